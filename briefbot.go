@@ -1,0 +1,143 @@
+// Package briefbot holds the domain types shared by every part of the bot:
+// documents and their passages, search hits, answers and citations, and the
+// small interfaces that connect the parts. It imports nothing heavy, so that
+// corpus/, index/, bot/ and internal/ can all depend on it without depending
+// on each other.
+package briefbot
+
+import (
+	"context"
+	"time"
+)
+
+// Link is a hyperlink found in a document: the anchor text as shown to the
+// reader and the target URL (absolute, or site-relative when the source only
+// gave a path).
+type Link struct {
+	Text string `json:"text"`
+	URL  string `json:"url"`
+}
+
+// Document is one source document after parsing: its metadata and the
+// passages it was split into, in reading order.
+type Document struct {
+	// ID is stable for the same source: the file name without extension for
+	// files, the "id" field for JSONL records.
+	ID      string
+	Title   string
+	Authors []string
+	// Published is the publication date; the zero time when unknown.
+	Published time.Time
+	// URL is the canonical link of the document, empty when unknown.
+	URL string
+	// Source says where the document was read from (a path, or
+	// "builtin:NAME" for the embedded corpus).
+	Source string
+	// Translations links to the same document in other languages.
+	Translations []Link
+	// Sections lists the section headings in reading order.
+	Sections []string
+	Passages []Passage
+}
+
+// Passage is the unit of retrieval and citation: a paragraph-sized piece of
+// one section of one document.
+type Passage struct {
+	// ID is stable across re-indexing of the same file: document ID, section
+	// slug and the passage's ordinal within that section.
+	ID    string `json:"passage_id"`
+	DocID string `json:"doc_id"`
+	// Title is the document's title, repeated here so that a hit carries
+	// everything needed to cite it.
+	Title   string `json:"title"`
+	Section string `json:"section"`
+	// Ordinal is the passage's 1-based position within its section.
+	Ordinal int `json:"ordinal"`
+	// Paragraph is the 1-based number of the source paragraph within its
+	// section ("¶n" in citations); a long paragraph split into several
+	// passages gives them the same number.
+	Paragraph int    `json:"paragraph"`
+	Text      string `json:"text"`
+	// URL is the document's link, for citations.
+	URL   string `json:"url"`
+	Links []Link `json:"links"`
+}
+
+// Span is a byte range [Start, End) in a string.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Hit is one ranked search result.
+type Hit struct {
+	Passage Passage
+	Rank    int // 1-based
+	Score   float64
+	// Quote is the passage's best sentence or sentences for the query, found
+	// from the locations of the matched terms.
+	Quote string
+	// Highlights are the matched terms' positions within Quote.
+	Highlights []Span
+	// Matched lists the distinct analyzed query terms found in the passage.
+	Matched []string
+	// Coverage is the share of the query's information (IDF-weighted
+	// analyzed terms) that the passage contains, in [0, 1].
+	Coverage float64
+}
+
+// IndexInfo describes the index being served.
+type IndexInfo struct {
+	// Version identifies the indexed content: a hash of the corpus and the
+	// index settings. Two indexes with the same Version answer alike.
+	Version   string    `json:"version"`
+	BuiltAt   time.Time `json:"built_at"`
+	Documents int       `json:"documents"`
+	Passages  int       `json:"passages"`
+}
+
+// Searcher ranks passages for a free-text query.
+type Searcher interface {
+	Search(ctx context.Context, query string, k int) ([]Hit, error)
+}
+
+// Answer modes.
+const (
+	ModeExtractive = "extractive"
+	ModeLLM        = "llm"
+)
+
+// Citation is one numbered source of an answer.
+type Citation struct {
+	N         int    `json:"n"`
+	DocID     string `json:"doc_id"`
+	PassageID string `json:"passage_id"`
+	Title     string `json:"title"`
+	Section   string `json:"section"`
+	Paragraph int    `json:"paragraph"`
+	URL       string `json:"url"`
+	Quote     string `json:"quote"`
+}
+
+// Answer is the reply to a question: text with [n] markers and the numbered
+// citations they refer to.
+type Answer struct {
+	Question   string
+	Text       string
+	Answerable bool
+	Mode       string
+	Citations  []Citation
+	// FallbackReason says why a model answer was not used, when one was
+	// wanted.
+	FallbackReason string
+	// Related holds at most a few weakly matching hits when the question is
+	// not answerable, to be shown as "possibly related", never as sources.
+	Related []Hit
+	// Index is the index the answer came from.
+	Index IndexInfo
+}
+
+// Answerer turns a question into an Answer.
+type Answerer interface {
+	Ask(ctx context.Context, question string) (Answer, error)
+}
