@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/answer"
+	"github.com/briefbot/briefbot/internal/config"
+)
+
+// env is what every command shares: the streams, the global flags, and the
+// configuration, corpus and index loaded from them on demand.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	configPath string
+	dataDir    string
+	corpora    stringList
+
+	cfg    *config.Config
+	log    *slog.Logger
+	ix     *index.Index
+	closed []func()
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// globalFlags registers the flags every command accepts, so that they may be
+// given before or after the command name.
+func (e *env) globalFlags(fs *flag.FlagSet) {
+	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file`")
+	fs.StringVar(&e.dataDir, "data", e.dataDir, "data `folder` (index, feedback)")
+	fs.Var(&e.corpora, "corpus", "document file or folder (repeatable; default: the built-in brief)")
+}
+
+// flagSet makes a command's flag set, with the global flags included.
+func (e *env) flagSet(name, args, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	e.globalFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: briefbot %s [flags] %s\n\n%s\n\nFlags:\n", name, args, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func (e *env) close() {
+	for i := len(e.closed) - 1; i >= 0; i-- {
+		e.closed[i]()
+	}
+	e.closed = nil
+}
+
+// config loads the configuration once: file, then environment, then flags.
+func (e *env) config() (*config.Config, error) {
+	if e.cfg != nil {
+		return e.cfg, nil
+	}
+	cfg, err := config.Load(e.configPath)
+	if err != nil {
+		return nil, err
+	}
+	if e.dataDir != "" {
+		cfg.DataDir = e.dataDir
+	}
+	if len(e.corpora) > 0 {
+		cfg.Corpus.Paths = append([]string(nil), e.corpora...)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	e.cfg = &cfg
+	e.log = newLogger(e.stderr, cfg.LogLevel)
+	return e.cfg, nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// redact removes the configured secrets from a message meant for output.
+func (e *env) redact(s string) string {
+	if e.cfg == nil {
+		return s
+	}
+	return e.cfg.Redact(s)
+}
+
+func (e *env) corpusOptions() corpus.Options {
+	return corpus.Options{MaxPassageChars: e.cfg.Corpus.MaxPassageChars, MinPassageChars: e.cfg.Corpus.MinPassageChars}
+}
+
+func (e *env) indexOptions() index.Options {
+	return index.Options{K1: e.cfg.Index.K1, B: e.cfg.Index.B, BoltTimeout: e.cfg.Index.BoltTimeout.Duration()}
+}
+
+func (e *env) indexDir() string {
+	if e.cfg.Index.Dir != "" {
+		return e.cfg.Index.Dir
+	}
+	return filepath.Join(e.cfg.DataDir, "index")
+}
+
+// documents parses the configured corpus, reporting the documents that
+// failed without giving up on the others.
+func (e *env) documents(ctx context.Context) ([]briefbot.Document, error) {
+	docs, failures, err := corpus.Load(ctx, e.cfg.Corpus.Paths, e.corpusOptions())
+	for _, f := range failures {
+		e.log.Warn("document skipped", "source", f.Source, "err", f.Err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %w", err)
+	}
+	return docs, nil
+}
+
+// index opens the index, building it first when it is missing or no longer
+// matches the corpus.
+func (e *env) index(ctx context.Context) (*index.Index, error) {
+	if e.ix != nil {
+		return e.ix, nil
+	}
+	if _, err := e.config(); err != nil {
+		return nil, err
+	}
+	docs, err := e.documents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bar := newProgress(e.stderr, "indexing")
+	ix, rebuilt, err := index.EnsureCurrent(ctx, e.indexDir(), docs, index.BuildOptions{Options: e.indexOptions(), Progress: bar.update})
+	bar.done()
+	if err != nil {
+		return nil, err
+	}
+	if rebuilt {
+		info := ix.Info()
+		e.log.Info("index built", "dir", e.indexDir(), "documents", info.Documents, "passages", info.Passages)
+	}
+	e.ix = ix
+	e.closed = append(e.closed, func() { ix.Close() })
+	return ix, nil
+}
+
+func (e *env) answerOptions() answer.Options {
+	r := e.cfg.Retrieval
+	return answer.Options{K: r.K, MinCoverage: r.MinCoverage, MinMatchedTerms: r.MinMatchedTerms}
+}
+
+// isTerminal reports whether w is an interactive terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,220 @@
+// Package answer turns a question into a briefbot.Answer: it retrieves
+// passages, decides whether they really cover the question, and composes an
+// extractive answer from their best sentences with numbered citations. It
+// owns the rule that nothing is presented as an answer unless a retrieved
+// passage supports it.
+package answer
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"github.com/briefbot/briefbot"
+)
+
+// Options tune retrieval and the coverage decision.
+type Options struct {
+	// K is the number of passages retrieved per question.
+	K int
+	// MaxCitations bounds the sources of one extractive answer.
+	MaxCitations int
+	// MinCoverage is the smallest IDF-weighted share of the question's
+	// terms that the best passage must contain for the question to count
+	// as covered.
+	MinCoverage float64
+	// MinMatchedTerms is the smallest number of distinct question terms the
+	// best passage must share, unless the question has fewer terms and the
+	// passage holds them all.
+	MinMatchedTerms int
+	// MaxRelated bounds the "possibly related" hits of an uncovered question.
+	MaxRelated int
+}
+
+// DefaultOptions are the settings used when a field is zero.
+var DefaultOptions = Options{K: 5, MaxCitations: 3, MinCoverage: 0.5, MinMatchedTerms: 2, MaxRelated: 3}
+
+func (o Options) withDefaults() Options {
+	d := DefaultOptions
+	if o.K > 0 {
+		d.K = o.K
+	}
+	if o.MaxCitations > 0 {
+		d.MaxCitations = o.MaxCitations
+	}
+	if o.MinCoverage > 0 {
+		d.MinCoverage = o.MinCoverage
+	}
+	if o.MinMatchedTerms > 0 {
+		d.MinMatchedTerms = o.MinMatchedTerms
+	}
+	if o.MaxRelated > 0 {
+		d.MaxRelated = o.MaxRelated
+	}
+	return d
+}
+
+// Index is what the answerer needs from the search index.
+type Index interface {
+	briefbot.Searcher
+	Info() briefbot.IndexInfo
+}
+
+// NotCovered is the answer text when the documents do not answer.
+const NotCovered = "The documents do not cover this question."
+
+// Extractive answers from the passages' own sentences; it needs no model.
+type Extractive struct {
+	Index   Index
+	Options Options
+}
+
+// Ask implements briefbot.Answerer.
+func (e *Extractive) Ask(ctx context.Context, question string) (briefbot.Answer, error) {
+	hits, info, err := e.Retrieve(ctx, question)
+	if err != nil {
+		return briefbot.Answer{}, err
+	}
+	return Compose(question, hits, info, e.Options), nil
+}
+
+// Retrieve runs the search for a question and reports the index it used.
+func (e *Extractive) Retrieve(ctx context.Context, question string) ([]briefbot.Hit, briefbot.IndexInfo, error) {
+	opts := e.Options.withDefaults()
+	info := e.Index.Info()
+	hits, err := e.Index.Search(ctx, question, opts.K)
+	if err != nil {
+		return nil, info, fmt.Errorf("answer %q: %w", question, err)
+	}
+	return hits, info, nil
+}
+
+// Covered reports whether a hit holds enough of the question to answer it:
+// a passage sharing a single ordinary word with a longer question is a
+// coincidence, not an answer.
+func Covered(h briefbot.Hit, opts Options) bool {
+	opts = opts.withDefaults()
+	if h.Coverage < opts.MinCoverage {
+		return false
+	}
+	if len(h.Matched) >= opts.MinMatchedTerms {
+		return true
+	}
+	// A question of a single term (after stop words) is covered when the
+	// passage has it and that term carries the whole question.
+	return len(h.Matched) > 0 && h.Coverage >= 0.999
+}
+
+// Compose builds the extractive answer from ranked hits.
+func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts Options) briefbot.Answer {
+	opts = opts.withDefaults()
+	a := briefbot.Answer{Question: question, Mode: briefbot.ModeExtractive, Index: info}
+	if len(hits) == 0 || !Covered(hits[0], opts) {
+		a.Text = NotCovered
+		for i, h := range hits {
+			if i == opts.MaxRelated {
+				break
+			}
+			a.Related = append(a.Related, h)
+		}
+		return a
+	}
+	a.Answerable = true
+	best := hits[0].Score
+	var parts []string
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if len(a.Citations) == opts.MaxCitations {
+			break
+		}
+		// Later hits must stand on their own and be close to the best, so
+		// that a weak neighbour does not dilute a precise answer.
+		if len(a.Citations) > 0 && (h.Score < 0.6*best || !Covered(h, opts)) {
+			break
+		}
+		quote := strings.TrimSpace(h.Quote)
+		if quote == "" {
+			quote = h.Passage.Text
+		}
+		if seen[quote] {
+			continue
+		}
+		seen[quote] = true
+		n := len(a.Citations) + 1
+		a.Citations = append(a.Citations, CitationFor(n, h.Passage, quote))
+		parts = append(parts, fmt.Sprintf("%s [%d]", quote, n))
+	}
+	a.Text = strings.Join(parts, " ")
+	return a
+}
+
+// CitationFor makes citation n of a passage with the quoted sentence.
+func CitationFor(n int, p briefbot.Passage, quote string) briefbot.Citation {
+	return briefbot.Citation{
+		N:         n,
+		DocID:     p.DocID,
+		PassageID: p.ID,
+		Title:     p.Title,
+		Section:   p.Section,
+		Paragraph: p.Paragraph,
+		URL:       LinkTo(p.URL, quote),
+		Quote:     quote,
+	}
+}
+
+// LinkTo points at the quoted text inside the page when the document has a
+// web address, using a text fragment (#:~:text=start,end) that browsers
+// scroll to and highlight; other browsers simply open the page.
+func LinkTo(docURL, quote string) string {
+	if docURL == "" || strings.Contains(docURL, "#") {
+		return docURL
+	}
+	u, err := url.Parse(docURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return docURL
+	}
+	words := strings.FieldsFunc(quote, func(r rune) bool {
+		return unicode.IsSpace(r)
+	})
+	// Punctuation at either end of the fragment would have to match the page
+	// exactly; trim it so small differences in quoting still match.
+	trim := func(s string) string {
+		return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	var clean []string
+	for _, w := range words {
+		if t := trim(w); t != "" {
+			clean = append(clean, w)
+		}
+	}
+	if len(clean) == 0 {
+		return docURL
+	}
+	const span = 4
+	start := clean
+	if len(start) > span {
+		start = start[:span]
+	}
+	frag := fragmentEscape(trimEdges(strings.Join(start, " ")))
+	if len(clean) > 2*span {
+		end := clean[len(clean)-span:]
+		frag += "," + fragmentEscape(trimEdges(strings.Join(end, " ")))
+	} else if len(clean) > span {
+		frag = fragmentEscape(trimEdges(strings.Join(clean, " ")))
+	}
+	return docURL + "#:~:text=" + frag
+}
+
+func trimEdges(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// fragmentEscape percent-encodes a text-fragment term; '-', ',' and '&' are
+// syntax inside text fragments and must be escaped as well.
+func fragmentEscape(s string) string {
+	e := url.PathEscape(s)
+	r := strings.NewReplacer("-", "%2D", ",", "%2C", "&", "%26")
+	return r.Replace(e)
+}
