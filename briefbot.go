@@ -141,3 +141,18 @@ type Answer struct {
 type Answerer interface {
 	Ask(ctx context.Context, question string) (Answer, error)
 }
+
+// Failure is a document that could not be read, and why.
+type Failure struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
+// ReindexReport is the outcome of rebuilding the index from the corpus.
+type ReindexReport struct {
+	Info   IndexInfo     `json:"index"`
+	Took   time.Duration `json:"took"`
+	Failed []Failure     `json:"failed"`
+	// Shared is true when this request joined a rebuild already running.
+	Shared bool `json:"shared"`
+}

@@ -1,0 +1,492 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/briefbot/briefbot"
+)
+
+// On-disk layout under a root directory:
+//
+//	root/CURRENT                 name of the live build, replaced by rename
+//	root/LOCK                    held while a build runs, so builds queue
+//	root/builds/<name>/.lock     exclusive while building, shared while open
+//	root/builds/<name>/manifest.json
+//	root/builds/<name>/bleve/    the Scorch index
+const (
+	buildsDir    = "builds"
+	currentFile  = "CURRENT"
+	rootLockFile = "LOCK"
+	lockFile     = ".lock"
+	manifestFile = "manifest.json"
+	indexSubdir  = "bleve"
+)
+
+// Fields. body is a composite of title, section and text, the one field
+// scored: Anserini's "flat" BM25 (title+text as one field) beats scoring
+// fields separately on SciFact.
+const (
+	fieldDocID   = "doc_id"
+	fieldTitle   = "title"
+	fieldSection = "section"
+	fieldText    = "text"
+	fieldBody    = "body"
+	analyzerName = en.AnalyzerName
+	statsKey     = "briefbot/stats"
+	// mappingVersion names the analysis and field layout; bump it whenever
+	// either changes so that existing builds read as stale.
+	mappingVersion = "1"
+	manifestFormat = 1
+)
+
+// DefaultBatchSize is the number of passages per bleve batch.
+const DefaultBatchSize = 500
+
+// BuildOptions configure Build.
+type BuildOptions struct {
+	Options
+	// Progress, when set, is called after each batch with the number of
+	// passages indexed so far.
+	Progress  func(done, total int)
+	BatchSize int
+}
+
+type manifest struct {
+	Format     int                 `json:"format"`
+	Mapping    string              `json:"mapping"`
+	CorpusHash string              `json:"corpus_hash"`
+	Info       briefbot.IndexInfo  `json:"info"`
+	Documents  []briefbot.Document `json:"documents"`
+}
+
+type stats struct {
+	Passages    int   `json:"passages"`
+	TotalLength int64 `json:"total_length"`
+}
+
+func decodeStats(raw []byte) (int64, error) {
+	if raw == nil {
+		return 0, errors.New("index has no length statistics")
+	}
+	var s stats
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return 0, fmt.Errorf("decode length statistics: %w", err)
+	}
+	return s.TotalLength, nil
+}
+
+// VersionOf is the Version an index of docs gets with default options.
+// Compare it with Info().Version to detect a stale index.
+func VersionOf(docs []briefbot.Document) string {
+	return VersionWith(docs, Options{})
+}
+
+// VersionWith is the Version an index of docs gets with opts.
+func VersionWith(docs []briefbot.Document, opts Options) string {
+	return version(corpusHash(docs), opts.withDefaults())
+}
+
+// corpusHash covers every field of every document and passage, in order.
+func corpusHash(docs []briefbot.Document) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, d := range docs {
+		// Encoding a struct of strings, times and slices cannot fail.
+		_ = enc.Encode(d)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func version(corpus string, o Options) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00mapping=%s\x00k1=%s\x00b=%s", corpus, mappingVersion,
+		strconv.FormatFloat(o.K1, 'g', -1, 64), strconv.FormatFloat(o.B, 'g', -1, 64))
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+func newMapping() *mapping.IndexMappingImpl {
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = analyzerName
+	text.Store = true
+	text.IncludeTermVectors = false
+	text.DocValues = false
+	id := bleve.NewKeywordFieldMapping()
+	id.Store = true
+	id.IncludeInAll = false
+	id.DocValues = false
+
+	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fieldDocID, id)
+	dm.AddFieldMappingsAt(fieldTitle, text)
+	dm.AddFieldMappingsAt(fieldSection, text)
+	dm.AddFieldMappingsAt(fieldText, text)
+
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = dm
+	m.DefaultAnalyzer = analyzerName
+	// Documents are built by hand (IndexAdvanced) with body as their only
+	// composite field; the mapping records the same layout for bleve's own
+	// queries, where unknown fields such as body use DefaultAnalyzer.
+	m.DefaultField = fieldBody
+	return m
+}
+
+// Build indexes docs into a new build directory under root and makes it the
+// live one by replacing root/CURRENT. A failed or cancelled build removes
+// its directory and leaves CURRENT untouched. Builds under the same root are
+// serialized by a lock file.
+func Build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (briefbot.IndexInfo, error) {
+	opts.Options = opts.Options.withDefaults()
+	if err := opts.validate(); err != nil {
+		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, buildsDir), 0o755); err != nil {
+		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+	}
+	rl, err := lockExclusiveWait(ctx, filepath.Join(root, rootLockFile))
+	if err != nil {
+		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+	}
+	defer rl.unlock()
+	return build(ctx, root, docs, opts)
+}
+
+// build does Build's work; the caller holds the root lock.
+func build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (info briefbot.IndexInfo, err error) {
+	total, err := validateDocs(docs)
+	if err != nil {
+		return info, fmt.Errorf("build index: %w", err)
+	}
+	builds := filepath.Join(root, buildsDir)
+	stamp := time.Now().UTC().Format("20060102T150405.000Z")
+	dir, err := os.MkdirTemp(builds, strings.ReplaceAll(stamp, ".", "")+"-*")
+	if err != nil {
+		return info, fmt.Errorf("build index: %w", err)
+	}
+	lock, err := lockExclusive(filepath.Join(dir, lockFile))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return info, fmt.Errorf("build index: %w", err)
+	}
+	defer func() {
+		lock.unlock()
+		if err != nil {
+			if rmErr := os.RemoveAll(dir); rmErr != nil {
+				slog.Warn("remove failed index build", "dir", dir, "err", rmErr)
+			}
+		}
+	}()
+
+	hash := corpusHash(docs)
+	info = briefbot.IndexInfo{
+		Version:   version(hash, opts.Options),
+		BuiltAt:   time.Now().UTC(),
+		Documents: len(docs),
+		Passages:  total,
+	}
+	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), docs, total, opts); err != nil {
+		return info, fmt.Errorf("build index: %w", err)
+	}
+	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: docs}
+	if err := writeJSON(filepath.Join(dir, manifestFile), man); err != nil {
+		return info, fmt.Errorf("build index: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return info, fmt.Errorf("build index: %w", err)
+	}
+	prev, err := readCurrent(root)
+	if err != nil && !errors.Is(err, ErrNoIndex) {
+		slog.Warn("previous index unreadable; replacing it", "root", root, "err", err)
+	}
+	name := filepath.Base(dir)
+	if err := writeCurrent(root, name); err != nil {
+		return info, fmt.Errorf("build index: %w", err)
+	}
+	lock.unlock()
+	removeOldBuilds(root, name, prev)
+	return info, nil
+}
+
+func validateDocs(docs []briefbot.Document) (int, error) {
+	seen := make(map[string]bool)
+	for _, d := range docs {
+		for _, p := range d.Passages {
+			if p.ID == "" {
+				return 0, fmt.Errorf("document %q has a passage without ID", d.ID)
+			}
+			if seen[p.ID] {
+				return 0, fmt.Errorf("passage ID %q is not unique", p.ID)
+			}
+			seen[p.ID] = true
+		}
+	}
+	return len(seen), nil
+}
+
+func writeIndex(ctx context.Context, path string, docs []briefbot.Document, total int, opts BuildOptions) (err error) {
+	m := newMapping()
+	idx, err := bleve.New(path, m)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer func() {
+		if cerr := idx.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close %s: %w", path, cerr)
+		}
+	}()
+	an := m.AnalyzerNamed(analyzerName)
+	kw := m.AnalyzerNamed(keyword.Name)
+	if an == nil || kw == nil {
+		return errors.New("analyzers missing from the bleve registry")
+	}
+	size := opts.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	var (
+		batch  = idx.NewBatch()
+		bodies []*document.CompositeField
+		length int64
+		done   int
+	)
+	flush := func() error {
+		if len(bodies) == 0 {
+			return nil
+		}
+		if err := idx.Batch(batch); err != nil {
+			return fmt.Errorf("index batch: %w", err)
+		}
+		// Analysis ran inside Batch and left each composite's length behind;
+		// summing them gives avgdl without analyzing anything twice.
+		for _, b := range bodies {
+			length += int64(b.AnalyzedLength())
+		}
+		done += len(bodies)
+		bodies = bodies[:0]
+		batch.Reset()
+		if opts.Progress != nil {
+			opts.Progress(done, total)
+		}
+		return nil
+	}
+	for _, d := range docs {
+		for _, p := range d.Passages {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			doc, body := passageDocument(p, an, kw)
+			if err := batch.IndexAdvanced(doc); err != nil {
+				return fmt.Errorf("index passage %s: %w", p.ID, err)
+			}
+			bodies = append(bodies, body)
+			if len(bodies) >= size {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(stats{Passages: done, TotalLength: length})
+	if err != nil {
+		return fmt.Errorf("encode stats: %w", err)
+	}
+	if err := idx.SetInternal([]byte(statsKey), raw); err != nil {
+		return fmt.Errorf("store stats: %w", err)
+	}
+	return nil
+}
+
+func passageDocument(p briefbot.Passage, an, kw analysis.Analyzer) (*document.Document, *document.CompositeField) {
+	const stored = bindex.IndexField | bindex.StoreField
+	doc := document.NewDocument(p.ID)
+	doc.AddField(document.NewTextFieldCustom(fieldDocID, nil, []byte(p.DocID), stored, kw))
+	doc.AddField(document.NewTextFieldCustom(fieldTitle, nil, []byte(p.Title), stored, an))
+	doc.AddField(document.NewTextFieldCustom(fieldSection, nil, []byte(p.Section), stored, an))
+	doc.AddField(document.NewTextFieldCustom(fieldText, nil, []byte(p.Text), stored, an))
+	body := document.NewCompositeFieldWithIndexingOptions(fieldBody, false,
+		[]string{fieldTitle, fieldSection, fieldText}, nil, bindex.IndexField)
+	doc.AddField(body)
+	return doc, body
+}
+
+func writeJSON(path string, v any) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("write %s: %w", path, cerr)
+		}
+	}()
+	if err := json.NewEncoder(f).Encode(v); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func readManifest(dir string) (manifest, error) {
+	var man manifest
+	path := filepath.Join(dir, manifestFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return man, fmt.Errorf("read manifest: %w", err)
+	}
+	if err := json.Unmarshal(raw, &man); err != nil {
+		return man, fmt.Errorf("read manifest %s: %w", path, err)
+	}
+	if man.Format != manifestFormat {
+		return man, fmt.Errorf("read manifest %s: format %d, want %d", path, man.Format, manifestFormat)
+	}
+	return man, nil
+}
+
+// readCurrent returns the name of the live build.
+func readCurrent(root string) (string, error) {
+	raw, err := os.ReadFile(filepath.Join(root, currentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%s: %w", root, ErrNoIndex)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read current build: %w", err)
+	}
+	name := strings.TrimSpace(string(raw))
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("read current build: bad build name %q in %s", name, filepath.Join(root, currentFile))
+	}
+	return name, nil
+}
+
+// writeCurrent replaces CURRENT by renaming a complete temporary file over
+// it, so that a reader sees either the old name or the new one.
+func writeCurrent(root, name string) error {
+	f, err := os.CreateTemp(root, currentFile+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("switch build: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.WriteString(name + "\n")
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, filepath.Join(root, currentFile))
+	}
+	if werr != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("switch build: %w", werr)
+	}
+	if d, err := os.Open(root); err == nil {
+		_ = d.Sync() // make the rename durable where the platform allows
+		_ = d.Close()
+	}
+	return nil
+}
+
+// removeOldBuilds deletes every build except the live one and the one it
+// replaced, skipping builds still open elsewhere (they hold a shared lock).
+// The previous build is kept because a reader may have read CURRENT just
+// before the switch and be opening it now.
+func removeOldBuilds(root string, keep ...string) {
+	builds := filepath.Join(root, buildsDir)
+	entries, err := os.ReadDir(builds)
+	if err != nil {
+		slog.Warn("list index builds", "dir", builds, "err", err)
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || slices.Contains(keep, e.Name()) {
+			continue
+		}
+		dir := filepath.Join(builds, e.Name())
+		l, err := lockExclusive(filepath.Join(dir, lockFile))
+		if err != nil {
+			slog.Debug("old index build in use; kept", "dir", dir, "err", err)
+			continue
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			slog.Warn("remove old index build", "dir", dir, "err", err)
+		}
+		l.unlock()
+	}
+}
+
+// EnsureCurrent opens the live build under root, rebuilding it from docs
+// first when there is none, it cannot be opened, or its Version differs from
+// docs' (stale corpus or mapping). The bool reports a rebuild.
+func EnsureCurrent(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (*Index, bool, error) {
+	opts.Options = opts.Options.withDefaults()
+	want := VersionWith(docs, opts.Options)
+	if ix, ok := openIfCurrent(root, want, opts.Options); ok {
+		return ix, false, nil
+	}
+	if err := os.MkdirAll(filepath.Join(root, buildsDir), 0o755); err != nil {
+		return nil, false, fmt.Errorf("ensure index: %w", err)
+	}
+	rl, err := lockExclusiveWait(ctx, filepath.Join(root, rootLockFile))
+	if err != nil {
+		return nil, false, fmt.Errorf("ensure index: %w", err)
+	}
+	defer rl.unlock()
+	// Another process may have built it while we waited for the lock.
+	if ix, ok := openIfCurrent(root, want, opts.Options); ok {
+		return ix, false, nil
+	}
+	if _, err := build(ctx, root, docs, opts); err != nil {
+		return nil, false, err
+	}
+	ix, err := Open(root, opts.Options)
+	if err != nil {
+		return nil, false, err
+	}
+	return ix, true, nil
+}
+
+func openIfCurrent(root, want string, opts Options) (*Index, bool) {
+	ix, err := Open(root, opts)
+	switch {
+	case errors.Is(err, ErrNoIndex):
+		slog.Info("no index yet; building", "root", root)
+		return nil, false
+	case err != nil:
+		slog.Warn("index unreadable; rebuilding", "root", root, "err", err)
+		return nil, false
+	case ix.Info().Version != want:
+		slog.Info("index stale; rebuilding", "root", root, "have", ix.Info().Version, "want", want)
+		if err := ix.Close(); err != nil {
+			slog.Warn("close stale index", "err", err)
+		}
+		return nil, false
+	}
+	return ix, true
+}

@@ -1,0 +1,321 @@
+package index
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
+)
+
+const (
+	// shortSentenceWords: a best sentence with fewer words is quoted with
+	// its better neighbour, since alone it rarely says enough.
+	shortSentenceWords = 10
+	// maxQuoteBytes bounds a quote; a longer one is cut at word boundaries
+	// around its matches.
+	maxQuoteBytes = 320
+	ellipsis      = "…"
+)
+
+// match is a query term occurrence in passage text.
+type match struct {
+	span briefbot.Span
+	term int // index into the query terms
+}
+
+// describe fills the hit's Matched, Coverage, Quote and Highlights by
+// analyzing its passage again: the same analyzer yields the byte offsets of
+// the matched terms, which the index does not store.
+func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
+	lookup := make(map[string]int, len(terms))
+	for i, t := range terms {
+		lookup[t.term] = i
+	}
+	present := make([]bool, len(terms))
+	for _, field := range []string{h.Passage.Title, h.Passage.Section} {
+		for _, tok := range ix.an.Analyze([]byte(field)) {
+			if i, ok := lookup[string(tok.Term)]; ok {
+				present[i] = true
+			}
+		}
+	}
+	var matches []match
+	for _, tok := range ix.an.Analyze([]byte(h.Passage.Text)) {
+		if i, ok := lookup[string(tok.Term)]; ok {
+			present[i] = true
+			matches = append(matches, match{span: briefbot.Span{Start: tok.Start, End: tok.End}, term: i})
+		}
+	}
+	var have, all float64
+	for i, t := range terms {
+		all += t.idf
+		if present[i] {
+			have += t.idf
+			h.Matched = append(h.Matched, t.term)
+		}
+	}
+	if all > 0 {
+		h.Coverage = have / all
+	}
+	h.Quote, h.Highlights = quote(h.Passage.Text, matches, terms)
+}
+
+// quote picks the sentence of text whose matched terms carry the most IDF
+// (two sentences when it is short), and returns it with whitespace runs
+// collapsed, plus the spans of the matches within it.
+func quote(text string, matches []match, terms []queryTerm) (string, []briefbot.Span) {
+	sents := sentences(text)
+	if len(sents) == 0 {
+		return "", nil
+	}
+	score := func(s briefbot.Span) float64 { return distinctIDF(within(matches, s), terms) }
+	best, bestScore := 0, -1.0
+	for i, s := range sents {
+		if sc := score(s); sc > bestScore {
+			best, bestScore = i, sc
+		}
+	}
+	span := sents[best]
+	if len(strings.Fields(text[span.Start:span.End])) < shortSentenceWords && len(sents) > 1 {
+		switch {
+		case best == len(sents)-1:
+			span.Start = sents[best-1].Start
+		case best == 0 || score(sents[best+1]) >= score(sents[best-1]):
+			span.End = sents[best+1].End
+		default:
+			span.Start = sents[best-1].Start
+		}
+	}
+	return excerpt(text, span, within(matches, span), terms)
+}
+
+// excerpt renders text[span] as a quote, cut to maxQuoteBytes around the
+// best-covered window of words when longer.
+func excerpt(text string, span briefbot.Span, matches []match, terms []queryTerm) (string, []briefbot.Span) {
+	lead, trail := "", ""
+	if span.End-span.Start > maxQuoteBytes {
+		win := bestWindow(text, span, matches, terms)
+		if win.Start > span.Start {
+			lead = ellipsis
+		}
+		if win.End < span.End {
+			trail = ellipsis
+		}
+		span = win
+		matches = within(matches, span)
+	}
+	// newPos[i] is the position in the quote of text[span.Start+i].
+	var b strings.Builder
+	b.WriteString(lead)
+	newPos := make([]int, span.End-span.Start+1)
+	inSpace := false
+	for i := span.Start; i < span.End; {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		for j := range size {
+			newPos[i-span.Start+j] = b.Len()
+		}
+		if unicode.IsSpace(r) {
+			if !inSpace {
+				b.WriteByte(' ')
+			}
+			inSpace = true
+		} else {
+			b.WriteString(text[i : i+size])
+			inSpace = false
+		}
+		i += size
+	}
+	newPos[span.End-span.Start] = b.Len()
+	b.WriteString(trail)
+	hl := make([]briefbot.Span, 0, len(matches))
+	for _, m := range matches {
+		hl = append(hl, briefbot.Span{Start: newPos[m.span.Start-span.Start], End: newPos[m.span.End-span.Start]})
+	}
+	return b.String(), hl
+}
+
+// bestWindow returns the run of whole words within span, at most
+// maxQuoteBytes long, whose matches carry the most distinct IDF; the
+// earliest wins ties.
+func bestWindow(text string, span briefbot.Span, matches []match, terms []queryTerm) briefbot.Span {
+	words := wordSpans(text, span)
+	if len(words) == 0 {
+		return span
+	}
+	best, bestScore := briefbot.Span{Start: words[0].Start, End: words[0].End}, -1.0
+	j := 0
+	for i := range words {
+		if j < i {
+			j = i
+		}
+		// Extend the window as far as it fits; a single overlong word is
+		// kept whole rather than cut.
+		for j+1 < len(words) && words[j+1].End-words[i].Start <= maxQuoteBytes {
+			j++
+		}
+		w := briefbot.Span{Start: words[i].Start, End: words[j].End}
+		if sc := distinctIDF(within(matches, w), terms); sc > bestScore {
+			best, bestScore = w, sc
+		}
+		if j == len(words)-1 {
+			break
+		}
+	}
+	return best
+}
+
+func wordSpans(text string, span briefbot.Span) []briefbot.Span {
+	var words []briefbot.Span
+	start := -1
+	for i, r := range text[span.Start:span.End] {
+		i += span.Start
+		if unicode.IsSpace(r) {
+			if start >= 0 {
+				words = append(words, briefbot.Span{Start: start, End: i})
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, briefbot.Span{Start: start, End: span.End})
+	}
+	return words
+}
+
+func within(ms []match, s briefbot.Span) []match {
+	var out []match
+	for _, m := range ms {
+		if m.span.Start >= s.Start && m.span.End <= s.End {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func distinctIDF(ms []match, terms []queryTerm) float64 {
+	seen := make(map[int]bool, len(ms))
+	var sum float64
+	for _, m := range ms {
+		if !seen[m.term] {
+			seen[m.term] = true
+			sum += terms[m.term].idf
+		}
+	}
+	return sum
+}
+
+// abbreviations end with a period that does not end a sentence.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "st": true, "jr": true, "sr": true,
+	"vs": true, "e.g": true, "i.e": true, "cf": true, "fig": true, "figs": true, "no": true, "al": true,
+	"inc": true, "ltd": true, "co": true, "corp": true, "gen": true, "gov": true, "sen": true,
+	"rep": true, "col": true, "lt": true, "capt": true, "sgt": true, "approx": true, "est": true,
+	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true,
+	"sep": true, "sept": true, "oct": true, "nov": true, "dec": true,
+}
+
+// sentences splits text into sentence spans, trimmed of surrounding
+// whitespace. A sentence ends at a line break, or at . ! ? (plus closing
+// quotes or brackets) followed by whitespace and a capital, digit or opening
+// mark, unless the period ends an abbreviation or an initial.
+func sentences(text string) []briefbot.Span {
+	var out []briefbot.Span
+	start := 0
+	emit := func(end int) {
+		s := trimSpan(text, briefbot.Span{Start: start, End: end})
+		if s.End > s.Start {
+			out = append(out, s)
+		}
+		start = end
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' {
+			emit(i)
+			continue
+		}
+		if c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		j := i + 1
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if !strings.ContainsRune(`"')]}’”»`, r) {
+				break
+			}
+			j += size
+		}
+		if j == len(text) {
+			break
+		}
+		r, _ := utf8.DecodeRuneInString(text[j:])
+		if !unicode.IsSpace(r) {
+			continue
+		}
+		k := j
+		for k < len(text) {
+			r, size := utf8.DecodeRuneInString(text[k:])
+			if !unicode.IsSpace(r) || r == '\n' {
+				break
+			}
+			k += size
+		}
+		if k < len(text) && text[k] != '\n' {
+			next, _ := utf8.DecodeRuneInString(text[k:])
+			if !(unicode.IsUpper(next) || unicode.IsDigit(next) || strings.ContainsRune(`"'([“‘«*-–—`, next)) {
+				continue
+			}
+		}
+		if c == '.' && isAbbreviation(text[:i]) {
+			continue
+		}
+		emit(j)
+		i = j - 1
+	}
+	emit(len(text))
+	return out
+}
+
+// isAbbreviation reports whether the word ending before a period is an
+// abbreviation or a single-letter initial.
+func isAbbreviation(before string) bool {
+	w := before
+	if cut := strings.LastIndexFunc(before, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(`"'([“‘`, r)
+	}); cut >= 0 {
+		_, size := utf8.DecodeRuneInString(before[cut:])
+		w = before[cut+size:]
+	}
+	if utf8.RuneCountInString(w) == 1 {
+		r, _ := utf8.DecodeRuneInString(w)
+		return unicode.IsUpper(r)
+	}
+	w = strings.ToLower(w)
+	if abbreviations[w] {
+		return true
+	}
+	// Dotted letters such as U.S or a.m are abbreviations too.
+	return strings.Contains(w, ".") && !strings.Contains(w, "..") &&
+		strings.IndexFunc(w, func(r rune) bool { return r != '.' && !unicode.IsLetter(r) }) < 0
+}
+
+func trimSpan(text string, s briefbot.Span) briefbot.Span {
+	for s.Start < s.End {
+		r, size := utf8.DecodeRuneInString(text[s.Start:s.End])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		s.Start += size
+	}
+	for s.End > s.Start {
+		r, size := utf8.DecodeLastRuneInString(text[s.Start:s.End])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		s.End -= size
+	}
+	return s
+}

@@ -1,0 +1,194 @@
+package index
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/briefbot/briefbot"
+)
+
+// Search ranks passages for a free-text query with BM25 and returns the top
+// k, each with its best quote. The query is analyzed, never parsed: query
+// syntax characters are plain text. A blank or all-stopword query has no
+// hits and no error.
+func (ix *Index) Search(ctx context.Context, query string, k int) ([]briefbot.Hit, error) {
+	hits, terms, err := ix.rank(ctx, query, k)
+	if err != nil || len(hits) == 0 {
+		return hits, err
+	}
+	for i := range hits {
+		ix.describe(&hits[i], terms)
+	}
+	return hits, nil
+}
+
+// Rank is Search without quotes: hits carry the passage, rank and score
+// only. It serves evaluation runs that rank hundreds of passages per query.
+func (ix *Index) Rank(ctx context.Context, query string, k int) ([]briefbot.Hit, error) {
+	hits, _, err := ix.rank(ctx, query, k)
+	return hits, err
+}
+
+// scored is one candidate passage: its manifest position and BM25 score.
+type scored struct {
+	pos   int32
+	score float64
+}
+
+// worse orders candidates for the top-k heap; ties go to the earlier
+// passage in corpus order so that results do not depend on segment layout.
+func worse(a, b scored) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return a.pos > b.pos
+}
+
+type topK []scored
+
+func (h topK) Len() int           { return len(h) }
+func (h topK) Less(i, j int) bool { return worse(h[i], h[j]) }
+func (h topK) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *topK) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *topK) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// accumulator holds per-document scores for one search, indexed by
+// manifest position; touched lists the positions with a score so that
+// resetting costs as much as the search did, not the corpus size.
+type accumulator struct {
+	scores  []float64
+	touched []int32
+}
+
+func newAccumulator(n int) *accumulator {
+	return &accumulator{scores: make([]float64, n)}
+}
+
+func (a *accumulator) reset() {
+	for _, p := range a.touched {
+		a.scores[p] = 0
+	}
+	a.touched = a.touched[:0]
+}
+
+func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit, []queryTerm, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	if k <= 0 || strings.TrimSpace(query) == "" {
+		return nil, nil, nil
+	}
+	terms := ix.analyzeQuery(query)
+	if len(terms) == 0 {
+		return nil, nil, nil
+	}
+	if ix.closed.Load() {
+		return nil, nil, fmt.Errorf("search: %w", ErrClosed)
+	}
+	r, err := ix.adv.Reader()
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: reader: %w", err)
+	}
+	defer r.Close()
+
+	acc := ix.accPool.Get().(*accumulator)
+	defer func() {
+		acc.reset()
+		ix.accPool.Put(acc)
+	}()
+	for i := range terms {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("search: %w", err)
+		}
+		if err := ix.scoreTerm(ctx, r, &terms[i], acc); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	h := make(topK, 0, min(k, len(acc.touched)))
+	for _, p := range acc.touched {
+		c := scored{pos: p, score: acc.scores[p]}
+		if len(h) < k {
+			heap.Push(&h, c)
+		} else if worse(h[0], c) {
+			h[0] = c
+			heap.Fix(&h, 0)
+		}
+	}
+	slices.SortFunc(h, func(a, b scored) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		return cmp.Compare(a.pos, b.pos)
+	})
+	hits := make([]briefbot.Hit, len(h))
+	for i, c := range h {
+		hits[i] = briefbot.Hit{Passage: ix.flat[c.pos], Rank: i + 1, Score: c.score}
+	}
+	return hits, terms, nil
+}
+
+// scoreTerm adds one query term's BM25 contribution to every passage that
+// contains it:
+//
+//	idf * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl))
+//
+// with dl the passage's analyzed body length, read back from the posting's
+// norm (Scorch stores 1/sqrt(length) as a float32, exact for any realistic
+// length once rounded).
+func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
+	tfr, err := r.TermFieldReader(ctx, []byte(qt.term), fieldBody, true, true, false)
+	if err != nil {
+		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
+	}
+	defer tfr.Close()
+	df := tfr.Count()
+	ix.dfCache.Store(qt.term, df)
+	qt.idf = idf(ix.n, float64(df))
+	if df == 0 {
+		return nil
+	}
+	w := qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
+	k1, b, avgdl := ix.opts.K1, ix.opts.B, ix.avgdl
+	var tfd bindex.TermFieldDoc
+	for {
+		next, err := tfr.Next(tfd.Reset())
+		if err != nil {
+			return fmt.Errorf("search: postings of %q: %w", qt.term, err)
+		}
+		if next == nil {
+			return nil
+		}
+		num := next.ID.Value()
+		if num >= uint64(len(ix.ord)) || ix.ord[num] < 0 {
+			continue // not a passage of this build (cannot happen read-only)
+		}
+		pos := ix.ord[num]
+		tf := float64(next.Freq)
+		dl := lengthFromNorm(next.Norm)
+		s := w * tf / (tf + k1*(1-b+b*dl/avgdl))
+		if acc.scores[pos] == 0 {
+			acc.touched = append(acc.touched, pos)
+		}
+		acc.scores[pos] += s
+	}
+}
+
+func lengthFromNorm(norm float64) float64 {
+	if norm <= 0 {
+		return 0
+	}
+	return math.Round(1 / (norm * norm))
+}

@@ -1,0 +1,222 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Validate reports every problem of c, each naming its key, as an
+// errors.Join of *KeyError; nil when c is usable.
+func (c Config) Validate() error {
+	return joinKeyErrors(c.validate())
+}
+
+// maxAnswerTimeout is how long a Discord interaction token stays valid:
+// an answer later than that could not be delivered at all.
+const maxAnswerTimeout = 15 * time.Minute
+
+func (c Config) validate() []*KeyError {
+	v := validator{env: c.env}
+
+	d := c.Discord
+	v.snowflake("discord.application_id", d.ApplicationID)
+	v.baseURL("discord.api_base", d.APIBase, "https://discord.com")
+	for i, id := range d.GuildIDs {
+		v.snowflake(fmt.Sprintf("discord.guild_ids[%d]", i), id)
+	}
+	for i, id := range d.ModeratorRoleIDs {
+		v.snowflake(fmt.Sprintf("discord.moderator_role_ids[%d]", i), id)
+	}
+	v.oneOf("discord.mode", d.Mode, ModeGateway, ModeHTTP)
+	if d.PublicKey != "" && !isHex(d.PublicKey, 64) {
+		// Not echoed: it is treated as a secret.
+		v.add("discord.public_key", "expected the application's public key: 64 hexadecimal characters")
+	}
+	v.atLeastDur("discord.cooldown", d.Cooldown, 0)
+	v.atLeast("discord.max_in_flight", d.MaxInFlight, 1)
+	v.positiveDur("discord.answer_timeout", d.AnswerTimeout)
+	if d.AnswerTimeout.Std() > maxAnswerTimeout {
+		v.add("discord.answer_timeout", fmt.Sprintf("must be at most %s, the life of a Discord interaction; got %s", maxAnswerTimeout, d.AnswerTimeout))
+	}
+
+	if c.HTTP.Listen != "" {
+		v.listen("http.listen", c.HTTP.Listen)
+	}
+
+	l := c.LLM
+	v.baseURL("llm.base_url", l.BaseURL, "https://api.openai.com/v1")
+	if l.Enabled && strings.TrimSpace(l.Model) == "" {
+		v.add("llm.model", "required when llm.enabled is true")
+	}
+	v.positiveDur("llm.timeout", l.Timeout)
+	v.atLeast("llm.max_tokens", l.MaxTokens, 1)
+	v.floatIn("llm.temperature", l.Temperature, 0, 2)
+	v.intIn("llm.max_passages", l.MaxPassages, 1, 50)
+	v.atLeast("llm.context_chars", l.ContextChars, 1)
+	for name, val := range l.Headers {
+		key := "llm.headers." + name
+		if !isToken(name) {
+			v.add(key, "not a valid HTTP header name")
+		}
+		if strings.ContainsAny(val, "\r\n") {
+			v.add(key, "the value must not contain line breaks")
+		}
+	}
+	v.atLeast("llm.daily_cap_per_user", l.DailyCapPerUser, 0)
+	v.atLeast("llm.max_concurrent", l.MaxConcurrent, 1)
+	v.intIn("llm.max_retries", l.MaxRetries, 0, 10)
+
+	co := c.Corpus
+	for i, p := range co.Paths {
+		if strings.TrimSpace(p) == "" {
+			v.add(fmt.Sprintf("corpus.paths[%d]", i), "empty path")
+		}
+	}
+	v.atLeast("corpus.max_passage_chars", co.MaxPassageChars, 1)
+	v.atLeast("corpus.min_passage_chars", co.MinPassageChars, 0)
+	if co.MaxPassageChars >= 1 && co.MinPassageChars > co.MaxPassageChars {
+		v.add("corpus.min_passage_chars", fmt.Sprintf("must not exceed corpus.max_passage_chars (%d), got %d", co.MaxPassageChars, co.MinPassageChars))
+	}
+
+	v.floatIn("index.k1", c.Index.K1, 0, 10)
+	v.floatIn("index.b", c.Index.B, 0, 1)
+	v.positiveDur("index.bolt_timeout", c.Index.BoltTimeout)
+
+	r := c.Retrieval
+	v.intIn("retrieval.k", r.K, 1, 50)
+	v.floatIn("retrieval.min_coverage", r.MinCoverage, 0, 1)
+	v.atLeast("retrieval.min_matched_terms", r.MinMatchedTerms, 0)
+
+	if strings.TrimSpace(c.DataDir) == "" {
+		v.add("data_dir", "required (the directory for the index, feedback and usage counters)")
+	}
+	if _, ok := logLevels[c.LogLevel]; !ok {
+		v.add("log_level", fmt.Sprintf("expected one of debug, info, warn, error; got %s", quoteValue(c.LogLevel)))
+	}
+	return v.problems
+}
+
+type validator struct {
+	env      map[string]string
+	problems []*KeyError
+}
+
+func (v *validator) add(key, problem string) {
+	v.problems = append(v.problems, &KeyError{Key: key, Env: v.env[key], Problem: problem})
+}
+
+func (v *validator) atLeast(key string, n, lo int) {
+	if n < lo {
+		v.add(key, fmt.Sprintf("must be at least %d, got %d", lo, n))
+	}
+}
+
+func (v *validator) intIn(key string, n, lo, hi int) {
+	if n < lo || n > hi {
+		v.add(key, fmt.Sprintf("must be between %d and %d, got %d", lo, hi, n))
+	}
+}
+
+func (v *validator) floatIn(key string, f, lo, hi float64) {
+	// Written so that NaN (".nan" in YAML) fails too.
+	if !(f >= lo && f <= hi) {
+		v.add(key, fmt.Sprintf("must be between %g and %g, got %g", lo, hi, f))
+	}
+}
+
+func (v *validator) positiveDur(key string, d Duration) {
+	if d <= 0 {
+		v.add(key, fmt.Sprintf("must be a positive duration such as \"20s\", got %s", d))
+	}
+}
+
+func (v *validator) atLeastDur(key string, d Duration, lo time.Duration) {
+	if d.Std() < lo {
+		v.add(key, fmt.Sprintf("must not be negative, got %s", d))
+	}
+}
+
+func (v *validator) oneOf(key, val string, allowed ...string) {
+	for _, a := range allowed {
+		if val == a {
+			return
+		}
+	}
+	v.add(key, fmt.Sprintf("expected one of %s; got %s", strings.Join(allowed, ", "), quoteValue(val)))
+}
+
+// snowflake checks a Discord ID: a decimal uint64. Empty is allowed where
+// the key is optional; list items are checked by the same rule, and an
+// empty item is reported.
+func (v *validator) snowflake(key, id string) {
+	if id == "" {
+		if strings.HasSuffix(key, "]") {
+			v.add(key, "empty ID")
+		}
+		return
+	}
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		v.add(key, fmt.Sprintf("expected a Discord ID (digits only, e.g. \"123456789012345678\"), got %s", quoteValue(id)))
+	}
+}
+
+// baseURL checks an API origin: absolute http(s) with a host, optionally a
+// path prefix, and nothing that would be lost or misused when paths are
+// appended (query, fragment, credentials).
+func (v *validator) baseURL(key, raw, example string) {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		v.add(key, fmt.Sprintf("required, e.g. %q", example))
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		v.add(key, fmt.Sprintf("expected an absolute http(s) URL such as %q, got %s", example, quoteValue(raw)))
+	case u.RawQuery != "" || u.ForceQuery:
+		v.add(key, "must not have a query (\"?...\"); give the origin and an optional path prefix only")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		v.add(key, "must not have a fragment (\"#...\")")
+	case u.User != nil:
+		v.add(key, "must not contain credentials; use the key settings instead")
+	}
+}
+
+func (v *validator) listen(key, addr string) {
+	// Any host is fine, including "" for all interfaces.
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		v.add(key, fmt.Sprintf("expected host:port such as \"127.0.0.1:8080\" (or \"\" to disable), got %s", quoteValue(addr)))
+		return
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		v.add(key, fmt.Sprintf("expected a port number 0-65535, got %s", quoteValue(port)))
+	}
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110), the syntax of a
+// header name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r > 0x7e || r <= ' ' || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
+			return false
+		}
+	}
+	return true
+}
