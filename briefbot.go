@@ -137,9 +137,19 @@ type Answer struct {
 	Index IndexInfo
 }
 
+// AskRequest is one question from one user.
+type AskRequest struct {
+	Question string
+	// UserID identifies the asker for per-user limits; empty on the CLI.
+	UserID string
+	// OnPartial, when not nil, receives the answer text as it is written
+	// (model answers only), the whole text so far each time.
+	OnPartial func(text string)
+}
+
 // Answerer turns a question into an Answer.
 type Answerer interface {
-	Ask(ctx context.Context, question string) (Answer, error)
+	Ask(ctx context.Context, req AskRequest) (Answer, error)
 }
 
 // Failure is a document that could not be read, and why.

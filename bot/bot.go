@@ -23,7 +23,7 @@ import (
 type Service interface {
 	// Ask answers a question. onPartial, when not nil, receives the answer
 	// text as it is written (model answers only).
-	Ask(ctx context.Context, req AskRequest) (briefbot.Answer, error)
+	Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error)
 	Search(ctx context.Context, query string, k int) ([]briefbot.Hit, error)
 	Documents() []briefbot.Document
 	Passage(id string) (briefbot.Passage, bool)
@@ -34,13 +34,6 @@ type Service interface {
 	// Reindex rebuilds the index from the corpus while the old one keeps
 	// serving; concurrent calls share one rebuild.
 	Reindex(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error)
-}
-
-// AskRequest is one question from one user.
-type AskRequest struct {
-	Question  string
-	UserID    string
-	OnPartial func(text string)
 }
 
 // Options configure the bot; they mirror the discord.* configuration keys.

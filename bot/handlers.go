@@ -283,7 +283,7 @@ func (b *Bot) answer(user, question string, onPartial func(string)) (briefbot.An
 				done <- result{err: errors.New("Something went wrong on our side while answering. Please try again.")}
 			}
 		}()
-		a, err := b.svc.Ask(ctx, AskRequest{Question: question, UserID: user, OnPartial: onPartial})
+		a, err := b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, OnPartial: onPartial})
 		done <- result{a, err}
 	}()
 	select {

@@ -24,12 +24,14 @@ import (
 	"github.com/briefbot/briefbot"
 )
 
-// Default BM25 parameters. Anserini's BEIR baselines use k1=0.9, b=0.4; the
-// textbook values are k1=1.2, b=0.75. Measured on SciFact and Cranfield with
-// this package's analyzer (see the eval package), k1=0.9, b=0.4 ranks best.
+// Default BM25 parameters: the textbook k1=1.2, b=0.75. Measured with the
+// eval package, they beat Anserini's BEIR setting (k1=0.9, b=0.4) here:
+// nDCG@10 0.682 vs 0.669 on SciFact, 0.390 vs 0.375 on Cranfield.
+// Query terms repeated in a question count once per occurrence, as in
+// Anserini; deduplicating them measured within 0.001 on both.
 const (
-	DefaultK1          = 0.9
-	DefaultB           = 0.4
+	DefaultK1          = 1.2
+	DefaultB           = 0.75
 	DefaultBoltTimeout = 2 * time.Second
 )
 

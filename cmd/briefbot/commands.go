@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/index"
-	"github.com/briefbot/briefbot/internal/answer"
 )
 
 // The JSON shapes below are a public contract read by other tools: keep the
@@ -168,14 +166,14 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix, err := e.index(ctx)
+	lib, err := e.library(ctx)
 	if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	for _, q := range qs {
-		hits, err := ix.Search(ctx, q.Query, *k)
+		hits, err := lib.Search(ctx, q.Query, *k)
 		if err != nil {
 			return err
 		}
@@ -222,15 +220,14 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ix, err := e.index(ctx)
+	lib, err := e.library(ctx)
 	if err != nil {
 		return err
 	}
-	ans := &answer.Extractive{Index: ix, Options: e.answerOptions()}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	for _, q := range qs {
-		a, err := ans.Ask(ctx, q.Query)
+		a, err := lib.Ask(ctx, briefbot.AskRequest{Question: q.Query})
 		if err != nil {
 			return err
 		}
@@ -276,11 +273,11 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	} else if len(pos) > 0 {
 		return fmt.Errorf("%w: sources takes no arguments", errUsage)
 	}
-	ix, err := e.index(ctx)
+	lib, err := e.library(ctx)
 	if err != nil {
 		return err
 	}
-	docs := ix.Documents()
+	docs := lib.Documents()
 	if *asJSON {
 		out := struct {
 			Documents []documentJSON `json:"documents"`
@@ -327,13 +324,13 @@ func runPassages(ctx context.Context, e *env, args []string) error {
 	} else if len(pos) > 0 {
 		return fmt.Errorf("%w: passages takes no arguments (use --doc ID)", errUsage)
 	}
-	ix, err := e.index(ctx)
+	lib, err := e.library(ctx)
 	if err != nil {
 		return err
 	}
 	var ps []passageJSON
 	found := *docID == ""
-	for _, d := range ix.Documents() {
+	for _, d := range lib.Documents() {
 		if *docID != "" && d.ID != *docID {
 			continue
 		}
@@ -383,40 +380,31 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	} else if len(pos) > 0 {
 		return fmt.Errorf("%w: index takes no arguments (use --corpus PATH)", errUsage)
 	}
-	if _, err := e.config(); err != nil {
+	lib, err := e.library(ctx)
+	if err != nil {
 		return err
 	}
-	var info briefbot.IndexInfo
+	info := lib.Info()
 	if *force {
-		docs, err := e.documents(ctx)
-		if err != nil {
-			return err
-		}
 		bar := newProgress(e.stderr, "indexing")
-		info, err = buildIndex(ctx, e, docs, bar.update)
+		rep, err := lib.Reindex(ctx, bar.update)
 		bar.done()
+		for _, f := range rep.Failed {
+			e.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
+		}
 		if err != nil {
 			return err
 		}
-	} else {
-		ix, err := e.index(ctx)
-		if err != nil {
-			return err
-		}
-		info = ix.Info()
+		info = rep.Info
 	}
 	if *asJSON {
 		return encodeJSON(e.stdout, info)
 	}
 	fmt.Fprintf(e.stdout, "index %s: %d documents, %d passages, built %s (version %s)\n",
-		e.indexDir(), info.Documents, info.Passages, info.BuiltAt.Format("2006-01-02 15:04:05"), info.Version)
+		e.cfg.IndexDir(), info.Documents, info.Passages, info.BuiltAt.Format("2006-01-02 15:04:05"), info.Version)
 	return nil
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	return errors.New("serve: the Discord bot is not built yet")
-}
-
-func buildIndex(ctx context.Context, e *env, docs []briefbot.Document, progress func(done, total int)) (briefbot.IndexInfo, error) {
-	return index.Build(ctx, e.indexDir(), docs, index.BuildOptions{Options: e.indexOptions(), Progress: progress})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/answer"
 	"github.com/briefbot/briefbot/internal/config"
+	"github.com/briefbot/briefbot/internal/library"
 )
 
 // env is what every command shares: the streams, the global flags, and the
@@ -29,7 +30,7 @@ type env struct {
 
 	cfg    *config.Config
 	log    *slog.Logger
-	ix     *index.Index
+	lib    *library.Library
 	closed []func()
 }
 
@@ -84,16 +85,8 @@ func (e *env) config() (*config.Config, error) {
 		return nil, err
 	}
 	e.cfg = &cfg
-	e.log = newLogger(e.stderr, cfg.LogLevel)
+	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: cfg.SlogLevel(), ReplaceAttr: cfg.Redactor().ReplaceAttr}))
 	return e.cfg, nil
-}
-
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
 // redact removes the configured secrets from a message meant for output.
@@ -112,52 +105,32 @@ func (e *env) indexOptions() index.Options {
 	return index.Options{K1: e.cfg.Index.K1, B: e.cfg.Index.B, BoltTimeout: e.cfg.Index.BoltTimeout.Duration()}
 }
 
-func (e *env) indexDir() string {
-	if e.cfg.Index.Dir != "" {
-		return e.cfg.Index.Dir
-	}
-	return filepath.Join(e.cfg.DataDir, "index")
-}
-
-// documents parses the configured corpus, reporting the documents that
-// failed without giving up on the others.
-func (e *env) documents(ctx context.Context) ([]briefbot.Document, error) {
-	docs, failures, err := corpus.Load(ctx, e.cfg.Corpus.Paths, e.corpusOptions())
-	for _, f := range failures {
-		e.log.Warn("document skipped", "source", f.Source, "err", f.Err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
-	}
-	return docs, nil
-}
-
-// index opens the index, building it first when it is missing or no longer
-// matches the corpus.
-func (e *env) index(ctx context.Context) (*index.Index, error) {
-	if e.ix != nil {
-		return e.ix, nil
+// library opens the documents and their index, building the index first
+// when it is missing or no longer matches the corpus.
+func (e *env) library(ctx context.Context) (*library.Library, error) {
+	if e.lib != nil {
+		return e.lib, nil
 	}
 	if _, err := e.config(); err != nil {
 		return nil, err
 	}
-	docs, err := e.documents(ctx)
-	if err != nil {
-		return nil, err
-	}
 	bar := newProgress(e.stderr, "indexing")
-	ix, rebuilt, err := index.EnsureCurrent(ctx, e.indexDir(), docs, index.BuildOptions{Options: e.indexOptions(), Progress: bar.update})
+	lib, err := library.Open(ctx, library.Options{
+		IndexDir:    e.cfg.IndexDir(),
+		CorpusPaths: e.cfg.Corpus.Paths,
+		Corpus:      e.corpusOptions(),
+		Index:       e.indexOptions(),
+		Answer:      e.answerOptions(),
+		Logger:      e.log,
+		Progress:    bar.update,
+	})
 	bar.done()
 	if err != nil {
 		return nil, err
 	}
-	if rebuilt {
-		info := ix.Info()
-		e.log.Info("index built", "dir", e.indexDir(), "documents", info.Documents, "passages", info.Passages)
-	}
-	e.ix = ix
-	e.closed = append(e.closed, func() { ix.Close() })
-	return ix, nil
+	e.lib = lib
+	e.closed = append(e.closed, func() { lib.Close() })
+	return lib, nil
 }
 
 func (e *env) answerOptions() answer.Options {

@@ -72,12 +72,12 @@ type Extractive struct {
 }
 
 // Ask implements briefbot.Answerer.
-func (e *Extractive) Ask(ctx context.Context, question string) (briefbot.Answer, error) {
-	hits, info, err := e.Retrieve(ctx, question)
+func (e *Extractive) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
+	hits, info, err := e.Retrieve(ctx, req.Question)
 	if err != nil {
 		return briefbot.Answer{}, err
 	}
-	return Compose(question, hits, info, e.Options), nil
+	return Compose(req.Question, hits, info, e.Options), nil
 }
 
 // Retrieve runs the search for a question and reports the index it used.

@@ -134,13 +134,13 @@ func (f *fakeIndex) Info() briefbot.IndexInfo { return briefbot.IndexInfo{Versio
 func TestExtractiveAsk(t *testing.T) {
 	ix := &fakeIndex{hits: []briefbot.Hit{hit("p1", 3, 1, []string{"a", "b"}, "Answer.")}}
 	e := &Extractive{Index: ix, Options: Options{K: 7}}
-	a, err := e.Ask(context.Background(), "a b")
+	a, err := e.Ask(context.Background(), briefbot.AskRequest{Question: "a b"})
 	if err != nil || !a.Answerable || ix.k != 7 || a.Index.Version != "abc" {
 		t.Fatalf("a=%+v err=%v k=%d", a, err, ix.k)
 	}
 	boom := errors.New("boom")
 	e.Index = &fakeIndex{err: boom}
-	if _, err := e.Ask(context.Background(), "a b"); !errors.Is(err, boom) {
+	if _, err := e.Ask(context.Background(), briefbot.AskRequest{Question: "a b"}); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want wrapped boom", err)
 	}
 }

@@ -308,6 +308,7 @@ func decode(data []byte) (Config, *nodeIndex, []*KeyError) {
 		return cfg, idx, []*KeyError{syntaxError(err, data)}
 	}
 	idx.build(&root)
+	problems := idx.problems
 	if len(root.Content) == 0 {
 		return cfg, idx, nil // empty or comments only: all defaults
 	}
@@ -317,7 +318,6 @@ func decode(data []byte) (Config, *nodeIndex, []*KeyError) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var problems []*KeyError
 	err := dec.Decode(&cfg)
 	var te *yaml.TypeError
 	switch {

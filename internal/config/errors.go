@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -66,6 +67,8 @@ type nodeIndex struct {
 	// secrets are the values found at secret keys, so that they can be
 	// redacted even when decoding them failed.
 	secrets []string
+	// problems are those yaml.v3 does not report.
+	problems []*KeyError
 }
 
 // secretKeys are the keys whose values are secrets; every value under
@@ -78,11 +81,13 @@ var secretKeys = map[string]bool{
 
 func (x *nodeIndex) build(root *yaml.Node) {
 	if len(root.Content) > 0 {
-		x.walk(root.Content[0], "")
+		x.walk(root.Content[0], "", reflect.TypeFor[Config]())
 	}
 }
 
-func (x *nodeIndex) walk(n *yaml.Node, path string) {
+// walk indexes n, found at path, which decodes into a value of type t (nil
+// when n has no place in Config, which yaml.v3 reports by itself).
+func (x *nodeIndex) walk(n *yaml.Node, path string, t reflect.Type) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -95,17 +100,61 @@ func (x *nodeIndex) walk(n *yaml.Node, path string) {
 			if v.Kind == yaml.ScalarNode && v.Value != "" && (secretKeys[p] || path == "llm.headers") {
 				x.secrets = append(x.secrets, v.Value)
 			}
-			x.walk(v, p)
+			x.walk(v, p, memberType(t, k.Value))
 		}
 	case yaml.SequenceNode:
+		var elem reflect.Type
+		if t != nil && t.Kind() == reflect.Slice {
+			elem = t.Elem()
+		}
 		for i, v := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
 			x.entries = append(x.entries, &nodeEntry{path: p, value: v})
-			x.walk(v, p)
+			x.walk(v, p, elem)
 		}
+	case yaml.ScalarNode:
+		x.checkWhole(n, path, t)
 	}
 	// Aliases are not followed: their target is indexed where it is
 	// defined, and following them could loop.
+}
+
+// checkWhole reports a fraction given for a whole number, which yaml.v3
+// would silently truncate ("max_tokens: 1.5" becoming 1).
+func (x *nodeIndex) checkWhole(n *yaml.Node, path string, t reflect.Type) {
+	if t == nil || n.ShortTag() != "!!float" {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	default:
+		return
+	}
+	var f float64
+	if err := n.Decode(&f); err == nil && f == math.Trunc(f) && !math.IsInf(f, 0) {
+		return
+	}
+	x.problems = append(x.problems, &KeyError{Key: path, Line: n.Line,
+		Problem: "expected a whole number, got the number " + quoteNumber(n.Value)})
+}
+
+// memberType is the type that key of a mapping of type t decodes into.
+func memberType(t reflect.Type, key string) reflect.Type {
+	if t == nil {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Map:
+		return t.Elem()
+	case reflect.Struct:
+		for f := range t.Fields() {
+			if yamlName(f) == key {
+				return f.Type
+			}
+		}
+	}
+	return nil
 }
 
 // line is the line where key is set, 0 when the file does not set it.
@@ -180,6 +229,11 @@ func (x *nodeIndex) translate(msg string) *KeyError {
 			return ke
 		}
 		ke.Key = e.path
+		// A fraction never gets here: yaml.v3 truncates it (see checkWhole).
+		if (tag == "!!int" || tag == "!!float") && describeType(target) == "a whole number" {
+			ke.Problem = "the number " + quoteNumber(e.value.Value) + " is out of range"
+			return ke
+		}
 		ke.Problem = "expected " + describeType(target) + ", got " + describeNode(e.value) + quoteHint(e.value, target)
 		return ke
 	}
@@ -354,10 +408,7 @@ func describeTag(tag, value string) string {
 	case "!!str":
 		return "the string " + quoteValue(value)
 	case "!!int", "!!float":
-		if len(value) > maxShown {
-			return "a number " + quoteValue(value)
-		}
-		return "the number " + value
+		return "the number " + quoteNumber(value)
 	case "!!bool":
 		return value
 	case "!!null":
@@ -405,6 +456,13 @@ func quoteHint(n *yaml.Node, target string) string {
 // longer than this, so a secret pasted under the wrong key is not echoed
 // even though nothing marks it as a secret.
 const maxShown = 24
+
+func quoteNumber(s string) string {
+	if len(s) > maxShown {
+		return quoteValue(s)
+	}
+	return s
+}
 
 func quoteValue(s string) string {
 	if len(s) > maxShown {

@@ -39,7 +39,7 @@ func (c Config) validate() []*KeyError {
 	v.atLeastDur("discord.cooldown", d.Cooldown, 0)
 	v.atLeast("discord.max_in_flight", d.MaxInFlight, 1)
 	v.positiveDur("discord.answer_timeout", d.AnswerTimeout)
-	if d.AnswerTimeout.Std() > maxAnswerTimeout {
+	if d.AnswerTimeout.Duration() > maxAnswerTimeout {
 		v.add("discord.answer_timeout", fmt.Sprintf("must be at most %s, the life of a Discord interaction; got %s", maxAnswerTimeout, d.AnswerTimeout))
 	}
 
@@ -82,14 +82,24 @@ func (c Config) validate() []*KeyError {
 		v.add("corpus.min_passage_chars", fmt.Sprintf("must not exceed corpus.max_passage_chars (%d), got %d", co.MaxPassageChars, co.MinPassageChars))
 	}
 
-	v.floatIn("index.k1", c.Index.K1, 0, 10)
-	v.floatIn("index.b", c.Index.B, 0, 1)
+	// As for retrieval below, the index reads zero as "use the default",
+	// so a zero here would silently become 1.2 or 0.75.
+	if !(c.Index.K1 > 0 && c.Index.K1 <= 10) {
+		v.add("index.k1", fmt.Sprintf("must be above 0 and at most 10, got %g", c.Index.K1))
+	}
+	if !(c.Index.B > 0 && c.Index.B <= 1) {
+		v.add("index.b", fmt.Sprintf("must be above 0 and at most 1, got %g", c.Index.B))
+	}
 	v.positiveDur("index.bolt_timeout", c.Index.BoltTimeout)
 
 	r := c.Retrieval
 	v.intIn("retrieval.k", r.K, 1, 50)
-	v.floatIn("retrieval.min_coverage", r.MinCoverage, 0, 1)
-	v.atLeast("retrieval.min_matched_terms", r.MinMatchedTerms, 0)
+	// Zero is refused rather than accepted: the answerer too reads zero
+	// as "use the default", so 0 would silently mean 0.5 and 2.
+	if !(r.MinCoverage > 0 && r.MinCoverage <= 1) {
+		v.add("retrieval.min_coverage", fmt.Sprintf("must be above 0 and at most 1, got %g", r.MinCoverage))
+	}
+	v.atLeast("retrieval.min_matched_terms", r.MinMatchedTerms, 1)
 
 	if strings.TrimSpace(c.DataDir) == "" {
 		v.add("data_dir", "required (the directory for the index, feedback and usage counters)")
@@ -135,7 +145,7 @@ func (v *validator) positiveDur(key string, d Duration) {
 }
 
 func (v *validator) atLeastDur(key string, d Duration, lo time.Duration) {
-	if d.Std() < lo {
+	if d.Duration() < lo {
 		v.add(key, fmt.Sprintf("must not be negative, got %s", d))
 	}
 }

@@ -341,6 +341,9 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, req Request, rep 
 		w.Header().Set("Content-Length", fmt.Sprint(len(b)))
 		w.WriteHeader(rep.statusOK())
 		_, _ = w.Write(b[:len(b)/2])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		panic(http.ErrAbortHandler)
 	}
 	w.WriteHeader(rep.statusOK())

@@ -1,0 +1,329 @@
+// Package corpus owns turning source files into briefbot.Document values:
+// it reads Markdown, plain text, HTML and JSONL sources, strips markup and
+// conversion debris (link syntax, escapes, image paths, page breaks, site
+// navigation), extracts metadata (title, authors, date, translations), and
+// splits the prose into section-aware, paragraph-sized passages with stable
+// IDs, ready for indexing and citation. It also embeds the built-in seed
+// brief served when no corpus is given.
+//
+// Plain-text (.txt) files are parsed with the Markdown parser: plain prose is
+// valid Markdown, and the texts we receive as .txt (the seed brief included)
+// are usually Markdown exported from web pages, whose headings and links we
+// want to understand rather than index verbatim.
+package corpus
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/briefbot/briefbot"
+)
+
+// Format of a source file.
+type Format string
+
+// Supported formats.
+const (
+	FormatMarkdown Format = "markdown"
+	// FormatText is parsed exactly like Markdown (see the package comment).
+	FormatText  Format = "text"
+	FormatHTML  Format = "html"
+	FormatJSONL Format = "jsonl"
+)
+
+// Default passage bounds, in characters (runes). About 1000 characters is
+// a long paragraph: big enough to carry a claim with its context, small
+// enough to quote in a chat message.
+const (
+	DefaultMaxPassageChars = 1000
+	DefaultMinPassageChars = 200
+	// minMaxPassageChars keeps absurd settings from producing passages of a
+	// word or two.
+	minMaxPassageChars = 40
+)
+
+// maxFileBytes bounds what Load reads from one file; larger files are
+// reported as failures rather than exhausting memory.
+const maxFileBytes = 64 << 20
+
+// BuiltinName is the document ID of the embedded seed brief.
+const BuiltinName = "000_6eb8dac68bc97243"
+
+//go:embed builtin/000_6eb8dac68bc97243.txt
+var builtinText []byte
+
+// ErrNoText is returned for a document without any indexable text.
+var ErrNoText = errors.New("no text")
+
+// Options tunes passage splitting. Zero values select the defaults.
+type Options struct {
+	// MaxPassageChars bounds a passage's length in characters; longer
+	// paragraphs are split at sentence boundaries. Values below 40 are
+	// raised to 40.
+	MaxPassageChars int
+	// MinPassageChars is the length below which a passage is merged with a
+	// neighbour of the same section when they fit together.
+	MinPassageChars int
+}
+
+func (o Options) normalized() Options {
+	if o.MaxPassageChars <= 0 {
+		o.MaxPassageChars = DefaultMaxPassageChars
+	}
+	if o.MaxPassageChars < minMaxPassageChars {
+		o.MaxPassageChars = minMaxPassageChars
+	}
+	if o.MinPassageChars <= 0 {
+		o.MinPassageChars = DefaultMinPassageChars
+	}
+	if o.MinPassageChars > o.MaxPassageChars/2 {
+		o.MinPassageChars = o.MaxPassageChars / 2
+	}
+	return o
+}
+
+// Failure is a source that could not be used.
+type Failure struct {
+	Source string
+	Err    error
+}
+
+func (f Failure) Error() string { return f.Source + ": " + f.Err.Error() }
+
+// Unwrap exposes the cause to errors.Is and errors.As.
+func (f Failure) Unwrap() error { return f.Err }
+
+// LineError is a bad line of a JSONL source.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap exposes the cause to errors.Is and errors.As.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// FormatOf returns the format of a file from its extension.
+func FormatOf(path string) (Format, bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".md", ".markdown":
+		return FormatMarkdown, true
+	case ".txt", ".text":
+		return FormatText, true
+	case ".html", ".htm", ".xhtml":
+		return FormatHTML, true
+	case ".jsonl", ".ndjson":
+		return FormatJSONL, true
+	}
+	return "", false
+}
+
+// docIDFromName is the file base name without its extension.
+func docIDFromName(name string) string {
+	base := filepath.Base(name)
+	if base == "." || base == string(filepath.Separator) {
+		return ""
+	}
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// Parse turns the content of one source into documents. name is the source
+// path: the document ID is its base name without extension, except for
+// JSONL, where every line is a document carrying its own ID. For JSONL the
+// documents of the good lines are returned together with an error joining a
+// *LineError for every bad line.
+func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Document, error) {
+	opts = opts.normalized()
+	switch f {
+	case FormatMarkdown, FormatText:
+		doc, err := parseMarkdownDoc(docIDFromName(name), name, data, meta{}, opts)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		return []briefbot.Document{doc}, nil
+	case FormatHTML:
+		doc, err := parseHTMLDoc(docIDFromName(name), name, data, opts)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		return []briefbot.Document{doc}, nil
+	case FormatJSONL:
+		docs, bad := parseJSONL(name, data, opts)
+		var errs []error
+		for _, e := range bad {
+			errs = append(errs, e)
+		}
+		if len(docs) == 0 && len(errs) == 0 {
+			errs = append(errs, ErrNoText)
+		}
+		if len(errs) > 0 {
+			return docs, fmt.Errorf("parse %s: %w", name, errors.Join(errs...))
+		}
+		return docs, nil
+	}
+	return nil, fmt.Errorf("parse %s: unsupported format %q", name, f)
+}
+
+// Builtin returns the embedded seed brief.
+func Builtin(opts Options) ([]briefbot.Document, error) {
+	docs, err := Parse(BuiltinName+".txt", builtinText, FormatText, opts)
+	if err != nil {
+		return nil, fmt.Errorf("builtin corpus: %w", err)
+	}
+	for i := range docs {
+		docs[i].Source = "builtin:" + BuiltinName
+	}
+	return docs, nil
+}
+
+// BuiltinText returns the raw bytes of the embedded seed brief.
+func BuiltinText() []byte { return bytes.Clone(builtinText) }
+
+// PlainDocument splits plain text (no markup is interpreted) into passages:
+// blank lines separate paragraphs. The section is the title, or "Text" when
+// there is none. It serves collections such as BEIR corpora, whose records
+// are bare title and text.
+func PlainDocument(id, title, text string, opts Options) briefbot.Document {
+	opts = opts.normalized()
+	title = cleanPlain(title)
+	section := title
+	if section == "" {
+		section = "Text"
+	}
+	var units []unit
+	for _, p := range splitPlainParagraphs(text) {
+		units = append(units, unit{section: section, text: p})
+	}
+	doc := briefbot.Document{ID: id, Title: title, Source: id}
+	buildPassages(&doc, units, opts)
+	return doc
+}
+
+// Load parses every path, a file or a folder walked recursively (hidden
+// entries and unknown extensions are skipped). A source that fails to parse
+// is skipped and reported as a Failure; JSONL lines fail one by one, with
+// Source "path:LINE". The error is non-nil only when a path cannot be read
+// or nothing usable was found. Without paths, Load returns the built-in
+// corpus.
+func Load(ctx context.Context, paths []string, opts Options) ([]briefbot.Document, []Failure, error) {
+	if len(paths) == 0 {
+		docs, err := Builtin(opts)
+		return docs, nil, err
+	}
+	var failures []Failure
+	var files []string
+	seenFile := map[string]bool{}
+	addFile := func(p string) {
+		key := p
+		if abs, err := filepath.Abs(p); err == nil {
+			key = abs
+		}
+		if !seenFile[key] {
+			seenFile[key] = true
+			files = append(files, p)
+		}
+	}
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if err != nil {
+			return nil, failures, fmt.Errorf("load %s: %w", root, err)
+		}
+		if !info.IsDir() {
+			if _, ok := FormatOf(root); !ok {
+				failures = append(failures, Failure{Source: root, Err: fmt.Errorf("unsupported file type %q", filepath.Ext(root))})
+				continue
+			}
+			addFile(root)
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				failures = append(failures, Failure{Source: p, Err: err})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if p != root && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			if _, ok := FormatOf(p); !ok {
+				slog.Debug("corpus: skipping file of unknown type", "path", p)
+				return nil
+			}
+			addFile(p)
+			return nil
+		})
+		if err != nil {
+			return nil, failures, fmt.Errorf("load %s: %w", root, err)
+		}
+	}
+
+	var docs []briefbot.Document
+	firstSource := map[string]string{}
+	for _, p := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, failures, fmt.Errorf("load: %w", err)
+		}
+		parsed, fails := loadFile(p, opts)
+		failures = append(failures, fails...)
+		for _, d := range parsed {
+			if prev, dup := firstSource[d.ID]; dup {
+				failures = append(failures, Failure{Source: d.Source, Err: fmt.Errorf("duplicate document id %q (already loaded from %s)", d.ID, prev)})
+				continue
+			}
+			firstSource[d.ID] = d.Source
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) == 0 {
+		return nil, failures, fmt.Errorf("load %s: no usable documents (%d failures)", strings.Join(paths, ", "), len(failures))
+	}
+	return docs, failures, nil
+}
+
+func loadFile(p string, opts Options) ([]briefbot.Document, []Failure) {
+	f, _ := FormatOf(p)
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, []Failure{{Source: p, Err: err}}
+	}
+	if info.Size() > maxFileBytes {
+		return nil, []Failure{{Source: p, Err: fmt.Errorf("file too large (%d bytes, limit %d)", info.Size(), maxFileBytes)}}
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, []Failure{{Source: p, Err: err}}
+	}
+	if f == FormatJSONL {
+		docs, bad := parseJSONL(p, data, opts.normalized())
+		var fails []Failure
+		for _, e := range bad {
+			fails = append(fails, Failure{Source: fmt.Sprintf("%s:%d", p, e.Line), Err: e.Err})
+		}
+		if len(docs) == 0 && len(bad) == 0 {
+			fails = append(fails, Failure{Source: p, Err: ErrNoText})
+		}
+		return docs, fails
+	}
+	docs, err := Parse(p, data, f, opts)
+	if err != nil {
+		return nil, []Failure{{Source: p, Err: err}}
+	}
+	return docs, nil
+}

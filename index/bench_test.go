@@ -1,0 +1,300 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/briefbot/briefbot"
+)
+
+// Benchmarks run on a synthetic corpus: words drawn from a Zipf
+// distribution over a generated vocabulary with a fixed seed, so that every
+// run indexes and queries the same text.
+//
+//	go test ./index -run='^$' -bench=. -benchtime=200x
+//
+// Build benchmarks report passages/s; search benchmarks report p50-ms and
+// p99-ms over their iterations. BenchmarkBleve* are baselines on the same
+// passages: bleve's own mapping-driven indexing, and its default-scored
+// match query (no quotes) on the very index Search uses.
+
+var benchSizes = []int{1_000, 10_000, 100_000}
+
+const (
+	benchVocab           = 30_000
+	benchPassagesPerDoc  = 10
+	benchWordsPerPassage = 70 // mean; passages vary from 35 to 105 words
+)
+
+// benchWord spells vocabulary entry i as syllables, so words look like
+// words to the analyzer and never collide.
+func benchWord(i int) string {
+	syll := []string{"ka", "lo", "mi", "ne", "su", "ta", "ri", "vo", "pe", "du", "ga", "zi", "ho", "be", "fu", "ly"}
+	var b strings.Builder
+	b.WriteString("q")
+	for {
+		b.WriteString(syll[i%len(syll)])
+		i /= len(syll)
+		if i == 0 {
+			return b.String()
+		}
+	}
+}
+
+type zipfText struct {
+	words []string
+	z     *rand.Zipf
+	r     *rand.Rand
+}
+
+func newZipfText(seed uint64) *zipfText {
+	r := rand.New(rand.NewPCG(seed, 42))
+	words := make([]string, benchVocab)
+	for i := range words {
+		words[i] = benchWord(i)
+	}
+	return &zipfText{words: words, r: r, z: rand.NewZipf(r, 1.07, 2, benchVocab-1)}
+}
+
+func (z *zipfText) sentence(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = z.words[z.z.Uint64()]
+	}
+	parts[0] = strings.ToUpper(parts[0][:1]) + parts[0][1:]
+	return strings.Join(parts, " ") + "."
+}
+
+func (z *zipfText) passage() string {
+	n := benchWordsPerPassage/2 + z.r.IntN(benchWordsPerPassage)
+	var sents []string
+	for n > 0 {
+		l := min(n, 8+z.r.IntN(14))
+		sents = append(sents, z.sentence(l))
+		n -= l
+	}
+	return strings.Join(sents, " ")
+}
+
+var benchCorpora sync.Map // size -> []briefbot.Document
+
+func benchCorpus(n int) []briefbot.Document {
+	if v, ok := benchCorpora.Load(n); ok {
+		return v.([]briefbot.Document)
+	}
+	z := newZipfText(uint64(n))
+	var docs []briefbot.Document
+	for i := 0; i < n; i += benchPassagesPerDoc {
+		d := briefbot.Document{ID: fmt.Sprintf("doc%06d", i/benchPassagesPerDoc), Title: z.sentence(5)}
+		for j := range min(benchPassagesPerDoc, n-i) {
+			d.Passages = append(d.Passages, briefbot.Passage{
+				ID: fmt.Sprintf("%s#%d", d.ID, j+1), DocID: d.ID, Title: d.Title,
+				Section: "Section " + z.words[z.r.IntN(200)], Ordinal: j + 1, Paragraph: j + 1, Text: z.passage(),
+			})
+		}
+		docs = append(docs, d)
+	}
+	benchCorpora.Store(n, docs)
+	return docs
+}
+
+// benchQueries are question-like: a few mid-frequency words with a
+// stopword, drawn from the same distribution.
+func benchQueries() []string {
+	z := newZipfText(7)
+	qs := make([]string, 200)
+	for i := range qs {
+		n := 2 + z.r.IntN(5)
+		words := []string{"what"}
+		for range n {
+			words = append(words, z.words[z.z.Uint64()])
+		}
+		qs[i] = strings.Join(words, " ") + "?"
+	}
+	return qs
+}
+
+var (
+	benchMu      sync.Mutex
+	benchIndexes = map[int]*Index{}
+	benchTmp     string
+)
+
+func benchTempDir(b *testing.B) string {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchTmp == "" {
+		dir, err := os.MkdirTemp("", "briefbot-index-bench-*")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchTmp = dir
+	}
+	dir, err := os.MkdirTemp(benchTmp, "root-*")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// benchIndex builds the n-passage index once per process.
+func benchIndex(b *testing.B, n int) *Index {
+	benchMu.Lock()
+	ix := benchIndexes[n]
+	benchMu.Unlock()
+	if ix != nil {
+		return ix
+	}
+	root := benchTempDir(b)
+	if _, err := Build(context.Background(), root, benchCorpus(n), BuildOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	ix, err := Open(root, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchMu.Lock()
+	benchIndexes[n] = ix
+	benchMu.Unlock()
+	return ix
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, ix := range benchIndexes {
+		_ = ix.Close()
+	}
+	if benchTmp != "" {
+		_ = os.RemoveAll(benchTmp)
+	}
+	os.Exit(code)
+}
+
+func sizeName(n int) string { return fmt.Sprintf("passages=%dk", n/1000) }
+
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			docs := benchCorpus(n)
+			for b.Loop() {
+				root := benchTempDir(b)
+				if _, err := Build(context.Background(), root, docs, BuildOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				_ = os.RemoveAll(root)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "passages/s")
+		})
+	}
+}
+
+// BenchmarkBleveBuild is the indexing baseline: bleve's default mapping
+// (standard analyzer, _all composite with term vectors) over the same
+// passages, in batches of the same size.
+func BenchmarkBleveBuild(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			docs := benchCorpus(n)
+			for b.Loop() {
+				root := benchTempDir(b)
+				idx, err := bleve.New(root+"/bleve", bleve.NewIndexMapping())
+				if err != nil {
+					b.Fatal(err)
+				}
+				batch := idx.NewBatch()
+				for _, d := range docs {
+					for _, p := range d.Passages {
+						if err := batch.Index(p.ID, map[string]string{"title": p.Title, "section": p.Section, "text": p.Text}); err != nil {
+							b.Fatal(err)
+						}
+						if batch.Size() >= DefaultBatchSize {
+							if err := idx.Batch(batch); err != nil {
+								b.Fatal(err)
+							}
+							batch.Reset()
+						}
+					}
+				}
+				if err := idx.Batch(batch); err != nil {
+					b.Fatal(err)
+				}
+				if err := idx.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				_ = os.RemoveAll(root)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "passages/s")
+		})
+	}
+}
+
+func BenchmarkSearch(b *testing.B) {
+	queries := benchQueries()
+	for _, n := range benchSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			ix := benchIndex(b, n)
+			ctx := context.Background()
+			timed(b, func(i int) {
+				hits, err := ix.Search(ctx, queries[i%len(queries)], 5)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(hits) > 0 && hits[0].Quote == "" {
+					b.Fatal("hit without quote")
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkBleveSearch is the search baseline: bleve's default-scored match
+// query for the same question, top 5, on the same index, no quotes.
+func BenchmarkBleveSearch(b *testing.B) {
+	queries := benchQueries()
+	for _, n := range benchSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			ix := benchIndex(b, n)
+			ctx := context.Background()
+			timed(b, func(i int) {
+				q := bleve.NewMatchQuery(queries[i%len(queries)])
+				q.SetField(fieldBody)
+				q.Analyzer = analyzerName
+				if _, err := ix.bidx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 5, 0, false)); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// timed runs op b.N times and reports the median and 99th percentile.
+func timed(b *testing.B, op func(i int)) {
+	b.Helper()
+	durs := make([]time.Duration, 0, b.N)
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		op(i)
+		durs = append(durs, time.Since(start))
+		i++
+	}
+	slices.Sort(durs)
+	pct := func(p float64) float64 {
+		return float64(durs[min(len(durs)-1, int(p*float64(len(durs))))].Nanoseconds()) / 1e6
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}

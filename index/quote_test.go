@@ -1,0 +1,220 @@
+package index
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
+)
+
+func TestSentences(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"simple", "One sentence here. Another one! A third? Yes.", []string{"One sentence here.", "Another one!", "A third?", "Yes."}},
+		{"abbreviations", "Dr. Smith met Mr. Jones in the U.S. today. They talked.", []string{"Dr. Smith met Mr. Jones in the U.S. today.", "They talked."}},
+		{"initials", "It was J. R. Tolkien who wrote it. Indeed.", []string{"It was J. R. Tolkien who wrote it.", "Indeed."}},
+		{"lowercase continues", "Prices rose 3.5 percent vs. last year. e.g. this is not a break.", []string{"Prices rose 3.5 percent vs. last year. e.g. this is not a break."}},
+		{"closing quote", `He said "stop." Then he left. (See above.) Next.`, []string{`He said "stop."`, "Then he left.", "(See above.)", "Next."}},
+		{"curly quote opens", "It ended. “Never again,” she said.", []string{"It ended.", "“Never again,” she said."}},
+		{"digits start", "The count was low. 2023 was worse.", []string{"The count was low.", "2023 was worse."}},
+		{"line breaks", "Heading line\n\n- item one\n- item two", []string{"Heading line", "- item one", "- item two"}},
+		{"no terminal", "  no period at all  ", []string{"no period at all"}},
+		{"no space after period", "disabilities.A line scan was used.", []string{"disabilities.A line scan was used."}},
+		{"blank", " \n\t ", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, s := range sentences(tc.text) {
+				got = append(got, tc.text[s.Start:s.End])
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("sentences(%q)\n got %q\nwant %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}
+
+const embassy = "Iran has long viewed Azerbaijan with suspicion. Tensions rose in 2023 after an attack on the " +
+	"embassy in Tehran killed a guard. Officials in Baku blamed Iran. Dr. Smith said the U.S. response was muted. " +
+	"Trade continued."
+
+func TestSearchQuotes(t *testing.T) {
+	long := "Background. " + strings.Repeat("This filler clause describes unrelated regional history at length, ", 6) +
+		"and only at the very end does it mention the pipeline  sabotage\tinquiry."
+	ix := buildOpen(t, []briefbot.Document{
+		doc("e", "Regional brief", embassy),
+		doc("l", "Long", long),
+		doc("w", "Spaces", "Lava  flows\treached   the coast on Tuesday morning after the eruption began."),
+	}, BuildOptions{})
+	tests := []struct {
+		query      string
+		passage    string
+		quote      string
+		highlights []string
+	}{
+		{
+			query:      "embassy attack in Tehran",
+			passage:    "e#a",
+			quote:      "Tensions rose in 2023 after an attack on the embassy in Tehran killed a guard.",
+			highlights: []string{"attack", "embassy", "Tehran"},
+		},
+		{
+			// Short best sentence: its neighbours both score 0, the next wins the tie.
+			query:      "What did officials in Baku say?",
+			passage:    "e#a",
+			quote:      "Officials in Baku blamed Iran. Dr. Smith said the U.S. response was muted.",
+			highlights: []string{"Officials", "Baku"},
+		},
+		{
+			// Short best sentence and its next neighbour matches too.
+			query:      "muted trade response",
+			passage:    "e#a",
+			quote:      "Dr. Smith said the U.S. response was muted. Trade continued.",
+			highlights: []string{"response", "muted", "Trade"},
+		},
+		{
+			// The last sentence can only borrow from before.
+			query:      "trade",
+			passage:    "e#a",
+			quote:      "Dr. Smith said the U.S. response was muted. Trade continued.",
+			highlights: []string{"Trade"},
+		},
+		{
+			// Whitespace runs collapse; highlights follow.
+			query:      "lava coast",
+			passage:    "w#a",
+			quote:      "Lava flows reached the coast on Tuesday morning after the eruption began.",
+			highlights: []string{"Lava", "coast"},
+		},
+		{
+			// A match only in the title quotes the opening sentence.
+			query:      "regional brief",
+			passage:    "e#a",
+			quote:      "Iran has long viewed Azerbaijan with suspicion. Tensions rose in 2023 after an attack on the embassy in Tehran killed a guard.",
+			highlights: nil,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.query, func(t *testing.T) {
+			h := findHit(t, ix, tc.query, tc.passage)
+			if h.Quote != tc.quote {
+				t.Errorf("quote\n got %q\nwant %q", h.Quote, tc.quote)
+			}
+			var got []string
+			for _, s := range h.Highlights {
+				got = append(got, h.Quote[s.Start:s.End])
+			}
+			if !slices.Equal(got, tc.highlights) {
+				t.Errorf("highlights = %q, want %q", got, tc.highlights)
+			}
+		})
+	}
+
+	t.Run("long sentence is cut at words around the match", func(t *testing.T) {
+		h := findHit(t, ix, "pipeline sabotage inquiry", "l#a")
+		if !strings.HasPrefix(h.Quote, ellipsis) || !strings.HasSuffix(h.Quote, "sabotage inquiry.") {
+			t.Errorf("quote %q: want a leading ellipsis and the sentence's end", h.Quote)
+		}
+		body := strings.TrimPrefix(h.Quote, ellipsis)
+		if len(body) > maxQuoteBytes {
+			t.Errorf("quote is %d bytes, want <= %d", len(body), maxQuoteBytes)
+		}
+		if !strings.Contains(long, strings.Fields(body)[0]+" ") || strings.HasPrefix(body, " ") {
+			t.Errorf("quote %q does not start at a word of the passage", h.Quote)
+		}
+		first := strings.Fields(body)[0]
+		if i := strings.Index(long, " "+first+" "); i < 0 {
+			t.Errorf("quote starts mid-word: %q", first)
+		}
+		var got []string
+		for _, s := range h.Highlights {
+			got = append(got, h.Quote[s.Start:s.End])
+		}
+		if want := []string{"pipeline", "sabotage", "inquiry"}; !slices.Equal(got, want) {
+			t.Errorf("highlights = %q, want %q", got, want)
+		}
+	})
+}
+
+func findHit(t *testing.T, ix *Index, query, passage string) briefbot.Hit {
+	t.Helper()
+	hits, err := ix.Search(context.Background(), query, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Passage.ID == passage {
+			return h
+		}
+	}
+	t.Fatalf("%q: passage %s not among %d hits", query, passage, len(hits))
+	return briefbot.Hit{}
+}
+
+// analyzerOnly is an Index with nothing but the analyzer, for exercising
+// describe without building.
+func analyzerOnly() *Index {
+	return &Index{an: newMapping().AnalyzerNamed(analyzerName)}
+}
+
+func FuzzQuote(f *testing.F) {
+	f.Add(embassy, "embassy attack")
+	f.Add("a. b. c.", "b")
+	f.Add("Word\n\n\nword  word\tword.", "word")
+	f.Add(strings.Repeat("supercalifragilistic", 30)+" end.", "end supercalifragilistic")
+	ix := analyzerOnly()
+	f.Fuzz(func(t *testing.T, text, query string) {
+		terms := ix.analyzeQuery(query)
+		for i := range terms {
+			terms[i].idf = 1
+		}
+		h := briefbot.Hit{Passage: briefbot.Passage{Text: text}}
+		ix.describe(&h, terms)
+		if strings.TrimSpace(text) != "" && strings.TrimSpace(h.Quote) == "" {
+			t.Fatalf("empty quote for %q", text)
+		}
+		if utf8.ValidString(text) && !utf8.ValidString(h.Quote) {
+			t.Fatalf("quote %q is not valid UTF-8", h.Quote)
+		}
+		if strings.ContainsAny(h.Quote, "\n\t") || strings.Contains(h.Quote, "  ") {
+			t.Fatalf("quote %q keeps whitespace runs", h.Quote)
+		}
+		prev := 0
+		for _, s := range h.Highlights {
+			if s.Start < prev || s.End <= s.Start || s.End > len(h.Quote) {
+				t.Fatalf("highlight %+v out of order or bounds in %q", s, h.Quote)
+			}
+			if !strings.Contains(text, h.Quote[s.Start:s.End]) {
+				t.Fatalf("highlight %q is not text of the passage", h.Quote[s.Start:s.End])
+			}
+			prev = s.End
+		}
+		if h.Coverage < 0 || h.Coverage > 1 {
+			t.Fatalf("coverage %v", h.Coverage)
+		}
+	})
+}
+
+func FuzzSentences(f *testing.F) {
+	f.Add(embassy)
+	f.Add("Mr. A. B. said “hi.” Then? No!\n- x")
+	f.Fuzz(func(t *testing.T, text string) {
+		prev := 0
+		for _, s := range sentences(text) {
+			if s.Start < prev || s.End <= s.Start || s.End > len(text) {
+				t.Fatalf("span %+v out of order or bounds (len %d)", s, len(text))
+			}
+			if trimSpan(text, s) != s {
+				t.Fatalf("span %+v not trimmed: %q", s, text[s.Start:s.End])
+			}
+			prev = s.End
+		}
+	})
+}

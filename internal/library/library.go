@@ -1,0 +1,290 @@
+// Package library is the set of documents briefbot answers from, as a
+// running service: the configured corpus, its live index, the answerer, and
+// rebuilding the index on request while the old one keeps serving. The CLI's
+// long-running commands and the Discord bot both use it.
+package library
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/index"
+	"github.com/briefbot/briefbot/internal/answer"
+)
+
+// Options say where the documents and the index are and how to answer.
+type Options struct {
+	IndexDir    string
+	CorpusPaths []string // empty: the built-in brief
+	Corpus      corpus.Options
+	Index       index.Options
+	Answer      answer.Options
+	Logger      *slog.Logger
+	// Progress, when set, is told how the first build goes.
+	Progress func(done, total int)
+	// Answerer, when set, answers instead of the extractive answerer (a
+	// model-backed one that falls back to extractive answers itself).
+	Answerer func(ix answer.Index) briefbot.Answerer
+}
+
+// Library serves questions from the live index.
+type Library struct {
+	opts Options
+	log  *slog.Logger
+	live *index.Live
+
+	flightMu sync.Mutex
+	flight   *rebuild
+
+	recentMu sync.Mutex
+	recent   []string // recent questions, newest first
+}
+
+type rebuild struct {
+	done chan struct{}
+	rep  briefbot.ReindexReport
+	err  error
+	// progress listeners of everyone waiting on this rebuild
+	mu        sync.Mutex
+	listeners []func(done, total int)
+}
+
+// Open loads the corpus and opens its index, building it when it is missing
+// or stale.
+func Open(ctx context.Context, opts Options) (*Library, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	l := &Library{opts: opts, log: opts.Logger}
+	docs, failed, err := l.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range failed {
+		l.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
+	}
+	ix, rebuilt, err := index.EnsureCurrent(ctx, opts.IndexDir, docs, index.BuildOptions{Options: opts.Index, Progress: opts.Progress})
+	if err != nil {
+		return nil, err
+	}
+	if rebuilt {
+		info := ix.Info()
+		l.log.Info("index built", "dir", opts.IndexDir, "documents", info.Documents, "passages", info.Passages)
+	}
+	l.live = index.NewLive(ix)
+	return l, nil
+}
+
+func (l *Library) load(ctx context.Context) ([]briefbot.Document, []briefbot.Failure, error) {
+	docs, failures, err := corpus.Load(ctx, l.opts.CorpusPaths, l.opts.Corpus)
+	var failed []briefbot.Failure
+	for _, f := range failures {
+		failed = append(failed, briefbot.Failure{Source: f.Source, Reason: f.Err.Error()})
+	}
+	if err != nil {
+		return nil, failed, fmt.Errorf("corpus: %w", err)
+	}
+	if len(docs) == 0 {
+		return nil, failed, errors.New("corpus: no document could be read")
+	}
+	return docs, failed, nil
+}
+
+// Close stops serving.
+func (l *Library) Close() error { return l.live.Close() }
+
+// Info describes the index being served.
+func (l *Library) Info() briefbot.IndexInfo { return l.live.Info() }
+
+// Search ranks passages.
+func (l *Library) Search(ctx context.Context, q string, k int) ([]briefbot.Hit, error) {
+	return l.live.Search(ctx, q, k)
+}
+
+// Documents lists the documents of the index being served.
+func (l *Library) Documents() []briefbot.Document {
+	ix, release, err := l.live.Acquire()
+	if err != nil {
+		return nil
+	}
+	defer release()
+	return ix.Documents()
+}
+
+// Passage finds a passage of the index being served.
+func (l *Library) Passage(id string) (briefbot.Passage, bool) {
+	ix, release, err := l.live.Acquire()
+	if err != nil {
+		return briefbot.Passage{}, false
+	}
+	defer release()
+	return ix.Passage(id)
+}
+
+// Ask answers a question and remembers it for suggestions when the
+// documents cover it.
+func (l *Library) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
+	var a briefbot.Answerer = &answer.Extractive{Index: l.live, Options: l.opts.Answer}
+	if l.opts.Answerer != nil {
+		a = l.opts.Answerer(l.live)
+	}
+	ans, err := a.Ask(ctx, req)
+	if err == nil && ans.Answerable {
+		l.remember(req.Question)
+	}
+	return ans, err
+}
+
+const maxRecent = 200
+
+func (l *Library) remember(q string) {
+	q = strings.Join(strings.Fields(q), " ")
+	l.recentMu.Lock()
+	defer l.recentMu.Unlock()
+	for i, r := range l.recent {
+		if strings.EqualFold(r, q) {
+			l.recent = append(l.recent[:i], l.recent[i+1:]...)
+			break
+		}
+	}
+	l.recent = append([]string{q}, l.recent...)
+	if len(l.recent) > maxRecent {
+		l.recent = l.recent[:maxRecent]
+	}
+}
+
+// Suggest offers what the user may mean from what they typed so far:
+// recent answered questions first, then section and document titles. A
+// candidate matches when every typed word starts one of its words.
+func (l *Library) Suggest(typed string, n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	words := strings.FieldsFunc(strings.ToLower(typed), splitWord)
+	var out []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		key := strings.ToLower(s)
+		if len(out) < n && s != "" && !seen[key] && matchesPrefixes(s, words) {
+			seen[key] = true
+			out = append(out, s)
+		}
+	}
+	if t := strings.TrimSpace(typed); t != "" {
+		// What the user typed is always a valid choice of its own.
+		seen[strings.ToLower(t)] = true
+		out = append(out, t)
+	}
+	l.recentMu.Lock()
+	recent := append([]string(nil), l.recent...)
+	l.recentMu.Unlock()
+	for _, q := range recent {
+		add(q)
+	}
+	var sections []string
+	for _, d := range l.Documents() {
+		sections = append(sections, d.Sections...)
+		add(d.Title)
+	}
+	for _, s := range sections {
+		add(s)
+	}
+	return out
+}
+
+func splitWord(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+func matchesPrefixes(candidate string, words []string) bool {
+	cw := strings.FieldsFunc(strings.ToLower(candidate), splitWord)
+	for _, w := range words {
+		ok := false
+		for _, c := range cw {
+			if strings.HasPrefix(c, w) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Reindex rebuilds the index from the corpus and swaps it in; questions are
+// answered from the old index until then, and from the old one still if the
+// rebuild fails. A call while a rebuild runs joins it instead of starting
+// another.
+func (l *Library) Reindex(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error) {
+	l.flightMu.Lock()
+	f := l.flight
+	shared := f != nil
+	if !shared {
+		f = &rebuild{done: make(chan struct{})}
+		l.flight = f
+	}
+	if progress != nil {
+		f.mu.Lock()
+		f.listeners = append(f.listeners, progress)
+		f.mu.Unlock()
+	}
+	l.flightMu.Unlock()
+	if !shared {
+		// The rebuild is shared, so no single caller's cancellation may
+		// stop it; it has its own bound instead.
+		go func() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
+			defer cancel()
+			f.rep, f.err = l.rebuild(rctx, f)
+			l.flightMu.Lock()
+			l.flight = nil
+			l.flightMu.Unlock()
+			close(f.done)
+		}()
+	}
+	select {
+	case <-f.done:
+		rep := f.rep
+		rep.Shared = shared
+		return rep, f.err
+	case <-ctx.Done():
+		return briefbot.ReindexReport{}, fmt.Errorf("reindex: %w", ctx.Err())
+	}
+}
+
+func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexReport, error) {
+	start := time.Now()
+	docs, failed, err := l.load(ctx)
+	rep := briefbot.ReindexReport{Failed: failed}
+	if err != nil {
+		return rep, err
+	}
+	notify := func(done, total int) {
+		f.mu.Lock()
+		ls := append([]func(int, int)(nil), f.listeners...)
+		f.mu.Unlock()
+		for _, fn := range ls {
+			fn(done, total)
+		}
+	}
+	if _, err := index.Build(ctx, l.opts.IndexDir, docs, index.BuildOptions{Options: l.opts.Index, Progress: notify}); err != nil {
+		return rep, err
+	}
+	ix, err := index.Open(l.opts.IndexDir, l.opts.Index)
+	if err != nil {
+		return rep, err
+	}
+	l.live.Swap(ix)
+	rep.Info = ix.Info()
+	rep.Took = time.Since(start)
+	l.log.Info("index rebuilt", "documents", rep.Info.Documents, "passages", rep.Info.Passages, "failed", len(failed), "took", rep.Took)
+	return rep, nil
+}

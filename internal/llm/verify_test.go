@@ -1,0 +1,233 @@
+package llm
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The passages of the tests are from the seed brief, shortened.
+var testSources = []Source{
+	{N: 1, DocID: "brief", PassageID: "brief/analysis/1", Title: "Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus",
+		Section: "Brief Analysis", Published: "2023-03-31",
+		Text: "On March 26, Azerbaijan's first-ever ambassador to Israel presented his credentials to President Isaac Herzog. " +
+			"Two weeks earlier, officials in Baku noted that an Iranian military aircraft had flown without warning along the countries' shared border, the latest in a series of escalations."},
+	{N: 2, DocID: "brief", PassageID: "brief/analysis/2", Title: "Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus",
+		Section: "Brief Analysis", Published: "2023-03-31",
+		Text: "The rising Azerbaijani-Iranian tensions appear driven by the fallout from the 2020 war over the enclave of Nagorno-Karabakh; " +
+			"this includes Baku's recent efforts to secure access to corridors outlined in the Russian-brokered ceasefire agreement that ended the fighting between Armenia and Azerbaijan."},
+	{N: 3, DocID: "brief", PassageID: "brief/analysis/3", Title: "Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus",
+		Section: "Brief Analysis", Published: "2023-03-31",
+		Text: "This relationship is one of several recent geostrategic shifts affecting Tehran's calculus, including Russia's invasion of Ukraine " +
+			"and the resultant deepening of Iran's relationship with Moscow."},
+}
+
+func TestSupports(t *testing.T) {
+	p := testSources[0].Text
+	tests := []struct {
+		sentence string
+		want     bool
+	}{
+		{"Azerbaijan's first ambassador to Israel presented credentials to Herzog on March 26.", true},
+		{"An Iranian military aircraft flew along the shared border without warning.", true},
+		{"Officials in Baku noted the escalation.", true},
+		{"Herzog.", true}, // one content word, shared
+		{"The ambassador later resigned over a corruption scandal involving oil contracts and bribery.", false},
+		{"Turkey and Greece signed a maritime agreement in the Aegean.", false},
+		{"According to the passages, the documents say so.", false}, // only meta words: nothing to share
+	}
+	for _, tc := range tests {
+		if got := Supports(p, tc.sentence); got != tc.want {
+			t.Errorf("Supports(%q) = %v, want %v (words %v)", tc.sentence, got, tc.want, ContentWords(tc.sentence))
+		}
+	}
+}
+
+func TestSupportRatio(t *testing.T) {
+	tests := []struct {
+		shared, total int
+		want          bool
+	}{
+		{0, 0, false}, {0, 5, false}, {1, 1, true}, {1, 2, true}, {1, 3, false},
+		{2, 5, true}, {2, 10, true}, {2, 11, false}, {3, 15, true}, {3, 16, false}, {8, 20, true},
+	}
+	for _, tc := range tests {
+		if got := supportRatio(tc.shared, tc.total); got != tc.want {
+			t.Errorf("supportRatio(%d, %d) = %v, want %v", tc.shared, tc.total, got, tc.want)
+		}
+	}
+}
+
+func TestContentWords(t *testing.T) {
+	got := ContentWords("The tensions rose [1], and Baku's officials noted 2 escalations in 2020.")
+	want := []string{"tension", "rose", "baku", "official", "2", "escalation", "2020"} // "noted" is a reporting verb
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestStem(t *testing.T) {
+	tests := map[string]string{
+		"tensions": "tension", "watching": "watch", "watched": "watch", "watches": "watch",
+		"recognized": "recogniz", "recognizes": "recogniz", "recognize": "recogniz",
+		"countries": "country", "class": "class", "corpus": "corpus", "analysis": "analysis",
+		"2020": "2020", "élections": "élections",
+	}
+	for in, want := range tests {
+		if got := stem(in); got != want {
+			t.Errorf("stem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestVerifyAnswer(t *testing.T) {
+	tests := []struct {
+		name         string
+		answer       string
+		wantText     string
+		wantCites    []int
+		wantDropped  int
+		wantGrounded int
+		notInSources bool
+	}{
+		{
+			name:         "grounded answer kept whole",
+			answer:       "Azerbaijan's first ambassador to Israel presented his credentials to Herzog [1]. The tensions stem from the 2020 war over Nagorno-Karabakh [2].",
+			wantText:     "Azerbaijan's first ambassador to Israel presented his credentials to Herzog [1]. The tensions stem from the 2020 war over Nagorno-Karabakh [2].",
+			wantCites:    []int{1, 2},
+			wantGrounded: 2,
+		},
+		{
+			name:         "invented number removed from a group",
+			answer:       "The tensions stem from the 2020 war over Nagorno-Karabakh [2, 7].",
+			wantText:     "The tensions stem from the 2020 war over Nagorno-Karabakh [2].",
+			wantCites:    []int{2},
+			wantGrounded: 1,
+		},
+		{
+			name:         "sentence citing only an invented number dropped",
+			answer:       "The tensions stem from the 2020 war over Nagorno-Karabakh [2]. Iran also sanctioned Baku's oil exports [7].",
+			wantText:     "The tensions stem from the 2020 war over Nagorno-Karabakh [2].",
+			wantCites:    []int{2},
+			wantDropped:  1,
+			wantGrounded: 1,
+		},
+		{
+			name:         "unsupported cited sentence dropped",
+			answer:       "Iran deepened its relationship with Moscow [3]. The ambassador later resigned over a corruption scandal involving oil contracts [1].",
+			wantText:     "Iran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantDropped:  1,
+			wantGrounded: 1,
+		},
+		{
+			name:         "citation to a passage that does not support the sentence removed",
+			answer:       "Iran deepened its relationship with Moscow after Russia's invasion of Ukraine [1][3].",
+			wantText:     "Iran deepened its relationship with Moscow after Russia's invasion of Ukraine [3].",
+			wantCites:    []int{3},
+			wantGrounded: 1,
+		},
+		{
+			name:         "short connective kept next to grounded sentences",
+			answer:       "In short: Iran deepened its relationship with Moscow [3].",
+			wantText:     "In short: Iran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantGrounded: 1,
+		},
+		{
+			name:         "short uncited lead-in kept, long uncited claim dropped",
+			answer:       "Here is the summary.\nIran deepened its relationship with Moscow [3].\nThe Iranian economy shrank by twelve percent during the sanctions period.",
+			wantText:     "Here is the summary.\nIran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantDropped:  1,
+			wantGrounded: 1,
+		},
+		{
+			name:        "no valid citation",
+			answer:      "The conflict is very old [5]. Things are complicated.",
+			wantDropped: 1,
+		},
+		{
+			name:        "uncited answer",
+			answer:      "Azerbaijan's first ambassador to Israel presented his credentials to Herzog.",
+			wantDropped: 1,
+		},
+		{
+			name:         "the agreed token",
+			answer:       "NOT_IN_SOURCES",
+			notInSources: true,
+		},
+		{
+			name:         "not in sources in words",
+			answer:       "The passages do not mention the price of oil.",
+			notInSources: true,
+		},
+		{
+			name:         "the token beside a grounded sentence is dropped",
+			answer:       "Iran deepened its relationship with Moscow [3]. NOT_IN_SOURCES",
+			wantText:     "Iran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantGrounded: 1,
+			notInSources: true,
+		},
+		{
+			name:         "line structure kept around a dropped item",
+			answer:       "- Baku noted an Iranian military aircraft on the border [1]\n- Iran sanctioned Baku's oil exports [9]\n- Iran's relationship with Moscow deepened [3]",
+			wantText:     "- Baku noted an Iranian military aircraft on the border [1]\n- Iran's relationship with Moscow deepened [3]",
+			wantCites:    []int{1, 3},
+			wantDropped:  1,
+			wantGrounded: 2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := VerifyAnswer(tc.answer, testSources)
+			if c.Text != tc.wantText {
+				t.Errorf("text %q, want %q", c.Text, tc.wantText)
+			}
+			if !slices.Equal(c.Citations, tc.wantCites) {
+				t.Errorf("citations %v, want %v", c.Citations, tc.wantCites)
+			}
+			if len(c.Dropped) != tc.wantDropped {
+				t.Errorf("dropped %q, want %d", c.Dropped, tc.wantDropped)
+			}
+			if c.Grounded != tc.wantGrounded {
+				t.Errorf("grounded %d, want %d", c.Grounded, tc.wantGrounded)
+			}
+			if c.NotInSources != tc.notInSources {
+				t.Errorf("not in sources %v, want %v", c.NotInSources, tc.notInSources)
+			}
+			for _, n := range CitedNumbers(c.Text) {
+				if n < 1 || n > len(testSources) {
+					t.Errorf("invalid number %d reached the text %q", n, c.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestComplete(t *testing.T) {
+	tests := []struct {
+		text string
+		want int
+	}{
+		{"One [1]. Two [2].", 2},
+		{"One [1]. Two [2]. And then the", 2},
+		{"One [1]. Two [2", 1},
+		{"One [1]. \"Quoted.\" [2]", 2},
+		{"", 0},
+	}
+	for _, tc := range tests {
+		if got := len(complete(SplitSentences(tc.text))); got != tc.want {
+			t.Errorf("complete(%q) keeps %d sentences, want %d", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestVerifiedTextNeverCitesUnsent(t *testing.T) {
+	answer := strings.Repeat("Iran deepened its relationship with Moscow [3][4][0][99]. ", 3)
+	c := VerifyAnswer(answer, testSources)
+	if strings.Contains(c.Text, "[4]") || strings.Contains(c.Text, "[0]") || strings.Contains(c.Text, "[99]") {
+		t.Errorf("unsent numbers kept: %q", c.Text)
+	}
+}
