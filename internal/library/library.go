@@ -269,7 +269,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 	}
 	notify := func(done, total int) {
 		f.mu.Lock()
-		ls := append([]func(int, int)(nil), f.listeners...)
+		ls := append([]func(int, int) nil, f.listeners...)
 		f.mu.Unlock()
 		for _, fn := range ls {
 			fn(done, total)
