@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -55,7 +56,7 @@ const (
 	fieldText    = "text"
 	fieldBody    = "body"
 	analyzerName = en.AnalyzerName
-	statsKey     = "briefbot/stats"
+	lengthsKey   = "briefbot/lengths"
 	// mappingVersion names the analysis and field layout; bump it whenever
 	// either changes so that existing builds read as stale.
 	mappingVersion = "1"
@@ -82,20 +83,25 @@ type manifest struct {
 	Documents  []briefbot.Document `json:"documents"`
 }
 
-type stats struct {
-	Passages    int   `json:"passages"`
-	TotalLength int64 `json:"total_length"`
+// encodeLengths stores each passage's analyzed body length, in manifest
+// order, as little-endian uint32s.
+func encodeLengths(lengths []uint32) []byte {
+	raw := make([]byte, 0, 4*len(lengths))
+	for _, l := range lengths {
+		raw = binary.LittleEndian.AppendUint32(raw, l)
+	}
+	return raw
 }
 
-func decodeStats(raw []byte) (int64, error) {
-	if raw == nil {
-		return 0, errors.New("index has no length statistics")
+func decodeLengths(raw []byte, n int) ([]uint32, error) {
+	if len(raw) != 4*n {
+		return nil, fmt.Errorf("length table holds %d bytes, want %d for %d passages", len(raw), 4*n, n)
 	}
-	var s stats
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return 0, fmt.Errorf("decode length statistics: %w", err)
+	lengths := make([]uint32, n)
+	for i := range lengths {
+		lengths[i] = binary.LittleEndian.Uint32(raw[4*i:])
 	}
-	return s.TotalLength, nil
+	return lengths, nil
 }
 
 // VersionOf is the Version an index of docs gets with default options.
@@ -106,7 +112,7 @@ func VersionOf(docs []briefbot.Document) string {
 
 // VersionWith is the Version an index of docs gets with opts.
 func VersionWith(docs []briefbot.Document, opts Options) string {
-	return version(corpusHash(docs), opts.withDefaults())
+	return version(corpusHash(docs), mappingVersion, opts.withDefaults())
 }
 
 // corpusHash covers every field of every document and passage, in order.
@@ -120,9 +126,9 @@ func corpusHash(docs []briefbot.Document) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func version(corpus string, o Options) string {
+func version(corpus, mapping string, o Options) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00mapping=%s\x00k1=%s\x00b=%s", corpus, mappingVersion,
+	fmt.Fprintf(h, "%s\x00mapping=%s\x00k1=%s\x00b=%s", corpus, mapping,
 		strconv.FormatFloat(o.K1, 'g', -1, 64), strconv.FormatFloat(o.B, 'g', -1, 64))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
@@ -147,9 +153,9 @@ func newMapping() *mapping.IndexMappingImpl {
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = dm
 	m.DefaultAnalyzer = analyzerName
-	// Documents are built by hand (IndexAdvanced) with body as their only
-	// composite field; the mapping records the same layout for bleve's own
-	// queries, where unknown fields such as body use DefaultAnalyzer.
+	// Documents are built by hand (IndexAdvanced); the mapping records the
+	// same layout so that bleve's own queries analyze alike. body is not
+	// mapped and falls back to DefaultAnalyzer.
 	m.DefaultField = fieldBody
 	return m
 }
@@ -202,7 +208,7 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 
 	hash := corpusHash(docs)
 	info = briefbot.IndexInfo{
-		Version:   version(hash, opts.Options),
+		Version:   version(hash, mappingVersion, opts.Options),
 		BuiltAt:   time.Now().UTC(),
 		Documents: len(docs),
 		Passages:  total,
@@ -217,9 +223,9 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 	if err := ctx.Err(); err != nil {
 		return info, fmt.Errorf("build index: %w", err)
 	}
-	prev, err := readCurrent(root)
-	if err != nil && !errors.Is(err, ErrNoIndex) {
-		slog.Warn("previous index unreadable; replacing it", "root", root, "err", err)
+	prev, cerr := readCurrent(root)
+	if cerr != nil && !errors.Is(cerr, ErrNoIndex) {
+		slog.Warn("previous index unreadable; replacing it", "root", root, "err", cerr)
 	}
 	name := filepath.Base(dir)
 	if err := writeCurrent(root, name); err != nil {
@@ -267,10 +273,10 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 		size = DefaultBatchSize
 	}
 	var (
-		batch  = idx.NewBatch()
-		bodies []*document.TextField
-		length int64
-		done   int
+		batch   = idx.NewBatch()
+		bodies  []*document.TextField
+		lengths = make([]uint32, 0, total)
+		done    int
 	)
 	flush := func() error {
 		if len(bodies) == 0 {
@@ -279,10 +285,10 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 		if err := idx.Batch(batch); err != nil {
 			return fmt.Errorf("index batch: %w", err)
 		}
-		// Analysis ran inside Batch and left each body's length behind;
-		// summing them gives avgdl without analyzing anything twice.
+		// Analysis ran inside Batch and left each body's length behind:
+		// keeping them spares searches decoding lengths from norms.
 		for _, b := range bodies {
-			length += int64(b.AnalyzedLength())
+			lengths = append(lengths, uint32(b.AnalyzedLength()))
 		}
 		done += len(bodies)
 		bodies = bodies[:0]
@@ -312,12 +318,8 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	if err := flush(); err != nil {
 		return err
 	}
-	raw, err := json.Marshal(stats{Passages: done, TotalLength: length})
-	if err != nil {
-		return fmt.Errorf("encode stats: %w", err)
-	}
-	if err := idx.SetInternal([]byte(statsKey), raw); err != nil {
-		return fmt.Errorf("store stats: %w", err)
+	if err := idx.SetInternal([]byte(lengthsKey), encodeLengths(lengths)); err != nil {
+		return fmt.Errorf("store lengths: %w", err)
 	}
 	return nil
 }
@@ -334,8 +336,12 @@ func passageDocument(p briefbot.Passage, an, kw analysis.Analyzer) (*document.Do
 }
 
 // bodyText is what a passage is scored on. The line breaks keep tokens from
-// running across the parts.
+// running across the parts. A section named like the document (plain-text
+// sources have no other) is left out so the title's words do not count twice.
 func bodyText(p briefbot.Passage) string {
+	if p.Section == p.Title {
+		return p.Title + "\n" + p.Text
+	}
 	return p.Title + "\n" + p.Section + "\n" + p.Text
 }
 

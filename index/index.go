@@ -87,6 +87,8 @@ type Index struct {
 	ord   []int32            // internal doc number -> position in flat, -1 for none
 	n     float64            // number of passages indexed
 	avgdl float64            // mean analyzed length of the body field
+	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
+	lengthNorm []float64
 
 	bidx bleve.Index
 	adv  bindex.Index
@@ -126,11 +128,6 @@ func openBuild(dir string, opts Options) (ix *Index, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if man.Mapping != mappingVersion {
-		// Still openable, but the caller's Version comparison will differ
-		// and trigger a rebuild.
-		man.Info.Version = "stale-mapping-" + man.Mapping
-	}
 	bidx, err := bleve.OpenUsing(filepath.Join(dir, indexSubdir), map[string]interface{}{
 		"read_only":    true,
 		"bolt_timeout": opts.BoltTimeout.String(),
@@ -164,10 +161,11 @@ func openBuild(dir string, opts Options) (ix *Index, err error) {
 	if err := ix.loadStats(); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
+	// The version reflects the options this index answers with, which may
+	// differ from those it was built with; a build from an older mapping
+	// gets a version no current corpus has, so EnsureCurrent rebuilds it.
 	ix.info = man.Info
-	if man.Mapping == mappingVersion {
-		ix.info.Version = version(man.CorpusHash, opts)
-	}
+	ix.info.Version = version(man.CorpusHash, man.Mapping, opts)
 	size := len(ix.flat)
 	ix.accPool.New = func() any { return newAccumulator(size) }
 	return ix, nil
@@ -185,7 +183,7 @@ func flatten(docs []briefbot.Document) ([]briefbot.Passage, map[string]int) {
 	return flat, byID
 }
 
-// loadStats reads N and the total body length from the index and maps
+// loadStats reads N and the passage lengths from the index and maps
 // internal document numbers to manifest positions once, so that a search
 // never has to look up external IDs. Internal numbers are stable because the
 // index is opened read-only: no merge can renumber documents.
@@ -202,17 +200,26 @@ func (ix *Index) loadStats() error {
 	if int(n) != len(ix.flat) {
 		return fmt.Errorf("index holds %d passages, manifest %d", n, len(ix.flat))
 	}
-	raw, err := r.GetInternal([]byte(statsKey))
+	raw, err := r.GetInternal([]byte(lengthsKey))
 	if err != nil {
-		return fmt.Errorf("read stats: %w", err)
+		return fmt.Errorf("read lengths: %w", err)
 	}
-	total, err := decodeStats(raw)
+	lengths, err := decodeLengths(raw, int(n))
 	if err != nil {
 		return err
 	}
+	var total float64
+	for _, l := range lengths {
+		total += float64(l)
+	}
 	ix.n = float64(n)
 	if n > 0 {
-		ix.avgdl = float64(total) / float64(n)
+		ix.avgdl = total / float64(n)
+	}
+	// The length part of BM25's denominator depends on the passage alone.
+	ix.lengthNorm = make([]float64, n)
+	for i, l := range lengths {
+		ix.lengthNorm[i] = ix.opts.K1 * (1 - ix.opts.B + ix.opts.B*float64(l)/ix.avgdl)
 	}
 	ids, err := r.DocIDReaderAll()
 	if err != nil {

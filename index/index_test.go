@@ -504,8 +504,23 @@ func TestEnsureCurrentDetectsStale(t *testing.T) {
 	}
 	ensure(changed, k1, false)
 
-	// An unreadable build is rebuilt.
+	// A build made with another mapping is rebuilt.
 	name, err := readCurrent(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	man, err := readManifest(filepath.Join(root, buildsDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	man.Mapping = "0"
+	if err := writeJSON(filepath.Join(root, buildsDir, name, manifestFile), man); err != nil {
+		t.Fatal(err)
+	}
+	ensure(changed, BuildOptions{}, true)
+
+	// An unreadable build is rebuilt.
+	name, err = readCurrent(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,5 +576,19 @@ func TestOpenTimesOutOnLockedIndex(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "timeout") {
 		t.Errorf("err = %v, want a bolt timeout", err)
+	}
+}
+
+func TestEmptyCorpus(t *testing.T) {
+	ix, rebuilt, err := EnsureCurrent(context.Background(), t.TempDir(), nil, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if !rebuilt || ix.Info().Passages != 0 {
+		t.Errorf("rebuilt %v, info %+v", rebuilt, ix.Info())
+	}
+	if hits, err := ix.Search(context.Background(), "anything at all", 5); err != nil || hits != nil {
+		t.Errorf("Search = %v, %v; want no hits", hits, err)
 	}
 }

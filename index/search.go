@@ -5,7 +5,6 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -117,6 +116,9 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 		}
 	}
 
+	if len(acc.touched) == 0 {
+		return nil, terms, nil
+	}
 	h := make(topK, 0, min(k, len(acc.touched)))
 	for _, p := range acc.touched {
 		c := scored{pos: p, score: acc.scores[p]}
@@ -145,11 +147,9 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 //
 //	idf * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl))
 //
-// with dl the passage's analyzed body length, read back from the posting's
-// norm (Scorch stores 1/sqrt(length) as a float32, exact for any realistic
-// length once rounded).
+// with dl the passage's analyzed body length, recorded at build time.
 func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	tfr, err := r.TermFieldReader(ctx, []byte(qt.term), fieldBody, true, true, false)
+	tfr, err := r.TermFieldReader(ctx, []byte(qt.term), fieldBody, true, false, false)
 	if err != nil {
 		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
 	}
@@ -161,7 +161,6 @@ func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryT
 		return nil
 	}
 	w := qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
-	k1, b, avgdl := ix.opts.K1, ix.opts.B, ix.avgdl
 	var tfd bindex.TermFieldDoc
 	for {
 		next, err := tfr.Next(tfd.Reset())
@@ -177,18 +176,9 @@ func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryT
 		}
 		pos := ix.ord[num]
 		tf := float64(next.Freq)
-		dl := lengthFromNorm(next.Norm)
-		s := w * tf / (tf + k1*(1-b+b*dl/avgdl))
 		if acc.scores[pos] == 0 {
 			acc.touched = append(acc.touched, pos)
 		}
-		acc.scores[pos] += s
+		acc.scores[pos] += w * tf / (tf + ix.lengthNorm[pos])
 	}
-}
-
-func lengthFromNorm(norm float64) float64 {
-	if norm <= 0 {
-		return 0
-	}
-	return math.Round(1 / (norm * norm))
 }

@@ -303,7 +303,7 @@ func nilIfEmpty(s string) any {
 
 // messageWireLocked renders a message the way Discord's API returns it.
 func (s *Server) messageWireLocked(m *Message) map[string]any {
-	embeds := m.Embeds
+	embeds := slices.Clone(m.Embeds)
 	if embeds == nil {
 		embeds = []Embed{}
 	}

@@ -3,7 +3,6 @@ package discordfake
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -74,29 +73,29 @@ type handler func(s *Server, rc *reqCtx) resp
 // in Discord's spec (checked in tests), so the fake never serves a route
 // Discord does not have.
 var routes = map[string]handler{
-	"GET /gateway":                  (*Server).getGateway,
-	"GET /gateway/bot":              (*Server).getGatewayBot,
-	"GET /users/@me":                (*Server).getMe,
-	"GET /users/{user_id}":          (*Server).getUser,
-	"GET /applications/@me":         (*Server).getApplication,
-	"GET /guilds/{guild_id}":        (*Server).getGuild,
-	"GET /guilds/{guild_id}/roles":  (*Server).getGuildRoles,
-	"GET /guilds/{guild_id}/channels": (*Server).getGuildChannels,
-	"GET /guilds/{guild_id}/members/{user_id}":                            (*Server).getGuildMember,
-	"GET /channels/{channel_id}":                                          (*Server).getChannel,
-	"POST /channels/{channel_id}/typing":                                  (*Server).postTyping,
-	"POST /channels/{channel_id}/messages":                                (*Server).postChannelMessage,
-	"GET /channels/{channel_id}/messages/{message_id}":                    (*Server).getChannelMessage,
-	"PATCH /channels/{channel_id}/messages/{message_id}":                  (*Server).patchChannelMessage,
-	"DELETE /channels/{channel_id}/messages/{message_id}":                 (*Server).deleteChannelMessage,
-	"GET /applications/{application_id}/commands":                         (*Server).getCommands,
-	"PUT /applications/{application_id}/commands":                         (*Server).putCommands,
-	"POST /applications/{application_id}/commands":                        (*Server).postCommand,
-	"GET /applications/{application_id}/commands/{command_id}":            (*Server).getCommand,
-	"DELETE /applications/{application_id}/commands/{command_id}":         (*Server).deleteCommand,
-	"GET /applications/{application_id}/guilds/{guild_id}/commands":       (*Server).getCommands,
-	"PUT /applications/{application_id}/guilds/{guild_id}/commands":       (*Server).putCommands,
-	"POST /applications/{application_id}/guilds/{guild_id}/commands":      (*Server).postCommand,
+	"GET /gateway":                                                                  (*Server).getGateway,
+	"GET /gateway/bot":                                                              (*Server).getGatewayBot,
+	"GET /users/@me":                                                                (*Server).getMe,
+	"GET /users/{user_id}":                                                          (*Server).getUser,
+	"GET /applications/@me":                                                         (*Server).getApplication,
+	"GET /guilds/{guild_id}":                                                        (*Server).getGuild,
+	"GET /guilds/{guild_id}/roles":                                                  (*Server).getGuildRoles,
+	"GET /guilds/{guild_id}/channels":                                               (*Server).getGuildChannels,
+	"GET /guilds/{guild_id}/members/{user_id}":                                      (*Server).getGuildMember,
+	"GET /channels/{channel_id}":                                                    (*Server).getChannel,
+	"POST /channels/{channel_id}/typing":                                            (*Server).postTyping,
+	"POST /channels/{channel_id}/messages":                                          (*Server).postChannelMessage,
+	"GET /channels/{channel_id}/messages/{message_id}":                              (*Server).getChannelMessage,
+	"PATCH /channels/{channel_id}/messages/{message_id}":                            (*Server).patchChannelMessage,
+	"DELETE /channels/{channel_id}/messages/{message_id}":                           (*Server).deleteChannelMessage,
+	"GET /applications/{application_id}/commands":                                   (*Server).getCommands,
+	"PUT /applications/{application_id}/commands":                                   (*Server).putCommands,
+	"POST /applications/{application_id}/commands":                                  (*Server).postCommand,
+	"GET /applications/{application_id}/commands/{command_id}":                      (*Server).getCommand,
+	"DELETE /applications/{application_id}/commands/{command_id}":                   (*Server).deleteCommand,
+	"GET /applications/{application_id}/guilds/{guild_id}/commands":                 (*Server).getCommands,
+	"PUT /applications/{application_id}/guilds/{guild_id}/commands":                 (*Server).putCommands,
+	"POST /applications/{application_id}/guilds/{guild_id}/commands":                (*Server).postCommand,
 	"GET /applications/{application_id}/guilds/{guild_id}/commands/{command_id}":    (*Server).getCommand,
 	"DELETE /applications/{application_id}/guilds/{guild_id}/commands/{command_id}": (*Server).deleteCommand,
 	"POST /interactions/{interaction_id}/{interaction_token}/callback":              (*Server).postCallback,
@@ -186,6 +185,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if tok := rc.params["webhook_token"]; tok != "" {
+		s.awaitSignedAnswer(r.Context(), tok)
+	}
 	s.mu.Lock()
 	if want := s.opts.RequireAPIVersion; want != "" && version != want {
 		s.recordViolationLocked(Violation{Kind: ViolationAPIVersion, Method: rc.method, Path: rc.path, Route: rc.route, Detail: fmt.Sprintf("API version %q, want %q", version, want)})

@@ -574,7 +574,7 @@ func (s *Server) Violations() []Violation {
 	now := s.now()
 	for _, id := range s.interactionOrderLocked() {
 		it := s.interactions[id]
-		if it.callback == nil && !it.lateReported && now.Sub(it.dispatchedAt) > AckDeadline {
+		if it.callback == nil && !it.lateReported && now.Sub(it.DispatchedAt) > AckDeadline {
 			out = append(out, Violation{Kind: ViolationNoAck, Detail: fmt.Sprintf("interaction %s (%s) got no callback within %v", it.ID, it.describe(), AckDeadline), At: now})
 		}
 	}

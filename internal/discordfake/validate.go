@@ -198,6 +198,13 @@ type fieldError struct {
 	Message string
 }
 
+// Weights for choosing which union branch to report.
+const (
+	weightMismatch      = 1     // an ordinary constraint failure
+	weightDiscriminator = 100   // const/enum failure: usually the branch's "type" tag
+	weightWrongType     = 10000 // the value is not even of the branch's type
+)
+
 func (e fieldError) String() string {
 	p := strings.Join(e.Path, ".")
 	if p == "" {
@@ -397,10 +404,10 @@ func (sp *apiSpec) validateObjSchema(s map[string]any, value any, path []string,
 }
 
 // validateUnion checks anyOf (exactly=false) or oneOf (exactly=true). When
-// no branch matches, it reports the errors of the branch that got furthest
-// (deepest first error, then fewest errors): that is almost always the
-// branch whose discriminator ("type": const) matched, which is the message
-// a developer needs.
+// no branch matches it reports the errors of the closest branch: the one
+// whose errors weigh least, where a wrong type or a failed const/enum (the
+// branch's discriminator) weigh much more than an ordinary constraint. That
+// is the branch the sender meant, so its errors are the useful ones.
 func (sp *apiSpec) validateUnion(branches []any, value any, path []string, errs *[]fieldError, depth int, exactly bool) {
 	var best []fieldError
 	matched := 0
@@ -424,21 +431,22 @@ func (sp *apiSpec) validateUnion(branches []any, value any, path []string, errs 
 }
 
 func betterBranch(a, b []fieldError) bool {
-	da, db := maxDepth(a), maxDepth(b)
-	if da != db {
-		return da > db
-	}
-	return len(a) < len(b)
+	return branchWeight(a) < branchWeight(b)
 }
 
-func maxDepth(errs []fieldError) int {
-	m := 0
+func branchWeight(errs []fieldError) int {
+	w := 0
 	for _, e := range errs {
-		if len(e.Path) > m {
-			m = len(e.Path)
+		switch e.Code {
+		case "NUMBER_TYPE_COERCE", "BASE_TYPE_STRING", "BASE_TYPE_BOOLEAN", "BASE_TYPE_ARRAY", "MODEL_TYPE_CONVERT", "BASE_TYPE_BAD_TYPE":
+			w += weightWrongType
+		case "BASE_TYPE_CHOICES":
+			w += weightDiscriminator
+		default:
+			w += weightMismatch
 		}
 	}
-	return m
+	return w
 }
 
 func schemaInt(s map[string]any, key string) (int, bool) {
@@ -483,9 +491,20 @@ func jsonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
+// parseNum reads a JSON number as a 256-bit float: exact for every integer
+// Discord uses (snowflakes, permission masks) and, unlike big.Rat, cheap
+// for absurd exponents such as 1e400000000.
+func parseNum(n json.Number) (*big.Float, bool) {
+	f, _, err := big.ParseFloat(string(n), 10, 256, big.ToNearestEven)
+	if err != nil {
+		return nil, false
+	}
+	return f, true
+}
+
 func isInteger(n json.Number) bool {
-	r, ok := new(big.Rat).SetString(string(n))
-	return ok && r.IsInt()
+	f, ok := parseNum(n)
+	return ok && f.IsInt()
 }
 
 func typeMatches(t any, v any) bool {
@@ -552,12 +571,12 @@ func typeCode(t any) string {
 }
 
 func numCmp(a, b json.Number) int {
-	ra, ok1 := new(big.Rat).SetString(string(a))
-	rb, ok2 := new(big.Rat).SetString(string(b))
+	fa, ok1 := parseNum(a)
+	fb, ok2 := parseNum(b)
 	if !ok1 || !ok2 {
 		return strings.Compare(string(a), string(b))
 	}
-	return ra.Cmp(rb)
+	return fa.Cmp(fb)
 }
 
 func jsonEqual(a, b any) bool {
@@ -599,8 +618,8 @@ func writeCanonical(b *strings.Builder, v any) {
 		}
 		b.WriteByte(']')
 	case json.Number:
-		if r, ok := new(big.Rat).SetString(string(x)); ok {
-			b.WriteString(r.RatString())
+		if f, ok := parseNum(x); ok {
+			b.WriteString(f.Text('g', -1))
 		} else {
 			b.WriteString(string(x))
 		}

@@ -137,6 +137,10 @@ func readQrels(path string) (map[string]Qrels, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
+	return parseQrels(path, raw)
+}
+
+func parseQrels(path string, raw []byte) (map[string]Qrels, error) {
 	out := make(map[string]Qrels)
 	for i, line := range strings.Split(string(raw), "\n") {
 		f := strings.Fields(line)

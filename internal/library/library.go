@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -269,7 +270,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 	}
 	notify := func(done, total int) {
 		f.mu.Lock()
-		ls := append([]func(int, int) nil, f.listeners...)
+		ls := slices.Clone(f.listeners)
 		f.mu.Unlock()
 		for _, fn := range ls {
 			fn(done, total)

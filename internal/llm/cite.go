@@ -93,6 +93,20 @@ func CitedNumbers(text string) []int {
 // them. The one-number-per-bracket form lets a renderer map "[n]" to
 // citations with a single pattern.
 func CleanMarkers(text string, keep func(n int) bool) string {
+	// Removing a group can make a new one of the text around it
+	// ("[0[7]]" leaves "[0]"), so clean until nothing changes; a pass
+	// either shortens the text or, once groups are in canonical form,
+	// leaves it as is.
+	for {
+		out := cleanMarkersOnce(text, keep)
+		if out == text {
+			return out
+		}
+		text = out
+	}
+}
+
+func cleanMarkersOnce(text string, keep func(n int) bool) string {
 	markers := ParseMarkers(text)
 	if len(markers) == 0 {
 		return text

@@ -96,16 +96,19 @@ type Options struct {
 // MinTemperature is what a configured temperature of 0 is sent as.
 const MinTemperature = 0.01
 
-// DefaultOptions returns the recommended settings; the config layer starts
+// DefaultOptions returns the recommended settings, the same as the llm.*
+// defaults of internal/config; New takes the sizes and durations left zero
 // from them.
 func DefaultOptions() Options {
 	return Options{
 		BaseURL:         "https://api.openai.com/v1",
+		Model:           "gpt-4o-mini",
 		Timeout:         20 * time.Second,
 		MaxTokens:       400,
 		Temperature:     0.2,
-		MaxPassages:     6,
+		MaxPassages:     5,
 		ContextChars:    6000,
+		Stream:          true,
 		MaxRetries:      2,
 		MaxConcurrent:   4,
 		DailyCapPerUser: 50,
@@ -191,8 +194,8 @@ func New(opts Options) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("llm: base URL %q is not an http(s) URL (llm.base_url)", opts.BaseURL)
 	}
-	if opts.Temperature > 2 {
-		return nil, fmt.Errorf("llm: temperature %g is above 2 (llm.temperature)", opts.Temperature)
+	if !(opts.Temperature <= 2) { // NaN too
+		return nil, fmt.Errorf("llm: temperature %g is not at most 2 (llm.temperature)", opts.Temperature)
 	}
 	if opts.MaxRetries < 0 || opts.DailyCapPerUser < 0 {
 		return nil, errors.New("llm: max_retries and daily_cap_per_user must not be negative")

@@ -257,40 +257,48 @@ func (s *Server) violation(format string, args ...any) {
 }
 
 // pause waits d, or until the client leaves or the server closes; it says
-// whether to go on.
+// whether to go on. A closing server resets the connection rather than
+// let net/http finish the response as an empty 200.
 func (s *Server) pause(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
+	return s.hold(ctx, t.C)
+}
+
+// hold waits for ch, the client leaving or the server closing.
+func (s *Server) hold(ctx context.Context, ch <-chan time.Time) bool {
 	select {
-	case <-t.C:
+	case <-ch:
 		return true
 	case <-ctx.Done():
+		return false
 	case <-s.done:
+		panic(http.ErrAbortHandler)
 	}
-	return false
 }
 
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, req Request, rep Reply) {
 	ctx := r.Context()
 	if rep.Hang {
-		select {
-		case <-ctx.Done():
-		case <-s.done:
-		}
+		s.hold(ctx, nil)
 		return
 	}
 	if !s.pause(ctx, rep.Delay) {
 		return
 	}
 	if rep.Wait != nil {
-		select {
-		case <-rep.Wait:
-		case <-ctx.Done():
-			return
-		case <-s.done:
+		released := make(chan time.Time)
+		go func() {
+			select {
+			case <-rep.Wait:
+				close(released)
+			case <-ctx.Done():
+			}
+		}()
+		if !s.hold(ctx, released) {
 			return
 		}
 	}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/internal/eval"
+)
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := e.flagSet("eval", "--qa FILE | --beir DIR", `Measure retrieval quality.
+  --qa FILE     JSONL {"id","query","gold"} on the configured corpus: Recall@1/@3/@5 and MRR
+                (gold is text that the right passage contains), and the share of questions
+                the answerer marks answerable.
+  --beir DIR    a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv), indexed on
+                its own: nDCG@10, Recall@100 and MAP, ranking documents by their best passage.`)
+	qa := fs.String("qa", "", "question `file` (JSONL of {\"id\",\"query\",\"gold\"})")
+	unanswerable := fs.String("unanswerable", "", "with --qa: JSONL `file` of {\"id\",\"query\"} the corpus does not answer")
+	beir := fs.String("beir", "", "BEIR collection `folder`")
+	whole := fs.Bool("whole", false, "with --beir: index each record as one passage instead of splitting it")
+	asJSON := fs.Bool("json", false, "print JSON")
+	verbose := fs.Bool("v", false, "list the questions not answered at rank 1")
+	if pos, err := parseInterleaved(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 || (*qa == "") == (*beir == "") {
+		return fmt.Errorf("%w: eval needs exactly one of --qa FILE or --beir DIR", errUsage)
+	}
+	if _, err := e.config(); err != nil {
+		return err
+	}
+	if *beir != "" {
+		opts := eval.BEIROptions{Index: eval.TempIndex(e.indexOptions())}
+		if !*whole {
+			copts := e.corpusOptions()
+			opts.Split = func(d eval.BEIRDoc) briefbot.Document {
+				return corpus.PlainDocument(d.ID, d.Title, d.Text, copts)
+			}
+		}
+		bar := newProgress(e.stderr, "evaluating")
+		rep, err := eval.RunBEIR(ctx, *beir, opts)
+		bar.done()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return encodeJSON(e.stdout, map[string]any{"collection": rep.Collection, "ndcg@10": rep.NDCG10,
+				"recall@100": rep.Recall100, "map": rep.MAP, "queries": rep.Queries, "documents": rep.Documents, "passages": rep.Passages})
+		}
+		fmt.Fprintln(e.stdout, rep)
+		return nil
+	}
+	items, err := eval.LoadQA(*qa)
+	if err != nil {
+		return err
+	}
+	lib, err := e.library(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := eval.RunQA(ctx, lib, items, 5)
+	if err != nil {
+		return err
+	}
+	answered := 0
+	for _, it := range items {
+		a, err := lib.Ask(ctx, briefbot.AskRequest{Question: it.Query})
+		if err != nil {
+			return err
+		}
+		if a.Answerable {
+			answered++
+		}
+	}
+	refused, unans := 0, 0
+	if *unanswerable != "" {
+		qs, err := readQueries(*unanswerable, e.stdin)
+		if err != nil {
+			return err
+		}
+		unans = len(qs)
+		for _, q := range qs {
+			a, err := lib.Ask(ctx, briefbot.AskRequest{Question: q.Query})
+			if err != nil {
+				return err
+			}
+			if !a.Answerable {
+				refused++
+			} else if *verbose {
+				fmt.Fprintf(e.stderr, "answered although not covered: %s %q -> %q\n", q.ID, q.Query, a.Text)
+			}
+		}
+	}
+	if *asJSON {
+		out := map[string]any{"recall@1": rep.Recall1, "recall@3": rep.Recall3, "recall@5": rep.Recall5, "mrr": rep.MRR,
+			"questions": rep.Queries, "answerable": float64(answered) / float64(max(len(items), 1))}
+		if unans > 0 {
+			out["unanswerable_refused"] = float64(refused) / float64(unans)
+		}
+		return json.NewEncoder(e.stdout).Encode(out)
+	}
+	if *verbose {
+		fmt.Fprintln(e.stdout, rep)
+	} else {
+		fmt.Fprintf(e.stdout, "QA: Recall@1 %.3f  Recall@3 %.3f  Recall@5 %.3f  MRR %.3f  (%d questions, %d not at rank 1; -v lists them)\n",
+			rep.Recall1, rep.Recall3, rep.Recall5, rep.MRR, rep.Queries, len(rep.Misses))
+	}
+	fmt.Fprintf(e.stdout, "Answerable: %d/%d questions marked answerable\n", answered, len(items))
+	if unans > 0 {
+		fmt.Fprintf(e.stdout, "Not covered: %d/%d unanswerable questions refused\n", refused, unans)
+	}
+	return nil
+}

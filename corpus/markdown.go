@@ -1,0 +1,397 @@
+package corpus
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot"
+)
+
+type blockKind int
+
+const (
+	kPara blockKind = iota
+	kHeading
+	kItem
+	kHR
+)
+
+// block is one structural unit of a source (paragraph, heading, list item,
+// horizontal rule) with its inline text already cleaned.
+type block struct {
+	kind    blockKind
+	level   int // heading level
+	raw     string
+	literal bool // raw is code: no inline syntax
+	text    string
+	links   []linkSpan
+	leadURL string
+	emph    bool // every letter of the text is bold or italic
+	table   bool // a table row: never a label
+	list    int  // list id shared by the items of one list
+}
+
+var (
+	reATX        = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$`)
+	reHR         = regexp.MustCompile(`^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$`)
+	reItem       = regexp.MustCompile(`^([ \t]*)(?:[-*+•‣▪–]|\d{1,3}[.)])[ \t]+(\S.*)$`)
+	reSetextEq   = regexp.MustCompile(`^ {0,3}=+[ \t]*$`)
+	reSetextDash = regexp.MustCompile(`^ {0,3}-+[ \t]*$`)
+	reFence      = regexp.MustCompile("^ {0,3}(```+|~~~+)")
+	reRefDef     = regexp.MustCompile(`^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$`)
+	reTableSep   = regexp.MustCompile(`^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$`)
+	reQuote      = regexp.MustCompile(`^ {0,3}> ?`)
+)
+
+// parseMarkdownDoc parses Markdown (or plain text) into a document. m holds
+// metadata known from outside the text (a JSONL record), which wins over
+// what the text says.
+func parseMarkdownDoc(id, source string, data []byte, m meta, opts Options) (briefbot.Document, error) {
+	text := sanitize(data)
+	if strings.TrimSpace(text) == "" {
+		return briefbot.Document{}, ErrNoText
+	}
+	fm, body := splitFrontMatter(text)
+	m = m.or(fm)
+	blocks, refs := splitMarkdownBlocks(body)
+	inlineBlocks(blocks, refs)
+	blocks = settleBlocks(blocks, true)
+	return assemble(id, source, blocks, m, opts)
+}
+
+// splitMarkdownBlocks cuts Markdown into raw blocks and collects link
+// reference definitions.
+func splitMarkdownBlocks(body string) ([]block, map[string]string) {
+	lines := strings.Split(body, "\n")
+	refs := map[string]string{}
+	var blocks []block
+	var cur []string
+	curKind := kPara
+	lastList := 0
+	nextList := func() int {
+		if n := len(blocks); n > 0 && blocks[n-1].kind == kItem {
+			return blocks[n-1].list
+		}
+		lastList++
+		return lastList
+	}
+	flush := func() {
+		if len(cur) > 0 {
+			b := block{kind: curKind, raw: joinLines(cur)}
+			if curKind == kItem {
+				b.list = nextList()
+			}
+			blocks = append(blocks, b)
+		}
+		cur = nil
+		curKind = kPara
+	}
+	blank := false
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		for reQuote.MatchString(line) {
+			line = reQuote.ReplaceAllString(line, "")
+		}
+		if strings.TrimSpace(line) == "" {
+			flush()
+			blank = true
+			continue
+		}
+		wasBlank := blank
+		blank = false
+		if m := reFence.FindStringSubmatch(line); m != nil {
+			flush()
+			var code []string
+			for i++; i < len(lines); i++ {
+				if strings.HasPrefix(strings.TrimSpace(lines[i]), m[1]) {
+					break
+				}
+				code = append(code, strings.TrimSpace(lines[i]))
+			}
+			if c := strings.TrimSpace(strings.Join(code, " ")); c != "" {
+				blocks = append(blocks, block{kind: kPara, raw: c, literal: true})
+			}
+			continue
+		}
+		if m := reATX.FindStringSubmatch(line); m != nil {
+			flush()
+			blocks = append(blocks, block{kind: kHeading, level: len(m[1]), raw: m[2]})
+			continue
+		}
+		if len(cur) > 0 && curKind == kPara {
+			if reSetextEq.MatchString(line) || reSetextDash.MatchString(line) {
+				level := 1
+				if reSetextDash.MatchString(line) {
+					level = 2
+				}
+				blocks = append(blocks, block{kind: kHeading, level: level, raw: joinLines(cur)})
+				cur = nil
+				continue
+			}
+		}
+		if reHR.MatchString(line) {
+			flush()
+			blocks = append(blocks, block{kind: kHR})
+			continue
+		}
+		if len(cur) == 0 {
+			if m := reRefDef.FindStringSubmatch(line); m != nil {
+				refs[refKey(m[1])] = m[2]
+				continue
+			}
+		}
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "|") {
+			flush()
+			if !reTableSep.MatchString(line) {
+				var cells []string
+				for _, c := range strings.Split(strings.Trim(trimmed, "|"), "|") {
+					if c = strings.TrimSpace(c); c != "" {
+						cells = append(cells, c)
+					}
+				}
+				if len(cells) > 0 {
+					blocks = append(blocks, block{kind: kPara, raw: strings.Join(cells, "; "), table: true})
+				}
+			}
+			continue
+		}
+		if m := reItem.FindStringSubmatch(line); m != nil {
+			flush()
+			curKind = kItem
+			cur = []string{m[2]}
+			continue
+		}
+		if len(cur) > 0 {
+			cur = append(cur, line)
+			continue
+		}
+		// An indented paragraph after a blank line inside a list item
+		// continues that item.
+		if wasBlank && len(blocks) > 0 && blocks[len(blocks)-1].kind == kItem && indent(line) >= 2 {
+			blocks[len(blocks)-1].raw += " " + trimmed
+			continue
+		}
+		cur = []string{line}
+	}
+	flush()
+	return blocks, refs
+}
+
+func indent(line string) int {
+	n := 0
+	for _, r := range line {
+		switch r {
+		case ' ':
+			n++
+		case '\t':
+			n += 4
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// joinLines joins the lines of one block. A URL broken across lines
+// ("(/policy-" + "analysis/iran)") is rejoined without a space.
+func joinLines(lines []string) string {
+	var b strings.Builder
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		l = strings.TrimSuffix(l, `\`) // hard line break
+		if i > 0 {
+			prev := b.String()
+			if !(strings.HasSuffix(prev, "-") && insideURLParen(prev)) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// insideURLParen reports whether s ends inside an unclosed "(" that opened
+// a URL or a site path.
+func insideURLParen(s string) bool {
+	j := strings.LastIndexByte(s, '(')
+	if j < 0 || strings.ContainsAny(s[j:], ") ") {
+		return false
+	}
+	rest := strings.TrimLeft(s[j+1:], "<")
+	return strings.HasPrefix(rest, "/") || isAbsURL(rest)
+}
+
+func inlineBlocks(blocks []block, refs map[string]string) {
+	for i := range blocks {
+		b := &blocks[i]
+		switch {
+		case b.kind == kHR:
+		case b.literal:
+			b.text = strings.Join(strings.Fields(b.raw), " ")
+		default:
+			in := newInliner(refs)
+			in.run(b.raw)
+			b.text, b.links, b.leadURL, b.emph = in.text(), in.links, in.leadURL, in.emphasized()
+		}
+	}
+}
+
+// settleBlocks hands URLs found at the start of a block to the link they
+// complete at the end of the previous one, drops blocks left empty, and,
+// when join is set, rejoins paragraphs split by a page break.
+func settleBlocks(blocks []block, join bool) []block {
+	var out []block
+	for _, b := range blocks {
+		if b.leadURL != "" && len(out) > 0 {
+			p := &out[len(out)-1]
+			if n := len(p.links); n > 0 && p.kind != kHR {
+				l := &p.links[n-1]
+				if l.url == "" && onlyTrivial([]byte(p.text[l.end:])) {
+					l.url = b.leadURL
+				}
+			}
+		}
+		if b.kind != kHR && strings.TrimSpace(b.text) == "" {
+			continue
+		}
+		if join && len(out) > 0 && continues(out[len(out)-1], b) {
+			joinBlocks(&out[len(out)-1], b)
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// continues reports whether b continues paragraph a across a page break:
+// a is prose that stops without sentence-final punctuation, and b is a
+// paragraph that is neither a label nor a date line.
+func continues(a, b block) bool {
+	if a.kind != kPara || b.kind != kPara || a.literal || b.literal {
+		return false
+	}
+	if endsTerminal(a.text) || wordCount(a.text) < 8 || parseByline(a.text) != nil {
+		return false
+	}
+	if a.table || b.table || isDateLine(b.text) || (isLabelText(b.text) && len(b.links) == 0) {
+		return false
+	}
+	return true
+}
+
+func joinBlocks(a *block, b block) {
+	sep := " "
+	if r := firstRune(b.text); strings.ContainsRune(",.;:!?)]}…”’", r) {
+		sep = ""
+	}
+	off := len(a.text) + len(sep)
+	a.text += sep + b.text
+	for _, l := range b.links {
+		l.start += off
+		l.end += off
+		a.links = append(a.links, l)
+	}
+	a.emph = a.emph && b.emph
+}
+
+var reFMKey = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(.*)$`)
+
+// splitFrontMatter reads a leading YAML-style front matter block ("---"
+// lines around "key: value" pairs) for title, date, authors and URL. Only
+// the simple forms are understood; anything else is ignored.
+func splitFrontMatter(text string) (meta, string) {
+	var m meta
+	if !strings.HasPrefix(text, "---\n") {
+		return m, text
+	}
+	lines := strings.Split(text, "\n")
+	end := -1
+	for i := 1; i < len(lines) && i < 200; i++ {
+		if t := strings.TrimSpace(lines[i]); t == "---" || t == "..." {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return m, text
+	}
+	keys := 0
+	var listKey string
+	for _, l := range lines[1:end] {
+		if listKey != "" {
+			if t := strings.TrimSpace(l); strings.HasPrefix(t, "- ") {
+				if listKey == "authors" || listKey == "author" {
+					m.authors = append(m.authors, unquote(t[2:]))
+				}
+				continue
+			}
+			listKey = ""
+		}
+		km := reFMKey.FindStringSubmatch(strings.TrimSpace(l))
+		if km == nil {
+			continue
+		}
+		keys++
+		key, val := strings.ToLower(km[1]), unquote(km[2])
+		if val == "" {
+			listKey = key
+			continue
+		}
+		switch key {
+		case "title":
+			m.title = val
+		case "date", "published", "publishdate", "published_at", "pubdate":
+			if t, ok := parseDate(val); ok {
+				m.published = t
+			}
+		case "author", "authors":
+			val = strings.Trim(val, "[]")
+			for _, a := range reNameSep.Split(val, -1) {
+				if a = unquote(a); a != "" {
+					m.authors = append(m.authors, a)
+				}
+			}
+		case "url", "canonical", "canonical_url", "canonicalurl", "link", "source_url":
+			m.url = val
+		}
+	}
+	if keys == 0 {
+		return meta{}, text
+	}
+	return m, strings.Join(lines[end+1:], "\n")
+}
+
+func unquote(s string) string {
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(s), `"'`))
+}
+
+// meta is document metadata gathered before the body is parsed.
+type meta struct {
+	title        string
+	url          string
+	published    time.Time
+	authors      []string
+	translations []briefbot.Link
+}
+
+// or fills m's empty fields from o.
+func (m meta) or(o meta) meta {
+	if m.title == "" {
+		m.title = o.title
+	}
+	if m.url == "" {
+		m.url = o.url
+	}
+	if m.published.IsZero() {
+		m.published = o.published
+	}
+	if len(m.authors) == 0 {
+		m.authors = o.authors
+	}
+	if len(m.translations) == 0 {
+		m.translations = o.translations
+	}
+	return m
+}

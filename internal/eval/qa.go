@@ -1,0 +1,156 @@
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/briefbot/briefbot"
+)
+
+// QAItem is one question with the text its answer passage must contain.
+type QAItem struct {
+	ID    string `json:"id"`
+	Query string `json:"query"`
+	Gold  string `json:"gold"`
+}
+
+// LoadQA reads a JSONL file of {"id","query","gold"} records.
+func LoadQA(path string) ([]QAItem, error) {
+	var items []QAItem
+	seen := make(map[string]bool)
+	err := readJSONL(path, func(raw []byte) error {
+		var it QAItem
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&it); err != nil {
+			return err
+		}
+		switch {
+		case it.ID == "":
+			return errors.New(`missing "id"`)
+		case strings.TrimSpace(it.Query) == "":
+			return fmt.Errorf("%s: empty query", it.ID)
+		case normalize(it.Gold) == "":
+			return fmt.Errorf("%s: empty gold", it.ID)
+		case seen[it.ID]:
+			return fmt.Errorf("duplicate id %s", it.ID)
+		}
+		seen[it.ID] = true
+		items = append(items, it)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("load %s: no questions", path)
+	}
+	return items, nil
+}
+
+// QAReport holds Recall@1/3/5 (the share of questions with an answering
+// passage in the top 1, 3, 5) and MRR over the top k, plus every question
+// not answered at rank 1.
+type QAReport struct {
+	Recall1, Recall3, Recall5, MRR float64
+	Queries                        int
+	K                              int
+	Misses                         []QAMiss
+}
+
+// QAMiss is a question whose first answering passage is not ranked first.
+type QAMiss struct {
+	ID, Query, Gold string
+	// Rank of the first answering passage, 0 when none is in the top k.
+	Rank int
+	// Top is the passage ranked first, with its quote, to see what won.
+	TopPassage string
+	TopQuote   string
+}
+
+func (r QAReport) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "QA: Recall@1 %.3f  Recall@3 %.3f  Recall@5 %.3f  MRR@%d %.3f  (%d questions, %d misses)",
+		r.Recall1, r.Recall3, r.Recall5, r.K, r.MRR, r.Queries, len(r.Misses))
+	for _, m := range r.Misses {
+		rank := "not found"
+		if m.Rank > 0 {
+			rank = fmt.Sprintf("rank %d", m.Rank)
+		}
+		fmt.Fprintf(&b, "\n  %s %q: gold %s; top %s %q", m.ID, m.Query, rank, m.TopPassage, m.TopQuote)
+	}
+	return b.String()
+}
+
+// RunQA searches each question with s (top k, at least 5) and checks where
+// the first passage containing the gold text ranks.
+func RunQA(ctx context.Context, s briefbot.Searcher, qs []QAItem, k int) (QAReport, error) {
+	k = max(k, 5)
+	rep := QAReport{Queries: len(qs), K: k}
+	if len(qs) == 0 {
+		return rep, nil
+	}
+	for _, q := range qs {
+		hits, err := s.Search(ctx, q.Query, k)
+		if err != nil {
+			return QAReport{}, fmt.Errorf("question %s: %w", q.ID, err)
+		}
+		rank := AnswerRank(hits, q.Gold)
+		if rank == 1 {
+			rep.Recall1++
+		}
+		if rank >= 1 && rank <= 3 {
+			rep.Recall3++
+		}
+		if rank >= 1 && rank <= 5 {
+			rep.Recall5++
+		}
+		if rank > 0 {
+			rep.MRR += 1 / float64(rank)
+		}
+		if rank != 1 {
+			m := QAMiss{ID: q.ID, Query: q.Query, Gold: q.Gold, Rank: rank}
+			if len(hits) > 0 {
+				m.TopPassage, m.TopQuote = hits[0].Passage.ID, hits[0].Quote
+			}
+			rep.Misses = append(rep.Misses, m)
+		}
+	}
+	n := float64(len(qs))
+	rep.Recall1, rep.Recall3, rep.Recall5, rep.MRR = rep.Recall1/n, rep.Recall3/n, rep.Recall5/n, rep.MRR/n
+	return rep, nil
+}
+
+// AnswerRank is the 1-based rank of the first hit whose passage text
+// contains gold (after normalization), 0 when none does.
+func AnswerRank(hits []briefbot.Hit, gold string) int {
+	g := normalize(gold)
+	if g == "" {
+		return 0
+	}
+	for i, h := range hits {
+		if strings.Contains(normalize(h.Passage.Text), g) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// typography maps curly quotes, dashes and other look-alikes to their
+// plain forms, so gold text typed on a keyboard matches published text.
+var typography = strings.NewReplacer(
+	"‘", "'", "’", "'", "‚", "'", "‛", "'", "′", "'",
+	"“", `"`, "”", `"`, "„", `"`, "‟", `"`, "″", `"`, "«", `"`, "»", `"`,
+	"‐", "-", "‑", "-", "‒", "-", "–", "-", "—", "-", "―", "-", "−", "-",
+	"…", "...",
+)
+
+// normalize lower-cases s, replaces typographic quotes and dashes and
+// collapses whitespace runs (non-breaking spaces included) to one space.
+func normalize(s string) string {
+	s = typography.Replace(strings.ToLower(s))
+	return strings.Join(strings.Fields(s), " ")
+}
