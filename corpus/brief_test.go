@@ -99,6 +99,32 @@ func TestBriefMetadata(t *testing.T) {
 	if want := time.Date(2023, 3, 31, 0, 0, 0, 0, time.UTC); !doc.Published.Equal(want) {
 		t.Errorf("Published = %v, want %v", doc.Published, want)
 	}
+	// The converted text names no address; the built-in sidecar does, and
+	// site-relative links are resolved against it.
+	const page = "https://www.washingtoninstitute.org/policy-analysis/irans-tensions-azerbaijan-point-broader-shifts-south-caucasus"
+	if doc.URL != page {
+		t.Errorf("URL = %q, want %q from the sidecar", doc.URL, page)
+	}
+	want := []briefbot.Link{
+		{Text: "العربية", URL: "https://www.washingtoninstitute.org/ar/policy-analysis/altwtrat-alayranyt-m-adhrbyjan-tshyr-aly-thwwlat-aws-ntaqaan-fy-jnwb-qlqwqaz"},
+		{Text: "Farsi", URL: "https://www.washingtoninstitute.org/fa/policy-analysis/tnshhay-ayran-ba-adhrbayjan-nshanh-thwlat-gstrdhtr-dr-jnwb-qfqaz"},
+	}
+	if !reflect.DeepEqual(doc.Translations, want) {
+		t.Errorf("Translations = %q, want %q", doc.Translations, want)
+	}
+	for _, p := range doc.Passages {
+		if p.URL != page {
+			t.Fatalf("passage %s URL = %q, want the document's", p.ID, p.URL)
+		}
+	}
+}
+
+func TestBriefWithoutSidecarKeepsRelativeLinks(t *testing.T) {
+	docs, err := Parse(BuiltinName+".txt", BuiltinText(), FormatText, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := docs[0]
 	if doc.URL != "" {
 		t.Errorf("URL = %q, want empty: the file gives none", doc.URL)
 	}
@@ -152,9 +178,9 @@ func TestBriefPassages(t *testing.T) {
 			contains: []string{"Other steps could include:"}},
 		{name: "lead paragraph after label is not a bio", needle: "Amid flare-ups in the Nagorno-Karabakh conflict", section: briefTitle, paragraph: 1},
 		{name: "bio with name link", needle: "Anna Borshchevskaya is a senior fellow at The Washington Institute", section: secAuthors, paragraph: 1,
-			link: &briefbot.Link{Text: "Anna Borshchevskaya", URL: "/experts/anna-borshchevskaya"}},
+			link: &briefbot.Link{Text: "Anna Borshchevskaya", URL: "https://www.washingtoninstitute.org/experts/anna-borshchevskaya"}},
 		{name: "second bio", needle: "Andrew J. Tabler is the Martin J. Gross Senior Fellow", section: secAuthors,
-			link: &briefbot.Link{Text: "Andrew J. Tabler", URL: "/experts/andrew-j-tabler"}},
+			link: &briefbot.Link{Text: "Andrew J. Tabler", URL: "https://www.washingtoninstitute.org/experts/andrew-j-tabler"}},
 		{name: "closing italic bio", needle: "Diane and Guilford Glazer Foundation Program", section: secAuthors},
 		{name: "second H1 is a section", needle: "Years of insufficient U.S. attention", section: secPolicy, paragraph: 1},
 	}

@@ -10,6 +10,14 @@
 // valid Markdown, and the texts we receive as .txt (the seed brief included)
 // are usually Markdown exported from web pages, whose headings and links we
 // want to understand rather than index verbatim.
+//
+// Sectioning: the first H1 is the title; later headings of any level
+// (a second H1 included) are sections. Text before the first section
+// heading, and text after a category label ending an authors' section,
+// goes to a section named after the title. Author bios ("About the
+// Authors" blocks, closing italic bio paragraphs) form their own section.
+// A list's items are packed with the paragraph introducing them (ending
+// in ":"), which is repeated ahead of the items that start a new passage.
 package corpus
 
 import (
@@ -60,8 +68,17 @@ const BuiltinName = "000_6eb8dac68bc97243"
 //go:embed builtin/000_6eb8dac68bc97243.txt
 var builtinText []byte
 
+// builtinMeta is the brief's sidecar: the web page it was converted from,
+// which the converted text does not name.
+//
+//go:embed builtin/000_6eb8dac68bc97243.txt.meta.json
+var builtinMeta []byte
+
 // ErrNoText is returned for a document without any indexable text.
 var ErrNoText = errors.New("no text")
+
+// ErrMalformedHTML is returned for an HTML page the HTML parser rejects.
+var ErrMalformedHTML = errors.New("malformed HTML")
 
 // Options tunes passage splitting. Zero values select the defaults.
 type Options struct {
@@ -144,14 +161,8 @@ func docIDFromName(name string) string {
 func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Document, error) {
 	opts = opts.normalized()
 	switch f {
-	case FormatMarkdown, FormatText:
-		doc, err := parseMarkdownDoc(docIDFromName(name), name, data, meta{}, opts)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", name, err)
-		}
-		return []briefbot.Document{doc}, nil
-	case FormatHTML:
-		doc, err := parseHTMLDoc(docIDFromName(name), name, data, opts)
+	case FormatMarkdown, FormatText, FormatHTML:
+		doc, err := parseSingle(name, data, f, meta{}, opts)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
@@ -173,16 +184,27 @@ func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Documen
 	return nil, fmt.Errorf("parse %s: unsupported format %q", name, f)
 }
 
+// parseSingle parses a one-document source; errors are not wrapped with the
+// name, which the callers add.
+func parseSingle(name string, data []byte, f Format, m meta, opts Options) (briefbot.Document, error) {
+	if f == FormatHTML {
+		return parseHTMLDoc(docIDFromName(name), name, data, m, opts)
+	}
+	return parseMarkdownDoc(docIDFromName(name), name, data, m, opts)
+}
+
 // Builtin returns the embedded seed brief.
 func Builtin(opts Options) ([]briefbot.Document, error) {
-	docs, err := Parse(BuiltinName+".txt", builtinText, FormatText, opts)
+	m, err := parseSidecar(builtinMeta)
 	if err != nil {
 		return nil, fmt.Errorf("builtin corpus: %w", err)
 	}
-	for i := range docs {
-		docs[i].Source = "builtin:" + BuiltinName
+	doc, err := parseSingle(BuiltinName+".txt", builtinText, FormatText, m, opts.normalized())
+	if err != nil {
+		return nil, fmt.Errorf("builtin corpus: %w", err)
 	}
-	return docs, nil
+	doc.Source = "builtin:" + BuiltinName
+	return []briefbot.Document{doc}, nil
 }
 
 // BuiltinText returns the raw bytes of the embedded seed brief.
@@ -259,7 +281,16 @@ func Load(ctx context.Context, paths []string, opts Options) ([]briefbot.Documen
 				}
 				return nil
 			}
-			if d.IsDir() || !d.Type().IsRegular() {
+			if d.IsDir() {
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Linked files are read; linked folders are not walked,
+				// which rules out cycles.
+				if info, err := os.Stat(p); err != nil || !info.Mode().IsRegular() {
+					return nil
+				}
+			} else if !d.Type().IsRegular() {
 				return nil
 			}
 			if _, ok := FormatOf(p); !ok {
@@ -321,9 +352,13 @@ func loadFile(p string, opts Options) ([]briefbot.Document, []Failure) {
 		}
 		return docs, fails
 	}
-	docs, err := Parse(p, data, f, opts)
+	m, err := readSidecar(p)
 	if err != nil {
 		return nil, []Failure{{Source: p, Err: err}}
 	}
-	return docs, nil
+	doc, err := parseSingle(p, data, f, m, opts.normalized())
+	if err != nil {
+		return nil, []Failure{{Source: p, Err: err}}
+	}
+	return []briefbot.Document{doc}, nil
 }

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -34,16 +35,18 @@ var headingLevel = map[atom.Atom]int{atom.H1: 1, atom.H2: 2, atom.H3: 3, atom.H4
 // link, author, publication date, alternate languages), the title from the
 // first <h1> (else og:title, else <title>), and paragraphs, list items and
 // headings from the body, leaving out page chrome.
-func parseHTMLDoc(id, source string, data []byte, opts Options) (briefbot.Document, error) {
+func parseHTMLDoc(id, source string, data []byte, given meta, opts Options) (briefbot.Document, error) {
 	text := sanitize(data)
 	if strings.TrimSpace(text) == "" {
 		return briefbot.Document{}, ErrNoText
 	}
 	root, err := html.Parse(strings.NewReader(text))
 	if err != nil {
-		return briefbot.Document{}, err
+		// x/net/html gives up on pathological pages (elements nested
+		// more than 512 deep); such a page is reported, not guessed at.
+		return briefbot.Document{}, fmt.Errorf("%w: %w", ErrMalformedHTML, err)
 	}
-	m := htmlMeta(root)
+	m := given.or(htmlMeta(root))
 	hb := &htmlBuilder{buf: newInliner(nil)}
 	hb.walk(root, hctx{kind: kPara})
 	hb.flush()

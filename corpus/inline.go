@@ -115,15 +115,13 @@ func (in *inliner) emitString(s string, emph bool) (int, int) {
 		defer func() { in.forceEm-- }()
 	}
 	for _, r := range s {
-		if !isSpaceRune(r) && start < 0 {
-			start = len(in.out)
-			if in.space && len(in.out) > 0 {
-				start++
-			}
-		}
+		before := len(in.out)
 		in.emitRune(r)
+		if start < 0 && len(in.out) > before {
+			start = len(in.out) - utf8.RuneLen(r)
+		}
 	}
-	if start < 0 || start > len(in.out) {
+	if start < 0 {
 		return len(in.out), len(in.out)
 	}
 	return start, len(in.out)

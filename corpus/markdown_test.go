@@ -20,6 +20,8 @@ func parseMD(t *testing.T, src string, opts Options) briefbot.Document {
 	return docs[0]
 }
 
+func lk(text, url string) briefbot.Link { return briefbot.Link{Text: text, URL: url} }
+
 func inlineOf(src string, refs map[string]string) (string, []briefbot.Link) {
 	in := newInliner(refs)
 	in.run(src)
@@ -36,18 +38,18 @@ func TestInline(t *testing.T) {
 		links           []briefbot.Link
 	}{
 		{"anchor repeating its URL", `[presented \(https://a.example/x\)](https://a.example/x) his credentials`,
-			"presented his credentials", []briefbot.Link{{"presented", "https://a.example/x"}}},
-		{"relative URL in anchor, # target", `by [Anna B \(/experts/anna-b\)](#)`, "by Anna B", []briefbot.Link{{"Anna B", "/experts/anna-b"}}},
-		{"absolute URL preferred over relative", `[x \(/rel\)](https://abs.example/y)`, "x", []briefbot.Link{{"x", "https://abs.example/y"}}},
-		{"# link stays pending", `from Turkey [and Israel](#)`, "from Turkey and Israel", []briefbot.Link{{"and Israel", ""}}},
+			"presented his credentials", []briefbot.Link{lk("presented", "https://a.example/x")}},
+		{"relative URL in anchor, # target", `by [Anna B \(/experts/anna-b\)](#)`, "by Anna B", []briefbot.Link{lk("Anna B", "/experts/anna-b")}},
+		{"absolute URL preferred over relative", `[x \(/rel\)](https://abs.example/y)`, "x", []briefbot.Link{lk("x", "https://abs.example/y")}},
+		{"# link stays pending", `from Turkey [and Israel](#)`, "from Turkey and Israel", []briefbot.Link{lk("and Israel", "")}},
 		{"# link completed in the same paragraph", `tilt [more overtly](#) <https://m.example/a>) toward`, "tilt more overtly toward",
-			[]briefbot.Link{{"more overtly", "https://m.example/a"}}},
+			[]briefbot.Link{lk("more overtly", "https://m.example/a")}},
 		{"bold then (<url>)", `started **challenging** (<https://c.example/1>) this power`, "started challenging this power",
-			[]briefbot.Link{{"challenging", "https://c.example/1"}}},
+			[]briefbot.Link{lk("challenging", "https://c.example/1")}},
 		{"quoted bold then (<url>)", `deems “**unacceptable**” (<https://r.example/>) now`, "deems “unacceptable” now",
-			[]briefbot.Link{{"unacceptable", "https://r.example/"}}},
-		{"bold (<url>) before a dash", `for **the war** (<https://w.example/>)—which`, "for the war—which", []briefbot.Link{{"the war", "https://w.example/"}}},
-		{"link title dropped", `see [x](https://a.example "Title") here`, "see x here", []briefbot.Link{{"x", "https://a.example"}}},
+			[]briefbot.Link{lk("unacceptable", "https://r.example/")}},
+		{"bold (<url>) before a dash", `for **the war** (<https://w.example/>)—which`, "for the war—which", []briefbot.Link{lk("the war", "https://w.example/")}},
+		{"link title dropped", `see [x](https://a.example "Title") here`, "see x here", []briefbot.Link{lk("x", "https://a.example")}},
 		{"image dropped", `![map](/img/map.png) text`, "text", nil},
 		{"linked image dropped", `[![map](/img/map.png)](https://l.example/) text`, "text", nil},
 		{"bare image path dropped", `(/sites/default/files/2023-03/map.jpg)`, "", nil},
@@ -56,10 +58,10 @@ func TestInline(t *testing.T) {
 		{"html tags", `a <br> b <span class="x">c</span> <!-- note --> d`, "a b c d", nil},
 		{"code span", "use `code_x` now", "use code_x now", nil},
 		{"label with path", `Energy & Economics (/policy-analysis/energy-economics)`, "Energy & Economics",
-			[]briefbot.Link{{"Energy & Economics", "/policy-analysis/energy-economics"}}},
+			[]briefbot.Link{lk("Energy & Economics", "/policy-analysis/energy-economics")}},
 		{"URL in parentheses after prose", `the report by the agency (https://x.example/a) said more`, "the report by the agency said more",
-			[]briefbot.Link{{"agency", "https://x.example/a"}}},
-		{"reference link", `a [ref link][r] b`, "a ref link b", []briefbot.Link{{"ref link", "https://r.example/"}}},
+			[]briefbot.Link{lk("agency", "https://x.example/a")}},
+		{"reference link", `a [ref link][r] b`, "a ref link b", []briefbot.Link{lk("ref link", "https://r.example/")}},
 		{"brackets and footnotes", `[1] cited[^2] text`, "[1] cited text", nil},
 		{"entities", `A &amp; B &eacute; &#8212;`, "A & B é —", nil},
 		{"ornament", `bio text. ❖`, "bio text.", nil},
@@ -99,16 +101,16 @@ func TestMarkdownParagraphs(t *testing.T) {
 			texts: []string{"Baku is likewise deepening its long-term alliance with Turkey, an Iranian competitor with more room."},
 		},
 		{
-			name: "page break across link debris",
-			src:  "# T\n\nThe campaign had considerable assistance from Turkey [and Israel](#)\n\n[\\(https://x.example/a.pdf\\)](https://x.example/a.pdf), including drones.\n",
+			name:  "page break across link debris",
+			src:   "# T\n\nThe campaign had considerable assistance from Turkey [and Israel](#)\n\n[\\(https://x.example/a.pdf\\)](https://x.example/a.pdf), including drones.\n",
 			texts: []string{"The campaign had considerable assistance from Turkey and Israel, including drones."},
-			links: []briefbot.Link{{"and Israel", "https://x.example/a.pdf"}},
+			links: []briefbot.Link{lk("and Israel", "https://x.example/a.pdf")},
 		},
 		{
 			name:  "debris repeating a link",
 			src:   "# T\n\nUp to a third of the population of the country [is estimated](https://d.example/)\n\n<https://d.example/>) to consist of Azeris.\n",
 			texts: []string{"Up to a third of the population of the country is estimated to consist of Azeris."},
-			links: []briefbot.Link{{"is estimated", "https://d.example/"}},
+			links: []briefbot.Link{lk("is estimated", "https://d.example/")},
 		},
 		{
 			name:  "finished sentences are not joined",
@@ -314,7 +316,7 @@ func TestMarkdownMetadata(t *testing.T) {
 			[]string{"Jane Doe", "Jean de la Fontaine"}, time.Date(2023, 3, 31, 0, 0, 0, 0, time.UTC), nil},
 		{"labelled date", "Published: Mar 31, 2023\n", nil, time.Date(2023, 3, 31, 0, 0, 0, 0, time.UTC), nil},
 		{"translations on one line", "Also available in: [Français](/fr/x) | [Español](https://e.example/es)\n", nil, time.Time{},
-			[]briefbot.Link{{"Français", "/fr/x"}, {"Español", "https://e.example/es"}}},
+			[]briefbot.Link{lk("Français", "/fr/x"), lk("Español", "https://e.example/es")}},
 		{"not a byline", "By 2030, Iran may change course.\n", nil, time.Time{}, nil},
 	}
 	for _, tc := range tests {

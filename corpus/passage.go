@@ -18,12 +18,15 @@ var abbreviations = map[string]bool{
 	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sr": true, "jr": true, "st": true, "mt": true,
 	"gen": true, "lt": true, "col": true, "maj": true, "capt": true, "sgt": true, "cmdr": true, "adm": true,
 	"gov": true, "sen": true, "rep": true, "rev": true, "hon": true, "pres": true, "amb": true, "ret": true,
-	"vs": true, "etc": true, "al": true, "approx": true, "fig": true, "figs": true, "no": true, "nos": true,
-	"vol": true, "vols": true, "pp": true, "p": true, "ed": true, "eds": true, "inc": true, "ltd": true, "co": true,
+	"vs": true, "etc": true, "al": true, "approx": true, "ed": true, "eds": true, "inc": true, "ltd": true, "co": true,
 	"corp": true, "jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true,
 	"sep": true, "sept": true, "oct": true, "nov": true, "dec": true, "est": true, "dept": true, "univ": true,
 	"cf": true, "ca": true, "op": true, "cit": true, "ibid": true,
 }
+
+// numberAbbreviations are abbreviations only before a number ("No. 5"),
+// since they are also ordinary words ("he said no.").
+var numberAbbreviations = map[string]bool{"no": true, "nos": true, "fig": true, "figs": true, "vol": true, "vols": true, "p": true, "pp": true, "art": true}
 
 const closers = `"'”’)]»`
 
@@ -52,10 +55,12 @@ func sentenceSpans(text string) []span {
 			continue
 		}
 		next, _ := utf8.DecodeRuneInString(text[j+1:])
-		if !startsSentence(next) {
+		// Tokenized corpora write " . " and lower-case every sentence.
+		spaced := i-size > 0 && text[i-size-1] == ' '
+		if !startsSentence(next) && !spaced {
 			continue
 		}
-		if r == '.' && abbreviationBefore(text[start:i-size]) {
+		if r == '.' && abbreviationBefore(text[start:i-size], next) {
 			continue
 		}
 		out = append(out, span{start, j})
@@ -74,8 +79,8 @@ func startsSentence(r rune) bool {
 }
 
 // abbreviationBefore reports whether the word ending s (just before a
-// period) is an abbreviation or an initial.
-func abbreviationBefore(s string) bool {
+// period, followed by next) is an abbreviation or an initial.
+func abbreviationBefore(s string, next rune) bool {
 	w := s
 	if k := strings.LastIndexAny(s, " \u00a0"); k >= 0 {
 		w = s[k+1:]
@@ -90,7 +95,8 @@ func abbreviationBefore(s string) bool {
 	if runeLen(w) == 1 && unicode.IsUpper(firstRune(w)) {
 		return true // an initial: "Andrew J. Tabler"
 	}
-	return abbreviations[strings.ToLower(w)]
+	lw := strings.ToLower(w)
+	return abbreviations[lw] || numberAbbreviations[lw] && unicode.IsDigit(next)
 }
 
 // chunkSpans cuts text into spans of at most max runes at sentence

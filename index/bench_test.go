@@ -22,8 +22,9 @@ import (
 //
 //	go test ./index -run='^$' -bench=. -benchtime=200x
 //
-// Build benchmarks report passages/s; search benchmarks report p50-ms and
-// p99-ms over their iterations. BenchmarkBleve* are baselines on the same
+// Build benchmarks report passages/s; search benchmarks (Search: top 5 with
+// quotes; Rank: top 5 without) report p50-ms and p99-ms over their
+// iterations. BenchmarkBleve* are baselines on the same
 // passages: bleve's own mapping-driven indexing, and its default-scored
 // match query (no quotes) on the very index Search uses.
 
@@ -254,6 +255,22 @@ func BenchmarkSearch(b *testing.B) {
 				}
 				if len(hits) > 0 && hits[0].Quote == "" {
 					b.Fatal("hit without quote")
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkRank is Search without quotes, to separate ranking from quoting.
+func BenchmarkRank(b *testing.B) {
+	queries := benchQueries()
+	for _, n := range benchSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			ix := benchIndex(b, n)
+			ctx := context.Background()
+			timed(b, func(i int) {
+				if _, err := ix.Rank(ctx, queries[i%len(queries)], 5); err != nil {
+					b.Fatal(err)
 				}
 			})
 		})

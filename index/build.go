@@ -254,7 +254,12 @@ func validateDocs(docs []briefbot.Document) (int, error) {
 
 func writeIndex(ctx context.Context, path string, docs []briefbot.Document, total int, opts BuildOptions) (err error) {
 	m := newMapping()
-	idx, err := bleve.New(path, m)
+	// Batches return once applied in memory rather than once fsynced: with
+	// disks shared by other work, waiting for each batch's fsyncs made
+	// builds I/O-bound (10k passages: 11 s wall for 1.2 s of CPU). The last
+	// batch below waits until everything is persisted.
+	idx, err := bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
+		map[string]interface{}{"unsafe_batch": true})
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
@@ -318,10 +323,23 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	if err := flush(); err != nil {
 		return err
 	}
-	if err := idx.SetInternal([]byte(lengthsKey), encodeLengths(lengths)); err != nil {
+	// Persistence is in order: once this last batch is persisted, so is
+	// every passage before it.
+	persisted := make(chan error, 1)
+	batch.SetInternal([]byte(lengthsKey), encodeLengths(lengths))
+	batch.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := idx.Batch(batch); err != nil {
 		return fmt.Errorf("store lengths: %w", err)
 	}
-	return nil
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fmt.Errorf("persist index: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func passageDocument(p briefbot.Passage, an, kw analysis.Analyzer) (*document.Document, *document.TextField) {

@@ -25,8 +25,9 @@ import (
 )
 
 // Default BM25 parameters: the textbook k1=1.2, b=0.75. Measured with the
-// eval package, they beat Anserini's BEIR setting (k1=0.9, b=0.4) here:
-// nDCG@10 0.682 vs 0.669 on SciFact, 0.390 vs 0.375 on Cranfield.
+// eval package (whole records as passages), they beat Anserini's BEIR
+// setting (k1=0.9, b=0.4) here: nDCG@10 0.682 vs 0.669 on SciFact, 0.390 vs
+// 0.375 on Cranfield.
 // Query terms repeated in a question count once per occurrence, as in
 // Anserini; deduplicating them measured within 0.001 on both.
 const (

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
@@ -130,10 +129,13 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 		}
 	}
 	slices.SortFunc(h, func(a, b scored) int {
-		if a.score != b.score {
-			return cmp.Compare(b.score, a.score)
+		switch {
+		case worse(b, a):
+			return -1
+		case worse(a, b):
+			return 1
 		}
-		return cmp.Compare(a.pos, b.pos)
+		return 0
 	})
 	hits := make([]briefbot.Hit, len(h))
 	for i, c := range h {

@@ -84,6 +84,8 @@ func (e *env) config() (*config.Config, error) {
 	}
 	e.cfg = &cfg
 	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: cfg.SlogLevel(), ReplaceAttr: cfg.Redactor().ReplaceAttr}))
+	// Packages that log without a logger of their own (index) use this one.
+	slog.SetDefault(e.log)
 	return e.cfg, nil
 }
 

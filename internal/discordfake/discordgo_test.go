@@ -141,6 +141,8 @@ var testCommands = []*discordgo.ApplicationCommand{
 	{Name: "bigembed", Description: "sends too much embed text"},
 	{Name: "followup", Description: "defers then follows up"},
 	{Name: "feedback", Description: "shows a modal"},
+	{Name: "raw", Description: "answered by the test over raw HTTP"},
+	{Name: "ignored", Description: "never answered"},
 	{Name: "admin", Description: "admins only", DefaultMemberPermissions: manageGuild()},
 	{Name: "ask", Description: "asks a question", Options: []*discordgo.ApplicationCommandOption{
 		{Type: discordgo.ApplicationCommandOptionString, Name: "topic", Description: "what about", Required: true, Autocomplete: true},
@@ -181,6 +183,10 @@ func TestDiscordgoSession(t *testing.T) {
 		if ids[0].APIVersion != discordgo.APIVersion {
 			t.Errorf("gateway v = %q, want %q", ids[0].APIVersion, discordgo.APIVersion)
 		}
+		added := s.AddGuild(Guild{Name: "second", Members: []Member{{UserID: s.UserID}}})
+		if g := recv(ctx, t, h.guilds); g.ID != added.ID || g.Name != "second" {
+			t.Fatalf("GUILD_CREATE after joining = %s %q, want %s", g.ID, g.Name, added.ID)
+		}
 	})
 
 	t.Run("command registration is idempotent", func(t *testing.T) {
@@ -198,7 +204,12 @@ func TestDiscordgoSession(t *testing.T) {
 		if len(regs) != 2 || !regs[0].Changed || regs[1].Changed || regs[0].GuildID != s.GuildID {
 			t.Fatalf("registrations = %+v, want changed then unchanged for guild %s", regs, s.GuildID)
 		}
-		admin := s.Commands(s.GuildID)[11]
+		var admin Command
+		for _, c := range s.Commands(s.GuildID) {
+			if c.Name == "admin" {
+				admin = c
+			}
+		}
 		if admin.Name != "admin" || admin.DefaultMemberPermissions == nil || *admin.DefaultMemberPermissions != fmt.Sprint(discordgo.PermissionManageGuild) {
 			t.Errorf("admin command = %+v, want default_member_permissions %d as string", admin, discordgo.PermissionManageGuild)
 		}
@@ -297,6 +308,27 @@ func TestDiscordgoSession(t *testing.T) {
 		vs := s.TakeViolations()
 		if len(vs) != 1 || vs[0].Kind != ViolationLateAck {
 			t.Fatalf("violations = %v, want one late_ack", vs)
+		}
+	})
+
+	t.Run("no callback is no_ack", func(t *testing.T) {
+		seen := make(chan struct{}, 1)
+		h.handle("ignored", func(*discordgo.Session, *discordgo.InteractionCreate) { seen <- struct{}{} })
+		it := s.Interact(ctx, InteractionSpec{CommandName: "ignored"})
+		recv(ctx, t, seen)
+		if it.Failed() != "" || len(s.Violations()) != 0 {
+			t.Fatalf("failed before the deadline: %q %v", it.Failed(), s.Violations())
+		}
+		h.clock.Advance(AckDeadline + time.Millisecond)
+		if it.Failed() == "" {
+			t.Error("Failed() empty after the deadline")
+		}
+		vs := s.TakeViolations()
+		if len(vs) != 1 || vs[0].Kind != ViolationNoAck || !strings.Contains(vs[0].Detail, it.ID) {
+			t.Fatalf("violations = %v, want one no_ack for %s", vs, it.ID)
+		}
+		if vs := s.Violations(); len(vs) != 0 {
+			t.Fatalf("no_ack reported again: %v", vs)
 		}
 	})
 
@@ -463,7 +495,9 @@ func TestDiscordgoSession(t *testing.T) {
 				errc <- err
 				return
 			}
-			_, err := ss.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "part 2", AllowedMentions: noMentions, Flags: discordgo.MessageFlagsEphemeral})
+			_, err := ss.FollowupMessageCreate(ic.Interaction, true, &discordgo.WebhookParams{Content: "part 2", AllowedMentions: noMentions, Flags: discordgo.MessageFlagsEphemeral,
+				// Files make discordgo send multipart/form-data with payload_json.
+				Files: []*discordgo.File{{Name: "sources.txt", ContentType: "text/plain", Reader: strings.NewReader("[1] brief.txt")}}})
 			errc <- err
 		})
 		it := s.Interact(ctx, InteractionSpec{CommandName: "followup"})
@@ -477,6 +511,24 @@ func TestDiscordgoSession(t *testing.T) {
 		fu := it.Followups()
 		if len(fu) != 1 || fu[0].Content != "part 2" || !fu[0].Ephemeral() {
 			t.Fatalf("followups = %+v, want one ephemeral part 2", fu)
+		}
+		if a := fu[0].Attachments; len(a) != 1 || a[0].Filename != "sources.txt" || a[0].Size != len("[1] brief.txt") {
+			t.Fatalf("attachments = %+v, want sources.txt", a)
+		}
+	})
+
+	t.Run("callback with_response", func(t *testing.T) {
+		got := make(chan *discordgo.Interaction, 1)
+		h.handle("raw", func(_ *discordgo.Session, ic *discordgo.InteractionCreate) { got <- ic.Interaction })
+		it := s.Interact(ctx, InteractionSpec{CommandName: "raw"})
+		in := recv(ctx, t, got)
+		path := "/interactions/" + in.ID + "/" + in.Token + "/callback?with_response=true"
+		r := call(t, s, "POST", path, `{"type":4,"data":{"content":"raw","flags":64,"allowed_mentions":{"parse":[]}}}`, false)
+		res, _ := r.body["resource"].(map[string]any)
+		msg, _ := res["message"].(map[string]any)
+		inter, _ := r.body["interaction"].(map[string]any)
+		if r.status != 200 || msg["content"] != "raw" || inter["response_message_ephemeral"] != true || inter["id"] != it.ID {
+			t.Fatalf("with_response answer = %d %v", r.status, r.body)
 		}
 	})
 
@@ -675,10 +727,13 @@ func TestDiscordgoSession(t *testing.T) {
 
 func TestDiscordgoResumesAfterDrop(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Options{HeartbeatInterval: 200 * time.Millisecond}, nil)
+	h := newHarness(t, Options{}, nil)
 	s := h.s
 	ctx := testCtx(t)
 	registerCommands(t, h)
+	// Let discordgo process READY and GUILD_CREATE so the replay below
+	// holds only what was dispatched during the outage.
+	recv(ctx, t, h.guilds)
 	errc := make(chan error, 1)
 	h.handle("defer", func(ss *discordgo.Session, ic *discordgo.InteractionCreate) {
 		errc <- ss.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{
@@ -709,6 +764,58 @@ func TestDiscordgoResumesAfterDrop(t *testing.T) {
 	}
 	if _, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > resumed.N && e.Kind == GatewayHeartbeat }); err != nil {
 		t.Fatalf("no heartbeat after resume: %v", err)
+	}
+
+	// A non-resumable invalid session makes discordgo identify again.
+	mark = len(s.GatewayEvents())
+	s.InvalidateSession(false)
+	ready, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > mark && e.Kind == GatewayReady })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ready.SessionID == sessionID || len(s.Identifies()) != 2 {
+		t.Fatalf("after op 9: session %s (old %s), %d identifies; want a new session from a second IDENTIFY", ready.SessionID, sessionID, len(s.Identifies()))
+	}
+
+	// op 7 RECONNECT: discordgo closes with 1012 and resumes the new session.
+	mark = len(s.GatewayEvents())
+	s.RequestReconnect()
+	if _, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > mark && e.Kind == GatewayDisconnect && e.Code == 1012 }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool {
+		return e.N > mark && e.Kind == GatewayResumed && e.SessionID == ready.SessionID
+	}); err != nil {
+		t.Fatal(err)
+	}
+	it = s.Interact(ctx, InteractionSpec{CommandName: "defer"})
+	if err := recv(ctx, t, errc); err != nil {
+		t.Fatalf("respond after reconnect: %v", err)
+	}
+	if _, err := it.WaitFinal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.AssertClean(t)
+}
+
+func TestCloseWithEndsSession(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{}, nil)
+	s := h.s
+	ctx := testCtx(t)
+	first := s.SessionID()
+	mark := len(s.GatewayEvents())
+	// 4009 ends the session: discordgo's RESUME gets op 9 and it identifies.
+	s.CloseWith(CloseSessionTimedOut)
+	if _, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > mark && e.Kind == GatewayInvalidSession }); err != nil {
+		t.Fatal(err)
+	}
+	ready, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > mark && e.Kind == GatewayReady })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ready.SessionID == first || !s.Connected() {
+		t.Fatalf("session after 4009 = %s (first %s), connected %v\n%+v", ready.SessionID, first, s.Connected(), s.GatewayEvents())
 	}
 	s.AssertClean(t)
 }

@@ -470,6 +470,13 @@ func (s *Server) handleResumeLocked(c *gwConn, raw json.RawMessage) {
 }
 
 func (s *Server) sendInvalidSessionLocked(c *gwConn, sessionID string, resumable bool) {
+	// After op 9 the client may IDENTIFY again on the same connection
+	// (discordgo does).
+	if c.sess != nil && c.sess.conn == c {
+		c.sess.conn = nil
+	}
+	c.sess = nil
+	c.identified = false
 	c.enqueue(outFrame{data: mustJSON(map[string]any{"op": 9, "s": nil, "t": nil, "d": resumable})})
 	s.recordGatewayLocked(GatewayEvent{Kind: GatewayInvalidSession, SessionID: sessionID, Detail: fmt.Sprintf("resumable=%v", resumable)})
 }

@@ -717,7 +717,21 @@ func (s *Server) postCallback(rc *reqCtx) resp {
 	if br != nil {
 		return *br
 	}
-	return s.acceptCallbackLocked(it, v, s.specErrors(rc, v), rc.attachments)
+	r := s.acceptCallbackLocked(it, v, s.specErrors(rc, v), rc.attachments)
+	if r.status != http.StatusNoContent || rc.query.Get("with_response") != "true" {
+		return r
+	}
+	// ?with_response=true answers 200 with an InteractionCallbackResponse.
+	ir := map[string]any{"id": it.ID, "type": it.Type, "activity_instance_id": nil,
+		"response_message_id": nil, "response_message_loading": nil, "response_message_ephemeral": nil}
+	res := map[string]any{"type": it.callback.Type}
+	if o := it.original; o != nil {
+		ir["response_message_id"] = o.ID
+		ir["response_message_loading"] = o.Deferred
+		ir["response_message_ephemeral"] = o.Ephemeral()
+		res["message"] = s.messageWireLocked(o)
+	}
+	return resp{body: map[string]any{"interaction": ir, "resource": res}}
 }
 
 // callbackAllowed lists the callback types Discord accepts per interaction type.

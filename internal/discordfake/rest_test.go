@@ -277,3 +277,24 @@ func TestFailNext(t *testing.T) {
 		t.Errorf("injected requests = %d, want %d", injected, len(tests))
 	}
 }
+
+func TestRequireAPIVersion(t *testing.T) {
+	s := New(t, Options{RequireAPIVersion: "10"})
+	if r := call(t, s, "GET", "/users/@me", "", true); r.status != 200 {
+		t.Fatalf("v10: %d", r.status)
+	}
+	req, _ := http.NewRequest("GET", "https://discord.com/api/v9/users/@me", nil)
+	req.Header.Set("Authorization", "Bot "+s.Token)
+	res, err := s.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	vs := s.TakeViolations()
+	if res.StatusCode != 200 || len(vs) != 1 || vs[0].Kind != ViolationAPIVersion {
+		t.Fatalf("v9 call: %d, violations %v; want served and one api_version violation", res.StatusCode, vs)
+	}
+	if got := s.Requests()[1].APIVersion; got != "9" {
+		t.Errorf("recorded version = %q", got)
+	}
+}

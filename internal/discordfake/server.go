@@ -89,8 +89,11 @@ type Options struct {
 	// Rate-limit windows always use the wall clock because the client sleeps
 	// on them.
 	Now func() time.Time
-	// HeartbeatInterval is sent in HELLO (default 1s). discordgo heartbeats at
-	// this interval and reconnects after 5 intervals without an ACK.
+	// HeartbeatInterval is sent in HELLO (default 41.25 s, Discord's value).
+	// discordgo sends one heartbeat right after connecting and then one per
+	// interval. Keep it above 1 s in tests that reconnect: discordgo's
+	// Session.Close sleeps 1 s, and an old heartbeat goroutine that ticks
+	// during that sleep writes to the dead socket and closes the new one.
 	HeartbeatInterval time.Duration
 	// SpecPath overrides the location of Discord's openapi.json.
 	SpecPath string
@@ -335,7 +338,7 @@ func New(t testing.TB, opts Options) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.opts.HeartbeatInterval <= 0 {
-		s.opts.HeartbeatInterval = time.Second
+		s.opts.HeartbeatInterval = 41250 * time.Millisecond
 	}
 	if s.opts.RateLimit.Limit <= 0 {
 		s.opts.RateLimit.Limit = 5
@@ -570,36 +573,36 @@ func (s *Server) recordViolationLocked(v Violation) {
 func (s *Server) Violations() []Violation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	vs, _ := s.violationsLocked()
+	return vs
+}
+
+func (s *Server) violationsLocked() ([]Violation, []*Interaction) {
 	out := slices.Clone(s.violations)
+	var unanswered []*Interaction
 	now := s.now()
 	for _, id := range s.interactionOrderLocked() {
 		it := s.interactions[id]
 		if it.callback == nil && !it.lateReported && now.Sub(it.DispatchedAt) > AckDeadline {
 			out = append(out, Violation{Kind: ViolationNoAck, Detail: fmt.Sprintf("interaction %s (%s) got no callback within %v", it.ID, it.describe(), AckDeadline), At: now})
+			unanswered = append(unanswered, it)
 		}
 	}
-	return out
+	return out, unanswered
 }
 
 // TakeViolations returns the violations and forgets them, for tests that
-// provoke violations on purpose. Interactions reported as no_ack stay
+// provoke violations on purpose. An interaction reported as no_ack is
 // reported once.
 func (s *Server) TakeViolations() []Violation {
-	out := s.Violations()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	vs, unanswered := s.violationsLocked()
 	s.violations = nil
-	for _, v := range out {
-		if v.Kind != ViolationNoAck {
-			continue
-		}
-		for _, it := range s.interactions {
-			if it.callback == nil && strings.Contains(v.Detail, "interaction "+it.ID+" ") {
-				it.lateReported = true
-			}
-		}
+	for _, it := range unanswered {
+		it.lateReported = true
 	}
-	return out
+	return vs
 }
 
 // AssertClean fails the test listing every violation recorded so far.

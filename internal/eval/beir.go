@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/index"
 )
 
@@ -191,8 +192,10 @@ type Indexer func(ctx context.Context, docs []briefbot.Document) (briefbot.Searc
 // BEIROptions configure RunBEIR; the zero value is the standard run.
 type BEIROptions struct {
 	// Split turns a corpus record into a document with passages; the
-	// default makes one passage per record.
+	// default is Passages(Corpus), the product's own splitting.
 	Split func(BEIRDoc) briefbot.Document
+	// Corpus configures the default Split.
+	Corpus corpus.Options
 	// Index builds the searcher; the default is TempIndex with default
 	// options.
 	Index Indexer
@@ -201,8 +204,19 @@ type BEIROptions struct {
 	K int
 }
 
+// Passages splits a BEIR record into passages as the corpus package splits
+// any plain text, so that evaluation measures what the bot searches.
+func Passages(opts corpus.Options) func(BEIRDoc) briefbot.Document {
+	return func(d BEIRDoc) briefbot.Document {
+		doc := corpus.PlainDocument(d.ID, d.Title, d.Text, opts)
+		doc.Source = "beir:" + d.ID
+		return doc
+	}
+}
+
 // OnePassage makes a document of a BEIR record with the whole record as its
-// only passage, the unit BEIR judges.
+// only passage, the unit BEIR judges: the setting of published BM25
+// baselines.
 func OnePassage(d BEIRDoc) briefbot.Document {
 	return briefbot.Document{
 		ID:     d.ID,
@@ -259,7 +273,7 @@ func RunBEIR(ctx context.Context, dir string, opts BEIROptions) (Report, error) 
 func (b *BEIR) Run(ctx context.Context, opts BEIROptions) (Report, error) {
 	split := opts.Split
 	if split == nil {
-		split = OnePassage
+		split = Passages(opts.Corpus)
 	}
 	indexer := opts.Index
 	if indexer == nil {

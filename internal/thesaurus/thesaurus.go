@@ -1,0 +1,292 @@
+// Package thesaurus owns briefbot's paraphrase knowledge: for a word or
+// phrase of an analyst's question it gives the words a document may use
+// instead ("dispute" -> "conflict", "Moscow" -> "Russia", "the EU" ->
+// "European Union"), each with a weight in (0,1], so that search can match
+// passages that do not repeat the question's words.
+//
+// The knowledge is a table derived from WordNet 3.0 by ./gen and embedded
+// gzipped (related.txt.gz, licence in WORDNET_LICENSE). It is decoded once,
+// on first use; lookups are map reads.
+package thesaurus
+
+//go:generate go run ./gen -wordnet /usr/share/wordnet -out related.txt.gz
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+//go:embed related.txt.gz
+var relatedGz []byte
+
+//go:embed stopwords.txt
+var stopwordsTxt string
+
+// Related is a phrase that may stand for the looked-up word in a document.
+// Weight is in (0,1]: 1 for synonyms through the word's most frequent sense,
+// less for rarer senses and looser relations (see README.md).
+type Related struct {
+	Phrase string
+	Weight float64
+}
+
+// table is the decoded embedded data. Related lists stay encoded (as
+// substrings of the decompressed text) until looked up: decoding all of them
+// would triple the load time and memory for lemmas no query ever asks for.
+type table struct {
+	rel      map[string]entry    // lemma -> its parts of speech and related phrases
+	exc      map[string][]string // irregular form -> base lemmas
+	first    map[string]int      // first word of a multiword lemma -> most words of such a lemma
+	maxWords int
+	stop     map[string]bool
+}
+
+// Parts of speech of a lemma, as a bit set: inflection rules are specific
+// to one ("backed" is an adjective, and also the past of the verb "back";
+// "news" is a noun but not the plural of the adjective "new").
+const (
+	posNoun uint8 = 1 << iota
+	posVerb
+	posAdj
+	posAdv
+)
+
+type entry struct {
+	pos uint8
+	enc string // "phrase|pct\tphrase|pct...", best first
+}
+
+var (
+	loadOnce sync.Once
+	tbl      *table
+)
+
+func get() *table {
+	loadOnce.Do(func() {
+		t, err := parseTable(relatedGz, stopwordsTxt)
+		if err != nil {
+			// The data is embedded at build time, so this is a build
+			// defect; search goes on without expansion rather than failing.
+			slog.Error("load thesaurus table; queries will not be expanded", "err", err)
+			t = &table{rel: map[string]entry{}, exc: map[string][]string{}, first: map[string]int{}, stop: parseStopwords(stopwordsTxt)}
+		}
+		tbl = t
+	})
+	return tbl
+}
+
+func parseStopwords(s string) map[string]bool {
+	stop := map[string]bool{}
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l != "" && !strings.HasPrefix(l, "#") {
+			stop[l] = true
+		}
+	}
+	return stop
+}
+
+func parseTable(gz []byte, stopwords string) (*table, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("open thesaurus table: %w", err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("decompress thesaurus table: %w", err)
+	}
+	text := string(raw)
+	t := &table{
+		rel:   make(map[string]entry, 110000),
+		exc:   make(map[string][]string, 4200),
+		first: map[string]int{},
+		stop:  parseStopwords(stopwords),
+	}
+	for n := 1; text != ""; n++ {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		kind, rest, ok1 := strings.Cut(line, "\t")
+		key, val, ok2 := strings.Cut(rest, "\t")
+		if !ok1 || !ok2 || key == "" || val == "" {
+			return nil, fmt.Errorf("parse thesaurus table line %d: want kind, key and values", n)
+		}
+		switch kind {
+		case "r":
+			posField, enc, ok := strings.Cut(val, "\t")
+			if !ok || enc == "" {
+				return nil, fmt.Errorf("parse thesaurus table line %d: want parts of speech and related phrases", n)
+			}
+			t.rel[key] = entry{pos: parsePOS(posField), enc: enc}
+			if words := strings.Count(key, " ") + 1; words > 1 {
+				fw, _, _ := strings.Cut(key, " ")
+				t.first[fw] = max(t.first[fw], words)
+				t.maxWords = max(t.maxWords, words)
+			}
+		case "x":
+			t.exc[key] = strings.Split(val, "\t")
+		default:
+			return nil, fmt.Errorf("parse thesaurus table line %d: unknown record kind %q", n, kind)
+		}
+	}
+	return t, nil
+}
+
+func parsePOS(s string) uint8 {
+	var p uint8
+	for _, c := range []byte(s) {
+		switch c {
+		case 'n':
+			p |= posNoun
+		case 'v':
+			p |= posVerb
+		case 'a':
+			p |= posAdj
+		case 'r':
+			p |= posAdv
+		}
+	}
+	return p
+}
+
+// decode appends the related phrases encoded in enc, scaled by scale, except
+// the phrase skip (the word being looked up).
+func decode(dst []Related, enc string, scale float64, skip string) []Related {
+	for enc != "" {
+		item := enc
+		if i := strings.IndexByte(enc, '\t'); i >= 0 {
+			item, enc = enc[:i], enc[i+1:]
+		} else {
+			enc = ""
+		}
+		bar := strings.LastIndexByte(item, '|')
+		if bar <= 0 {
+			continue
+		}
+		pct := 0
+		for _, c := range []byte(item[bar+1:]) {
+			pct = pct*10 + int(c-'0')
+		}
+		if p := item[:bar]; p != skip {
+			dst = append(dst, Related{Phrase: p, Weight: scale * float64(pct) / 100})
+		}
+	}
+	return dst
+}
+
+// normalize trims a word or phrase, folds typographic apostrophes and
+// underscores, and collapses inner whitespace; case is kept for acronyms.
+func normalize(s string) string {
+	s = strings.NewReplacer("\u2019", "'", "\u2018", "'", "_", " ").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// isAcronym reports whether s is written in capitals: at least two letters
+// and no lower-case one ("US", "EU", "U.S.").
+func isAcronym(s string) bool {
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 2
+}
+
+// isStop reports whether a lowercase phrase is a single character or made
+// only of stopwords: such phrases never have related phrases.
+func (t *table) isStop(phrase string) bool {
+	if utf8.RuneCountInString(phrase) < 2 {
+		return true
+	}
+	for w := range strings.FieldsSeq(phrase) {
+		if !t.stop[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// Lookup returns the phrases related to a word or phrase, best first (by
+// weight, then alphabetically). The input is matched lowercased, as given and
+// through its WordNet base forms ("geese" -> "goose", "broke up" -> "break
+// up", "utilities" -> "utility"); a base form is itself among the results.
+// Words written in capitals are first looked up as acronyms, so "US" finds the
+// United States though "us" is a stopword. Stopwords, single characters and
+// unknown words give nil.
+func Lookup(word string) []Related {
+	return get().lookup(normalize(word))
+}
+
+func (t *table) lookup(w string) []Related {
+	if w == "" {
+		return nil
+	}
+	if isAcronym(w) {
+		if e, ok := t.rel[w]; ok {
+			return sortRelated(decode(nil, e.enc, 1, w))
+		}
+	}
+	lw := strings.ToLower(w)
+	if t.isStop(lw) {
+		return nil
+	}
+	var out []Related
+	if e, ok := t.rel[lw]; ok {
+		out = decode(out, e.enc, 1, lw)
+	}
+	for _, b := range t.baseForms(lw) {
+		out = append(out, Related{Phrase: b, Weight: 1})
+		out = decode(out, t.rel[b].enc, 1, lw)
+	}
+	return sortRelated(out)
+}
+
+// sortRelated orders by weight then phrase and keeps the best weight of each
+// phrase.
+func sortRelated(rs []Related) []Related {
+	if len(rs) == 0 {
+		return nil
+	}
+	slices.SortFunc(rs, func(a, b Related) int {
+		if c := strings.Compare(a.Phrase, b.Phrase); c != 0 {
+			return c
+		}
+		switch {
+		case a.Weight > b.Weight:
+			return -1
+		case a.Weight < b.Weight:
+			return 1
+		}
+		return 0
+	})
+	rs = slices.CompactFunc(rs, func(a, b Related) bool { return a.Phrase == b.Phrase })
+	slices.SortStableFunc(rs, func(a, b Related) int {
+		switch {
+		case a.Weight > b.Weight:
+			return -1
+		case a.Weight < b.Weight:
+			return 1
+		}
+		return 0
+	})
+	return rs
+}
