@@ -101,13 +101,22 @@ func Expand(query string) []Expansion {
 }
 
 // matchPhrase returns the length and related phrases of the longest
-// multiword lemma starting at toks[i], or 0.
+// multiword lemma starting at toks[i], or 0. Only the lengths of the table's
+// lemmas starting with that word (or its base form) are tried.
 func (t *table) matchPhrase(toks []token, i int) (int, []Related) {
-	longest := t.first[toks[i].low]
-	for _, v := range t.variants(toks[i].low) {
-		longest = max(longest, t.first[v.base])
+	low := toks[i].low
+	lengths := t.first[low]
+	if !t.stop[low] {
+		var cs [24]cand
+		var buf [64]byte
+		for _, c := range t.candidates(low, cs[:0]) {
+			lengths |= t.first[string(append(append(buf[:0], c.stem...), c.base...))]
+		}
 	}
-	for n := min(longest, len(toks)-i); n >= 2; n-- {
+	for n := min(t.maxWords, len(toks)-i); n >= 2 && lengths&(1<<(n+1)-1) != 0; n-- {
+		if lengths&(1<<n) == 0 {
+			continue
+		}
 		if rel := t.lookup(joinLow(toks[i : i+n])); len(rel) > 0 {
 			return n, rel
 		}

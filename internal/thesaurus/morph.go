@@ -19,21 +19,23 @@ var suffixRules = [...]struct {
 	{posAdj, "er", ""}, {posAdj, "est", ""}, {posAdj, "er", "e"}, {posAdj, "est", "e"},
 }
 
-// variant is a candidate base form and the part of speech it must have.
-type variant struct {
-	base string
-	pos  uint8
+const anyPOS = posNoun | posVerb | posAdj | posAdv
+
+// cand is a candidate base form stem+base that must have part of speech pos.
+type cand struct {
+	stem, base string
+	pos        uint8
 }
 
-// variants returns the candidate base forms of one lowercase word: its
-// irregular bases from WordNet's exception lists (any part of speech), then
-// the outputs of the suffix rules for the parts of speech that the word is
-// not itself a lemma of, as morphy does ("gas" is a noun, so it is not the
-// plural of "ga"). Candidates are not checked against the table.
-func (t *table) variants(w string) []variant {
-	var out []variant
+// candidates appends to out the candidate base forms of the lowercase word
+// w: its irregular bases from WordNet's exception lists, then the outputs of
+// the suffix rules for the parts of speech that w is not itself a lemma of,
+// as morphy does ("gas" is a noun, so it is not the plural of "ga").
+// Candidates are returned in parts, not as strings, so that a caller can
+// test them against the table in a stack buffer without allocating.
+func (t *table) candidates(w string, out []cand) []cand {
 	for _, b := range t.exc[w] {
-		out = append(out, variant{b, posNoun | posVerb | posAdj | posAdv})
+		out = append(out, cand{b, "", anyPOS})
 	}
 	// Like morphy, leave "-ss" words ("glass", "boss") and very short
 	// words alone: stripping them gives nonsense bases.
@@ -43,7 +45,7 @@ func (t *table) variants(w string) []variant {
 	own := t.rel[w].pos
 	for _, r := range suffixRules {
 		if own&r.pos == 0 && len(w) > len(r.suffix)+1 && strings.HasSuffix(w, r.suffix) {
-			out = append(out, variant{w[:len(w)-len(r.suffix)] + r.base, r.pos})
+			out = append(out, cand{w[:len(w)-len(r.suffix)], r.base, r.pos})
 		}
 	}
 	return out
@@ -56,34 +58,33 @@ func (t *table) variants(w string) []variant {
 // or else in its last ("prime ministers" -> "prime minister").
 func (t *table) baseForms(lw string) []string {
 	var out []string
-	add := func(b string, pos uint8) {
-		if b == lw || t.isStop(b) || slices.Contains(out, b) {
-			return
-		}
-		if e, ok := t.rel[b]; ok && e.pos&pos != 0 {
-			out = append(out, b)
+	var cs [24]cand
+	var buf [128]byte
+	try := func(prefix, w, suffix string) {
+		for _, c := range t.candidates(w, cs[:0]) {
+			b := append(append(append(append(buf[:0], prefix...), c.stem...), c.base...), suffix...)
+			e, ok := t.rel[string(b)]
+			if !ok || e.pos&c.pos == 0 || string(b) == lw {
+				continue
+			}
+			if s := string(b); !t.isStop(s) && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
 		}
 	}
 	firstWord, rest, multi := strings.Cut(lw, " ")
 	if !multi {
-		for _, v := range t.variants(lw) {
-			add(v.base, v.pos)
-		}
+		try("", lw, "")
 		return out
 	}
 	if _, ok := t.rel[lw]; ok {
 		return nil
 	}
-	for _, v := range t.variants(firstWord) {
-		add(v.base+" "+rest, v.pos)
-	}
+	try("", firstWord, " "+rest)
 	if len(out) > 0 {
 		return out
 	}
 	i := strings.LastIndexByte(lw, ' ')
-	head, last := lw[:i+1], lw[i+1:]
-	for _, v := range t.variants(last) {
-		add(head+v.base, v.pos)
-	}
+	try(lw[:i+1], lw[i+1:], "")
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,7 +46,7 @@ type Related struct {
 type table struct {
 	rel      map[string]entry    // lemma -> its parts of speech and related phrases
 	exc      map[string][]string // irregular form -> base lemmas
-	first    map[string]int      // first word of a multiword lemma -> most words of such a lemma
+	first    map[string]uint32   // first word of a multiword lemma -> bit n set if such a lemma has n words
 	maxWords int
 	stop     map[string]bool
 }
@@ -77,7 +78,7 @@ func get() *table {
 			// The data is embedded at build time, so this is a build
 			// defect; search goes on without expansion rather than failing.
 			slog.Error("load thesaurus table; queries will not be expanded", "err", err)
-			t = &table{rel: map[string]entry{}, exc: map[string][]string{}, first: map[string]int{}, stop: parseStopwords(stopwordsTxt)}
+			t = &table{rel: map[string]entry{}, exc: map[string][]string{}, first: map[string]uint32{}, stop: parseStopwords(stopwordsTxt)}
 		}
 		tbl = t
 	})
@@ -100,15 +101,22 @@ func parseTable(gz []byte, stopwords string) (*table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open thesaurus table: %w", err)
 	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
+	// The gzip trailer holds the decompressed size (mod 2^32, ample here):
+	// growing the builder to it once avoids io.ReadAll's regrowth, and
+	// strings.Builder hands the text over without a copy.
+	if len(gz) < 4 {
+		return nil, fmt.Errorf("thesaurus table: %d bytes, too short for gzip", len(gz))
+	}
+	var sb strings.Builder
+	sb.Grow(int(binary.LittleEndian.Uint32(gz[len(gz)-4:])))
+	if _, err := io.Copy(&sb, zr); err != nil {
 		return nil, fmt.Errorf("decompress thesaurus table: %w", err)
 	}
-	text := string(raw)
+	text := sb.String()
 	t := &table{
 		rel:   make(map[string]entry, 110000),
 		exc:   make(map[string][]string, 4200),
-		first: map[string]int{},
+		first: map[string]uint32{},
 		stop:  parseStopwords(stopwords),
 	}
 	for n := 1; text != ""; n++ {
@@ -133,9 +141,9 @@ func parseTable(gz []byte, stopwords string) (*table, error) {
 				return nil, fmt.Errorf("parse thesaurus table line %d: want parts of speech and related phrases", n)
 			}
 			t.rel[key] = entry{pos: parsePOS(posField), enc: enc}
-			if words := strings.Count(key, " ") + 1; words > 1 {
+			if words := strings.Count(key, " ") + 1; words > 1 && words < 32 {
 				fw, _, _ := strings.Cut(key, " ")
-				t.first[fw] = max(t.first[fw], words)
+				t.first[fw] |= 1 << words
 				t.maxWords = max(t.maxWords, words)
 			}
 		case "x":
@@ -192,8 +200,28 @@ func decode(dst []Related, enc string, scale float64, skip string) []Related {
 // normalize trims a word or phrase, folds typographic apostrophes and
 // underscores, and collapses inner whitespace; case is kept for acronyms.
 func normalize(s string) string {
-	s = strings.NewReplacer("\u2019", "'", "\u2018", "'", "_", " ").Replace(s)
+	if isClean(s) {
+		return s
+	}
+	s = normReplacer.Replace(s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+var normReplacer = strings.NewReplacer("\u2019", "'", "\u2018", "'", "_", " ")
+
+// isClean reports whether s is already normalized: ASCII without
+// underscores, no leading, trailing or doubled space, no other whitespace.
+func isClean(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c == '_' || c < ' ' || (c == ' ' && s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // isAcronym reports whether s is written in capitals: at least two letters
@@ -216,6 +244,9 @@ func isAcronym(s string) bool {
 func (t *table) isStop(phrase string) bool {
 	if utf8.RuneCountInString(phrase) < 2 {
 		return true
+	}
+	if !strings.Contains(phrase, " ") {
+		return t.stop[phrase]
 	}
 	for w := range strings.FieldsSeq(phrase) {
 		if !t.stop[w] {
@@ -249,11 +280,20 @@ func (t *table) lookup(w string) []Related {
 	if t.isStop(lw) {
 		return nil
 	}
+	e, ok := t.rel[lw]
+	bases := t.baseForms(lw)
+	if len(bases) == 0 {
+		if !ok {
+			return nil
+		}
+		// The generator wrote the list best first, without duplicates.
+		return decode(make([]Related, 0, strings.Count(e.enc, "\t")+1), e.enc, 1, lw)
+	}
 	var out []Related
-	if e, ok := t.rel[lw]; ok {
+	if ok {
 		out = decode(out, e.enc, 1, lw)
 	}
-	for _, b := range t.baseForms(lw) {
+	for _, b := range bases {
 		out = append(out, Related{Phrase: b, Weight: 1})
 		out = decode(out, t.rel[b].enc, 1, lw)
 	}
