@@ -55,11 +55,14 @@ const (
 	fieldSection = "section"
 	fieldText    = "text"
 	fieldBody    = "body"
-	analyzerName = en.AnalyzerName
-	lengthsKey   = "briefbot/lengths"
+	// fieldDocTitle holds the title of passages whose body leaves it out
+	// (see bodyText); it is scored on its own statistics.
+	fieldDocTitle = "doctitle"
+	analyzerName  = en.AnalyzerName
+	lengthsKey    = "briefbot/lengths"
 	// mappingVersion names the analysis and field layout; bump it whenever
 	// either changes so that existing builds read as stale.
-	mappingVersion = "1"
+	mappingVersion = "3"
 	manifestFormat = 1
 )
 
@@ -128,8 +131,8 @@ func corpusHash(docs []briefbot.Document) string {
 
 func version(corpus, mapping string, o Options) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00mapping=%s\x00k1=%s\x00b=%s", corpus, mapping,
-		strconv.FormatFloat(o.K1, 'g', -1, 64), strconv.FormatFloat(o.B, 'g', -1, 64))
+	fmt.Fprintf(h, "%s\x00mapping=%s\x00k1=%s\x00b=%s\x00synonyms=%s", corpus, mapping,
+		strconv.FormatFloat(o.K1, 'g', -1, 64), strconv.FormatFloat(o.B, 'g', -1, 64), strconv.FormatFloat(o.Synonyms, 'g', -1, 64))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -350,17 +353,22 @@ func passageDocument(p briefbot.Passage, an, kw analysis.Analyzer) (*document.Do
 	doc.AddField(document.NewTextFieldCustom(fieldText, nil, []byte(p.Text), bindex.StoreField, an))
 	body := document.NewTextFieldCustom(fieldBody, nil, []byte(bodyText(p)), bindex.IndexField, an)
 	doc.AddField(body)
+	if p.Section != p.Title {
+		doc.AddField(document.NewTextFieldCustom(fieldDocTitle, nil, []byte(p.Title), bindex.IndexField, an))
+	}
 	return doc, body
 }
 
-// bodyText is what a passage is scored on. The line breaks keep tokens from
-// running across the parts. A section named like the document (plain-text
-// sources have no other) is left out so the title's words do not count twice.
+// bodyText is what a passage is scored on: its section heading and text.
+// The document title is left out unless it is the section (the lead of a
+// document, and plain-text sources, whose only section is the title): every
+// passage of a document shares its title, so in a corpus of few documents
+// the title's words would look common and lose their weight wherever the
+// text uses them. Such passages index the title in fieldDocTitle instead,
+// where its words weigh what they tell apart: documents, not passages.
+// The line break keeps tokens from running across the parts.
 func bodyText(p briefbot.Passage) string {
-	if p.Section == p.Title {
-		return p.Title + "\n" + p.Text
-	}
-	return p.Title + "\n" + p.Section + "\n" + p.Text
+	return p.Section + "\n" + p.Text
 }
 
 func writeJSON(path string, v any) (err error) {

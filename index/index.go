@@ -44,6 +44,10 @@ type Options struct {
 	// BoltTimeout bounds the wait for the index's bolt file lock: opening an
 	// index held by a writer would otherwise block forever.
 	BoltTimeout time.Duration
+	// Synonyms is the weight, relative to the question's own words, of the
+	// words related to them (WordNet synonyms, a capital's country); 0
+	// searches the question's words only.
+	Synonyms float64
 }
 
 func (o Options) withDefaults() Options {
@@ -65,6 +69,9 @@ func (o Options) validate() error {
 	}
 	if o.B < 0 || o.B > 1 || math.IsNaN(o.B) {
 		return fmt.Errorf("bm25 b %v: must be within [0, 1]", o.B)
+	}
+	if o.Synonyms < 0 || o.Synonyms > 1 || math.IsNaN(o.Synonyms) {
+		return fmt.Errorf("synonym weight %v: must be within [0, 1]", o.Synonyms)
 	}
 	return nil
 }
@@ -336,11 +343,21 @@ func (ix *Index) docFreq(term string) (uint64, error) {
 	return df, nil
 }
 
-// queryTerm is one distinct analyzed query term.
+// queryTerm is one distinct analyzed query term, or a term related to one
+// (a synonym, the country of a capital) that the query did not use.
 type queryTerm struct {
 	term string
 	qtf  int // occurrences in the query
 	idf  float64
+	// weight scales the term's contribution: 1 for the query's own terms,
+	// less for related terms.
+	weight float64
+	// rel is how closely a related term stands for its group's term, in
+	// (0, 1]; 1 for the query's own terms.
+	rel float64
+	// group is the index of the query's own term that a related term
+	// stands for (its own index for the query's terms), or -1.
+	group int
 }
 
 // analyzeQuery returns the distinct analyzed terms of q in order of first
@@ -352,7 +369,7 @@ func (ix *Index) analyzeQuery(q string) []queryTerm {
 			out[i].qtf++
 			continue
 		}
-		out = append(out, queryTerm{term: t, qtf: 1})
+		out = append(out, queryTerm{term: t, qtf: 1, weight: 1, rel: 1, group: len(out)})
 	}
 	return out
 }

@@ -18,6 +18,10 @@ const (
 	ellipsis      = "…"
 )
 
+// relatedCredit is how much of a query term's coverage a related term
+// earns at full relatedness: a synonym is evidence, but weaker than the word.
+const relatedCredit = 0.8
+
 // match is a query term occurrence in passage text.
 type match struct {
 	span briefbot.Span
@@ -47,13 +51,29 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 			matches = append(matches, match{span: briefbot.Span{Start: tok.Start, End: tok.End}, term: i})
 		}
 	}
+	// Coverage credits each of the query's own terms by its IDF: fully when
+	// the passage has it, partly (by relatedness) when it has a related
+	// term in its place.
+	credit := make([]float64, len(terms))
+	for i, t := range terms {
+		if !present[i] {
+			continue
+		}
+		h.Matched = append(h.Matched, t.term)
+		switch {
+		case t.group == i:
+			credit[i] = 1
+		case t.group >= 0:
+			credit[t.group] = max(credit[t.group], t.rel*relatedCredit)
+		}
+	}
 	var have, all float64
 	for i, t := range terms {
-		all += t.idf
-		if present[i] {
-			have += t.idf
-			h.Matched = append(h.Matched, t.term)
+		if t.group != i {
+			continue // a related term: counted through its group
 		}
+		all += t.idf
+		have += t.idf * min(credit[i], 1)
 	}
 	if all > 0 {
 		h.Coverage = have / all
@@ -201,7 +221,7 @@ func distinctIDF(ms []match, terms []queryTerm) float64 {
 	for _, m := range ms {
 		if !seen[m.term] {
 			seen[m.term] = true
-			sum += terms[m.term].idf
+			sum += terms[m.term].idf * terms[m.term].weight
 		}
 	}
 	return sum

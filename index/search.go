@@ -92,6 +92,9 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 	if len(terms) == 0 {
 		return nil, nil, nil
 	}
+	if ix.opts.Synonyms > 0 {
+		terms = ix.expand(query, terms)
+	}
 	if ix.closed.Load() {
 		return nil, nil, fmt.Errorf("search: %w", ErrClosed)
 	}
@@ -111,6 +114,9 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 			return nil, nil, fmt.Errorf("search: %w", err)
 		}
 		if err := ix.scoreTerm(ctx, r, &terms[i], acc); err != nil {
+			return nil, nil, err
+		}
+		if err := ix.scoreTitle(ctx, r, &terms[i], acc); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -162,7 +168,7 @@ func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryT
 	if df == 0 {
 		return nil
 	}
-	w := qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
+	w := qt.weight * qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
 	var tfd bindex.TermFieldDoc
 	for {
 		next, err := tfr.Next(tfd.Reset())
@@ -182,5 +188,41 @@ func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryT
 			acc.touched = append(acc.touched, pos)
 		}
 		acc.scores[pos] += w * tf / (tf + ix.lengthNorm[pos])
+	}
+}
+
+// scoreTitle adds a term's BM25 contribution in the titles of passages
+// whose body leaves the title out. Titles are short and alike in length,
+// so no length normalization applies.
+func (ix *Index) scoreTitle(ctx context.Context, r bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
+	tfr, err := r.TermFieldReader(ctx, []byte(qt.term), fieldDocTitle, true, false, false)
+	if err != nil {
+		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
+	}
+	defer tfr.Close()
+	df := tfr.Count()
+	if df == 0 {
+		return nil
+	}
+	w := qt.weight * idf(ix.n, float64(df)) * float64(qt.qtf) * (ix.opts.K1 + 1)
+	var tfd bindex.TermFieldDoc
+	for {
+		next, err := tfr.Next(tfd.Reset())
+		if err != nil {
+			return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
+		}
+		if next == nil {
+			return nil
+		}
+		num := next.ID.Value()
+		if num >= uint64(len(ix.ord)) || ix.ord[num] < 0 {
+			continue
+		}
+		pos := ix.ord[num]
+		tf := float64(next.Freq)
+		if acc.scores[pos] == 0 {
+			acc.touched = append(acc.touched, pos)
+		}
+		acc.scores[pos] += w * tf / (tf + ix.opts.K1)
 	}
 }

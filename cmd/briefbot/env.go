@@ -102,7 +102,7 @@ func (e *env) corpusOptions() corpus.Options {
 }
 
 func (e *env) indexOptions() index.Options {
-	return index.Options{K1: e.cfg.Index.K1, B: e.cfg.Index.B, BoltTimeout: e.cfg.Index.BoltTimeout.Duration()}
+	return index.Options{K1: e.cfg.Index.K1, B: e.cfg.Index.B, BoltTimeout: e.cfg.Index.BoltTimeout.Duration(), Synonyms: e.cfg.Retrieval.Synonyms}
 }
 
 // library opens the documents and their index, building the index first

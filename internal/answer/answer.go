@@ -34,7 +34,7 @@ type Options struct {
 }
 
 // DefaultOptions are the settings used when a field is zero.
-var DefaultOptions = Options{K: 5, MaxCitations: 3, MinCoverage: 0.5, MinMatchedTerms: 2, MaxRelated: 3}
+var DefaultOptions = Options{K: 5, MaxCitations: 3, MinCoverage: 0.35, MinMatchedTerms: 2, MaxRelated: 3}
 
 func (o Options) withDefaults() Options {
 	d := DefaultOptions
@@ -77,7 +77,25 @@ func (e *Extractive) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot
 	if err != nil {
 		return briefbot.Answer{}, err
 	}
+	if names := e.unknownNames(req.Question); len(names) > 0 {
+		a := Compose(req.Question, nil, info, e.Options)
+		a.Related = hits[:min(len(hits), e.Options.withDefaults().MaxRelated)]
+		return a, nil
+	}
 	return Compose(req.Question, hits, info, e.Options), nil
+}
+
+// nameChecker is implemented by indexes that can tell which names of a
+// question the corpus never mentions.
+type nameChecker interface {
+	UnknownNames(question string) []string
+}
+
+func (e *Extractive) unknownNames(q string) []string {
+	if nc, ok := e.Index.(nameChecker); ok {
+		return nc.UnknownNames(q)
+	}
+	return nil
 }
 
 // Retrieve runs the search for a question and reports the index it used.

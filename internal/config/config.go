@@ -138,6 +138,10 @@ type Retrieval struct {
 	// terms that must be found for the question to count as covered.
 	MinCoverage     float64 `yaml:"min_coverage"`
 	MinMatchedTerms int     `yaml:"min_matched_terms"`
+	// Synonyms weighs the words related to a question word that the
+	// documents never use (WordNet synonyms, GloVe neighbours), relative to
+	// the question's own words; 0 turns the expansion off.
+	Synonyms float64 `yaml:"synonyms"`
 }
 
 // Default returns the configuration used for every key the file and the
@@ -171,7 +175,7 @@ func Default() Config {
 			B:           0.75,
 			BoltTimeout: Duration(2 * time.Second),
 		},
-		Retrieval: Retrieval{K: 5, MinCoverage: 0.5, MinMatchedTerms: 2},
+		Retrieval: Retrieval{K: 5, MinCoverage: 0.35, MinMatchedTerms: 2, Synonyms: 0.7},
 		DataDir:   "./data",
 		LogLevel:  "info",
 	}

@@ -198,7 +198,7 @@ log_level: debug
 	want.LLM.Stream = false
 	want.Corpus.Paths = []string{"docs", "brief.md"}
 	want.Index.K1, want.Index.B = 2, 0.25
-	want.Retrieval = Retrieval{K: 8, MinCoverage: 1, MinMatchedTerms: 1}
+	want.Retrieval = Retrieval{K: 8, MinCoverage: 1, MinMatchedTerms: 1, Synonyms: 0.7}
 	want.DataDir = "/var/lib/briefbot"
 	want.LogLevel = "debug"
 	if !reflect.DeepEqual(cfg, want) {

@@ -100,6 +100,7 @@ func (c Config) validate() []*KeyError {
 		v.add("retrieval.min_coverage", fmt.Sprintf("must be above 0 and at most 1, got %g", r.MinCoverage))
 	}
 	v.atLeast("retrieval.min_matched_terms", r.MinMatchedTerms, 1)
+	v.floatIn("retrieval.synonyms", r.Synonyms, 0, 1)
 
 	if strings.TrimSpace(c.DataDir) == "" {
 		v.add("data_dir", "required (the directory for the index, feedback and usage counters)")

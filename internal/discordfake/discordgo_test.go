@@ -734,6 +734,7 @@ func TestDiscordgoResumesAfterDrop(t *testing.T) {
 	// Let discordgo process READY and GUILD_CREATE so the replay below
 	// holds only what was dispatched during the outage.
 	recv(ctx, t, h.guilds)
+	waitFirstHeartbeat(ctx, t, s, 0)
 	errc := make(chan error, 1)
 	h.handle("defer", func(ss *discordgo.Session, ic *discordgo.InteractionCreate) {
 		errc <- ss.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{
@@ -762,9 +763,8 @@ func TestDiscordgoResumesAfterDrop(t *testing.T) {
 	if n := len(s.Identifies()); n != 1 {
 		t.Errorf("identifies = %d, want 1 (resume, not re-identify)", n)
 	}
-	if _, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > resumed.N && e.Kind == GatewayHeartbeat }); err != nil {
-		t.Fatalf("no heartbeat after resume: %v", err)
-	}
+
+	waitFirstHeartbeat(ctx, t, s, resumed.N)
 
 	// A non-resumable invalid session makes discordgo identify again.
 	mark = len(s.GatewayEvents())
@@ -777,7 +777,8 @@ func TestDiscordgoResumesAfterDrop(t *testing.T) {
 		t.Fatalf("after op 9: session %s (old %s), %d identifies; want a new session from a second IDENTIFY", ready.SessionID, sessionID, len(s.Identifies()))
 	}
 
-	// op 7 RECONNECT: discordgo closes with 1012 and resumes the new session.
+	// op 7 RECONNECT (same socket so far, its heartbeat already went out):
+	// discordgo closes with 1012 and resumes the new session.
 	mark = len(s.GatewayEvents())
 	s.RequestReconnect()
 	if _, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > mark && e.Kind == GatewayDisconnect && e.Code == 1012 }); err != nil {
@@ -798,11 +799,23 @@ func TestDiscordgoResumesAfterDrop(t *testing.T) {
 	s.AssertClean(t)
 }
 
+// waitFirstHeartbeat waits for the heartbeat discordgo sends right after a
+// (re)connection logged after event n. Closing the socket before that write
+// races in discordgo: the heartbeat goroutine of the dead socket fails and
+// closes the next connection.
+func waitFirstHeartbeat(ctx context.Context, t *testing.T, s *Server, n int) {
+	t.Helper()
+	if _, err := s.WaitGatewayEvent(ctx, func(e GatewayEvent) bool { return e.N > n && e.Kind == GatewayHeartbeat }); err != nil {
+		t.Fatalf("no heartbeat after gateway event %d: %v", n, err)
+	}
+}
+
 func TestCloseWithEndsSession(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{}, nil)
 	s := h.s
 	ctx := testCtx(t)
+	waitFirstHeartbeat(ctx, t, s, 0)
 	first := s.SessionID()
 	mark := len(s.GatewayEvents())
 	// 4009 ends the session: discordgo's RESUME gets op 9 and it identifies.
@@ -814,8 +827,9 @@ func TestCloseWithEndsSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ready.SessionID == first || !s.Connected() {
-		t.Fatalf("session after 4009 = %s (first %s), connected %v\n%+v", ready.SessionID, first, s.Connected(), s.GatewayEvents())
+	waitFirstHeartbeat(ctx, t, s, ready.N)
+	if ready.SessionID == first || !s.Connected() || len(s.Identifies()) != 2 {
+		t.Fatalf("session after 4009 = %s (first %s), connected %v, %d identifies", ready.SessionID, first, s.Connected(), len(s.Identifies()))
 	}
 	s.AssertClean(t)
 }

@@ -1,6 +1,8 @@
 package thesaurus
 
 import (
+	"bytes"
+	"compress/gzip"
 	"strings"
 	"testing"
 )
@@ -35,6 +37,43 @@ func FuzzExpand(f *testing.F) {
 		for _, r := range Lookup(query) {
 			if r.Weight <= 0 || r.Weight > 1 || r.Phrase == "" {
 				t.Fatalf("Lookup(%q): related %+v", query, r)
+			}
+		}
+	})
+}
+
+// FuzzParseTable feeds the table parser arbitrary text (gzipped as the
+// generator does): it must reject or accept it without panicking, and
+// lookups in what it accepts must give well-formed results.
+func FuzzParseTable(f *testing.F) {
+	for _, s := range []string{
+		"# comment\nr\tdispute\tnv\tconflict|100\tquarrel|71\nx\tdisputes\tdispute\n",
+		"r\tshut off\tv\tclose off|100\nr\tEU\tn\teuropean union|100\n",
+		"r\tbad\tn\tgood|x\tbetter|1000\tbest|\t|50\n",
+		"r\tonly\n", "q\ta\tb\n", "x\tgeese\tgoose\tgander", "\n\n#\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write([]byte(text))
+		zw.Close()
+		tb, err := parseTable(buf.Bytes(), stopwordsTxt)
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(text, "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) < 2 {
+				continue
+			}
+			for _, q := range []string{f[1], f[1] + "s", "x " + f[1]} {
+				for _, r := range tb.lookup(q) {
+					if r.Weight <= 0 || r.Weight > 1 || r.Phrase == "" {
+						t.Fatalf("lookup(%q) in table %q: related %+v", q, text, r)
+					}
+				}
 			}
 		}
 	})

@@ -29,6 +29,11 @@ import (
 //go:embed related.txt.gz
 var relatedGz []byte
 
+// neighboursGz is made by ./genglove from GloVe vectors.
+//
+//go:embed neighbours.txt.gz
+var neighboursGz []byte
+
 //go:embed stopwords.txt
 var stopwordsTxt string
 
@@ -49,6 +54,7 @@ type table struct {
 	first    map[string]uint32   // first word of a multiword lemma -> bit n set if such a lemma has n words
 	maxWords int
 	stop     map[string]bool
+	nb       map[string]string // word -> "neighbour|cos\t...", best first
 }
 
 // Parts of speech of a lemma, as a bit set: inflection rules are specific
@@ -66,6 +72,10 @@ type entry struct {
 	enc string // "phrase|pct\tphrase|pct...", best first
 }
 
+// maxTableSize bounds the buffer reserved from the size a gzip trailer
+// claims; the real table is under 8 MB decompressed.
+const maxTableSize = 64 << 20
+
 var (
 	loadOnce sync.Once
 	tbl      *table
@@ -74,6 +84,9 @@ var (
 func get() *table {
 	loadOnce.Do(func() {
 		t, err := parseTable(relatedGz, stopwordsTxt)
+		if err == nil {
+			t.nb, err = parseNeighbours(neighboursGz)
+		}
 		if err != nil {
 			// The data is embedded at build time, so this is a build
 			// defect; search goes on without expansion rather than failing.
@@ -108,7 +121,9 @@ func parseTable(gz []byte, stopwords string) (*table, error) {
 		return nil, fmt.Errorf("thesaurus table: %d bytes, too short for gzip", len(gz))
 	}
 	var sb strings.Builder
-	sb.Grow(int(binary.LittleEndian.Uint32(gz[len(gz)-4:])))
+	if size := binary.LittleEndian.Uint32(gz[len(gz)-4:]); size <= maxTableSize {
+		sb.Grow(int(size))
+	}
 	if _, err := io.Copy(&sb, zr); err != nil {
 		return nil, fmt.Errorf("decompress thesaurus table: %w", err)
 	}
@@ -183,12 +198,18 @@ func decode(dst []Related, enc string, scale float64, skip string) []Related {
 			enc = ""
 		}
 		bar := strings.LastIndexByte(item, '|')
-		if bar <= 0 {
-			continue
-		}
 		pct := 0
-		for _, c := range []byte(item[bar+1:]) {
-			pct = pct*10 + int(c-'0')
+		if bar > 0 && len(item)-bar <= 4 {
+			for _, c := range []byte(item[bar+1:]) {
+				if c < '0' || c > '9' {
+					pct = 0
+					break
+				}
+				pct = pct*10 + int(c-'0')
+			}
+		}
+		if pct < 1 || pct > 100 {
+			continue // not written by the generator
 		}
 		if p := item[:bar]; p != skip {
 			dst = append(dst, Related{Phrase: p, Weight: scale * float64(pct) / 100})
@@ -267,7 +288,27 @@ func Lookup(word string) []Related {
 	return get().lookup(normalize(word))
 }
 
+// lookup gives WordNet's related phrases of w, merged with w's nearest
+// neighbours in the GloVe vector space. Neighbours catch what a dictionary
+// of synonyms cannot ("utilities" -> "electricity", "unmanned" -> "drones",
+// "unrest" -> "protests"); their weight is the squared cosine similarity,
+// so only close neighbours count much.
 func (t *table) lookup(w string) []Related {
+	out := t.lookupWordNet(w)
+	lw := strings.ToLower(w)
+	enc, ok := t.nb[lw]
+	if !ok || w != lw || t.isStop(lw) {
+		return out
+	}
+	n := len(out)
+	out = decode(out, enc, 1, lw)
+	for i := n; i < len(out); i++ {
+		out[i].Weight *= out[i].Weight
+	}
+	return sortRelated(out)
+}
+
+func (t *table) lookupWordNet(w string) []Related {
 	if w == "" {
 		return nil
 	}
@@ -329,4 +370,35 @@ func sortRelated(rs []Related) []Related {
 		return 0
 	})
 	return rs
+}
+
+// parseNeighbours reads the neighbours table: "word\tneighbour|pct..." lines.
+func parseNeighbours(gz []byte) (map[string]string, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("open neighbours table: %w", err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("decompress neighbours table: %w", err)
+	}
+	text := string(raw)
+	nb := make(map[string]string, 40000)
+	for n := 1; text != ""; n++ {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		word, enc, ok := strings.Cut(line, "\t")
+		if !ok || word == "" || enc == "" {
+			return nil, fmt.Errorf("parse neighbours table line %d: want a word and its neighbours", n)
+		}
+		nb[word] = enc
+	}
+	return nb, nil
 }

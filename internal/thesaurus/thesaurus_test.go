@@ -161,8 +161,9 @@ func TestLookupBaseForms(t *testing.T) {
 		if w := weightOf(got, c.base); w != 1 {
 			t.Errorf("Lookup(%q): base form %q has weight %v, want 1; got %v", c.query, c.base, w, phrases(got))
 		}
-		// The base form brings its own related phrases.
-		for _, r := range Lookup(c.base) {
+		// The base form brings its own WordNet phrases (vector neighbours
+		// belong to a surface form: GloVe has one for every inflection).
+		for _, r := range get().lookupWordNet(normalize(c.base)) {
 			if r.Phrase != strings.ToLower(c.query) && weightOf(got, r.Phrase) < r.Weight {
 				t.Errorf("Lookup(%q) lacks %q (weight %v) of its base %q", c.query, r.Phrase, r.Weight, c.base)
 				break
@@ -383,9 +384,32 @@ func BenchmarkExpand(b *testing.B) {
 // embedded table.
 func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
-	b.ReportMetric(float64(len(relatedGz)), "table-bytes")
 	for b.Loop() {
 		resetForTest()
 		get()
+	}
+	b.ReportMetric(float64(len(relatedGz)), "table-bytes")
+	b.ReportMetric(float64(len(tbl.rel)), "lemmas")
+}
+
+func TestLookupNeighbours(t *testing.T) {
+	cases := []struct{ word, want string }{
+		{"utilities", "electricity"},
+		{"unmanned", "drones"},
+		{"unrest", "protests"},
+		{"negotiations", "talks"},
+		{"demonstrators", "protesters"},
+	}
+	for _, c := range cases {
+		got := Lookup(c.word)
+		w := weightOf(got, c.want)
+		if w <= 0 || w > 1 {
+			t.Errorf("Lookup(%q): %q has weight %v, want a GloVe neighbour in (0, 1]; got %v", c.word, c.want, w, phrases(got))
+		}
+	}
+	// Neighbours are only for lowercase words: an acronym keeps WordNet's
+	// sense alone, and stop words get nothing.
+	if got := Lookup("the"); len(got) != 0 {
+		t.Errorf("Lookup(the) = %v, want none", phrases(got))
 	}
 }
