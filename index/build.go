@@ -62,7 +62,7 @@ const (
 	lengthsKey    = "briefbot/lengths"
 	// mappingVersion names the analysis and field layout; bump it whenever
 	// either changes so that existing builds read as stale.
-	mappingVersion = "3"
+	mappingVersion = "4"
 	manifestFormat = 1
 )
 
@@ -353,22 +353,31 @@ func passageDocument(p briefbot.Passage, an, kw analysis.Analyzer) (*document.Do
 	doc.AddField(document.NewTextFieldCustom(fieldText, nil, []byte(p.Text), bindex.StoreField, an))
 	body := document.NewTextFieldCustom(fieldBody, nil, []byte(bodyText(p)), bindex.IndexField, an)
 	doc.AddField(body)
-	if p.Section != p.Title {
+	if titleApart(p) {
 		doc.AddField(document.NewTextFieldCustom(fieldDocTitle, nil, []byte(p.Title), bindex.IndexField, an))
 	}
 	return doc, body
 }
 
 // bodyText is what a passage is scored on: its section heading and text.
-// The document title is left out unless it is the section (the lead of a
-// document, and plain-text sources, whose only section is the title): every
+// The document title is left out unless the passage has no section of its
+// own (the lead of a document, plain-text and BEIR sources): every
 // passage of a document shares its title, so in a corpus of few documents
 // the title's words would look common and lose their weight wherever the
 // text uses them. Such passages index the title in fieldDocTitle instead,
 // where its words weigh what they tell apart: documents, not passages.
 // The line break keeps tokens from running across the parts.
 func bodyText(p briefbot.Passage) string {
-	return p.Section + "\n" + p.Text
+	if titleApart(p) {
+		return p.Section + "\n" + p.Text
+	}
+	return p.Title + "\n" + p.Text
+}
+
+// titleApart reports whether a passage's title is scored in fieldDocTitle
+// rather than in its body: when the passage has a section of its own.
+func titleApart(p briefbot.Passage) bool {
+	return p.Section != "" && p.Section != p.Title
 }
 
 func writeJSON(path string, v any) (err error) {
