@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -226,8 +225,20 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
+	live := !*asJSON && !batch && isTerminal(e.stdout)
 	for _, q := range qs {
-		a, err := lib.Ask(ctx, briefbot.AskRequest{Question: q.Query})
+		req := briefbot.AskRequest{Question: q.Query}
+		var shown string
+		if live {
+			// On a terminal a model's answer appears as it is written.
+			req.OnPartial = func(text string) {
+				if strings.HasPrefix(text, shown) {
+					fmt.Fprint(e.stdout, text[len(shown):])
+					shown = text
+				}
+			}
+		}
+		a, err := lib.Ask(ctx, req)
 		if err != nil {
 			return err
 		}
@@ -237,6 +248,15 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 			}
 			continue
 		}
+		if shown != "" {
+			if a.Mode == briefbot.ModeLLM && strings.HasPrefix(a.Text, shown) {
+				// Finish the streamed text; printAnswer adds the sources.
+				fmt.Fprint(e.stdout, a.Text[len(shown):])
+				a.Text = ""
+			} else {
+				fmt.Fprint(e.stdout, "\n\n(the model's answer was not complete; the extractive answer follows)\n\n")
+			}
+		}
 		printAnswer(e.stdout, a)
 	}
 	return nil
@@ -244,6 +264,9 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 
 func printAnswer(w io.Writer, a briefbot.Answer) {
 	fmt.Fprintln(w, a.Text)
+	if a.Mode == briefbot.ModeLLM {
+		fmt.Fprintln(w, "\n(written by the model from the cited passages)")
+	}
 	if len(a.Citations) > 0 {
 		fmt.Fprintln(w, "\nSources:")
 		for _, c := range a.Citations {
@@ -403,8 +426,4 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "index %s: %d documents, %d passages, built %s (version %s)\n",
 		e.cfg.IndexDir(), info.Documents, info.Passages, info.BuiltAt.Format("2006-01-02 15:04:05"), info.Version)
 	return nil
-}
-
-func runServe(ctx context.Context, e *env, args []string) error {
-	return errors.New("serve: the Discord bot is not built yet")
 }

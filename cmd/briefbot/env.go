@@ -14,6 +14,7 @@ import (
 	"github.com/briefbot/briefbot/internal/answer"
 	"github.com/briefbot/briefbot/internal/config"
 	"github.com/briefbot/briefbot/internal/library"
+	"github.com/briefbot/briefbot/internal/llm"
 )
 
 // env is what every command shares: the streams, the global flags, and the
@@ -114,8 +115,18 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	if _, err := e.config(); err != nil {
 		return nil, err
 	}
+	var sum answer.Summarizer
+	if e.cfg.LLM.Enabled {
+		client, err := llm.New(e.llmOptions())
+		if err != nil {
+			return nil, fmt.Errorf("llm: %w", err)
+		}
+		sum = client
+	}
 	bar := newProgress(e.stderr, "indexing")
 	lib, err := library.Open(ctx, library.Options{
+		Summarizer:  sum,
+		MaxPassages: e.cfg.LLM.MaxPassages,
 		IndexDir:    e.cfg.IndexDir(),
 		CorpusPaths: e.cfg.Corpus.Paths,
 		Corpus:      e.corpusOptions(),
@@ -131,6 +142,17 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	e.lib = lib
 	e.closed = append(e.closed, func() { lib.Close() })
 	return lib, nil
+}
+
+func (e *env) llmOptions() llm.Options {
+	c := e.cfg.LLM
+	return llm.Options{
+		BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, APIVersion: c.APIVersion, Headers: c.Headers,
+		Timeout: c.Timeout.Duration(), MaxTokens: c.MaxTokens, Temperature: float32(c.Temperature),
+		MaxPassages: c.MaxPassages, ContextChars: c.ContextChars, PromptFile: c.PromptFile, Stream: c.Stream,
+		MaxRetries: c.MaxRetries, MaxConcurrent: c.MaxConcurrent, DailyCapPerUser: c.DailyCapPerUser,
+		Logger: e.log,
+	}
 }
 
 func (e *env) answerOptions() answer.Options {

@@ -73,16 +73,23 @@ type Extractive struct {
 
 // Ask implements briefbot.Answerer.
 func (e *Extractive) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-	hits, info, err := e.Retrieve(ctx, req.Question)
+	a, _, err := e.answer(ctx, req.Question)
+	return a, err
+}
+
+// answer is the extractive answer with the hits it came from.
+func (e *Extractive) answer(ctx context.Context, question string) (briefbot.Answer, []briefbot.Hit, error) {
+	hits, info, err := e.Retrieve(ctx, question)
 	if err != nil {
-		return briefbot.Answer{}, err
+		return briefbot.Answer{}, nil, err
 	}
-	if names := e.unknownNames(req.Question); len(names) > 0 {
-		a := Compose(req.Question, nil, info, e.Options)
+	if names := e.unknownNames(question); len(names) > 0 {
+		// The question is about something the documents never name.
+		a := Compose(question, nil, info, e.Options)
 		a.Related = hits[:min(len(hits), e.Options.withDefaults().MaxRelated)]
-		return a, nil
+		return a, hits, nil
 	}
-	return Compose(req.Question, hits, info, e.Options), nil
+	return Compose(question, hits, info, e.Options), hits, nil
 }
 
 // nameChecker is implemented by indexes that can tell which names of a

@@ -31,9 +31,11 @@ type Options struct {
 	Logger      *slog.Logger
 	// Progress, when set, is told how the first build goes.
 	Progress func(done, total int)
-	// Answerer, when set, answers instead of the extractive answerer (a
-	// model-backed one that falls back to extractive answers itself).
-	Answerer func(ix answer.Index) briefbot.Answerer
+	// Summarizer, when set, writes answers from the passages (a model);
+	// the extractive answer stands in whenever it fails.
+	Summarizer answer.Summarizer
+	// MaxPassages bounds the passages offered to the Summarizer.
+	MaxPassages int
 }
 
 // Library serves questions from the live index.
@@ -133,15 +135,26 @@ func (l *Library) Passage(id string) (briefbot.Passage, bool) {
 // Ask answers a question and remembers it for suggestions when the
 // documents cover it.
 func (l *Library) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-	var a briefbot.Answerer = &answer.Extractive{Index: l.live, Options: l.opts.Answer}
-	if l.opts.Answerer != nil {
-		a = l.opts.Answerer(l.live)
+	ext := answer.Extractive{Index: l.live, Options: l.opts.Answer}
+	var a briefbot.Answerer = &ext
+	if l.opts.Summarizer != nil {
+		a = &answer.Model{Extractive: ext, Summarizer: l.opts.Summarizer, MaxPassages: l.opts.MaxPassages, Published: l.published}
 	}
 	ans, err := a.Ask(ctx, req)
 	if err == nil && ans.Answerable {
 		l.remember(req.Question)
 	}
 	return ans, err
+}
+
+// published is a document's date, the zero time when unknown.
+func (l *Library) published(docID string) time.Time {
+	for _, d := range l.Documents() {
+		if d.ID == docID {
+			return d.Published
+		}
+	}
+	return time.Time{}
 }
 
 const maxRecent = 200

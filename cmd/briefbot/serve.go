@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/internal/config"
+	"github.com/briefbot/briefbot/internal/library"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := e.flagSet("serve", "", `Run the Discord bot: connect over the gateway, register the slash
+commands and answer until interrupted. The token comes from DISCORD_TOKEN
+(or discord.token); GET /healthz on http.listen reports readiness.`)
+	if pos, err := parseInterleaved(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("%w: serve takes no arguments", errUsage)
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	if err := cfg.CheckDiscord(); err != nil {
+		return err
+	}
+	if cfg.Discord.Mode != config.ModeGateway {
+		return fmt.Errorf("discord.mode %q: only %q is supported so far", cfg.Discord.Mode, config.ModeGateway)
+	}
+	lib, err := e.library(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := bot.New(botOptions(cfg, e), lib)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if cfg.HTTP.Listen != "" {
+		stop, err := serveHealth(ctx, cfg.HTTP.Listen, lib, b)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	err = b.Run(ctx)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func botOptions(cfg *config.Config, e *env) bot.Options {
+	d := cfg.Discord
+	return bot.Options{
+		Token:            d.Token,
+		ApplicationID:    d.ApplicationID,
+		APIBase:          d.APIBase,
+		GuildIDs:         d.GuildIDs,
+		ModeratorRoleIDs: d.ModeratorRoleIDs,
+		Cooldown:         d.Cooldown.Duration(),
+		MaxInFlight:      d.MaxInFlight,
+		AnswerTimeout:    d.AnswerTimeout.Duration(),
+		DataDir:          cfg.DataDir,
+		Logger:           e.log,
+	}
+}
+
+// serveHealth answers GET /healthz: 200 with the index once the bot is
+// connected, 503 before.
+func serveHealth(ctx context.Context, addr string, lib *library.Library, b *bot.Bot) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("http.listen %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ready := false
+		select {
+		case <-b.Ready():
+			ready = true
+		default:
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if !ready {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ready": ready, "index": lib.Info()})
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}, nil
+}

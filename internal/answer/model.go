@@ -1,0 +1,77 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/llm"
+)
+
+// Summarizer writes an answer from numbered sources; *llm.Client is one.
+type Summarizer interface {
+	Answer(ctx context.Context, user, question, indexVersion string, sources []llm.Source, onPartial func(text string)) (llm.Result, error)
+}
+
+// Model answers with a model's summary of the retrieved passages, whose
+// every citation the summarizer has checked, and falls back to the
+// extractive answer, with the reason, whenever the model fails, is slow or
+// cites nothing valid. Questions the documents do not cover never reach the
+// model: there is nothing to summarize, and nothing for it to invent from.
+type Model struct {
+	Extractive
+	Summarizer Summarizer
+	// MaxPassages bounds the passages offered to the model.
+	MaxPassages int
+	// Published gives a document's date, shown to the model; may be nil.
+	Published func(docID string) time.Time
+}
+
+// Ask implements briefbot.Answerer.
+func (m *Model) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
+	ext, hits, err := m.answer(ctx, req.Question)
+	if err != nil || !ext.Answerable {
+		return ext, err
+	}
+	info := ext.Index
+	n := len(hits)
+	if m.MaxPassages > 0 {
+		n = min(n, m.MaxPassages)
+	}
+	sources := make([]llm.Source, n)
+	byN := make(map[int]briefbot.Hit, n)
+	for i, h := range hits[:n] {
+		var published time.Time
+		if m.Published != nil {
+			published = m.Published(h.Passage.DocID)
+		}
+		sources[i] = llm.FromPassage(i+1, h.Passage, published)
+		byN[i+1] = h
+	}
+	res, err := m.Summarizer.Answer(ctx, req.UserID, req.Question, info.Version, sources, req.OnPartial)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return briefbot.Answer{}, err
+		}
+		ext.FallbackReason = llm.FallbackReason(err)
+		return ext, nil
+	}
+	a := briefbot.Answer{Question: req.Question, Text: res.Text, Answerable: true, Mode: briefbot.ModeLLM, Index: info}
+	for _, num := range res.Citations {
+		h, ok := byN[num]
+		if !ok {
+			continue // the summarizer keeps only numbers it was sent
+		}
+		quote := h.Quote
+		if quote == "" {
+			quote = h.Passage.Text
+		}
+		a.Citations = append(a.Citations, CitationFor(num, h.Passage, quote))
+	}
+	if len(a.Citations) == 0 {
+		ext.FallbackReason = llm.FallbackReason(llm.ErrNoValidCitation)
+		return ext, nil
+	}
+	return a, nil
+}
