@@ -46,6 +46,8 @@ type Library struct {
 
 	flightMu sync.Mutex
 	flight   *rebuild
+	// onJoin, in tests, hears of a request joining a running rebuild.
+	onJoin func()
 
 	recentMu sync.Mutex
 	recent   []string // recent questions, newest first
@@ -249,6 +251,9 @@ func (l *Library) Reindex(ctx context.Context, progress func(done, total int)) (
 		f.mu.Lock()
 		f.listeners = append(f.listeners, progress)
 		f.mu.Unlock()
+	}
+	if shared && l.onJoin != nil {
+		l.onJoin()
 	}
 	l.flightMu.Unlock()
 	if !shared {

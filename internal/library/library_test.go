@@ -1,0 +1,176 @@
+package library
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/briefbot/briefbot"
+)
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func open(t *testing.T, corpusDir string) *Library {
+	t.Helper()
+	opts := Options{IndexDir: filepath.Join(t.TempDir(), "index")}
+	if corpusDir != "" {
+		opts.CorpusPaths = []string{corpusDir}
+	}
+	lib, err := Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	return lib
+}
+
+func TestReindexSwapsAndKeepsServingOnFailure(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.md"), "# Convoys\n\n## Logistics\n\nThe convoy reached Gyumri on Tuesday after a long delay at the checkpoint.\n")
+	lib := open(t, dir)
+	before := lib.Info()
+
+	// A new document is searchable after a reindex.
+	write(t, filepath.Join(dir, "b.md"), "# Pipelines\n\n## Energy\n\nThe pipeline through Georgia carries gas to Turkey and beyond every winter.\n")
+	rep, err := lib.Reindex(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Info.Documents != 2 || rep.Info.Version == before.Version || lib.Info().Version != rep.Info.Version {
+		t.Fatalf("report %+v, served %+v", rep, lib.Info())
+	}
+	if hits, _ := lib.Search(ctx, "pipeline Georgia gas", 3); len(hits) == 0 || hits[0].Passage.DocID != "b" {
+		t.Errorf("new document not served: %+v", hits)
+	}
+
+	// When nothing can be read, the rebuild fails and the index serves on.
+	write(t, filepath.Join(dir, "a.md"), "")
+	write(t, filepath.Join(dir, "b.md"), "   \n")
+	if _, err := lib.Reindex(ctx, nil); err == nil {
+		t.Fatal("reindex of an unreadable corpus succeeded")
+	}
+	if lib.Info().Version != rep.Info.Version {
+		t.Errorf("served index changed after a failed rebuild")
+	}
+	if hits, _ := lib.Search(ctx, "convoy Gyumri", 3); len(hits) == 0 {
+		t.Errorf("old index stopped serving")
+	}
+}
+
+func TestReindexReportsBrokenDocuments(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.md"), "# Convoys\n\nThe convoy reached Gyumri on Tuesday after a long delay at the checkpoint.\n")
+	lib := open(t, dir)
+	write(t, filepath.Join(dir, "bad.jsonl"), "{broken\n")
+	rep, err := lib.Reindex(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) != 1 || rep.Failed[0].Source != filepath.Join(dir, "bad.jsonl")+":1" || rep.Failed[0].Reason == "" {
+		t.Errorf("failed = %+v", rep.Failed)
+	}
+	if rep.Info.Documents != 1 {
+		t.Errorf("documents = %d, want the good one", rep.Info.Documents)
+	}
+}
+
+func TestConcurrentReindexSharesOneRebuild(t *testing.T) {
+	lib := open(t, "")
+	var wg sync.WaitGroup
+	reps := make([]briefbot.ReindexReport, 4)
+	errs := make([]error, 4)
+	start := make(chan struct{})
+	for i := range reps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			reps[i], errs[i] = lib.Reindex(context.Background(), nil)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	builds := map[string]bool{}
+	for i, r := range reps {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		builds[r.Info.BuiltAt.String()] = true
+	}
+	// Requests that overlap join the running rebuild; requests that come
+	// after it ended start their own. Every request got a rebuild, and
+	// joiners say so.
+	shared := 0
+	for _, r := range reps {
+		if r.Shared {
+			shared++
+		}
+	}
+	if len(builds)+shared != len(reps) {
+		t.Errorf("%d distinct builds and %d shared for %d requests", len(builds), shared, len(reps))
+	}
+}
+
+func TestJoinerOfRunningRebuildIsShared(t *testing.T) {
+	lib := open(t, "")
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	first := make(chan briefbot.ReindexReport, 1)
+	go func() {
+		rep, err := lib.Reindex(context.Background(), func(done, total int) {
+			once.Do(func() { close(started) })
+			<-release
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		first <- rep
+	}()
+	<-started // the first rebuild is running and holds in its progress callback
+	joined := make(chan struct{})
+	lib.flightMu.Lock()
+	lib.onJoin = func() { close(joined) }
+	lib.flightMu.Unlock()
+	second := make(chan briefbot.ReindexReport, 1)
+	go func() {
+		rep, err := lib.Reindex(context.Background(), nil)
+		if err != nil {
+			t.Error(err)
+		}
+		second <- rep
+	}()
+	<-joined
+	close(release)
+	a, b := <-first, <-second
+	if a.Shared || !b.Shared || a.Info.BuiltAt != b.Info.BuiltAt {
+		t.Errorf("first shared=%v second shared=%v builds %v / %v; want one rebuild, joined", a.Shared, b.Shared, a.Info.BuiltAt, b.Info.BuiltAt)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	lib := open(t, "")
+	got := lib.Suggest("why n", 25)
+	if len(got) < 2 || got[0] != "why n" || !slices.Contains(got, "Azerbaijani-Iranian Border Tensions: Why Now?") {
+		t.Errorf("Suggest(why n) = %q", got)
+	}
+	q := "What does Article 9 of the ceasefire agreement call for?"
+	if a, err := lib.Ask(context.Background(), briefbot.AskRequest{Question: q}); err != nil || !a.Answerable {
+		t.Fatalf("ask: %v %+v", err, a)
+	}
+	if got := lib.Suggest("artic", 5); !slices.Contains(got, q) {
+		t.Errorf("an answered question is not suggested: %q", got)
+	}
+	if got := lib.Suggest("zzzz", 5); len(got) != 1 {
+		t.Errorf("Suggest(zzzz) = %q, want only what was typed", got)
+	}
+}
