@@ -225,3 +225,53 @@ func TestCorpusFlagIndexesGivenFiles(t *testing.T) {
 		t.Errorf("the broken document is not reported: %s", errs)
 	}
 }
+
+// TestQuestionSetQuality guards retrieval quality on the built-in brief:
+// the floors sit just under the figures measured when they were set, so a
+// change that makes answers worse fails here. Every gold text must be in
+// some passage, or the question set itself is broken.
+func TestQuestionSetQuality(t *testing.T) {
+	data := t.TempDir()
+	code, out, errs := runCLI(t, data, "", "eval", "--json", "--qa", "../../testdata/brief_qa.jsonl", "--unanswerable", "../../testdata/brief_unanswerable.jsonl")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var got map[string]float64
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	floors := map[string]float64{"recall@1": 0.62, "recall@3": 0.84, "recall@5": 0.88, "mrr": 0.72, "answerable": 0.68, "unanswerable_refused": 0.85}
+	for k, floor := range floors {
+		if got[k] < floor {
+			t.Errorf("%s = %.3f, below %.2f", k, got[k], floor)
+		}
+	}
+	t.Logf("%v", got)
+
+	code, out, _ = runCLI(t, data, "", "passages", "--json")
+	if code != 0 {
+		t.Fatal(out)
+	}
+	var ps struct {
+		Passages []struct{ Text string } `json:"passages"`
+	}
+	json.Unmarshal([]byte(out), &ps)
+	raw, err := os.ReadFile("../../testdata/brief_qa.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var q struct{ ID, Gold string }
+		json.Unmarshal([]byte(line), &q)
+		found := false
+		for _, p := range ps.Passages {
+			if strings.Contains(strings.ToLower(p.Text), strings.ToLower(q.Gold)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("question %s: gold %q is in no passage", q.ID, q.Gold)
+		}
+	}
+}
