@@ -6,10 +6,16 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/briefbot ./cmd/briefbot
+# Inside a container the health endpoint must listen beyond loopback.
+RUN sed 's#^  listen: "127.0.0.1:8080"#  listen: "0.0.0.0:8080"#' config.example.yaml > /out/config.yaml \
+ && grep -q 'listen: "0.0.0.0:8080"' /out/config.yaml \
+ && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/briefbot /usr/local/bin/briefbot
-COPY config.example.yaml /etc/briefbot/config.yaml
+COPY --from=build /out/config.yaml /etc/briefbot/config.yaml
+# The image runs as nonroot; a named volume takes the folder's owner.
+COPY --from=build --chown=65532:65532 /out/data /data
 ENV BRIEFBOT_DATA=/data
 VOLUME ["/data"]
 EXPOSE 8080
