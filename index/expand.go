@@ -43,6 +43,10 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 		if ix.inCorpus(words[e.Start:e.End]) {
 			continue
 		}
+		var spanTerms []string
+		for _, w := range words[e.Start:e.End] {
+			spanTerms = append(spanTerms, ix.Analyze(w)...)
+		}
 		n := 0
 		for _, r := range e.Related {
 			if n == maxRelatedTerms {
@@ -50,8 +54,10 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 			}
 			rt := ix.Analyze(r.Phrase)
 			// Long phrases add loose words ("stop work"); keep phrases of
-			// one or two terms.
-			if len(rt) == 0 || len(rt) > 2 {
+			// one or two terms. A phrase holding the word itself is a kind
+			// of it ("public utility"), whose other word is a modifier
+			// that would match on its own ("public relations").
+			if len(rt) == 0 || len(rt) > 2 || (len(rt) > 1 && slices.ContainsFunc(rt, func(t string) bool { return slices.Contains(spanTerms, t) })) {
 				continue
 			}
 			n++
