@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/internal/eval"
 )
 
@@ -32,12 +31,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *beir != "" {
-		opts := eval.BEIROptions{Index: eval.TempIndex(e.indexOptions())}
-		if !*whole {
-			copts := e.corpusOptions()
-			opts.Split = func(d eval.BEIRDoc) briefbot.Document {
-				return corpus.PlainDocument(d.ID, d.Title, d.Text, copts)
-			}
+		opts := eval.BEIROptions{Index: eval.TempIndex(e.indexOptions()), Split: eval.Passages(e.corpusOptions())}
+		if *whole {
+			opts.Split = eval.OnePassage
 		}
 		bar := newProgress(e.stderr, "evaluating")
 		rep, err := eval.RunBEIR(ctx, *beir, opts)
