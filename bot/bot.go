@@ -2,6 +2,11 @@
 // registers the slash commands and answers interactions and mentions with
 // cited passages. It is the only package that imports discordgo; everything
 // it answers with comes from a Service.
+//
+// The package owns what Discord demands of a bot and discordgo leaves to it:
+// acknowledging every interaction within 3 s, staying within the message
+// limits, never pinging anyone, one rate-limit bucket per interaction, and
+// stopping (instead of reconnecting forever) when Discord refuses the token.
 package bot
 
 import (
@@ -10,8 +15,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -21,8 +29,8 @@ import (
 
 // Service is what the bot needs from the rest of briefbot.
 type Service interface {
-	// Ask answers a question. onPartial, when not nil, receives the answer
-	// text as it is written (model answers only).
+	// Ask answers a question. req.OnPartial, when not nil, receives the
+	// answer text as it is written (model answers only).
 	Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error)
 	Search(ctx context.Context, query string, k int) ([]briefbot.Hit, error)
 	Documents() []briefbot.Document
@@ -50,14 +58,33 @@ type Options struct {
 	Logger           *slog.Logger
 	// Transport is the HTTP transport under the origin rewrite (tests).
 	Transport http.RoundTripper
-	// Now is the clock (tests).
+	// Now is the clock for cooldowns, edit pacing and vote times (tests).
 	Now func() time.Time
-	// EditInterval is the least time between two streaming edits of one
-	// answer (default 1.5 s).
+	// EditInterval is the least time between two progress edits of one
+	// message (default 1.5 s).
 	EditInterval time.Duration
 }
 
-// Bot is a running Discord bot.
+// InvitePermissions is what the bot needs in a channel: View Channels, Send
+// Messages, Send Messages in Threads, Embed Links and Read Message History.
+const InvitePermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
+	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+
+// InviteURL is the link that adds the application to a server with the
+// scopes and permissions the bot needs.
+func InviteURL(applicationID string) string {
+	q := url.Values{}
+	q.Set("client_id", applicationID)
+	q.Set("scope", "bot applications.commands")
+	q.Set("permissions", fmt.Sprint(InvitePermissions))
+	return discordOrigin + "/oauth2/authorize?" + q.Encode()
+}
+
+// ackBudget is how long a quick command may work before it defers its
+// reply, well inside Discord's 3 s.
+const ackBudget = 1500 * time.Millisecond
+
+// Bot is a Discord bot; Run connects it.
 type Bot struct {
 	opts    Options
 	svc     Service
@@ -69,19 +96,34 @@ type Bot struct {
 	inFlight chan struct{}
 	answers  *answerCache
 	feedback *feedbackStore
+	buckets  *bucketPool
+
+	// ackBudget is ackBudget, shortened by tests.
+	ackBudget time.Duration
 
 	mu      sync.Mutex
 	botUser string
-	ready   chan struct{}
-	readyMu sync.Once
 
-	wg sync.WaitGroup // interaction handlers in progress
+	ready     chan struct{}
+	readyOnce sync.Once
+	connected atomic.Bool
+	// disconnects hears of every lost gateway connection; Run reconnects.
+	disconnects chan struct{}
+	started     atomic.Bool
+
+	// stopping is cancelled when Run returns; long waits (reindex) end then.
+	stopping context.Context
+	stop     context.CancelFunc
+	handlers tracker
 }
 
 // New checks the options and prepares the bot; Run connects it.
 func New(opts Options, svc Service) (*Bot, error) {
 	if strings.TrimSpace(opts.Token) == "" {
 		return nil, errors.New("discord.token is empty: set DISCORD_TOKEN or discord.token")
+	}
+	if svc == nil {
+		return nil, errors.New("bot: no service to answer from")
 	}
 	if opts.APIBase == "" {
 		opts.APIBase = discordOrigin
@@ -112,45 +154,87 @@ func New(opts Options, svc Service) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := discordgo.New("Bot " + strings.TrimPrefix(opts.Token, "Bot "))
+	token := "Bot " + strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot ")
+	s, err := discordgo.New(token)
 	if err != nil {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
+	stopping, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		opts:     opts,
-		svc:      svc,
-		log:      opts.Logger,
-		session:  s,
-		closes:   newCloseWatcher(),
-		cooldown: newCooldowns(opts.Cooldown, opts.Now),
-		inFlight: make(chan struct{}, opts.MaxInFlight),
-		answers:  newAnswerCache(2000),
-		feedback: fb,
-		ready:    make(chan struct{}),
+		opts:        opts,
+		svc:         svc,
+		log:         opts.Logger,
+		session:     s,
+		closes:      newCloseWatcher(),
+		cooldown:    newCooldowns(opts.Cooldown, opts.Now),
+		inFlight:    make(chan struct{}, opts.MaxInFlight),
+		answers:     newAnswerCache(2000),
+		feedback:    fb,
+		buckets:     newBucketPool(s.Ratelimiter),
+		ackBudget:   ackBudget,
+		ready:       make(chan struct{}),
+		disconnects: make(chan struct{}, 1),
+		stopping:    stopping,
+		stop:        stop,
 	}
 	s.Client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	s.Dialer = dialer(b.closes)
+	// No privileged intent: mentions carry their content without
+	// MESSAGE_CONTENT, and the bot never needs the member list.
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
-	s.ShouldReconnectOnError = true
+	// discordgo's own reconnect loop retries forever, even after Discord
+	// rejected the token; Run reconnects instead and can stop.
+	s.ShouldReconnectOnError = false
 	s.ShouldRetryOnRateLimit = true
 	s.MaxRestRetries = 3
-	s.LogLevel = discordgo.LogError
+	s.LogLevel = discordgo.LogWarning
 	s.AddHandler(b.onReady)
+	s.AddHandler(b.onConnect)
+	s.AddHandler(b.onResumed)
+	s.AddHandler(b.onDisconnect)
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
 	return b, nil
 }
 
+func init() {
+	// discordgo logs with the standard logger unless told otherwise; send
+	// its lines to the process's structured log instead.
+	discordgo.Logger = func(level, _ int, format string, a ...any) {
+		l := slog.LevelDebug
+		switch level {
+		case discordgo.LogError:
+			l = slog.LevelError
+		case discordgo.LogWarning:
+			l = slog.LevelWarn
+		case discordgo.LogInformational:
+			l = slog.LevelInfo
+		}
+		slog.Default().Log(context.Background(), l, redactTokens(fmt.Sprintf(format, a...)), "component", "discordgo")
+	}
+}
+
 // Run connects to Discord, registers the commands and serves until ctx is
-// done or Discord refuses the bot for good.
+// done (it then returns nil) or Discord refuses the bot for good (a
+// *FatalCloseError, or an error explaining a rejected token).
 func (b *Bot) Run(ctx context.Context) error {
+	if !b.started.CompareAndSwap(false, true) {
+		return errors.New("bot: Run may be called only once")
+	}
+	defer func() {
+		b.stop()
+		b.session.Close()
+		b.handlers.stop()
+	}()
 	me, err := b.session.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("discord: check token: %w", b.explain(err))
+		return fmt.Errorf("discord: check the token: %w", b.explain(err))
 	}
 	appID := b.opts.ApplicationID
 	if appID == "" {
 		appID = me.ID // a bot user's ID is its application's ID
+	} else if appID != me.ID {
+		b.log.Warn("discord.application_id differs from the bot user's ID; command registration may fail", "application_id", appID, "bot_user", me.ID)
 	}
 	b.opts.ApplicationID = appID
 	b.mu.Lock()
@@ -160,28 +244,64 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	if err := b.session.Open(); err != nil {
-		select {
-		case fatal := <-b.closes.ch:
+		if fatal := b.closes.fatal(); fatal != nil {
 			return fatal
-		default:
 		}
 		return fmt.Errorf("discord gateway: %w", b.explain(err))
 	}
-	b.log.Info("discord connected", "application_id", appID, "user", me.Username, "guilds", len(b.opts.GuildIDs))
-	var runErr error
-	select {
-	case <-ctx.Done():
-	case fatal := <-b.closes.ch:
-		runErr = fatal
-		b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
+	b.log.Info("discord connected", "application_id", appID, "user", me.Username, "guilds", len(b.opts.GuildIDs), "invite", InviteURL(appID))
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case fatal := <-b.closes.ch:
+			b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
+			return fatal
+		case <-b.disconnects:
+			if err := b.reconnect(ctx); err != nil {
+				return err
+			}
+		}
 	}
-	b.session.Close()
-	b.wg.Wait()
-	return runErr
 }
 
-// Ready is closed once the gateway session is ready (tests).
+// reconnect opens the gateway again (discordgo resumes the session when it
+// can), backing off while it fails. It gives up only when ctx is done or
+// Discord closed with a code reconnecting cannot fix.
+func (b *Bot) reconnect(ctx context.Context) error {
+	wait := time.Second
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		err := b.session.Open()
+		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			return nil
+		}
+		if fatal := b.closes.fatal(); fatal != nil {
+			b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
+			return fatal
+		}
+		b.log.Warn("discord gateway reconnect failed; retrying", "err", b.explain(err), "in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case fatal := <-b.closes.ch:
+			t.Stop()
+			return fatal
+		case <-t.C:
+		}
+		wait = min(wait*2, 2*time.Minute)
+	}
+}
+
+// Ready is closed once the first gateway session is ready.
 func (b *Bot) Ready() <-chan struct{} { return b.ready }
+
+// Connected reports whether the gateway connection is up now.
+func (b *Bot) Connected() bool { return b.connected.Load() }
 
 func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	b.mu.Lock()
@@ -189,29 +309,83 @@ func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 		b.botUser = r.User.ID
 	}
 	b.mu.Unlock()
-	b.readyMu.Do(func() { close(b.ready) })
+	b.connected.Store(true)
+	b.readyOnce.Do(func() { close(b.ready) })
+}
+
+func (b *Bot) onConnect(*discordgo.Session, *discordgo.Connect) { b.connected.Store(true) }
+
+func (b *Bot) onResumed(*discordgo.Session, *discordgo.Resumed) {
+	b.connected.Store(true)
+	b.log.Info("discord session resumed")
+}
+
+func (b *Bot) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
+	b.connected.Store(false)
+	if b.stopping.Err() != nil {
+		return
+	}
+	b.log.Warn("discord gateway connection lost; reconnecting")
+	select {
+	case b.disconnects <- struct{}{}:
+	default:
+	}
 }
 
 // explain turns discordgo's errors into messages that say what to do, with
-// the token redacted.
+// tokens redacted. The original error stays reachable with errors.As.
 func (b *Bot) explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	var msg string
 	var rest *discordgo.RESTError
 	if errors.As(err, &rest) && rest.Response != nil {
 		switch rest.Response.StatusCode {
 		case http.StatusUnauthorized:
-			return errors.New("401 Unauthorized: the bot token was rejected (check DISCORD_TOKEN)")
+			msg = "401 Unauthorized: Discord rejected the bot token (check DISCORD_TOKEN or discord.token; reset the token in the Developer Portal's Bot tab if it leaked)"
 		case http.StatusForbidden:
-			return errors.New("403 Forbidden: the bot lacks access (check the application's scopes: bot applications.commands)")
+			msg = "403 Forbidden: the bot lacks access (invite it with the scopes \"bot applications.commands\" and check discord.application_id and discord.guild_ids): " + restMessage(rest)
+		case http.StatusNotFound:
+			msg = "404 Not Found: " + restMessage(rest) + " (check discord.application_id and discord.guild_ids)"
+		default:
+			msg = fmt.Sprintf("%d %s", rest.Response.StatusCode, restMessage(rest))
+		}
+	} else {
+		msg = redactTokens(err.Error())
+		if tok := strings.TrimPrefix(strings.TrimSpace(b.opts.Token), "Bot "); tok != "" {
+			msg = strings.ReplaceAll(msg, tok, "[REDACTED]")
 		}
 	}
-	msg := strings.ReplaceAll(err.Error(), b.opts.Token, "[REDACTED]")
-	return errors.New(msg)
+	return &discordError{err: err, msg: msg}
 }
+
+// discordError is a Discord failure explained for people.
+type discordError struct {
+	err error
+	msg string
+}
+
+func (e *discordError) Error() string { return e.msg }
+func (e *discordError) Unwrap() error { return e.err }
+
+func restMessage(rest *discordgo.RESTError) string {
+	if rest.Message != nil && rest.Message.Message != "" {
+		return fmt.Sprintf("%s (code %d)", rest.Message.Message, rest.Message.Code)
+	}
+	return http.StatusText(rest.Response.StatusCode)
+}
+
+// tokenInURL finds interaction and webhook tokens in request URLs.
+var tokenInURL = regexp.MustCompile(`(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.\-]+`)
+
+func redactTokens(s string) string { return tokenInURL.ReplaceAllString(s, "${1}[token]") }
 
 // commands are the slash commands; registered with one bulk overwrite.
 func commands() []*discordgo.ApplicationCommand {
 	manageGuild := int64(discordgo.PermissionManageGuild)
 	minResults, maxResults := float64(1), float64(10)
+	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	return []*discordgo.ApplicationCommand{
 		{
 			Name:        "ask",
@@ -229,7 +403,7 @@ func commands() []*discordgo.ApplicationCommand {
 				{Type: discordgo.ApplicationCommandOptionInteger, Name: "results", Description: "How many passages (1-10)", MinValue: &minResults, MaxValue: maxResults},
 			},
 		},
-		{Name: "sources", Description: "The documents the bot answers from", Options: []*discordgo.ApplicationCommandOption{}},
+		{Name: "sources", Description: "The documents the bot answers from"},
 		{
 			Name:        "brief",
 			Description: "A document's card: authors, date, lead and sections",
@@ -238,10 +412,12 @@ func commands() []*discordgo.ApplicationCommand {
 			},
 		},
 		{
-			Name:                     "reindex",
-			Description:              "Rebuild the index from the configured documents (moderators)",
+			Name:        "reindex",
+			Description: "Rebuild the index from the configured documents (moderators)",
+			// Sent as a numeric string ("32"), as Discord requires;
+			// discordgo's field is tagged ",string".
 			DefaultMemberPermissions: &manageGuild,
-			Options:                  []*discordgo.ApplicationCommandOption{},
+			Contexts:                 &guildOnly,
 		},
 	}
 }
@@ -263,4 +439,32 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tracker counts the handlers at work so that Run can wait for them, and
+// refuses new ones once Run is stopping (a WaitGroup alone may not grow
+// while it is waited on).
+type tracker struct {
+	mu       sync.Mutex
+	stopping bool
+	wg       sync.WaitGroup
+}
+
+func (t *tracker) begin() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stopping {
+		return false
+	}
+	t.wg.Add(1)
+	return true
+}
+
+func (t *tracker) done() { t.wg.Done() }
+
+func (t *tracker) stop() {
+	t.mu.Lock()
+	t.stopping = true
+	t.mu.Unlock()
+	t.wg.Wait()
 }

@@ -45,6 +45,16 @@ type closeWatcher struct {
 
 func newCloseWatcher() *closeWatcher { return &closeWatcher{ch: make(chan *FatalCloseError, 1)} }
 
+// fatal returns the fatal close seen, if any, without waiting.
+func (w *closeWatcher) fatal() *FatalCloseError {
+	select {
+	case f := <-w.ch:
+		return f
+	default:
+		return nil
+	}
+}
+
 func (w *closeWatcher) seen(code int, text string) {
 	reason, fatal := fatalCloseCodes[code]
 	if !fatal {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -15,40 +17,77 @@ import (
 	"github.com/briefbot/briefbot"
 )
 
-// Interaction callback bodies are written here rather than with discordgo's
-// InteractionResponseData, which sends "components": null and message
-// fields on autocomplete results.
+// What users read when something goes wrong; never an internal detail.
+var (
+	errTooSlow  = errors.New("Sorry, the answer took too long. Please try again, or narrow the question.")
+	errFailed   = errors.New("Sorry, I could not answer that right now. Please try again in a moment.")
+	errPanicked = errors.New("Something went wrong on our side. Please try again.")
+)
+
+const (
+	msgNotShown = "Sorry, the answer could not be shown. Please try again, or ask differently."
+	msgBusy     = "I'm answering many questions right now. Please try again in a few seconds."
+	// reindexWait bounds the wait for a rebuild: an interaction token lives
+	// 15 minutes, and the final edit needs it.
+	reindexWait = 14 * time.Minute
+)
+
+// notice is a plain answer shown only to the user (no document matches, …).
+type notice string
+
+func (n notice) Error() string { return string(n) }
+
 type callbackBody struct {
 	Type discordgo.InteractionResponseType `json:"type"`
 	Data any                               `json:"data,omitempty"`
-}
-
-type messageBody struct {
-	Content         string                            `json:"content,omitempty"`
-	Embeds          []*discordgo.MessageEmbed         `json:"embeds,omitempty"`
-	Components      []discordgo.MessageComponent      `json:"components,omitempty"`
-	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
-	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
-	// For channel messages (mention replies).
-	MessageReference *discordgo.MessageReference `json:"message_reference,omitempty"`
 }
 
 type choicesBody struct {
 	Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
 }
 
-// interaction tracks one interaction to its final message.
+// interaction tracks one interaction to its final message. All its requests
+// go through its own rate-limit bucket.
 type interaction struct {
-	b  *Bot
-	i  *discordgo.Interaction
+	b      *Bot
+	i      *discordgo.Interaction
+	bucket string
+
 	mu sync.Mutex
-	// acked: a callback was sent; deferred: it was type 5 (edits follow);
-	// final: the final message is out, later partial edits are dropped.
-	acked, deferred, ephemeral, final bool
-	lastEdit                          time.Time
+	// acked: a callback was sent; deferred: it was type 5 and an edit
+	// must follow; final: the final message is out and nothing more may be
+	// sent; editing: a progress edit is on its way.
+	acked, deferred, ephemeral, final, editing bool
+	lastEdit                                   time.Time
 }
 
-func (it *interaction) bucket() string { return "interaction/" + it.i.ID }
+func (b *Bot) newInteraction(i *discordgo.Interaction) *interaction {
+	return &interaction{b: b, i: i, bucket: b.buckets.get()}
+}
+
+// close ends the interaction: no request may follow, and its bucket goes
+// back to the pool. A progress edit still on its way finishes first.
+func (it *interaction) close() {
+	it.mu.Lock()
+	it.final = true
+	it.mu.Unlock()
+	it.b.buckets.put(it.bucket)
+}
+
+func (it *interaction) appID() string {
+	if it.i.AppID != "" {
+		return it.i.AppID
+	}
+	return it.b.opts.ApplicationID
+}
+
+func (it *interaction) request(method, uri string, body any) error {
+	_, err := it.b.session.RequestWithBucketID(method, uri, body, it.bucket)
+	if err != nil {
+		return fmt.Errorf("interaction %s: %s: %w", it.i.ID, method, it.b.explain(err))
+	}
+	return nil
+}
 
 func (it *interaction) callback(t discordgo.InteractionResponseType, data any) error {
 	it.mu.Lock()
@@ -56,9 +95,8 @@ func (it *interaction) callback(t discordgo.InteractionResponseType, data any) e
 	if it.acked {
 		return errors.New("interaction already acknowledged")
 	}
-	_, err := it.b.session.RequestWithBucketID("POST", discordgo.EndpointInteractionResponse(it.i.ID, it.i.Token), callbackBody{Type: t, Data: data}, it.bucket())
-	if err != nil {
-		return fmt.Errorf("interaction %s callback: %w", it.i.ID, it.b.explain(err))
+	if err := it.request("POST", discordgo.EndpointInteractionResponse(it.i.ID, it.i.Token), callbackBody{Type: t, Data: data}); err != nil {
+		return err
 	}
 	it.acked = true
 	it.deferred = t == discordgo.InteractionResponseDeferredChannelMessageWithSource
@@ -71,78 +109,130 @@ func (it *interaction) deferReply(ephemeral bool) error {
 	var data any
 	if ephemeral {
 		data = messageBody{Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
-		it.ephemeral = true
 	}
-	return it.callback(discordgo.InteractionResponseDeferredChannelMessageWithSource, data)
+	if err := it.callback(discordgo.InteractionResponseDeferredChannelMessageWithSource, data); err != nil {
+		return err
+	}
+	it.mu.Lock()
+	it.ephemeral = ephemeral
+	it.mu.Unlock()
+	return nil
 }
 
 // reply sends a message as the interaction's response: the callback when
-// nothing was sent yet, otherwise an edit of the deferred message.
+// nothing was sent yet, otherwise the final edit of the deferred message
+// (whose visibility the deferral decided).
 func (it *interaction) reply(m message, ephemeral bool) error {
 	it.mu.Lock()
 	acked := it.acked
 	it.mu.Unlock()
 	if !acked {
-		body := messageBody{Content: m.Content, Embeds: m.Embeds, Components: m.Components, AllowedMentions: noMentions()}
-		if ephemeral {
-			body.Flags = discordgo.MessageFlagsEphemeral
-		}
-		return it.callback(discordgo.InteractionResponseChannelMessageWithSource, body)
+		return it.callback(discordgo.InteractionResponseChannelMessageWithSource, m.body(ephemeral))
 	}
-	return it.edit(m, true)
+	return it.finish(m)
 }
 
-// edit replaces the deferred message. Each interaction has its own
-// rate-limit bucket: discordgo v0.29 puts every interaction's edits in one
-// bucket (its issue #1384), which would queue slow answers behind each other.
-func (it *interaction) edit(m message, final bool) error {
+func (it *interaction) originalURL() string {
+	return discordgo.EndpointWebhookMessage(it.appID(), it.i.Token, "@original")
+}
+
+// finish replaces the deferred message with the final one. If Discord
+// rejects it (a limit nobody foresaw), the user is told so instead of being
+// left with "thinking…".
+func (it *interaction) finish(m message) error {
 	it.mu.Lock()
 	defer it.mu.Unlock()
 	if it.final {
 		return nil
 	}
-	if final {
-		it.final = true
-	}
-	uri := discordgo.EndpointWebhookMessage(it.b.opts.ApplicationID, it.i.Token, "@original")
-	_, err := it.b.session.RequestWithBucketID("PATCH", uri, m.edit(), it.bucket())
-	if err != nil {
-		return fmt.Errorf("interaction %s edit: %w", it.i.ID, it.b.explain(err))
-	}
-	it.lastEdit = it.b.opts.Now()
-	return nil
-}
-
-// partial shows text written so far, at most once per EditInterval.
-func (it *interaction) partial(m message) {
-	it.mu.Lock()
-	due := !it.final && it.b.opts.Now().Sub(it.lastEdit) >= it.b.opts.EditInterval
-	it.mu.Unlock()
-	if due {
-		if err := it.edit(m, false); err != nil {
-			it.b.log.Warn("partial edit failed", "err", err)
+	it.final = true
+	err := it.request("PATCH", it.originalURL(), m.edit())
+	if isBadRequest(err) {
+		if err2 := it.request("PATCH", it.originalURL(), errorEmbed(msgNotShown).edit()); err2 != nil {
+			it.b.log.Error("could not tell the user about a rejected message", "err", err2)
 		}
 	}
+	return err
 }
 
-// fail tells the user briefly what went wrong; it never leaves the
-// interaction unanswered.
+// partial shows progress (text written so far, a rebuild's count) without
+// ever blocking the caller: at most one edit per EditInterval, none while
+// another is on its way, none after the final message.
+func (it *interaction) partial(m message) {
+	it.mu.Lock()
+	now := it.b.opts.Now()
+	due := it.deferred && !it.final && !it.editing && now.Sub(it.lastEdit) >= it.b.opts.EditInterval
+	if due {
+		it.editing = true
+		it.lastEdit = now
+	}
+	it.mu.Unlock()
+	if !due {
+		return
+	}
+	if !it.b.handlers.begin() {
+		return
+	}
+	go func() {
+		defer it.b.handlers.done()
+		it.mu.Lock()
+		defer it.mu.Unlock()
+		it.editing = false
+		if it.final {
+			return
+		}
+		if err := it.request("PATCH", it.originalURL(), m.edit()); err != nil {
+			it.b.log.Warn("progress edit failed", "err", err)
+		}
+	}()
+}
+
+// fail tells the user briefly, and only them, what went wrong; it never
+// leaves the interaction unanswered.
 func (it *interaction) fail(text string) {
-	if err := it.reply(errorEmbed(text), true); err != nil {
+	it.mu.Lock()
+	acked, ephemeral, final := it.acked, it.ephemeral, it.final
+	it.mu.Unlock()
+	var err error
+	switch {
+	case final:
+		return
+	case !acked:
+		err = it.callback(discordgo.InteractionResponseChannelMessageWithSource, errorEmbed(text).body(true))
+	case ephemeral:
+		err = it.finish(errorEmbed(text))
+	default:
+		// Everyone sees "thinking…": remove it and tell the asker alone.
+		it.mu.Lock()
+		it.final = true
+		err = it.request("DELETE", it.originalURL(), nil)
+		if err == nil {
+			err = it.request("POST", discordgo.EndpointWebhookToken(it.appID(), it.i.Token), errorEmbed(text).body(true))
+		} else {
+			err = it.request("PATCH", it.originalURL(), errorEmbed(text).edit())
+		}
+		it.mu.Unlock()
+	}
+	if err != nil {
 		it.b.log.Error("could not tell the user about a failure", "interaction", it.i.ID, "err", err)
 	}
 }
 
 func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	b.wg.Add(1)
-	defer b.wg.Done()
-	it := &interaction{b: b, i: ic.Interaction}
+	if !b.handlers.begin() {
+		return
+	}
+	defer b.handlers.done()
+	it := b.newInteraction(ic.Interaction)
+	defer it.close()
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("interaction handler panicked", "interaction", ic.ID, "panic", r, "stack", string(debug.Stack()))
-			if ic.Type != discordgo.InteractionApplicationCommandAutocomplete {
-				it.fail("Something went wrong on our side while answering. Please try again.")
+			if ic.Type == discordgo.InteractionApplicationCommandAutocomplete {
+				_ = it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}})
+				return
 			}
+			it.fail(errPanicked.Error())
 		}
 	}()
 	switch ic.Type {
@@ -173,40 +263,38 @@ func (b *Bot) onCommand(it *interaction) {
 	for _, o := range data.Options {
 		opts[o.Name] = o
 	}
+	str := func(name string) string {
+		if o := opts[name]; o != nil && o.Type == discordgo.ApplicationCommandOptionString {
+			return o.StringValue()
+		}
+		return ""
+	}
 	switch data.Name {
 	case "ask":
-		q := ""
-		if o := opts["question"]; o != nil && o.Type == discordgo.ApplicationCommandOptionString {
-			q = o.StringValue()
-		}
 		private := false
 		if o := opts["private"]; o != nil && o.Type == discordgo.ApplicationCommandOptionBoolean {
 			private = o.BoolValue()
 		}
-		b.ask(it, q, private)
+		b.ask(it, str("question"), private)
 	case "search":
-		q := ""
-		if o := opts["query"]; o != nil && o.Type == discordgo.ApplicationCommandOptionString {
-			q = o.StringValue()
-		}
 		k := 5
 		if o := opts["results"]; o != nil && o.Type == discordgo.ApplicationCommandOptionInteger {
 			k = int(o.IntValue())
 		}
-		b.search(it, q, min(max(k, 1), 10))
+		b.search(it, str("query"), min(max(k, 1), 10))
 	case "sources":
-		b.logErr(it.reply(sourcesMessage(b.svc.Documents()), false))
+		b.quick(it, false, func(context.Context) (message, error) {
+			return sourcesMessage(b.svc.Documents()), nil
+		})
 	case "brief":
-		ref := ""
-		if o := opts["document"]; o != nil && o.Type == discordgo.ApplicationCommandOptionString {
-			ref = o.StringValue()
-		}
-		d, ok := findDocument(b.svc.Documents(), ref)
-		if !ok {
-			b.logErr(it.reply(noticeMessage(fmt.Sprintf("No document matches %q. Try /sources.", ref)), true))
-			return
-		}
-		b.logErr(it.reply(briefMessage(d), false))
+		ref := str("document")
+		b.quick(it, false, func(context.Context) (message, error) {
+			d, ok := findDocument(b.svc.Documents(), ref)
+			if !ok {
+				return message{}, notice(fmt.Sprintf("No document matches %q. /sources lists them.", cutText(ref, 100)))
+			}
+			return briefMessage(d), nil
+		})
 	case "reindex":
 		b.reindex(it)
 	default:
@@ -220,20 +308,70 @@ func (b *Bot) logErr(err error) {
 	}
 }
 
-// admit applies the per-user cooldown and the cap on answers in flight; it
-// answers the user itself when the question is refused.
-func (b *Bot) admit(it *interaction) (release func(), ok bool) {
-	if wait := b.cooldown.take(userOf(it.i)); wait > 0 {
-		secs := int(wait.Round(time.Second) / time.Second)
-		b.logErr(it.reply(noticeMessage(fmt.Sprintf("Slow down a little: you can ask again in %d s.", max(secs, 1))), true))
-		return nil, false
+// quick answers with what work returns: at once when it is done within the
+// acknowledgement budget, after a deferral otherwise, so that Discord's 3 s
+// rule holds whatever the work costs.
+func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) (message, error)) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
+	defer cancel()
+	type result struct {
+		m   message
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("command panicked", "panic", r, "stack", string(debug.Stack()))
+				done <- result{err: errPanicked}
+			}
+		}()
+		m, err := work(ctx)
+		done <- result{m, err}
+	}()
+	timer := time.NewTimer(b.ackBudget)
+	defer timer.Stop()
+	var r result
+	select {
+	case r = <-done:
+	case <-timer.C:
+		if err := it.deferReply(ephemeral); err != nil {
+			b.log.Warn("defer failed", "err", err)
+			return
+		}
+		select {
+		case r = <-done:
+		case <-ctx.Done():
+			r.err = errTooSlow
+		}
+	}
+	var n notice
+	switch {
+	case r.err == nil:
+		b.logErr(it.reply(r.m, ephemeral))
+	case errors.As(r.err, &n):
+		b.logErr(it.reply(noticeMessage(string(n)), true))
+	case errors.Is(r.err, errTooSlow), errors.Is(r.err, context.DeadlineExceeded):
+		b.logErr(it.reply(errorEmbed(errTooSlow.Error()), true))
+	default:
+		it.fail(r.err.Error())
+	}
+}
+
+// admit applies the per-user cooldown and the cap on answers in flight. A
+// refused question gets a friendly reason instead of a place in a queue.
+func (b *Bot) admit(user string) (release func(), refusal string) {
+	if wait := b.cooldown.take(user); wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		return nil, fmt.Sprintf("Slow down a little: you can ask again in %d s.", max(secs, 1))
 	}
 	select {
 	case b.inFlight <- struct{}{}:
-		return func() { <-b.inFlight }, true
+		return func() { <-b.inFlight }, ""
 	default:
-		b.logErr(it.reply(noticeMessage("I'm answering many questions right now. Please try again in a few seconds."), true))
-		return nil, false
+		// Not the user's fault: they may retry at once.
+		b.cooldown.forget(user)
+		return nil, msgBusy
 	}
 }
 
@@ -243,31 +381,45 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 		b.logErr(it.reply(noticeMessage("Please type a question."), true))
 		return
 	}
-	release, ok := b.admit(it)
-	if !ok {
+	release, refusal := b.admit(userOf(it.i))
+	if refusal != "" {
+		b.logErr(it.reply(noticeMessage(refusal), true))
 		return
 	}
-	defer release()
 	if err := it.deferReply(private); err != nil {
+		release()
 		b.log.Warn("defer failed", "err", err)
 		return
 	}
 	a, err := b.answer(userOf(it.i), question, func(text string) {
-		it.partial(message{Embeds: []*discordgo.MessageEmbed{{Title: cutText(question, maxEmbedTitle), Description: cutText(escapeAnswer(text), maxEmbedDescription) + " …", Color: colorAnswer}}})
+		it.partial(streamingMessage(question, text))
 	})
+	// The cap is on answers being computed; showing one takes no slot.
+	release()
+	if errors.Is(err, errTooSlow) {
+		// Replace "thinking…" where everyone saw it.
+		b.logErr(it.finish(errorEmbed(err.Error())))
+		return
+	}
 	if err != nil {
 		it.fail(err.Error())
 		return
 	}
-	id := b.answers.put(storedAnswer{Answer: a, Passages: b.citedPassages(a)})
-	b.logErr(it.edit(answerMessage(a, id), true))
+	b.logErr(it.finish(answerMessage(a, b.store(a))))
 }
 
-// errTooSlow is what the user reads when the answer misses its deadline.
-var errTooSlow = errors.New("Sorry, the answer took too long. Please try again, or narrow the question.")
+// store keeps an answer for its buttons and returns its ID; answers the
+// documents do not cover have no buttons.
+func (b *Bot) store(a briefbot.Answer) string {
+	if !a.Answerable {
+		return ""
+	}
+	return b.answers.put(storedAnswer{Answer: a, Passages: b.citedPassages(a)})
+}
 
 // answer runs the service with the answer deadline; a service that does not
-// return in time is abandoned so the user still gets a message.
+// return in time is abandoned so the user still gets a message. Its errors
+// are the user-facing ones above.
 func (b *Bot) answer(user, question string, onPartial func(string)) (briefbot.Answer, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
 	defer cancel()
@@ -280,7 +432,7 @@ func (b *Bot) answer(user, question string, onPartial func(string)) (briefbot.An
 		defer func() {
 			if r := recover(); r != nil {
 				b.log.Error("answer panicked", "panic", r, "stack", string(debug.Stack()))
-				done <- result{err: errors.New("Something went wrong on our side while answering. Please try again.")}
+				done <- result{err: errPanicked}
 			}
 		}()
 		a, err := b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, OnPartial: onPartial})
@@ -288,15 +440,18 @@ func (b *Bot) answer(user, question string, onPartial func(string)) (briefbot.An
 	}()
 	select {
 	case r := <-done:
-		if r.err != nil {
-			if errors.Is(r.err, context.DeadlineExceeded) {
-				return briefbot.Answer{}, errTooSlow
-			}
-			b.log.Error("answer failed", "err", r.err)
-			return briefbot.Answer{}, errors.New("Sorry, I could not answer that right now. Please try again.")
+		switch {
+		case r.err == nil:
+			return r.a, nil
+		case errors.Is(r.err, errPanicked):
+			return briefbot.Answer{}, errPanicked
+		case errors.Is(r.err, context.DeadlineExceeded):
+			return briefbot.Answer{}, errTooSlow
 		}
-		return r.a, nil
+		b.log.Error("answer failed", "err", r.err)
+		return briefbot.Answer{}, errFailed
 	case <-ctx.Done():
+		b.log.Warn("answer abandoned at the deadline", "timeout", b.opts.AnswerTimeout)
 		return briefbot.Answer{}, errTooSlow
 	}
 }
@@ -317,15 +472,17 @@ func (b *Bot) search(it *interaction, query string, k int) {
 		b.logErr(it.reply(noticeMessage("Please type something to search for."), true))
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
-	defer cancel()
-	hits, err := b.svc.Search(ctx, query, k)
-	if err != nil {
-		b.log.Error("search failed", "err", err)
-		it.fail("Sorry, the search failed. Please try again.")
-		return
-	}
-	b.logErr(it.reply(searchMessage(query, hits), false))
+	b.quick(it, false, func(ctx context.Context) (message, error) {
+		hits, err := b.svc.Search(ctx, query, k)
+		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return message{}, errTooSlow
+			}
+			b.log.Error("search failed", "err", err)
+			return message{}, errors.New("Sorry, the search failed. Please try again.")
+		}
+		return searchMessage(query, hits), nil
+	})
 }
 
 func findDocument(docs []briefbot.Document, ref string) (briefbot.Document, bool) {
@@ -354,7 +511,7 @@ func findDocument(docs []briefbot.Document, ref string) (briefbot.Document, bool
 const moderatorPerms = discordgo.PermissionManageGuild | discordgo.PermissionAdministrator
 
 // isModerator checks on our side what default_member_permissions only
-// suggests: guild admins can override command permissions.
+// suggests: server admins can grant any command to anyone.
 func (b *Bot) isModerator(i *discordgo.Interaction) bool {
 	if i.Member == nil {
 		return false // in a DM there is no server to moderate
@@ -381,39 +538,32 @@ func (b *Bot) reindex(it *interaction) {
 		b.log.Warn("defer failed", "err", err)
 		return
 	}
-	started := b.opts.Now()
-	rep, err := b.svc.Reindex(context.Background(), func(done, total int) {
-		it.partial(noticeMessage(fmt.Sprintf("Rebuilding the index… %d/%d passages. Questions are still answered from the current index.", done, total)))
+	ctx, cancel := context.WithTimeout(b.stopping, reindexWait)
+	defer cancel()
+	started := time.Now()
+	b.log.Info("reindex requested", "user", userOf(it.i))
+	rep, err := b.svc.Reindex(ctx, func(done, total int) {
+		it.partial(progressMessage(done, total))
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+		b.logErr(it.finish(reindexMessage(rep, time.Since(started))))
+	case b.stopping.Err() != nil:
+		b.logErr(it.finish(noticeMessage("The bot is restarting, so it stopped waiting for the rebuild. The current index keeps serving; run /reindex again once the bot is back.")))
+	case errors.Is(err, context.DeadlineExceeded):
+		b.logErr(it.finish(noticeMessage("The rebuild is taking longer than Discord lets me wait. The current index keeps serving until it is done; check the bot's log for the result.")))
+	default:
 		b.log.Error("reindex failed", "err", err)
-		it.fail(cutText("Reindex failed: "+err.Error()+". The previous index keeps serving.", 1500))
-		return
-	}
-	b.logErr(it.edit(reindexMessage(rep, b.opts.Now().Sub(started)), true))
-}
-
-func reindexMessage(rep briefbot.ReindexReport, waited time.Duration) message {
-	took := rep.Took
-	if took == 0 {
-		took = waited
-	}
-	text := fmt.Sprintf("Index rebuilt: %d documents, %d passages in %s.", rep.Info.Documents, rep.Info.Passages, took.Round(time.Millisecond))
-	if rep.Shared {
-		text += " (This request joined a rebuild that was already running.)"
-	}
-	if len(rep.Failed) > 0 {
-		var lines []string
-		for i, f := range rep.Failed {
-			if i == 10 {
-				lines = append(lines, fmt.Sprintf("… and %d more", len(rep.Failed)-10))
-				break
+		text := "Reindex failed: " + cutText(err.Error(), 500) + "\nThe previous index keeps serving."
+		if len(rep.Failed) > 0 {
+			var lines []string
+			for _, f := range rep.Failed {
+				lines = append(lines, fmt.Sprintf("- %s: %s", cutText(f.Source, 200), cutText(f.Reason, 300)))
 			}
-			lines = append(lines, fmt.Sprintf("- %s: %s", f.Source, f.Reason))
+			text += "\nDocuments that could not be read:\n" + joinWithin(lines, "\n", maxContent-runeLen(text)-40, func(n int) string { return fmt.Sprintf("… and %d more", n) })
 		}
-		text += fmt.Sprintf("\n%d documents failed and were skipped:\n%s", len(rep.Failed), strings.Join(lines, "\n"))
+		b.logErr(it.finish(noticeMessage(text)))
 	}
-	return noticeMessage(text)
 }
 
 func (b *Bot) onAutocomplete(it *interaction) {
@@ -424,38 +574,34 @@ func (b *Bot) onAutocomplete(it *interaction) {
 			focused = o
 		}
 	}
-	var choices []*discordgo.ApplicationCommandOptionChoice
 	typed := ""
 	if focused != nil && focused.Type == discordgo.ApplicationCommandOptionString {
 		typed = focused.StringValue()
 	}
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	seen := map[string]bool{}
+	add := func(name, value string) {
+		if len(choices) == maxChoices || name == "" || value == "" || seen[value] {
+			return
+		}
+		seen[value] = true
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: value})
+	}
 	switch data.Name {
 	case "ask":
-		seen := map[string]bool{}
 		for _, s := range b.svc.Suggest(typed, maxChoices) {
-			v := cutText(s, maxChoiceValue)
-			if v == "" || seen[v] {
-				continue
-			}
-			seen[v] = true
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: cutText(s, maxChoiceName), Value: v})
+			s = strings.TrimSpace(s)
+			add(cutText(s, maxChoiceName), cutText(s, maxChoiceValue))
 		}
 	case "brief":
-		low := strings.ToLower(typed)
+		low := strings.ToLower(strings.TrimSpace(typed))
 		for _, d := range b.svc.Documents() {
 			if low == "" || strings.Contains(strings.ToLower(d.Title), low) || strings.Contains(strings.ToLower(d.ID), low) {
-				if len(d.ID) > maxChoiceValue {
-					continue
+				if runeLen(d.ID) <= maxChoiceValue {
+					add(cutText(d.Title, maxChoiceName), d.ID)
 				}
-				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: cutText(d.Title, maxChoiceName), Value: d.ID})
 			}
 		}
-	}
-	if len(choices) > maxChoices {
-		choices = choices[:maxChoices]
-	}
-	if choices == nil {
-		choices = []*discordgo.ApplicationCommandOptionChoice{}
 	}
 	if err := it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: choices}); err != nil {
 		b.log.Debug("autocomplete reply failed", "err", err)
@@ -483,13 +629,20 @@ func (b *Bot) onComponent(it *interaction) {
 		for _, c := range a.Citations {
 			v.Passages = append(v.Passages, c.PassageID)
 		}
-		res, err := b.feedback.record(v)
+		recorded, earlier, err := b.feedback.record(v)
 		if err != nil {
 			b.log.Error("vote not recorded", "err", err)
 			it.fail("Sorry, your vote could not be recorded.")
 			return
 		}
-		text := map[string]string{"new": "Thanks, your feedback is recorded.", "changed": "Thanks, your vote is updated.", "same": "You already voted this way on this answer."}[res]
+		text := "Thanks, your feedback is recorded."
+		if !recorded {
+			was := "“Not helpful”"
+			if earlier {
+				was = "“Helpful”"
+			}
+			text = "You already voted " + was + " on this answer; one vote per person per answer."
+		}
 		b.logErr(it.reply(noticeMessage(text), true))
 	default:
 		b.logErr(it.reply(noticeMessage("This button is not ours any more."), true))
@@ -498,7 +651,8 @@ func (b *Bot) onComponent(it *interaction) {
 
 var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
 
-// onMessage answers a question asked by mentioning the bot, as a reply.
+// onMessage answers a question asked by mentioning the bot (or in a direct
+// message) with the same answer as /ask, as a reply.
 func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Author == nil || m.Author.Bot {
 		return
@@ -508,54 +662,61 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	b.mu.Unlock()
 	mentioned := false
 	for _, u := range m.Mentions {
-		if u.ID == me {
+		if u != nil && u.ID == me {
 			mentioned = true
 		}
 	}
-	if !mentioned {
+	if !mentioned && m.GuildID != "" {
 		return
 	}
-	b.wg.Add(1)
-	defer b.wg.Done()
+	if !b.handlers.begin() {
+		return
+	}
+	defer b.handlers.done()
 	question := strings.TrimSpace(mentionRE.ReplaceAllStringFunc(m.Content, func(s string) string {
 		if mentionRE.FindStringSubmatch(s)[1] == me {
 			return ""
 		}
 		return s
 	}))
+	noFail := false
 	send := func(msg message) {
-		body := messageBody{Content: msg.Content, Embeds: msg.Embeds, Components: msg.Components, AllowedMentions: noMentions(),
-			MessageReference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID}}
-		_, err := b.session.RequestWithBucketID("POST", discordgo.EndpointChannelMessages(m.ChannelID), body, discordgo.EndpointChannelMessages(m.ChannelID))
-		b.logErr(err)
+		body := msg.body(false)
+		body.MessageReference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &noFail}
+		uri := discordgo.EndpointChannelMessages(m.ChannelID)
+		if _, err := b.session.RequestWithBucketID("POST", uri, body, uri); err != nil {
+			b.log.Warn("mention reply failed", "channel", m.ChannelID, "err", b.explain(err))
+		}
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("mention handler panicked", "panic", r, "stack", string(debug.Stack()))
-			send(errorEmbed("Something went wrong on our side while answering. Please try again."))
+			send(errorEmbed(errPanicked.Error()))
 		}
 	}()
 	if question == "" {
 		send(noticeMessage("Ask me a question about the documents, e.g. “@briefbot what does Article 9 call for?”, or use /ask."))
 		return
 	}
-	if wait := b.cooldown.take(m.Author.ID); wait > 0 {
-		send(noticeMessage(fmt.Sprintf("Slow down a little: you can ask again in %d s.", max(int(wait.Round(time.Second)/time.Second), 1))))
+	release, refusal := b.admit(m.Author.ID)
+	if refusal != "" {
+		send(noticeMessage(refusal))
 		return
 	}
-	select {
-	case b.inFlight <- struct{}{}:
-		defer func() { <-b.inFlight }()
-	default:
-		send(noticeMessage("I'm answering many questions right now. Please try again in a few seconds."))
-		return
+	if err := b.session.ChannelTyping(m.ChannelID); err != nil {
+		b.log.Debug("typing indicator failed", "err", b.explain(err))
 	}
-	_ = b.session.ChannelTyping(m.ChannelID)
 	a, err := b.answer(m.Author.ID, question, nil)
+	release()
 	if err != nil {
 		send(errorEmbed(err.Error()))
 		return
 	}
-	id := b.answers.put(storedAnswer{Answer: a, Passages: b.citedPassages(a)})
-	send(answerMessage(a, id))
+	send(answerMessage(a, b.store(a)))
+}
+
+// isBadRequest reports a 400 from Discord.
+func isBadRequest(err error) bool {
+	var rest *discordgo.RESTError
+	return errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusBadRequest
 }

@@ -50,22 +50,32 @@ func cutText(s string, max int) string {
 // lastSentenceEnd returns the byte offset just past the last complete
 // sentence in s (including a trailing citation marker), or -1.
 func lastSentenceEnd(s string) int {
-	best := -1
+	ends := sentenceEnds(s)
+	if len(ends) == 0 {
+		return -1
+	}
+	return ends[len(ends)-1]
+}
+
+// sentenceEnds returns the byte offsets just past each sentence of s: after
+// terminal punctuation, closing quotes and brackets, and citation markers
+// like " [1]" or " [1][2]" that belong to the sentence, where a space, a
+// line break or the end of s follows.
+func sentenceEnds(s string) []int {
+	var ends []int
 	for i, r := range s {
 		if r != '.' && r != '!' && r != '?' {
 			continue
 		}
-		j := i + 1
-		// closing quotes and brackets belong to the sentence
+		j := i + utf8.RuneLen(r)
 		for j < len(s) {
 			c, size := utf8.DecodeRuneInString(s[j:])
-			if c == '"' || c == '\'' || c == '”' || c == '’' || c == ')' {
+			if c == '"' || c == '\'' || c == '”' || c == '’' || c == ')' || c == '»' {
 				j += size
 				continue
 			}
 			break
 		}
-		// citation markers after the full stop: " [1]" or " [1][2]"
 		k := j
 		for {
 			m := k
@@ -83,10 +93,12 @@ func lastSentenceEnd(s string) int {
 		}
 		j = k
 		if j == len(s) || s[j] == ' ' || s[j] == '\n' {
-			best = j
+			if len(ends) == 0 || ends[len(ends)-1] != j {
+				ends = append(ends, j)
+			}
 		}
 	}
-	return best
+	return ends
 }
 
 func isCitationBody(s string) bool {
@@ -102,15 +114,28 @@ func isCitationBody(s string) bool {
 }
 
 // escapeMarkdown keeps document text from being read as Discord markdown
-// (bold, links, headings) when it is shown inside a message.
+// (bold, italics, links, spoilers, code) when it is shown inside a message.
+// Quote, heading and list markers only mean something at the start of a
+// line, so only there are they escaped; "<@&123>" stays readable.
 func escapeMarkdown(s string) string {
 	var b strings.Builder
+	lineStart := true
 	for _, r := range s {
 		switch r {
-		case '\\', '*', '_', '~', '`', '|', '[', ']', '>', '#':
+		case '\\', '*', '_', '~', '`', '|', '[', ']':
 			b.WriteByte('\\')
+		case '>', '#', '-':
+			if lineStart {
+				b.WriteByte('\\')
+			}
 		}
 		b.WriteRune(r)
+		switch {
+		case r == '\n':
+			lineStart = true
+		case r != ' ' && r != '\t':
+			lineStart = false
+		}
 	}
 	return b.String()
 }

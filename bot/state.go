@@ -6,12 +6,15 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot"
 )
@@ -52,6 +55,14 @@ func (c *cooldowns) take(user string) time.Duration {
 		}
 	}
 	return 0
+}
+
+// forget undoes take for a question that was refused for another reason
+// (too many answers in flight), so the user may retry at once.
+func (c *cooldowns) forget(user string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.last, user)
 }
 
 // storedAnswer is an answer kept for its buttons.
@@ -124,8 +135,9 @@ type vote struct {
 	IndexVersion string    `json:"index_version"`
 }
 
-// feedbackStore appends votes to a JSONL file in the data folder, one vote
-// per user per answer (a later different vote replaces the earlier one).
+// feedbackStore appends votes to feedback.jsonl in the data folder. Each
+// user votes once per answer: the first vote stands, so every line of the
+// file is one user's one vote.
 type feedbackStore struct {
 	mu    sync.Mutex
 	path  string
@@ -154,37 +166,82 @@ func openFeedback(dataDir string) (*feedbackStore, error) {
 	for sc.Scan() {
 		var v vote
 		if json.Unmarshal(sc.Bytes(), &v) == nil && v.AnswerID != "" {
-			fs.votes[v.AnswerID+"/"+v.UserID] = v.Helpful
+			key := v.AnswerID + "/" + v.UserID
+			if _, seen := fs.votes[key]; !seen {
+				fs.votes[key] = v.Helpful
+			}
 		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("feedback %s: %w", fs.path, err)
 	}
 	return fs, nil
 }
 
-// record stores a vote; it reports whether the vote is new, changed, or the
-// same as before (then nothing is written).
-func (fs *feedbackStore) record(v vote) (string, error) {
+// record stores a vote unless the user already voted on that answer; it
+// returns whether the vote was recorded and, if not, the earlier vote.
+func (fs *feedbackStore) record(v vote) (recorded, earlier bool, err error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	key := v.AnswerID + "/" + v.UserID
-	prev, had := fs.votes[key]
-	if had && prev == v.Helpful {
-		return "same", nil
+	if prev, had := fs.votes[key]; had {
+		return false, prev, nil
 	}
 	if fs.path != "" {
 		f, err := os.OpenFile(fs.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
-			return "", fmt.Errorf("feedback: %w", err)
+			return false, false, fmt.Errorf("feedback: %w", err)
 		}
-		line, _ := json.Marshal(v)
+		line, err := json.Marshal(v)
+		if err != nil {
+			f.Close()
+			return false, false, fmt.Errorf("feedback: %w", err)
+		}
 		_, werr := f.Write(append(line, '\n'))
 		cerr := f.Close()
-		if werr != nil || cerr != nil {
-			return "", fmt.Errorf("feedback %s: %v %v", fs.path, werr, cerr)
+		if err := errors.Join(werr, cerr); err != nil {
+			return false, false, fmt.Errorf("feedback %s: %w", fs.path, err)
 		}
 	}
 	fs.votes[key] = v.Helpful
-	if had {
-		return "changed", nil
+	return true, false, nil
+}
+
+// bucketPool hands out discordgo rate-limit bucket keys, one per interaction
+// at work. discordgo v0.29 keys every interaction edit to one bucket (its
+// issue #1384), so a slow or rate-limited answer would hold up all the
+// others; Discord itself limits each interaction token on its own. Keys are
+// reused once an interaction is done, because discordgo never forgets a
+// bucket.
+type bucketPool struct {
+	rl   *discordgo.RateLimiter
+	mu   sync.Mutex
+	free []string
+	n    int
+}
+
+func newBucketPool(rl *discordgo.RateLimiter) *bucketPool { return &bucketPool{rl: rl} }
+
+func (p *bucketPool) get() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		k := p.free[n-1]
+		p.free = p.free[:n-1]
+		return k
 	}
-	return "new", nil
+	p.n++
+	return fmt.Sprintf("briefbot/interaction/%d", p.n)
+}
+
+// put returns a key. The bucket forgets its last interaction's remaining
+// count, which said nothing about the next interaction's token.
+func (p *bucketPool) put(key string) {
+	b := p.rl.GetBucket(key)
+	b.Lock()
+	b.Remaining = 1
+	b.Unlock()
+	p.mu.Lock()
+	p.free = append(p.free, key)
+	p.mu.Unlock()
 }

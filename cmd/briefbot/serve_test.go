@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/internal/discordfake"
+)
+
+// writeServeConfig writes a configuration pointing discord.api_base at the
+// fake Discord.
+func writeServeConfig(t *testing.T, fake *discordfake.Server, listen string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	text := fmt.Sprintf("discord:\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, listen)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServeAnswersOnDiscord runs `briefbot serve` against the fake Discord
+// with the built-in brief: commands registered, /ask answered with cited
+// passages, /healthz ready, and a clean stop.
+func TestServeAnswersOnDiscord(t *testing.T) {
+	fake := discordfake.New(t, discordfake.Options{})
+	t.Setenv("DISCORD_TOKEN", fake.Token)
+	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
+	addr := freeAddr(t)
+	cfg := writeServeConfig(t, fake, addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &out, &errb)
+	}()
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			stop()
+			<-done
+		}
+	})
+
+	if _, err := fake.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	it := fake.Interact(ctx, discordfake.InteractionSpec{CommandName: "ask", Options: []discordfake.Option{
+		discordfake.Opt("question", "What does Article 9 of the ceasefire agreement call for?")}})
+	ev, err := it.WaitFinal(ctx)
+	if err != nil {
+		t.Fatalf("%v\nstderr:\n%s", err, errb.String())
+	}
+	if text := ev.Message.Text(); !strings.Contains(text, "unblocking") || !strings.Contains(text, "Azerbaijani-Iranian Border Tensions: Why Now?") {
+		t.Errorf("answer = %q", text)
+	}
+	if regs := fake.Registrations(); len(regs) != 1 || regs[0].GuildID != fake.GuildID {
+		t.Errorf("registrations = %+v", regs)
+	}
+
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health struct {
+		Ready bool `json:"ready"`
+		Index struct {
+			Documents int `json:"documents"`
+		} `json:"index"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || !health.Ready || health.Index.Documents != 1 {
+		t.Errorf("healthz = %d %+v %v", resp.StatusCode, health, err)
+	}
+
+	stop()
+	stopped = true
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d after a stop: %s", code, errb.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("serve did not stop")
+	}
+	if strings.Contains(errb.String(), fake.Token) {
+		t.Error("the token was logged")
+	}
+}
+
+// TestServeRejectedToken: a token Discord refuses stops serve at once with
+// a message saying what to do, without the token.
+func TestServeRejectedToken(t *testing.T) {
+	fake := discordfake.New(t, discordfake.Options{})
+	const bad = "MTIzNDU2Nzg5MDEyMzQ1Njc4.not-the-token"
+	t.Setenv("DISCORD_TOKEN", bad)
+	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
+	cfg := writeServeConfig(t, fake, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "401 Unauthorized") || !strings.Contains(errb.String(), "DISCORD_TOKEN") {
+		t.Errorf("exit %d, stderr:\n%s", code, errb.String())
+	}
+	if strings.Contains(errb.String(), bad) {
+		t.Error("the rejected token was printed")
+	}
+	for _, v := range fake.TakeViolations() {
+		if v.Kind != discordfake.ViolationUnauthorized {
+			t.Errorf("unexpected violation %v", v)
+		}
+	}
+}
