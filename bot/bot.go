@@ -274,6 +274,12 @@ func (b *Bot) reconnect(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		// The close that ended the connection may have been fatal; its
+		// frame is read before discordgo reports the lost connection.
+		if fatal := b.closes.fatal(); fatal != nil {
+			b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
+			return fatal
+		}
 		err := b.session.Open()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			return nil

@@ -18,12 +18,12 @@ import (
 // Gateway close codes after which reconnecting cannot help: discordgo v0.29
 // ignores them and reconnects forever, so the bot watches for them itself.
 var fatalCloseCodes = map[int]string{
-	4004: "authentication failed: the bot token was rejected",
+	4004: "authentication failed: the bot token was rejected (check DISCORD_TOKEN or discord.token)",
 	4010: "invalid shard",
 	4011: "sharding required",
 	4012: "invalid API version",
 	4013: "invalid intents",
-	4014: "disallowed intents: enable them in the developer portal or remove them",
+	4014: "disallowed intents: the bot asked for a privileged intent the Developer Portal does not allow",
 }
 
 // FatalCloseError is returned by Run when Discord closed the gateway with a

@@ -17,11 +17,17 @@ import (
 	"github.com/briefbot/briefbot"
 )
 
-// What users read when something goes wrong; never an internal detail.
-var (
-	errTooSlow  = errors.New("Sorry, the answer took too long. Please try again, or narrow the question.")
-	errFailed   = errors.New("Sorry, I could not answer that right now. Please try again in a moment.")
-	errPanicked = errors.New("Something went wrong on our side. Please try again.")
+// userError is an error whose text is written for the user who asked:
+// never an internal detail.
+type userError string
+
+func (e userError) Error() string { return string(e) }
+
+const (
+	errTooSlow     userError = "Sorry, the answer took too long. Please try again, or narrow the question."
+	errFailed      userError = "Sorry, I could not answer that right now. Please try again in a moment."
+	errPanicked    userError = "Something went wrong on our side. Please try again."
+	errSearchFails userError = "Sorry, the search failed. Please try again."
 )
 
 const (
@@ -89,6 +95,32 @@ func (it *interaction) request(method, uri string, body any) error {
 	return nil
 }
 
+// requestFinal sends a message the user must get: a Discord hiccup (5xx,
+// a dropped connection) is retried twice, a little later each time.
+// discordgo itself retries only 502.
+func (it *interaction) requestFinal(method, uri string, body any) error {
+	var err error
+	for attempt, wait := 0, 250*time.Millisecond; ; attempt, wait = attempt+1, wait*4 {
+		err = it.request(method, uri, body)
+		if err == nil || attempt == 2 || !transient(err) {
+			return err
+		}
+		it.b.log.Warn("retrying a failed message", "interaction", it.i.ID, "err", err, "in", wait)
+		time.Sleep(wait)
+	}
+}
+
+// transient reports failures worth retrying: server errors and transport
+// errors, not Discord refusing the request.
+func transient(err error) bool {
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Response != nil {
+		return rest.Response.StatusCode >= 500
+	}
+	var rl *discordgo.RateLimitError
+	return !errors.As(err, &rl)
+}
+
 func (it *interaction) callback(t discordgo.InteractionResponseType, data any) error {
 	it.mu.Lock()
 	defer it.mu.Unlock()
@@ -146,9 +178,9 @@ func (it *interaction) finish(m message) error {
 		return nil
 	}
 	it.final = true
-	err := it.request("PATCH", it.originalURL(), m.edit())
+	err := it.requestFinal("PATCH", it.originalURL(), m.edit())
 	if isBadRequest(err) {
-		if err2 := it.request("PATCH", it.originalURL(), errorEmbed(msgNotShown).edit()); err2 != nil {
+		if err2 := it.requestFinal("PATCH", it.originalURL(), errorEmbed(msgNotShown).edit()); err2 != nil {
 			it.b.log.Error("could not tell the user about a rejected message", "err", err2)
 		}
 	}
@@ -205,11 +237,11 @@ func (it *interaction) fail(text string) {
 		// Everyone sees "thinking…": remove it and tell the asker alone.
 		it.mu.Lock()
 		it.final = true
-		err = it.request("DELETE", it.originalURL(), nil)
+		err = it.requestFinal("DELETE", it.originalURL(), nil)
 		if err == nil {
-			err = it.request("POST", discordgo.EndpointWebhookToken(it.appID(), it.i.Token), errorEmbed(text).body(true))
+			err = it.requestFinal("POST", discordgo.EndpointWebhookToken(it.appID(), it.i.Token), errorEmbed(text).body(true))
 		} else {
-			err = it.request("PATCH", it.originalURL(), errorEmbed(text).edit())
+			err = it.requestFinal("PATCH", it.originalURL(), errorEmbed(text).edit())
 		}
 		it.mu.Unlock()
 	}
@@ -479,7 +511,7 @@ func (b *Bot) search(it *interaction, query string, k int) {
 				return message{}, errTooSlow
 			}
 			b.log.Error("search failed", "err", err)
-			return message{}, errors.New("Sorry, the search failed. Please try again.")
+			return message{}, errSearchFails
 		}
 		return searchMessage(query, hits), nil
 	})

@@ -231,14 +231,16 @@ func testContext(t testing.TB) context.Context {
 	return ctx
 }
 
-// startBot runs a bot against a new fake Discord (or s.fake's server when
-// given through reuse) and waits until it is connected.
+// startBot runs a bot against a new fake Discord and waits until it is
+// connected.
 func startBot(t testing.TB, s setup) *env {
 	t.Helper()
 	fake := discordfake.New(t, s.fake)
 	return startBotOn(t, fake, s)
 }
 
+// startBotOn runs a bot against an existing fake (a restart, or a fake set
+// up beforehand).
 func startBotOn(t testing.TB, fake *discordfake.Server, s setup) *env {
 	t.Helper()
 	e := &env{t: t, ctx: testContext(t), fake: fake, clock: discordfake.NewClock(time.Time{}), logs: &syncBuffer{}, data: t.TempDir(), done: make(chan error, 1)}
@@ -344,7 +346,8 @@ func addMember(t testing.TB, fake *discordfake.Server, roles ...string) string {
 	return u.ID
 }
 
-// messageRoutes are the REST routes whose bodies create or edit a message.
+// carriesMessage reports a REST call whose body creates or edits a
+// message (and so must carry allowed_mentions).
 func carriesMessage(r discordfake.Request) bool {
 	switch {
 	case r.Method == "POST" && strings.HasSuffix(r.Route, "/callback"):

@@ -259,9 +259,16 @@ func cutBeforeMissing(text string, kept map[int]bool) string {
 	return text
 }
 
-// footerText is "mode · n passages · index date".
+// footerText is "mode · n passages · index date"; an extractive answer
+// standing in for a model's says why.
 func footerText(a briefbot.Answer) string {
-	parts := []string{a.Mode}
+	var parts []string
+	if mode := a.Mode; mode != "" {
+		if a.FallbackReason != "" {
+			mode += " (model unavailable: " + a.FallbackReason + ")"
+		}
+		parts = append(parts, mode)
+	}
 	if a.Answerable {
 		parts = append(parts, plural(len(a.Citations), "passage"))
 	}
@@ -326,7 +333,9 @@ func notCoveredMessage(a briefbot.Answer) message {
 			Value: cutText(value, maxFieldValue),
 		})
 	}
-	e.Footer = &discordgo.MessageEmbedFooter{Text: footerText(a)}
+	if f := footerText(a); f != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: f}
+	}
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 

@@ -446,3 +446,21 @@ func FuzzParseCustomID(f *testing.F) {
 		}
 	})
 }
+
+func TestFooterText(t *testing.T) {
+	built := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
+	cases := []struct {
+		a    briefbot.Answer
+		want string
+	}{
+		{briefbot.Answer{Mode: "extractive", Answerable: true, Citations: make([]briefbot.Citation, 1), Index: briefbot.IndexInfo{BuiltAt: built}}, "extractive · 1 passage · index of 2026-01-02 03:04 UTC"},
+		{briefbot.Answer{Mode: "llm", Answerable: true, Citations: make([]briefbot.Citation, 3)}, "llm · 3 passages"},
+		{briefbot.Answer{Mode: "extractive", FallbackReason: "timeout", Answerable: true}, "extractive (model unavailable: timeout) · 0 passages"},
+		{briefbot.Answer{Mode: "", Answerable: false, Index: briefbot.IndexInfo{BuiltAt: built}}, "index of 2026-01-02 03:04 UTC"},
+	}
+	for _, c := range cases {
+		if got := footerText(c.a); got != c.want {
+			t.Errorf("footerText = %q, want %q", got, c.want)
+		}
+	}
+}

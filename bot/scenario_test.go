@@ -62,6 +62,9 @@ func TestStartupRegistersCommandsAndConnects(t *testing.T) {
 				if c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != "32" {
 					t.Errorf("reindex default_member_permissions = %v, want \"32\" (Manage Server)", c.DefaultMemberPermissions)
 				}
+				if !slices.Equal(c.Contexts, []int{0}) {
+					t.Errorf("reindex contexts = %v, want guilds only", c.Contexts)
+				}
 			}
 			if c.Name == "ask" && (len(c.Options) != 2 || !c.Options[0].Required || !c.Options[0].Autocomplete || c.Options[1].Name != "private") {
 				t.Errorf("ask options = %+v", c.Options)
@@ -1060,5 +1063,26 @@ func TestStreamingAnswerEdits(t *testing.T) {
 	}
 	if edits != 2 {
 		t.Errorf("%d edits, want 2 (one partial within the interval, one final)", edits)
+	}
+}
+
+// TestServerErrorOnFinalEditIsRetried: a Discord 5xx on the answer's edit
+// does not leave the user with "thinking…".
+func TestServerErrorOnFinalEditIsRetried(t *testing.T) {
+	t.Parallel()
+	e := startBot(t, setup{})
+	e.fake.FailNext("PATCH", "/webhooks/*/*/messages/@original", 503, 0, 2)
+	it := e.ask("", "What does Article 9 call for?")
+	if msg := e.final(it); !strings.Contains(msg.Text(), "unblocking") {
+		t.Errorf("answer after two 503s = %q", msg.Text())
+	}
+	failed := 0
+	for _, r := range e.fake.Requests() {
+		if r.Injected && r.Status == 503 {
+			failed++
+		}
+	}
+	if failed != 2 {
+		t.Errorf("%d injected 503s seen, want 2", failed)
 	}
 }

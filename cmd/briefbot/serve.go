@@ -82,12 +82,7 @@ func serveHealth(ctx context.Context, addr string, lib *library.Library, b *bot.
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ready := false
-		select {
-		case <-b.Ready():
-			ready = true
-		default:
-		}
+		ready := b.Connected()
 		w.Header().Set("Content-Type", "application/json")
 		if !ready {
 			w.WriteHeader(http.StatusServiceUnavailable)
