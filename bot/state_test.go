@@ -126,12 +126,12 @@ func TestInviteURL(t *testing.T) {
 	if u != "https://discord.com/oauth2/authorize?client_id=123&permissions=274877991936&scope=bot+applications.commands" {
 		t.Errorf("InviteURL = %s", u)
 	}
-	doc, err := os.ReadFile("DISCORD.md")
+	doc, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(doc), "permissions=274877991936") {
-		t.Error("DISCORD.md does not give the same permissions integer")
+		t.Error("the README does not give the same permissions integer")
 	}
 }
 
