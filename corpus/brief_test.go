@@ -2,8 +2,8 @@ package corpus
 
 import (
 	"bytes"
+	"github.com/briefbot/briefbot/internal/projectdir"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -46,27 +46,11 @@ const (
 	secPolicy  = "Policy Recommendations"
 )
 
-// moduleRoot walks up from the test's directory to the one holding go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
 func TestBuiltinMatchesSeed(t *testing.T) {
-	seed := filepath.Join(moduleRoot(t), "..", "shared", "seed", BuiltinName+".txt")
+	seed, err := projectdir.Shared("seed", BuiltinName+".txt")
+	if err != nil {
+		t.Skipf("cannot compare the embedded brief with the seed: %v", err)
+	}
 	want, err := os.ReadFile(seed)
 	if os.IsNotExist(err) {
 		t.Skipf("shared seed %s absent: cannot compare the embedded copy", seed)

@@ -291,10 +291,8 @@ func printAnswer(w io.Writer, a briefbot.Answer) {
 func runSources(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("sources", "", "The indexed documents.")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if pos, err := parseInterleaved(fs, args); err != nil {
+	if err := parseNoArgs(fs, args, ""); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return fmt.Errorf("%w: sources takes no arguments", errUsage)
 	}
 	lib, err := e.library(ctx)
 	if err != nil {
@@ -342,10 +340,8 @@ func runPassages(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("passages", "", "The indexed passages, in reading order.")
 	asJSON := fs.Bool("json", false, "print JSON")
 	docID := fs.String("doc", "", "only the passages of this document `ID`")
-	if pos, err := parseInterleaved(fs, args); err != nil {
+	if err := parseNoArgs(fs, args, "use --doc ID"); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return fmt.Errorf("%w: passages takes no arguments (use --doc ID)", errUsage)
 	}
 	lib, err := e.library(ctx)
 	if err != nil {
@@ -398,10 +394,8 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("index", "", "Build the index from the corpus (only when it changed, unless --force).")
 	force := fs.Bool("force", false, "rebuild even when the index is current")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if pos, err := parseInterleaved(fs, args); err != nil {
+	if err := parseNoArgs(fs, args, "use --corpus PATH"); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return fmt.Errorf("%w: index takes no arguments (use --corpus PATH)", errUsage)
 	}
 	lib, err := e.library(ctx)
 	if err != nil {

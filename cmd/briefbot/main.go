@@ -151,3 +151,20 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = rest[1:]
 	}
 }
+
+// parseNoArgs parses the flags of a command that takes no positional
+// arguments; hint, when set, says what to use instead.
+func parseNoArgs(fs *flag.FlagSet, args []string, hint string) error {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		msg := fmt.Sprintf("%s takes no arguments", fs.Name())
+		if hint != "" {
+			msg += " (" + hint + ")"
+		}
+		return fmt.Errorf("%w: %s", errUsage, msg)
+	}
+	return nil
+}

@@ -18,10 +18,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("serve", "", `Run the Discord bot: connect over the gateway, register the slash
 commands and answer until interrupted. The token comes from DISCORD_TOKEN
 (or discord.token); GET /healthz on http.listen reports readiness.`)
-	if pos, err := parseInterleaved(fs, args); err != nil {
+	if err := parseNoArgs(fs, args, ""); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return fmt.Errorf("%w: serve takes no arguments", errUsage)
 	}
 	cfg, err := e.config()
 	if err != nil {

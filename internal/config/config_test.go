@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"github.com/briefbot/briefbot/internal/projectdir"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -44,24 +45,6 @@ func keysOf(kes []*KeyError) []string {
 	return keys
 }
 
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test's working directory")
-		}
-		dir = parent
-	}
-}
-
 func TestDefaultIsValid(t *testing.T) {
 	if err := Default().Validate(); err != nil {
 		t.Fatalf("Default().Validate() = %v", err)
@@ -83,7 +66,7 @@ func TestParseEmptyIsDefault(t *testing.T) {
 // The example file documents the defaults: it must load, and to exactly
 // Default(), so that the two cannot drift apart.
 func TestExampleFileIsTheDefaults(t *testing.T) {
-	path := filepath.Join(moduleRoot(t), "config.example.yaml")
+	path := filepath.Join(root(t), "config.example.yaml")
 	cfg, err := LoadWith(path, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
@@ -95,7 +78,7 @@ func TestExampleFileIsTheDefaults(t *testing.T) {
 
 // Every key of Config appears in the example file with a comment.
 func TestExampleFileDocumentsEveryKey(t *testing.T) {
-	path := filepath.Join(moduleRoot(t), "config.example.yaml")
+	path := filepath.Join(root(t), "config.example.yaml")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -482,4 +465,13 @@ func TestStringRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, c) {
 		t.Errorf("round trip:\n got %#v\nwant %#v", got, c)
 	}
+}
+
+func root(t *testing.T) string {
+	t.Helper()
+	dir, err := projectdir.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

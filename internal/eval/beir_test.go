@@ -2,7 +2,7 @@ package eval
 
 import (
 	"context"
-	"os"
+	"github.com/briefbot/briefbot/internal/projectdir"
 	"path/filepath"
 	"testing"
 
@@ -13,25 +13,11 @@ import (
 // holding go.mod), or skips the test when it is absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	evalDir, err := projectdir.Shared("eval")
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("shared eval collections absent: %v; skipping the end-to-end BEIR run", err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found; cannot locate ../shared")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "eval")); err != nil {
-		t.Skipf("shared eval collections absent (%s): skipping the end-to-end BEIR run", shared)
-	}
-	return shared
+	return filepath.Dir(evalDir)
 }
 
 // TestBEIREndToEnd indexes SciFact and Cranfield with the index package and

@@ -6,9 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/internal/projectdir"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -24,24 +23,11 @@ const specRel = "../shared/specs/openai/openapi.yaml"
 // openai/openapi.yaml from the module root (the nearest directory holding
 // go.mod above the working directory). It returns "" when there is none.
 func SpecPath() string {
-	dir, err := os.Getwd()
+	p, err := projectdir.Shared("specs", "openai", "openapi.yaml")
 	if err != nil {
 		return ""
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, filepath.FromSlash(specRel))
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return p
 }
 
 // spec is the loaded OpenAI document and the chat completion route in it.
