@@ -43,6 +43,11 @@ func (p *progress) update(done, total int) {
 	filled := width * done / total
 	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d passages", p.label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total)
 	p.drawn = true
+	if done >= total {
+		// End the line now: what comes next (a log line) must not run on.
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
 }
 
 func (p *progress) done() {
