@@ -83,3 +83,21 @@ func ids(hits []briefbot.Hit) []string {
 	}
 	return out
 }
+
+func TestQuestionPhrasingIsNotSearched(t *testing.T) {
+	ix := buildOpen(t, region, BuildOptions{})
+	got := func(q string) []string {
+		var out []string
+		for _, t := range ix.analyzeQuery(q) {
+			out = append(out, t.term)
+		}
+		return out
+	}
+	if terms := got("According to the authors, what happened to the convoy?"); !slices.Equal(terms, []string{"convoi"}) {
+		t.Errorf("terms = %v, want the subject only", terms)
+	}
+	// A question made of phrasing words only keeps them.
+	if terms := got("Who are the authors?"); !slices.Equal(terms, []string{"author"}) {
+		t.Errorf("terms = %v, want [author]", terms)
+	}
+}

@@ -360,11 +360,27 @@ type queryTerm struct {
 	group int
 }
 
+// phrasing holds the analyzed forms of words that shape a question rather
+// than name its subject ("according to the authors", "what happened",
+// "in what way", "did they manage"): matching them finds passages that
+// phrase things alike, not passages that answer.
+var phrasing = map[string]bool{
+	"accord": true, "author": true, "happen": true, "kind": true, "wai": true, "sai": true,
+	"describ": true, "explain": true, "mention": true, "tell": true, "pleas": true,
+	"exactli": true, "mean": true, "might": true, "would": true, "could": true, "manag": true,
+}
+
 // analyzeQuery returns the distinct analyzed terms of q in order of first
-// appearance, with their query frequencies.
+// appearance, with their query frequencies; question-phrasing words are
+// left out unless they are all the question has.
 func (ix *Index) analyzeQuery(q string) []queryTerm {
+	all := ix.Analyze(q)
+	terms := slices.DeleteFunc(slices.Clone(all), func(t string) bool { return phrasing[t] })
+	if len(terms) == 0 {
+		terms = all // a question of phrasing words only still asks for them
+	}
 	var out []queryTerm
-	for _, t := range ix.Analyze(q) {
+	for _, t := range terms {
 		if i := slices.IndexFunc(out, func(qt queryTerm) bool { return qt.term == t }); i >= 0 {
 			out[i].qtf++
 			continue
