@@ -99,6 +99,7 @@ func TestModelFallsBack(t *testing.T) {
 		reason string
 	}{
 		{"unsupported claims only", openaitest.Answer("Bananas are the main export of Nakhchivan [1]."), "no_valid_citations"},
+		{"claim cited to the wrong passage", openaitest.Answer("Article 9 calls for unblocking all economic and transport connections throughout the region [2]."), "no_valid_citations"},
 		{"server error", openaitest.ServerError(), "server_error"},
 		{"unauthorized", openaitest.Unauthorized("Incorrect API key provided"), "unauthorized"},
 		{"never answers", openaitest.Hang(), "timeout"},

@@ -94,15 +94,16 @@ func isASCII(w string) bool {
 
 // supportRatio decides whether a sentence with total distinct content words
 // sharing shared of them with a passage is supported by it: either 40% of
-// its words come from the passage, or at least two do and they make up a
-// fifth of it. Short sentences pass on the ratio, long ones need both a
-// pair of shared words and a fair share of them, so a long invented claim
-// that happens to reuse two common words still fails.
+// its words come from the passage, or at least three do and they make up
+// 30% of it. A long claim citing the wrong passage often shares a couple of
+// the topic's words with it ("Article 9 calls for unblocking..." cited to
+// the passage on Article 6 shares "article" and "call"); that is not
+// support.
 func supportRatio(shared, total int) bool {
 	if total == 0 || shared == 0 {
 		return false
 	}
-	return shared*5 >= total*2 || (shared >= 2 && shared*5 >= total)
+	return shared*5 >= total*2 || (shared >= 3 && shared*10 >= total*3)
 }
 
 // Supports tells whether passage supports sentence: enough of the
@@ -120,9 +121,25 @@ func supported(sentence []string, passage map[string]bool) bool {
 	for _, w := range sentence {
 		if passage[w] {
 			shared++
+		} else if isNumber(w) {
+			// A number the passage does not give (a year, an article, a
+			// count) is a claim it cannot support, whatever else matches.
+			return false
 		}
 	}
 	return supportRatio(shared, len(sentence))
+}
+
+func isNumber(w string) bool {
+	if w == "" {
+		return false
+	}
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // stopWords are function words of the languages briefbot is most often
