@@ -53,7 +53,9 @@ func TestAskWithModelFromConfig(t *testing.T) {
 		t.Fatalf("model request: %d requests, %+v", len(reqs), reqs)
 	}
 
-	srv.SetHandler(func(openaitest.Request) openaitest.Reply { return openaitest.Unauthorized("Incorrect API key provided") })
+	srv.SetHandler(func(openaitest.Request) openaitest.Reply {
+		return openaitest.Unauthorized("Incorrect API key provided")
+	})
 	code, out, errs = runCLI(t, filepath.Join(dir, "data"), "", "--config", cfg, "ask", "--json", q)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
