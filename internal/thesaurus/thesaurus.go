@@ -18,6 +18,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"slices"
 	"strings"
@@ -110,40 +111,17 @@ func parseStopwords(s string) map[string]bool {
 }
 
 func parseTable(gz []byte, stopwords string) (*table, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	text, err := gunzipText(gz, "thesaurus table")
 	if err != nil {
-		return nil, fmt.Errorf("open thesaurus table: %w", err)
+		return nil, err
 	}
-	// The gzip trailer holds the decompressed size (mod 2^32, ample here):
-	// growing the builder to it once avoids io.ReadAll's regrowth, and
-	// strings.Builder hands the text over without a copy.
-	if len(gz) < 4 {
-		return nil, fmt.Errorf("thesaurus table: %d bytes, too short for gzip", len(gz))
-	}
-	var sb strings.Builder
-	if size := binary.LittleEndian.Uint32(gz[len(gz)-4:]); size <= maxTableSize {
-		sb.Grow(int(size))
-	}
-	if _, err := io.Copy(&sb, zr); err != nil {
-		return nil, fmt.Errorf("decompress thesaurus table: %w", err)
-	}
-	text := sb.String()
 	t := &table{
 		rel:   make(map[string]entry, 110000),
 		exc:   make(map[string][]string, 4200),
 		first: map[string]uint32{},
 		stop:  parseStopwords(stopwords),
 	}
-	for n := 1; text != ""; n++ {
-		line := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	for n, line := range dataLines(text) {
 		kind, rest, ok1 := strings.Cut(line, "\t")
 		key, val, ok2 := strings.Cut(rest, "\t")
 		if !ok1 || !ok2 || key == "" || val == "" {
@@ -374,26 +352,12 @@ func sortRelated(rs []Related) []Related {
 
 // parseNeighbours reads the neighbours table: "word\tneighbour|pct..." lines.
 func parseNeighbours(gz []byte) (map[string]string, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	text, err := gunzipText(gz, "neighbours table")
 	if err != nil {
-		return nil, fmt.Errorf("open neighbours table: %w", err)
+		return nil, err
 	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("decompress neighbours table: %w", err)
-	}
-	text := string(raw)
 	nb := make(map[string]string, 40000)
-	for n := 1; text != ""; n++ {
-		line := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	for n, line := range dataLines(text) {
 		word, enc, ok := strings.Cut(line, "\t")
 		if !ok || word == "" || enc == "" {
 			return nil, fmt.Errorf("parse neighbours table line %d: want a word and its neighbours", n)
@@ -401,4 +365,47 @@ func parseNeighbours(gz []byte) (map[string]string, error) {
 		nb[word] = enc
 	}
 	return nb, nil
+}
+
+// gunzipText decompresses an embedded table. The gzip trailer holds the
+// decompressed size (mod 2^32, ample here): growing the builder to it once
+// avoids io.ReadAll's regrowth, and strings.Builder hands the text over
+// without a copy.
+func gunzipText(gz []byte, what string) (string, error) {
+	if len(gz) < 4 {
+		return "", fmt.Errorf("%s: %d bytes, too short for gzip", what, len(gz))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", what, err)
+	}
+	var sb strings.Builder
+	if size := binary.LittleEndian.Uint32(gz[len(gz)-4:]); size <= maxTableSize {
+		sb.Grow(int(size))
+	}
+	if _, err := io.Copy(&sb, zr); err != nil {
+		return "", fmt.Errorf("decompress %s: %w", what, err)
+	}
+	return sb.String(), nil
+}
+
+// dataLines yields a table's lines with their 1-based numbers, skipping
+// blank lines and "#" comments.
+func dataLines(text string) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		for n := 1; text != ""; n++ {
+			line := text
+			if i := strings.IndexByte(text, '\n'); i >= 0 {
+				line, text = text[:i], text[i+1:]
+			} else {
+				text = ""
+			}
+			if line == "" || line[0] == '#' {
+				continue
+			}
+			if !yield(n, line) {
+				return
+			}
+		}
+	}
 }
