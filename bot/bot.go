@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -228,6 +229,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	}()
 	me, err := b.session.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
+		var netErr net.Error
+		if errors.As(err, &netErr) {
+			return fmt.Errorf("discord: cannot reach the API at %s (check the network or discord.api_base): %w", b.opts.APIBase, b.explain(err))
+		}
 		return fmt.Errorf("discord: check the token: %w", b.explain(err))
 	}
 	appID := b.opts.ApplicationID
