@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -314,4 +315,31 @@ func timed(b *testing.B, op func(i int)) {
 	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// BenchmarkSearchSynonyms is Search as the product runs it: with related
+// words for question words the corpus lacks. Each query carries two English
+// words the synthetic vocabulary never uses, so every search expands.
+func BenchmarkSearchSynonyms(b *testing.B) {
+	extra := []string{"utilities", "dispute", "unmanned", "negotiations", "protesters", "swiftness", "Ankara", "EU"}
+	queries := benchQueries()
+	for i := range queries {
+		queries[i] = strings.TrimSuffix(queries[i], "?") + " " + extra[i%len(extra)] + " " + extra[(i+3)%len(extra)] + "?"
+	}
+	for _, n := range benchSizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			root := filepath.Dir(filepath.Dir(benchIndex(b, n).Dir()))
+			ix, err := Open(root, Options{Synonyms: 0.7})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ix.Close()
+			ctx := context.Background()
+			timed(b, func(i int) {
+				if _, err := ix.Search(ctx, queries[i%len(queries)], 5); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
 }
