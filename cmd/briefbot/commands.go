@@ -169,8 +169,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
+	enc := newEncoder(e.stdout)
 	for _, q := range qs {
 		hits, err := lib.Search(ctx, q.Query, *k)
 		if err != nil {
@@ -223,8 +222,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
+	enc := newEncoder(e.stdout)
 	live := !*asJSON && !batch && isTerminal(e.stdout)
 	for _, q := range qs {
 		req := briefbot.AskRequest{Question: q.Query}
@@ -383,9 +381,17 @@ func runPassages(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func encodeJSON(w io.Writer, v any) error {
+// newEncoder writes one JSON value per line, with quotes and "<", ">", "&"
+// as they are: the output is read by tools, not embedded in HTML.
+func newEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	return enc
+}
+
+// encodeJSON writes one indented JSON document.
+func encodeJSON(w io.Writer, v any) error {
+	enc := newEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/briefbot/briefbot"
@@ -95,7 +94,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		if unans > 0 {
 			out["unanswerable_refused"] = float64(refused) / float64(unans)
 		}
-		return json.NewEncoder(e.stdout).Encode(out)
+		return newEncoder(e.stdout).Encode(out)
 	}
 	if *verbose {
 		fmt.Fprintln(e.stdout, rep)
