@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -135,4 +136,42 @@ func TestOptionsNormalized(t *testing.T) {
 			t.Errorf("%+v.normalized() = %+v, want %+v", tc.in, got, tc.want)
 		}
 	}
+}
+
+func TestSentences(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"Mr. Smith went to the U.S. in 2020. He stayed.", []string{"Mr. Smith went to the U.S. in 2020.", "He stayed."}},
+		{"  First line ends here\nSecond line. Third one?  ", []string{"First line ends here", "Second line.", "Third one?"}},
+		{"He said “stop.” Then he left.", []string{"He said “stop.”", "Then he left."}},
+		{"\n\n", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, s := range Sentences(tt.text) {
+			got = append(got, tt.text[s.Start:s.End])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Sentences(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func FuzzSentences(f *testing.F) {
+	f.Add("Mr. A. B. said “hi.” Then? No!\n- x")
+	f.Add("This January, a gunman stormed Azerbaijan’s embassy in Tehran. President Ilham Aliyev blamed “Iran’s establishment” for the attack.")
+	f.Fuzz(func(t *testing.T, text string) {
+		prev := 0
+		for _, s := range Sentences(text) {
+			if s.Start < prev || s.End <= s.Start || s.End > len(text) {
+				t.Fatalf("span %+v out of order or bounds (len %d)", s, len(text))
+			}
+			if got := text[s.Start:s.End]; strings.TrimSpace(got) != got {
+				t.Fatalf("span %+v not trimmed: %q", s, got)
+			}
+			prev = s.End
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
 )
 
 const (
@@ -227,115 +228,5 @@ func distinctIDF(ms []match, terms []queryTerm) float64 {
 	return sum
 }
 
-// abbreviations end with a period that does not end a sentence.
-var abbreviations = map[string]bool{
-	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "st": true, "jr": true, "sr": true,
-	"vs": true, "e.g": true, "i.e": true, "cf": true, "fig": true, "figs": true, "no": true, "al": true,
-	"inc": true, "ltd": true, "co": true, "corp": true, "gen": true, "gov": true, "sen": true,
-	"rep": true, "col": true, "lt": true, "capt": true, "sgt": true, "approx": true, "est": true,
-	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true,
-	"sep": true, "sept": true, "oct": true, "nov": true, "dec": true,
-}
-
-// sentences splits text into sentence spans, trimmed of surrounding
-// whitespace. A sentence ends at a line break, or at . ! ? (plus closing
-// quotes or brackets) followed by whitespace and a capital, digit or opening
-// mark, unless the period ends an abbreviation or an initial.
-func sentences(text string) []briefbot.Span {
-	var out []briefbot.Span
-	start := 0
-	emit := func(end int) {
-		s := trimSpan(text, briefbot.Span{Start: start, End: end})
-		if s.End > s.Start {
-			out = append(out, s)
-		}
-		start = end
-	}
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c == '\n' {
-			emit(i)
-			continue
-		}
-		if c != '.' && c != '!' && c != '?' {
-			continue
-		}
-		j := i + 1
-		for j < len(text) {
-			r, size := utf8.DecodeRuneInString(text[j:])
-			if !strings.ContainsRune(`"')]}’”»`, r) {
-				break
-			}
-			j += size
-		}
-		if j == len(text) {
-			break
-		}
-		r, _ := utf8.DecodeRuneInString(text[j:])
-		if !unicode.IsSpace(r) {
-			continue
-		}
-		k := j
-		for k < len(text) {
-			r, size := utf8.DecodeRuneInString(text[k:])
-			if !unicode.IsSpace(r) || r == '\n' {
-				break
-			}
-			k += size
-		}
-		if k < len(text) && text[k] != '\n' {
-			next, _ := utf8.DecodeRuneInString(text[k:])
-			if !(unicode.IsUpper(next) || unicode.IsDigit(next) || strings.ContainsRune(`"'([“‘«*-–—`, next)) {
-				continue
-			}
-		}
-		if c == '.' && isAbbreviation(text[:i]) {
-			continue
-		}
-		emit(j)
-		i = j - 1
-	}
-	emit(len(text))
-	return out
-}
-
-// isAbbreviation reports whether the word ending before a period is an
-// abbreviation or a single-letter initial.
-func isAbbreviation(before string) bool {
-	w := before
-	if cut := strings.LastIndexFunc(before, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(`"'([“‘`, r)
-	}); cut >= 0 {
-		_, size := utf8.DecodeRuneInString(before[cut:])
-		w = before[cut+size:]
-	}
-	if utf8.RuneCountInString(w) == 1 {
-		r, _ := utf8.DecodeRuneInString(w)
-		return unicode.IsUpper(r)
-	}
-	w = strings.ToLower(w)
-	if abbreviations[w] {
-		return true
-	}
-	// Dotted letters such as U.S or a.m are abbreviations too.
-	return strings.Contains(w, ".") && !strings.Contains(w, "..") &&
-		strings.IndexFunc(w, func(r rune) bool { return r != '.' && !unicode.IsLetter(r) }) < 0
-}
-
-func trimSpan(text string, s briefbot.Span) briefbot.Span {
-	for s.Start < s.End {
-		r, size := utf8.DecodeRuneInString(text[s.Start:s.End])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		s.Start += size
-	}
-	for s.End > s.Start {
-		r, size := utf8.DecodeLastRuneInString(text[s.Start:s.End])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		s.End -= size
-	}
-	return s
-}
+// sentences are the passage's sentences, split as the corpus splits them.
+func sentences(text string) []briefbot.Span { return corpus.Sentences(text) }

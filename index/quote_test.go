@@ -201,20 +201,3 @@ func FuzzQuote(f *testing.F) {
 		}
 	})
 }
-
-func FuzzSentences(f *testing.F) {
-	f.Add(embassy)
-	f.Add("Mr. A. B. said “hi.” Then? No!\n- x")
-	f.Fuzz(func(t *testing.T, text string) {
-		prev := 0
-		for _, s := range sentences(text) {
-			if s.Start < prev || s.End <= s.Start || s.End > len(text) {
-				t.Fatalf("span %+v out of order or bounds (len %d)", s, len(text))
-			}
-			if trimSpan(text, s) != s {
-				t.Fatalf("span %+v not trimmed: %q", s, text[s.Start:s.End])
-			}
-			prev = s.End
-		}
-	})
-}
