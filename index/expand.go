@@ -126,13 +126,3 @@ func (ix *Index) UnknownNames(question string) []string {
 func isAcronym(w string) bool {
 	return len(w) >= 2 && strings.ToUpper(w) == w
 }
-
-// UnknownNames is Index.UnknownNames on the index being served.
-func (l *Live) UnknownNames(question string) []string {
-	ix, release, err := l.Acquire()
-	if err != nil {
-		return nil
-	}
-	defer release()
-	return ix.UnknownNames(question)
-}

@@ -80,26 +80,6 @@ func (l *Live) Info() briefbot.IndexInfo {
 	return l.cur.ix.Info()
 }
 
-// Analyze is Index.Analyze on the index being served; nil once closed.
-func (l *Live) Analyze(text string) []string {
-	ix, release, err := l.Acquire()
-	if err != nil {
-		return nil
-	}
-	defer release()
-	return ix.Analyze(text)
-}
-
-// IDF is Index.IDF on the index being served; 0 once closed.
-func (l *Live) IDF(term string) float64 {
-	ix, release, err := l.Acquire()
-	if err != nil {
-		return 0
-	}
-	defer release()
-	return ix.IDF(term)
-}
-
 // Swap serves ix from now on. The replaced index is closed once no search
 // uses it. Swapping into a closed Live closes ix.
 func (l *Live) Swap(ix *Index) {

@@ -137,26 +137,32 @@ func (l *Library) Passage(id string) (briefbot.Passage, bool) {
 // Ask answers a question and remembers it for suggestions when the
 // documents cover it.
 func (l *Library) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-	ext := answer.Extractive{Index: l.live, Options: l.opts.Answer}
+	// One index for the whole answer: a reindex swapping in meanwhile must
+	// not mix hits of one index with the version of another, nor close the
+	// index under a model call that is still citing from it.
+	ix, release, err := l.live.Acquire()
+	if err != nil {
+		return briefbot.Answer{}, fmt.Errorf("ask: %w", err)
+	}
+	defer release()
+	ext := answer.Extractive{Index: ix, Options: l.opts.Answer}
 	var a briefbot.Answerer = &ext
 	if l.opts.Summarizer != nil {
-		a = &answer.Model{Extractive: ext, Summarizer: l.opts.Summarizer, MaxPassages: l.opts.MaxPassages, Published: l.published}
+		published := func(docID string) time.Time {
+			for _, d := range ix.Documents() {
+				if d.ID == docID {
+					return d.Published
+				}
+			}
+			return time.Time{}
+		}
+		a = &answer.Model{Extractive: ext, Summarizer: l.opts.Summarizer, MaxPassages: l.opts.MaxPassages, Published: published}
 	}
 	ans, err := a.Ask(ctx, req)
 	if err == nil && ans.Answerable {
 		l.remember(req.Question)
 	}
 	return ans, err
-}
-
-// published is a document's date, the zero time when unknown.
-func (l *Library) published(docID string) time.Time {
-	for _, d := range l.Documents() {
-		if d.ID == docID {
-			return d.Published
-		}
-	}
-	return time.Time{}
 }
 
 const maxRecent = 200
