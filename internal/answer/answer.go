@@ -200,17 +200,10 @@ func LinkTo(docURL, quote string) string {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return docURL
 	}
-	words := strings.FieldsFunc(quote, func(r rune) bool {
-		return unicode.IsSpace(r)
-	})
-	// Punctuation at either end of the fragment would have to match the page
-	// exactly; trim it so small differences in quoting still match.
-	trim := func(s string) string {
-		return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	}
+	// Words without a letter or digit ("—") cannot anchor a fragment.
 	var clean []string
-	for _, w := range words {
-		if t := trim(w); t != "" {
+	for _, w := range strings.Fields(quote) {
+		if trimEdges(w) != "" {
 			clean = append(clean, w)
 		}
 	}
@@ -232,6 +225,9 @@ func LinkTo(docURL, quote string) string {
 	return docURL + "#:~:text=" + frag
 }
 
+// trimEdges drops punctuation at either end of a fragment term, which the
+// page would have to match exactly, so small differences in quoting still
+// match.
 func trimEdges(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
