@@ -79,8 +79,12 @@ type Hit struct {
 	Quote string
 	// Highlights are the matched terms' positions within Quote.
 	Highlights []Span
-	// Matched lists the distinct analyzed query terms found in the passage.
+	// Matched lists the distinct analyzed query terms found in the passage,
+	// related terms included.
 	Matched []string
+	// Exact counts the distinct terms of the question itself (not related
+	// ones) found in the passage.
+	Exact int
 	// Coverage is the share of the query's information (IDF-weighted
 	// analyzed terms) that the passage contains, in [0, 1].
 	Coverage float64

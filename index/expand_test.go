@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -42,17 +43,68 @@ func TestSynonymsFillVocabularyGaps(t *testing.T) {
 	}
 }
 
-func TestSynonymsLeaveWordsTheCorpusUses(t *testing.T) {
-	// "conflict" is in the corpus: it must not bring its relatives
-	// ("dispute", "struggle"...), so the terms are the query's own.
-	ix := buildOpen(t, region, BuildOptions{Options: Options{Synonyms: 0.7}})
-	terms := ix.expand("conflict history", ix.analyzeQuery("conflict history"))
-	var got []string
+func TestRelativesOfWordsTheCorpusUses(t *testing.T) {
+	// "Kremlin" is in the corpus, so its relatives come in at half weight,
+	// and only the close ones the corpus uses: Moscow (0.7) but not Russia
+	// (0.49), nor "Russian capital", which no passage says.
+	docs := []briefbot.Document{{ID: "k", Title: "Notes", Passages: []briefbot.Passage{
+		{ID: "k#1", DocID: "k", Title: "Notes", Text: "The Kremlin kept quiet about the convoy."},
+		{ID: "k#2", DocID: "k", Title: "Notes", Text: "Moscow hosted talks on the corridor."},
+		{ID: "k#3", DocID: "k", Title: "Notes", Text: "Russia sent troops to the border."},
+	}}}
+	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+	terms := ix.expand("Kremlin talks", ix.analyzeQuery("Kremlin talks"))
+	got := map[string]queryTerm{}
 	for _, t := range terms {
-		got = append(got, t.term)
+		got[t.term] = t
 	}
-	if want := []string{"conflict", "histori"}; !slices.Equal(got, want) {
-		t.Errorf("terms = %v, want %v", got, want)
+	if len(terms) != 3 {
+		t.Errorf("terms = %+v, want kremlin, talk and moscow", terms)
+	}
+	m, ok := got["moscow"]
+	if !ok {
+		t.Fatalf("terms = %+v, want moscow standing for kremlin", terms)
+	}
+	if want := 0.7 * 0.7 * presentRelativeScale; math.Abs(m.weight-want) > 1e-9 || m.group != 0 || math.Abs(m.rel-0.35) > 1e-9 {
+		t.Errorf("moscow = %+v, want weight %.3f, rel 0.35, group 0 (kremlin)", m, want)
+	}
+	// "conflict" and "history" are in the corpus and none of their close
+	// relatives is: the terms are the query's own.
+	ix = buildOpen(t, region, BuildOptions{Options: Options{Synonyms: 0.7}})
+	var own []string
+	for _, t := range ix.expand("conflict history", ix.analyzeQuery("conflict history")) {
+		own = append(own, t.term)
+	}
+	if want := []string{"conflict", "histori"}; !slices.Equal(own, want) {
+		t.Errorf("terms = %v, want %v", own, want)
+	}
+}
+
+func TestRelatedWordsAloneAreNotExact(t *testing.T) {
+	// The passage says "Moscow" where the question says "Kremlin": it is
+	// found, but it holds none of the question's own words.
+	docs := []briefbot.Document{{ID: "k", Title: "Notes", Passages: []briefbot.Passage{
+		{ID: "k#1", DocID: "k", Title: "Notes", Text: "The Kremlin kept quiet about the convoy."},
+		{ID: "k#2", DocID: "k", Title: "Notes", Text: "Moscow hosted talks on the corridor."},
+	}}}
+	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+	hits, err := ix.Search(context.Background(), "Kremlin corridor", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := map[string]int{}
+	for _, h := range hits {
+		exact[h.Passage.ID] = h.Exact
+	}
+	if exact["k#1"] != 1 || exact["k#2"] != 1 {
+		t.Errorf("exact = %v, want 1 each (kremlin; corridor)", exact)
+	}
+	hits, err = ix.Search(context.Background(), "Kremlin", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 2 || hits[0].Passage.ID != "k#1" || hits[0].Exact != 1 || hits[1].Exact != 0 || len(hits[1].Matched) != 1 {
+		t.Errorf("hits = %+v, want k#1 (exact) then k#2 (related only)", hits)
 	}
 }
 

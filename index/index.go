@@ -353,7 +353,8 @@ type queryTerm struct {
 	// less for related terms.
 	weight float64
 	// rel is how closely a related term stands for its group's term, in
-	// (0, 1]; 1 for the query's own terms.
+	// (0, 1]; 1 for the query's own terms, and halved for relatives of a
+	// word the corpus uses (see expand), whose passages lack the word.
 	rel float64
 	// group is the index of the query's own term that a related term
 	// stands for (its own index for the query's terms), or -1.

@@ -122,6 +122,40 @@ func TestSearchBM25ByHand(t *testing.T) {
 	}
 }
 
+func TestScoreGroupsTakesTheBestTermOfAGroup(t *testing.T) {
+	ix := buildOpen(t, pets, BuildOptions{})
+	r, err := ix.adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// "cat" with "dog" standing for it at half weight, and "fish" on its
+	// own: d1 ("cat dog dog") earns max(cat, dog/2) for the group, not the
+	// sum; d3 ("dog bird") has only the stand-in.
+	terms := []queryTerm{
+		{term: "cat", qtf: 1, weight: 1, rel: 1, group: 0},
+		{term: "fish", qtf: 1, weight: 1, rel: 1, group: 1},
+		{term: "dog", qtf: 1, weight: 0.5, rel: 0.5, group: 0},
+	}
+	acc := newAccumulator(len(ix.flat))
+	if err := ix.scoreGroups(context.Background(), r, terms, acc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{
+		"d1#a": max(bm25(1, 3, 2, 1), 0.5*bm25(2, 3, 2, 1)),
+		"d2#a": bm25(3, 7, 2, 1) + bm25(2, 7, 1, 1),
+		"d3#a": 0.5 * bm25(1, 2, 2, 1),
+	}
+	if len(acc.touched) != len(want) {
+		t.Errorf("%d passages scored, want %d", len(acc.touched), len(want))
+	}
+	for pos, p := range ix.flat {
+		if got := acc.scores[pos]; math.Abs(got-want[p.ID]) > 1e-9 {
+			t.Errorf("%s score = %.6f, want %.6f", p.ID, got, want[p.ID])
+		}
+	}
+}
+
 func TestSearchTopK(t *testing.T) {
 	ix := buildOpen(t, pets, BuildOptions{})
 	hits, err := ix.Search(context.Background(), "cat dog", 2)

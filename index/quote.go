@@ -64,6 +64,7 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 		switch {
 		case t.group == i:
 			credit[i] = 1
+			h.Exact++
 		case t.group >= 0:
 			credit[t.group] = max(credit[t.group], t.rel*relatedCredit)
 		}

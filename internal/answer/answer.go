@@ -121,7 +121,10 @@ func (e *Extractive) Retrieve(ctx context.Context, question string) ([]briefbot.
 // coincidence, not an answer.
 func Covered(h briefbot.Hit, opts Options) bool {
 	opts = opts.withDefaults()
-	if h.Coverage < opts.MinCoverage {
+	// Related words alone do not make an answer: a passage that shares
+	// not one word with the question ("Who wrote the novel War and
+	// Peace?" against "…the new road…") is a paraphrase match at best.
+	if h.Coverage < opts.MinCoverage || h.Exact == 0 {
 		return false
 	}
 	if len(h.Matched) >= opts.MinMatchedTerms {

@@ -15,8 +15,16 @@ func hit(id string, score, coverage float64, matched []string, quote string) bri
 		Score:    score,
 		Coverage: coverage,
 		Matched:  matched,
+		Exact:    len(matched),
 		Quote:    quote,
 	}
+}
+
+// related marks every matched term of h as a related term, none of the
+// question's own.
+func related(h briefbot.Hit) briefbot.Hit {
+	h.Exact = 0
+	return h
 }
 
 func TestCovered(t *testing.T) {
@@ -31,6 +39,7 @@ func TestCovered(t *testing.T) {
 		{"one word, high share but not all", hit("a", 7, 0.9, []string{"zangezur"}, "q"), false},
 		{"many terms, low share", hit("a", 3, 0.3, []string{"a", "b", "c"}, "q"), false},
 		{"nothing matched", hit("a", 0, 0, nil, "q"), false},
+		{"related words only", related(hit("a", 3, 0.4, []string{"new", "forc", "ceasefir"}, "q")), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

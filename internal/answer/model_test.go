@@ -19,6 +19,7 @@ func brief() *fakeIndex {
 			Score:    5,
 			Coverage: 0.9,
 			Matched:  []string{"article", "9"},
+			Exact:    2,
 			Quote:    text,
 		}
 	}
