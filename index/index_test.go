@@ -156,55 +156,6 @@ func TestScoreGroupsTakesTheBestTermOfAGroup(t *testing.T) {
 	}
 }
 
-func TestIdentifierPhrases(t *testing.T) {
-	docs := []briefbot.Document{doc("a", "",
-		"Baku enforced two articles of the agreement. Article 6 called for a road, article 9 too.",
-		"Elsewhere, Article 9 calls for unblocking all economic and transport connections throughout the region.",
-		"Farmers sold apples at the market on March 17.",
-	)}
-	ix := buildOpen(t, docs, BuildOptions{})
-	ids := ix.identifiers("What does Article 9 of the agreement call for, and what happened on March 17?")
-	want := []identifier{{"articl", "9", ix.IDF("articl")}, {"march", "17", ix.IDF("17")}}
-	if !slices.Equal(ids, want) {
-		t.Fatalf("identifiers = %+v, want %+v", ids, want)
-	}
-	if got := ix.identifiers("What does the agreement call for?"); len(got) != 0 {
-		t.Errorf("identifiers without a number = %+v", got)
-	}
-	// "article 9" as adjacent words only: "...road, article 9 too" has
-	// them adjacent as well, "9 ... article" would not count.
-	for i, wantBonus := range []float64{want[0].idf, want[0].idf, want[1].idf} {
-		if got := ix.identifierBonus(docs[0].Passages[i].Text, ids); math.Abs(got-wantBonus) > 1e-9 {
-			t.Errorf("passage %d bonus = %.4f, want %.4f", i, got, wantBonus)
-		}
-	}
-	if got := ix.identifierBonus("The 9 articles of March.", ids); got != 0 {
-		t.Errorf("bonus for words apart = %v, want 0", got)
-	}
-}
-
-func TestIdentifierPhraseDecidesRanking(t *testing.T) {
-	// The brief's case: the passage naming "two articles of the ceasefire
-	// agreement" and "Article 6" holds more of the question's words than
-	// the one on Article 9 itself.
-	docs := []briefbot.Document{doc("a", "",
-		"Two articles of the ceasefire agreement: Article 6 called for a road.",
-		"Elsewhere, Article 9 calls for unblocking all economic and transport connections throughout the region, most notably between Azerbaijan and its western exclave.",
-		"The ceasefire agreement held.",
-	)}
-	ix := buildOpen(t, docs, BuildOptions{})
-	hits, err := ix.Search(context.Background(), "What does Article 9 of the ceasefire agreement call for?", 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(hits) < 2 || hits[0].Passage.ID != "a#b" || hits[1].Passage.ID != "a#a" {
-		t.Fatalf("ranking = %v, want a#b (Article 9) first", ids(hits))
-	}
-	if bonus := ix.IDF("9"); hits[0].Score-bonus >= hits[1].Score {
-		t.Errorf("scores %.3f, %.3f: the phrase bonus %.3f did not decide the order, the test proves nothing", hits[0].Score, hits[1].Score, bonus)
-	}
-}
-
 func TestSearchTopK(t *testing.T) {
 	ix := buildOpen(t, pets, BuildOptions{})
 	hits, err := ix.Search(context.Background(), "cat dog", 2)

@@ -116,25 +116,15 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 	if len(acc.touched) == 0 {
 		return nil, terms, nil
 	}
-	// Identifier phrases rerank the best candidates only: checking them
-	// means analyzing passage text again.
-	ids := ix.identifiers(query)
-	want := k
-	if len(ids) > 0 {
-		want = max(k, identifierCandidates)
-	}
-	h := make(topK, 0, min(want, len(acc.touched)))
+	h := make(topK, 0, min(k, len(acc.touched)))
 	for _, p := range acc.touched {
 		c := scored{pos: p, score: acc.scores[p]}
-		if len(h) < want {
+		if len(h) < k {
 			heap.Push(&h, c)
 		} else if worse(h[0], c) {
 			h[0] = c
 			heap.Fix(&h, 0)
 		}
-	}
-	for i := range h {
-		h[i].score += ix.identifierBonus(ix.flat[h[i].pos].Text, ids)
 	}
 	slices.SortFunc(h, func(a, b scored) int {
 		switch {
@@ -145,7 +135,6 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 		}
 		return 0
 	})
-	h = h[:min(k, len(h))]
 	hits := make([]briefbot.Hit, len(h))
 	for i, c := range h {
 		hits[i] = briefbot.Hit{Passage: ix.flat[c.pos], Rank: i + 1, Score: c.score}
@@ -307,55 +296,4 @@ func (ix *Index) scoreTitle(ctx context.Context, r bindex.IndexReader, qt *query
 		}
 		acc.scores[pos] += w * tf / (tf + ix.opts.K1)
 	}
-}
-
-// identifierCandidates is how many of the best passages are checked for
-// the question's identifier phrases.
-const identifierCandidates = 50
-
-// identifier is a pair of adjacent analyzed terms of the question, one of
-// them a number: "Article 9", "Resolution 2231", "March 17".
-type identifier struct {
-	a, b string
-	idf  float64
-}
-
-// identifiers returns the question's identifier phrases. Bag-of-words
-// scoring cannot tell "Article 9 calls for…" from "two articles… Article 6
-// called for…" (the brief's own example: the passage naming Article 9
-// ranked second), while a passage that has the phrase itself is about that
-// very thing. Each phrase weighs the IDF of its rarer term: it is at least
-// as specific as that term.
-func (ix *Index) identifiers(q string) []identifier {
-	toks := ix.an.Analyze([]byte(q))
-	var out []identifier
-	for i := 0; i+1 < len(toks); i++ {
-		a, b := string(toks[i].Term), string(toks[i+1].Term)
-		if toks[i+1].Position != toks[i].Position+1 || (!isNumber(a) && !isNumber(b)) {
-			continue
-		}
-		out = append(out, identifier{a: a, b: b, idf: max(ix.IDF(a), ix.IDF(b))})
-	}
-	return out
-}
-
-func isNumber(term string) bool { return term != "" && term[0] >= '0' && term[0] <= '9' }
-
-// identifierBonus is the summed weight of the identifier phrases that text
-// holds, as adjacent terms.
-func (ix *Index) identifierBonus(text string, ids []identifier) float64 {
-	if len(ids) == 0 {
-		return 0
-	}
-	toks := ix.an.Analyze([]byte(text))
-	var sum float64
-	for _, id := range ids {
-		for i := 0; i+1 < len(toks); i++ {
-			if toks[i+1].Position == toks[i].Position+1 && string(toks[i].Term) == id.a && string(toks[i+1].Term) == id.b {
-				sum += id.idf
-				break
-			}
-		}
-	}
-	return sum
 }
