@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
 )
 
 // Benchmarks run on a synthetic corpus: words drawn from a Zipf
@@ -342,4 +344,45 @@ func BenchmarkSearchSynonyms(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkSearchBrief is the product's own case: the built-in brief and
+// the analysts' questions of testdata/, with related words. On a corpus this
+// small, the time goes to analysing the question and looking up related
+// words rather than to postings.
+func BenchmarkSearchBrief(b *testing.B) {
+	docs, err := corpus.Builtin(corpus.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var queries []string
+	for _, f := range []string{"brief_qa.jsonl", "brief_qa_holdout.jsonl", "brief_unanswerable.jsonl"} {
+		raw, err := os.ReadFile(filepath.Join("..", "testdata", f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+			var q struct{ Query string }
+			if err := json.Unmarshal([]byte(line), &q); err != nil {
+				b.Fatalf("%s: %v", f, err)
+			}
+			queries = append(queries, q.Query)
+		}
+	}
+	root := b.TempDir()
+	opts := Options{Synonyms: 0.7}
+	if _, err := Build(context.Background(), root, docs, BuildOptions{Options: opts}); err != nil {
+		b.Fatal(err)
+	}
+	ix, err := Open(root, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	ctx := context.Background()
+	timed(b, func(i int) {
+		if _, err := ix.Search(ctx, queries[i%len(queries)], 5); err != nil {
+			b.Fatal(err)
+		}
+	})
 }

@@ -65,10 +65,10 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 		}
 		n := 0
 		for _, r := range e.Related {
-			if n == maxRelatedTerms {
-				break
+			if n == maxRelatedTerms || (present && r.Weight < presentMinRelatedness) {
+				break // relatives come best first
 			}
-			rt := ix.Analyze(r.Phrase)
+			rt := ix.analyzeRelated(r.Phrase)
 			// Long phrases add loose words ("stop work"); keep phrases of
 			// one or two terms. A phrase holding the word itself is a kind
 			// of it ("public utility"), whose other word is a modifier
@@ -76,7 +76,7 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 			if len(rt) == 0 || len(rt) > 2 || (len(rt) > 1 && slices.ContainsFunc(rt, func(t string) bool { return slices.Contains(spanTerms, t) })) {
 				continue
 			}
-			if present && (r.Weight < presentMinRelatedness || !ix.inCorpus(strings.Fields(r.Phrase))) {
+			if present && !ix.anyInCorpus(rt) {
 				continue
 			}
 			n++
@@ -99,13 +99,43 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 	return slices.Clip(terms)
 }
 
+// maxCachedRelated bounds the analyzed thesaurus phrases an index keeps: a
+// few hundred kilobytes, while questions come from a vocabulary far smaller.
+const maxCachedRelated = 20000
+
+// analyzeRelated is Analyze for thesaurus phrases, cached: a question
+// brings dozens of related phrases, and analysing each anew would cost
+// more than ranking the passages of a small corpus. The result is shared;
+// callers must not modify it.
+func (ix *Index) analyzeRelated(phrase string) []string {
+	if v, ok := ix.related.Load(phrase); ok {
+		return v.([]string)
+	}
+	terms := ix.Analyze(phrase)
+	if ix.relatedCount.Load() < maxCachedRelated {
+		if _, loaded := ix.related.LoadOrStore(phrase, terms); !loaded {
+			ix.relatedCount.Add(1)
+		}
+	}
+	return terms
+}
+
 // inCorpus reports whether any word of the span occurs in the corpus.
 func (ix *Index) inCorpus(span []string) bool {
 	for _, w := range span {
-		for _, t := range ix.Analyze(w) {
-			if df, err := ix.docFreq(t); err == nil && df > 0 {
-				return true
-			}
+		if ix.anyInCorpus(ix.Analyze(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyInCorpus reports whether any of the analyzed terms occurs in the
+// corpus.
+func (ix *Index) anyInCorpus(terms []string) bool {
+	for _, t := range terms {
+		if df, err := ix.docFreq(t); err == nil && df > 0 {
+			return true
 		}
 	}
 	return false

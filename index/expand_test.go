@@ -153,3 +153,22 @@ func TestQuestionPhrasingIsNotSearched(t *testing.T) {
 		t.Errorf("terms = %v, want [author]", terms)
 	}
 }
+
+func TestAnalyzeRelatedCachesWithinBound(t *testing.T) {
+	ix := buildOpen(t, region, BuildOptions{})
+	for range 2 {
+		if got, want := ix.analyzeRelated("Peace Talks"), ix.Analyze("Peace Talks"); !slices.Equal(got, want) {
+			t.Fatalf("analyzeRelated = %v, want %v", got, want)
+		}
+	}
+	if n := ix.relatedCount.Load(); n != 1 {
+		t.Errorf("%d cached phrases, want 1", n)
+	}
+	ix.relatedCount.Store(maxCachedRelated)
+	if got := ix.analyzeRelated("drones"); !slices.Equal(got, []string{"drone"}) {
+		t.Errorf("analyzeRelated past the bound = %v", got)
+	}
+	if _, cached := ix.related.Load("drones"); cached {
+		t.Error("a phrase was cached past the bound")
+	}
+}

@@ -105,7 +105,11 @@ type Index struct {
 
 	accPool sync.Pool
 	dfCache sync.Map // term -> uint64 document frequency; the index is immutable
-	closed  atomic.Bool
+	// related caches the analyzed terms of thesaurus phrases; the
+	// thesaurus is fixed, and relatedCount caps the entries.
+	related      sync.Map // phrase -> []string
+	relatedCount atomic.Int64
+	closed       atomic.Bool
 }
 
 // Open opens the live build under root, the one CURRENT names. It returns an
