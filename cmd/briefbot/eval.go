@@ -11,8 +11,9 @@ import (
 func runEval(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("eval", "--qa FILE | --beir DIR", `Measure retrieval quality.
   --qa FILE     JSONL {"id","query","gold"} on the configured corpus: Recall@1/@3/@5 and MRR
-                (gold is text that the right passage contains), and the share of questions
-                the answerer marks answerable.
+                (gold is text that the right passage contains), the share of questions
+                the answerer marks answerable, and of those answered citing the right passage;
+                with --unanswerable FILE also the share of those questions refused.
   --beir DIR    a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv), indexed on
                 its own: nDCG@10, Recall@100 and MAP, ranking documents by their best passage.`)
 	qa := fs.String("qa", "", "question `file` (JSONL of {\"id\",\"query\",\"gold\"})")
@@ -59,14 +60,24 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	answered := 0
+	// An answer counts as right when one of its citations is the passage
+	// holding the gold text: a question marked answerable but answered
+	// from the wrong passage is a wrong answer, not a refusal.
+	answered, right := 0, 0
 	for _, it := range items {
 		a, err := lib.Ask(ctx, briefbot.AskRequest{Question: it.Query})
 		if err != nil {
 			return err
 		}
-		if a.Answerable {
-			answered++
+		if !a.Answerable {
+			continue
+		}
+		answered++
+		for _, c := range a.Citations {
+			if p, ok := lib.Passage(c.PassageID); ok && eval.ContainsGold(p.Text, it.Gold) {
+				right++
+				break
+			}
 		}
 	}
 	refused, unans := 0, 0
@@ -90,7 +101,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	if *asJSON {
 		out := map[string]any{"recall@1": rep.Recall1, "recall@3": rep.Recall3, "recall@5": rep.Recall5, "mrr": rep.MRR,
-			"questions": rep.Queries, "answerable": float64(answered) / float64(max(len(items), 1))}
+			"questions": rep.Queries, "answerable": float64(answered) / float64(max(len(items), 1)),
+			"answered_with_gold": float64(right) / float64(max(len(items), 1))}
 		if unans > 0 {
 			out["unanswerable_refused"] = float64(refused) / float64(unans)
 		}
@@ -102,7 +114,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "QA: Recall@1 %.3f  Recall@3 %.3f  Recall@5 %.3f  MRR %.3f  (%d questions, %d not at rank 1; -v lists them)\n",
 			rep.Recall1, rep.Recall3, rep.Recall5, rep.MRR, rep.Queries, len(rep.Misses))
 	}
-	fmt.Fprintf(e.stdout, "Answerable: %d/%d questions marked answerable\n", answered, len(items))
+	fmt.Fprintf(e.stdout, "Answerable: %d/%d questions marked answerable, %d of them citing the passage with the gold text\n", answered, len(items), right)
 	if unans > 0 {
 		fmt.Fprintf(e.stdout, "Not covered: %d/%d unanswerable questions refused\n", refused, unans)
 	}

@@ -34,7 +34,7 @@ type Options struct {
 }
 
 // DefaultOptions are the settings used when a field is zero.
-var DefaultOptions = Options{K: 5, MaxCitations: 3, MinCoverage: 0.35, MinMatchedTerms: 2, MaxRelated: 3}
+var DefaultOptions = Options{K: 5, MaxCitations: 3, MinCoverage: 0.3, MinMatchedTerms: 2, MaxRelated: 3}
 
 func (o Options) withDefaults() Options {
 	d := DefaultOptions
@@ -139,7 +139,7 @@ func Covered(h briefbot.Hit, opts Options) bool {
 func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts Options) briefbot.Answer {
 	opts = opts.withDefaults()
 	a := briefbot.Answer{Question: question, Mode: briefbot.ModeExtractive, Index: info}
-	if len(hits) == 0 || !Covered(hits[0], opts) {
+	if len(hits) == 0 || !Covered(hits[0], opts) || !holdsKind(hits[0].Passage.Text, askedKind(question)) {
 		a.Text = NotCovered
 		for i, h := range hits {
 			if i == opts.MaxRelated {

@@ -175,7 +175,7 @@ func Default() Config {
 			B:           0.75,
 			BoltTimeout: Duration(2 * time.Second),
 		},
-		Retrieval: Retrieval{K: 5, MinCoverage: 0.35, MinMatchedTerms: 2, Synonyms: 0.7},
+		Retrieval: Retrieval{K: 5, MinCoverage: 0.3, MinMatchedTerms: 2, Synonyms: 0.7},
 		DataDir:   "./data",
 		LogLevel:  "info",
 	}

@@ -127,16 +127,19 @@ func RunQA(ctx context.Context, s briefbot.Searcher, qs []QAItem, k int) (QARepo
 // AnswerRank is the 1-based rank of the first hit whose passage text
 // contains gold (after normalization), 0 when none does.
 func AnswerRank(hits []briefbot.Hit, gold string) int {
-	g := normalize(gold)
-	if g == "" {
-		return 0
-	}
 	for i, h := range hits {
-		if strings.Contains(normalize(h.Passage.Text), g) {
+		if ContainsGold(h.Passage.Text, gold) {
 			return i + 1
 		}
 	}
 	return 0
+}
+
+// ContainsGold reports whether text contains gold, after normalization; an
+// empty gold is in no text.
+func ContainsGold(text, gold string) bool {
+	g := normalize(gold)
+	return g != "" && strings.Contains(normalize(text), g)
 }
 
 // typography maps curly quotes, dashes and other look-alikes to their

@@ -1,0 +1,144 @@
+package answer
+
+import (
+	"strings"
+	"unicode"
+)
+
+// answerKind is the kind of fact a question asks for, when its wording
+// says so: "How many peacekeepers…" wants a number, "When did…" a time.
+// A passage on the right topic that holds no fact of that kind does not
+// answer the question, however well its words match ("How many monitors
+// does the EU mission have?" against the paragraph that mentions the
+// mission but gives no size).
+type answerKind int
+
+const (
+	kindAny      answerKind = iota
+	kindQuantity            // how many, what percentage
+	kindMoney               // how much money, what dollar value
+	kindYear                // what year
+	kindTime                // when, what date
+	kindDuration            // how long
+)
+
+// quantityCues, timeCues and durationCues open (or sit in) questions that
+// ask for that kind of answer. "How much" is left out: it asks for a degree
+// as often as for an amount ("How much does Moscow rely on Tehran?").
+var (
+	quantityCues = []string{"how many", "what percentage", "what proportion", "what fraction", "what share of", "what number of"}
+	moneyCues    = []string{"how much money", "dollar value", "how much did", "what did it cost", "how much does it cost", "how much will it cost", "what price", "worth"}
+	yearCues     = []string{"what year", "which year"}
+	timeCues     = []string{"when", "what date", "which date", "what month", "which month", "since when", "how long ago"}
+	durationCues = []string{"how long", "for how many years", "how many years", "how many decades"}
+)
+
+// askedKind reads the kind of answer from the question's wording.
+func askedKind(question string) answerKind {
+	q := " " + strings.Join(strings.FieldsFunc(strings.ToLower(question), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	}), " ") + " "
+	has := func(cues []string) bool {
+		for _, c := range cues {
+			if strings.Contains(q, " "+c+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	// Most specific first: "how long ago" is a time, "how many years" a
+	// duration, "how long" a duration.
+	switch {
+	case strings.Contains(q, " how long ago "):
+		return kindTime
+	case has(durationCues):
+		return kindDuration
+	case has(moneyCues):
+		return kindMoney
+	case has(quantityCues):
+		return kindQuantity
+	case has(yearCues):
+		return kindYear
+	case has(timeCues):
+		return kindTime
+	}
+	return kindAny
+}
+
+var (
+	numberWords = setOf("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half third thirds quarter quarters percent percentage twice single double triple")
+	moneyWords  = setOf("dollar dollars usd euro euros eur pound pounds rial rials manat ruble rubles million millions billion billions trillion")
+	dateWords   = setOf("january february march april may june july august september october november december monday tuesday wednesday thursday friday saturday sunday ago yesterday today recently")
+	unitWords   = setOf("year years decade decades century centuries month months week weeks day days hour hours")
+	// A unit of time names a time when a neighbour anchors it: "last
+	// year", "two weeks earlier", "a decade ago".
+	timeAnchors = setOf("last next this past previous earlier later ago")
+)
+
+func setOf(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// holdsKind reports whether text states a fact of kind k: a number (other
+// than a year) for a quantity; a currency or large number for money; a
+// year for a year; a date, month, year or anchored time expression for a
+// time; a span of time for a duration.
+func holdsKind(text string, k answerKind) bool {
+	if k == kindAny {
+		return true
+	}
+	if k == kindMoney && strings.ContainsAny(text, "$€£") {
+		return true
+	}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	for i, w := range words {
+		number := (w[0] >= '0' && w[0] <= '9' && !isYear(w)) || numberWords[w]
+		switch k {
+		case kindQuantity:
+			if number {
+				return true
+			}
+		case kindMoney:
+			if moneyWords[w] {
+				return true
+			}
+		case kindYear:
+			if isYear(w) {
+				return true
+			}
+		case kindTime:
+			if isYear(w) || dateWords[w] {
+				return true
+			}
+			if unitWords[w] && ((i > 0 && (timeAnchors[words[i-1]] || numberWords[words[i-1]])) || (i+1 < len(words) && timeAnchors[words[i+1]])) {
+				return true
+			}
+		case kindDuration:
+			if unitWords[w] || w == "since" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isYear reports whether w reads as a year: four digits from 1000 to 2999,
+// or a decade such as "1990s".
+func isYear(w string) bool {
+	w = strings.TrimSuffix(w, "s")
+	if len(w) != 4 || (w[0] != '1' && w[0] != '2') {
+		return false
+	}
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
