@@ -85,3 +85,22 @@ func TestComposeRefusesAFactThePassageLacks(t *testing.T) {
 		t.Errorf("answerable=%v text=%q, want the quote", a.Answerable, a.Text)
 	}
 }
+
+// FuzzAnswerKind feeds arbitrary questions and passages to the answer-kind
+// rules: they must not panic, and a question asking for nothing in
+// particular is answered by any text.
+func FuzzAnswerKind(f *testing.F) {
+	for _, s := range []string{"How many troops?", "When did it end?", "In what year", "how long ago", "$5", "1990s", "two weeks earlier", "", "é ™ 12", "last"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, question, text string) {
+		k := askedKind(question)
+		if k < kindAny || k > kindDuration {
+			t.Fatalf("askedKind(%q) = %d", question, k)
+		}
+		got := holdsKind(text, k)
+		if k == kindAny && !got {
+			t.Fatalf("holdsKind(%q, kindAny) = false", text)
+		}
+	})
+}
