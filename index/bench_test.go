@@ -336,12 +336,7 @@ func BenchmarkSearchSynonyms(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer ix.Close()
-			ctx := context.Background()
-			timed(b, func(i int) {
-				if _, err := ix.Search(ctx, queries[i%len(queries)], 5); err != nil {
-					b.Fatal(err)
-				}
-			})
+			timedSearch(b, ix, queries)
 		})
 	}
 }
@@ -379,6 +374,12 @@ func BenchmarkSearchBrief(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
+	timedSearch(b, ix, queries)
+}
+
+// timedSearch times Search, top 5, over the queries in turn.
+func timedSearch(b *testing.B, ix *Index, queries []string) {
+	b.Helper()
 	ctx := context.Background()
 	timed(b, func(i int) {
 		if _, err := ix.Search(ctx, queries[i%len(queries)], 5); err != nil {
