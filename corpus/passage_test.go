@@ -147,6 +147,17 @@ func TestSentences(t *testing.T) {
 		{"  First line ends here\nSecond line. Third one?  ", []string{"First line ends here", "Second line.", "Third one?"}},
 		{"He said “stop.” Then he left.", []string{"He said “stop.”", "Then he left."}},
 		{"\n\n", nil},
+		{"One sentence here. Another one! A third? Yes.", []string{"One sentence here.", "Another one!", "A third?", "Yes."}},
+		{"Dr. Smith met Mr. Jones in the U.S. today. They talked.", []string{"Dr. Smith met Mr. Jones in the U.S. today.", "They talked."}},
+		{"It was J. R. Tolkien who wrote it. Indeed.", []string{"It was J. R. Tolkien who wrote it.", "Indeed."}},
+		{"Prices rose 3.5 percent vs. last year. e.g. this is not a break.", []string{"Prices rose 3.5 percent vs. last year. e.g. this is not a break."}},
+		{`He said "stop." Then he left. (See above.) Next.`, []string{`He said "stop."`, "Then he left.", "(See above.)", "Next."}},
+		{"It ended. “Never again,” she said.", []string{"It ended.", "“Never again,” she said."}},
+		{"The count was low. 2023 was worse.", []string{"The count was low.", "2023 was worse."}},
+		{"Heading line\n\n- item one\n- item two", []string{"Heading line", "- item one", "- item two"}},
+		{"  no period at all  ", []string{"no period at all"}},
+		{"disabilities.A line scan was used.", []string{"disabilities.A line scan was used."}},
+		{" \n\t ", nil},
 	}
 	for _, tt := range tests {
 		var got []string

@@ -87,7 +87,7 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 // (two sentences when it is short), and returns it with whitespace runs
 // collapsed, plus the spans of the matches within it.
 func quote(text string, matches []match, terms []queryTerm) (string, []briefbot.Span) {
-	sents := sentences(text)
+	sents := corpus.Sentences(text)
 	if len(sents) == 0 {
 		return "", nil
 	}
@@ -228,6 +228,3 @@ func distinctIDF(ms []match, terms []queryTerm) float64 {
 	}
 	return sum
 }
-
-// sentences are the passage's sentences, split as the corpus splits them.
-func sentences(text string) []briefbot.Span { return corpus.Sentences(text) }

@@ -74,6 +74,24 @@ func newAccumulator(n int) *accumulator {
 	return &accumulator{scores: make([]float64, n)}
 }
 
+// add adds v to passage p's score.
+func (a *accumulator) add(p int32, v float64) {
+	if a.scores[p] == 0 {
+		a.touched = append(a.touched, p)
+	}
+	a.scores[p] += v
+}
+
+// raise lifts passage p's score to v when v is higher.
+func (a *accumulator) raise(p int32, v float64) {
+	if v > a.scores[p] {
+		if a.scores[p] == 0 {
+			a.touched = append(a.touched, p)
+		}
+		a.scores[p] = v
+	}
+}
+
 func (a *accumulator) reset() {
 	for _, p := range a.touched {
 		a.scores[p] = 0
@@ -173,9 +191,11 @@ func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []
 				}
 			}
 		}
+		for _, m := range members {
+			done[m] = true
+		}
 		if len(members) == 1 {
 			// The common case (no related terms): score straight into acc.
-			done[i] = true
 			if err := ix.scoreOne(ctx, r, &terms[i], acc); err != nil {
 				return err
 			}
@@ -185,25 +205,16 @@ func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []
 			best, one = ix.accPool.Get().(*accumulator), ix.accPool.Get().(*accumulator)
 		}
 		for _, m := range members {
-			done[m] = true
 			if err := ix.scoreOne(ctx, r, &terms[m], one); err != nil {
 				return err
 			}
 			for _, p := range one.touched {
-				if v := one.scores[p]; v > best.scores[p] {
-					if best.scores[p] == 0 {
-						best.touched = append(best.touched, p)
-					}
-					best.scores[p] = v
-				}
+				best.raise(p, one.scores[p])
 			}
 			one.reset()
 		}
 		for _, p := range best.touched {
-			if acc.scores[p] == 0 {
-				acc.touched = append(acc.touched, p)
-			}
-			acc.scores[p] += best.scores[p]
+			acc.add(p, best.scores[p])
 		}
 		best.reset()
 	}
@@ -255,10 +266,7 @@ func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryT
 		}
 		pos := ix.ord[num]
 		tf := float64(next.Freq)
-		if acc.scores[pos] == 0 {
-			acc.touched = append(acc.touched, pos)
-		}
-		acc.scores[pos] += w * tf / (tf + ix.lengthNorm[pos])
+		acc.add(pos, w*tf/(tf+ix.lengthNorm[pos]))
 	}
 }
 
@@ -291,9 +299,6 @@ func (ix *Index) scoreTitle(ctx context.Context, r bindex.IndexReader, qt *query
 		}
 		pos := ix.ord[num]
 		tf := float64(next.Freq)
-		if acc.scores[pos] == 0 {
-			acc.touched = append(acc.touched, pos)
-		}
-		acc.scores[pos] += w * tf / (tf + ix.opts.K1)
+		acc.add(pos, w*tf/(tf+ix.opts.K1))
 	}
 }
