@@ -22,15 +22,15 @@ const (
 	kindDuration            // how long
 )
 
-// quantityCues, timeCues and durationCues open (or sit in) questions that
-// ask for that kind of answer. "How much" is left out: it asks for a degree
-// as often as for an amount ("How much does Moscow rely on Tehran?").
+// The cues are word sequences that ask for a kind of answer. "How much" on
+// its own is left out: it asks for a degree as often as for an amount ("How
+// much does Moscow rely on Tehran?").
 var (
 	quantityCues = []string{"how many", "what percentage", "what proportion", "what fraction", "what share of", "what number of"}
-	moneyCues    = []string{"how much money", "dollar value", "how much did", "what did it cost", "how much does it cost", "how much will it cost", "what price", "worth"}
+	moneyCues    = []string{"how much money", "dollar value", "what did it cost", "how much does it cost", "how much will it cost", "what price"}
 	yearCues     = []string{"what year", "which year"}
-	timeCues     = []string{"when", "what date", "which date", "what month", "which month", "since when", "how long ago"}
-	durationCues = []string{"how long", "for how many years", "how many years", "how many decades"}
+	timeCues     = []string{"when", "what date", "which date", "what month", "which month", "since when"}
+	durationCues = []string{"how long", "how many years", "how many decades"}
 )
 
 // askedKind reads the kind of answer from the question's wording.
@@ -68,7 +68,7 @@ func askedKind(question string) answerKind {
 var (
 	numberWords = setOf("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half third thirds quarter quarters percent percentage twice single double triple")
 	moneyWords  = setOf("dollar dollars usd euro euros eur pound pounds rial rials manat ruble rubles million millions billion billions trillion")
-	dateWords   = setOf("january february march april may june july august september october november december monday tuesday wednesday thursday friday saturday sunday ago yesterday today recently")
+	dateWords   = setOf("january february march april june july august september october november december monday tuesday wednesday thursday friday saturday sunday ago yesterday today recently")
 	unitWords   = setOf("year years decade decades century centuries month months week weeks day days hour hours")
 	// A unit of time names a time when a neighbour anchors it: "last
 	// year", "two weeks earlier", "a decade ago".
@@ -116,6 +116,11 @@ func holdsKind(text string, k answerKind) bool {
 			if isYear(w) || dateWords[w] {
 				return true
 			}
+			// "May" is a month next to a day number ("May 14", "14 May"),
+			// otherwise usually the verb.
+			if w == "may" && ((i > 0 && isDigits(words[i-1])) || (i+1 < len(words) && isDigits(words[i+1]))) {
+				return true
+			}
 			if unitWords[w] && ((i > 0 && (timeAnchors[words[i-1]] || numberWords[words[i-1]])) || (i+1 < len(words) && timeAnchors[words[i+1]])) {
 				return true
 			}
@@ -126,6 +131,10 @@ func holdsKind(text string, k answerKind) bool {
 		}
 	}
 	return false
+}
+
+func isDigits(w string) bool {
+	return w != "" && strings.Trim(w, "0123456789") == ""
 }
 
 // isYear reports whether w reads as a year: four digits from 1000 to 2999,

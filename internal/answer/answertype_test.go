@@ -24,6 +24,8 @@ func TestAskedKind(t *testing.T) {
 		{"For how many years has Russia kept troops there?", kindDuration},
 		// Degree, not amount; and questions that ask for no kind of fact.
 		{"How much does Moscow rely on Tehran?", kindAny},
+		{"How much did Russia's support matter?", kindAny},
+		{"Why is the region worth Washington's attention?", kindAny},
 		{"What does Article 9 call for?", kindAny},
 		{"Why is Tehran worried about Baku's ties with Israel?", kindAny},
 		{"Who is the whenever-man?", kindAny}, // "when" only as a whole word
@@ -58,6 +60,9 @@ func TestHoldsKind(t *testing.T) {
 		{"Fighting in the 1990s froze the conflict.", kindTime, true},
 		{"Years of insufficient attention followed.", kindTime, false}, // unanchored
 		{"Iran held exercises near the border.", kindTime, false},
+		{"The situation may change soon.", kindTime, false}, // the verb
+		{"Turkey voted on May 14.", kindTime, true},
+		{"Turkey voted on 14 May.", kindTime, true},
 		{"The conflict has lasted three decades.", kindDuration, true},
 		{"Russia has been there since the war.", kindDuration, true},
 		{"The conflict remains unresolved.", kindDuration, false},
