@@ -75,38 +75,20 @@ func sentenceSpans(text string) []span {
 
 // Sentences splits text into sentences: at line breaks, and where
 // sentenceSpans finds a boundary. Spans are trimmed of surrounding white
-// space; blank lines yield none. It is the one sentence splitter for
-// passage text, used to cut passages and to pick quotes.
+// space; blank lines yield none. The index picks quotes with it.
 func Sentences(text string) []briefbot.Span {
 	var out []briefbot.Span
-	for off := 0; off <= len(text); {
-		end := strings.IndexByte(text[off:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += off
-		}
-		for _, sp := range sentenceSpans(text[off:end]) {
-			s, e := off+sp.start, off+sp.end
-			for s < e {
-				r, n := utf8.DecodeRuneInString(text[s:e])
-				if !unicode.IsSpace(r) {
-					break
-				}
-				s += n
-			}
-			for e > s {
-				r, n := utf8.DecodeLastRuneInString(text[s:e])
-				if !unicode.IsSpace(r) {
-					break
-				}
-				e -= n
-			}
-			if e > s {
-				out = append(out, briefbot.Span{Start: s, End: e})
+	off := 0
+	for line := range strings.Lines(text) {
+		for _, sp := range sentenceSpans(strings.TrimSuffix(line, "\n")) {
+			sent := text[off+sp.start : off+sp.end]
+			trimmed := strings.TrimLeftFunc(sent, unicode.IsSpace)
+			s := off + sp.end - len(trimmed)
+			if trimmed = strings.TrimRightFunc(trimmed, unicode.IsSpace); trimmed != "" {
+				out = append(out, briefbot.Span{Start: s, End: s + len(trimmed)})
 			}
 		}
-		off = end + 1
+		off += len(line)
 	}
 	return out
 }

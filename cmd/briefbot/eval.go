@@ -101,8 +101,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	if *asJSON {
 		out := map[string]any{"recall@1": rep.Recall1, "recall@3": rep.Recall3, "recall@5": rep.Recall5, "mrr": rep.MRR,
-			"questions": rep.Queries, "answerable": float64(answered) / float64(max(len(items), 1)),
-			"answered_with_gold": float64(right) / float64(max(len(items), 1))}
+			"questions": rep.Queries, "answerable": float64(answered) / float64(len(items)),
+			"answered_with_gold": float64(right) / float64(len(items))}
 		if unans > 0 {
 			out["unanswerable_refused"] = float64(refused) / float64(unans)
 		}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/internal/eval"
 )
 
 // runCLI runs the command line in-process with its own data folder.
@@ -226,12 +228,10 @@ func TestCorpusFlagIndexesGivenFiles(t *testing.T) {
 	}
 }
 
-// TestQuestionSetQuality guards retrieval quality on the built-in brief:
-// the floors sit just under the figures measured when they were set, so a
-// change that makes answers worse fails here. Every gold text must be in
-// some passage, or the question set itself is broken.
 // TestQuestionSetQuality keeps the brief's question sets from slipping:
-// floors just below the measured figures. brief_qa.jsonl and
+// floors just below the measured figures, so a change that makes answers
+// worse fails here. Every gold text must be in some passage, or the
+// question set itself is broken. brief_qa.jsonl and
 // brief_unanswerable.jsonl were written with the ranker in view; the
 // _holdout sets were written by someone who saw neither the ranker nor the
 // first sets, and only their totals were looked at while tuning (of the
@@ -277,15 +277,11 @@ func TestQuestionSetQuality(t *testing.T) {
 			}
 			t.Logf("%v", got)
 
-			raw, err := os.ReadFile(path)
+			items, err := eval.LoadQA(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-				var q struct{ ID, Gold string }
-				if err := json.Unmarshal([]byte(line), &q); err != nil {
-					t.Fatalf("%s: %v", line, err)
-				}
+			for _, q := range items {
 				found := false
 				for _, p := range ps.Passages {
 					if strings.Contains(strings.ToLower(p.Text), strings.ToLower(q.Gold)) {

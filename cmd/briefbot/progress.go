@@ -42,11 +42,10 @@ func (p *progress) update(done, total int) {
 	const width = 30
 	filled := width * done / total
 	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d passages", p.label, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total)
-	p.drawn = true
-	if done >= total {
+	p.drawn = done < total
+	if !p.drawn {
 		// End the line now: what comes next (a log line) must not run on.
 		fmt.Fprintln(p.w)
-		p.drawn = false
 	}
 }
 

@@ -42,7 +42,7 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if cfg.HTTP.Listen != "" {
-		stop, err := serveHealth(ctx, cfg.HTTP.Listen, lib, b)
+		stop, err := serveHealth(cfg.HTTP.Listen, lib, b)
 		if err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 
 // serveHealth answers GET /healthz: 200 with the index once the bot is
 // connected, 503 before.
-func serveHealth(ctx context.Context, addr string, lib *library.Library, b *bot.Bot) (func(), error) {
+func serveHealth(addr string, lib *library.Library, b *bot.Bot) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("http.listen %s: %w", addr, err)

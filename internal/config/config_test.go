@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"github.com/briefbot/briefbot/internal/projectdir"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/briefbot/briefbot/internal/projectdir"
 )
 
 // keyErrors returns the problems joined in err.

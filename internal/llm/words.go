@@ -107,7 +107,8 @@ func supportRatio(shared, total int) bool {
 }
 
 // Supports tells whether passage supports sentence: enough of the
-// sentence's content words (see ContentWords) occur in the passage.
+// sentence's content words (see ContentWords) occur in the passage, and
+// every number among them does.
 func Supports(passage, sentence string) bool {
 	words := map[string]bool{}
 	for _, w := range ContentWords(passage) {
@@ -121,25 +122,13 @@ func supported(sentence []string, passage map[string]bool) bool {
 	for _, w := range sentence {
 		if passage[w] {
 			shared++
-		} else if isNumber(w) {
+		} else if isDigits(w) {
 			// A number the passage does not give (a year, an article, a
 			// count) is a claim it cannot support, whatever else matches.
 			return false
 		}
 	}
 	return supportRatio(shared, len(sentence))
-}
-
-func isNumber(w string) bool {
-	if w == "" {
-		return false
-	}
-	for _, r := range w {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // stopWords are function words of the languages briefbot is most often

@@ -71,14 +71,14 @@ func AllowViolations() Option { return func(s *Server) { s.lenient = true } }
 func WithHandler(h func(Request) Reply) Option { return func(s *Server) { s.handler = h } }
 
 // New starts a server. It skips the test when the OpenAI spec cannot be
-// found (see SpecPath) and fails it when the spec does not load. Unless
+// found (see specPath) and fails it when the spec does not load. Unless
 // AllowViolations is given, the test fails at cleanup if any request broke
 // the spec.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	path := SpecPath()
-	if path == "" {
-		t.Skipf("openaitest: the OpenAI spec %s was not found next to the module root; the fake server validates every request against it", specRel)
+	path, err := specPath()
+	if err != nil {
+		t.Skipf("openaitest: the OpenAI spec is needed, the fake server validates every request against it: %v", err)
 	}
 	sp, err := loadSpec(path)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/internal/projectdir"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,20 +13,15 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/briefbot/briefbot/internal/projectdir"
 )
 
-// specRel is where the OpenAI spec lives, relative to the module root.
-const specRel = "../shared/specs/openai/openapi.yaml"
-
-// SpecPath returns the OpenAI OpenAPI document's path: ../shared/specs/
-// openai/openapi.yaml from the module root (the nearest directory holding
-// go.mod above the working directory). It returns "" when there is none.
-func SpecPath() string {
-	p, err := projectdir.Shared("specs", "openai", "openapi.yaml")
-	if err != nil {
-		return ""
-	}
-	return p
+// specPath returns the OpenAI OpenAPI document's path, specs/openai/
+// openapi.yaml in ../shared beside the module root, or an error saying
+// where it looked.
+func specPath() (string, error) {
+	return projectdir.Shared("specs", "openai", "openapi.yaml")
 }
 
 // spec is the loaded OpenAI document and the chat completion route in it.
