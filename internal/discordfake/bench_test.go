@@ -6,11 +6,7 @@ import (
 )
 
 func benchSpec(b *testing.B) *apiSpec {
-	wd, err := os.Getwd()
-	if err != nil {
-		b.Fatal(err)
-	}
-	path, err := findSpecPath(wd)
+	path, err := findSpec()
 	if err != nil {
 		b.Skipf("Discord OpenAPI spec unavailable: %v", err)
 	}
@@ -23,8 +19,7 @@ func benchSpec(b *testing.B) *apiSpec {
 
 // BenchmarkParseSpec measures the one-time cost every test binary pays.
 func BenchmarkParseSpec(b *testing.B) {
-	wd, _ := os.Getwd()
-	path, err := findSpecPath(wd)
+	path, err := findSpec()
 	if err != nil {
 		b.Skip(err)
 	}

@@ -1,7 +1,6 @@
 package discordfake
 
 import (
-	"os"
 	"testing"
 	"unicode/utf8"
 )
@@ -10,11 +9,7 @@ import (
 // hand-written message rules: they must not panic, and whatever they accept
 // must respect the limits computed independently from the typed embeds.
 func FuzzCheckMessage(f *testing.F) {
-	wd, err := os.Getwd()
-	if err != nil {
-		f.Fatal(err)
-	}
-	path, err := findSpecPath(wd)
+	path, err := findSpec()
 	if err != nil {
 		f.Skipf("Discord OpenAPI spec unavailable: %v", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -294,11 +293,8 @@ func New(t testing.TB, opts Options) *Server {
 	t.Helper()
 	specPath := opts.SpecPath
 	if specPath == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatalf("discordfake: getwd: %v", err)
-		}
-		specPath, err = findSpecPath(wd)
+		var err error
+		specPath, err = findSpec()
 		if err != nil {
 			t.Skipf("discordfake: skipping, Discord OpenAPI spec unavailable: %v", err)
 		}

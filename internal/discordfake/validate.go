@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/internal/projectdir"
 )
 
 // The validator below implements the subset of JSON Schema 2020-12 that
@@ -660,25 +661,8 @@ func discordErrors(errs []fieldError) map[string]any {
 	return root
 }
 
-// findSpecPath locates ../shared/specs/discord/openapi.json relative to the
-// module root (the nearest directory above dir that holds go.mod).
-func findSpecPath(dir string) (string, error) {
-	d, err := filepath.Abs(dir)
-	if err != nil {
-		return "", fmt.Errorf("find module root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			p := filepath.Join(d, "..", "shared", "specs", "discord", "openapi.json")
-			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("discord OpenAPI spec not found at %s (expected ../shared/specs/discord/openapi.json beside the module root): %w", p, err)
-			}
-			return filepath.Clean(p), nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod found above %s, cannot locate ../shared/specs/discord/openapi.json", dir)
-		}
-		d = parent
-	}
+// findSpec returns Discord's OpenAPI document in ../shared beside the module
+// root, or an error saying where it looked.
+func findSpec() (string, error) {
+	return projectdir.Shared("specs", "discord", "openapi.json")
 }

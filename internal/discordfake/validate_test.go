@@ -3,8 +3,6 @@ package discordfake
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -250,31 +248,5 @@ func TestAutocompleteRules(t *testing.T) {
 				t.Fatalf("errors = %d, want %d", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestFindSpecPath(t *testing.T) {
-	dir := t.TempDir()
-	mod := filepath.Join(dir, "proj")
-	sub := filepath.Join(mod, "a", "b")
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module x\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := findSpecPath(sub); err == nil || !strings.Contains(err.Error(), "openapi.json") {
-		t.Fatalf("without shared/: %v, want a not-found error naming the spec", err)
-	}
-	specDir := filepath.Join(dir, "shared", "specs", "discord")
-	if err := os.MkdirAll(specDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(specDir, "openapi.json"), []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got, err := findSpecPath(sub)
-	if err != nil || got != filepath.Join(specDir, "openapi.json") {
-		t.Fatalf("findSpecPath = %q, %v", got, err)
 	}
 }

@@ -34,3 +34,30 @@ func TestRootOutsideAModule(t *testing.T) {
 		t.Errorf("err = %v, want ErrNoModule", err)
 	}
 }
+
+func TestSharedBesideTheModuleRoot(t *testing.T) {
+	dir := t.TempDir()
+	mod := filepath.Join(dir, "proj")
+	sub := filepath.Join(mod, "a", "b")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	if _, err := Shared("specs", "discord", "openapi.json"); err == nil || !strings.Contains(err.Error(), "openapi.json") {
+		t.Fatalf("without shared/: %v, want a not-found error naming the file", err)
+	}
+	specDir := filepath.Join(dir, "shared", "specs", "discord")
+	if err := os.MkdirAll(specDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(specDir, "openapi.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Shared("specs", "discord", "openapi.json")
+	if err != nil || got != filepath.Join(specDir, "openapi.json") {
+		t.Fatalf("Shared = %q, %v", got, err)
+	}
+}
