@@ -260,8 +260,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case fatal := <-b.closes.ch:
-			b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
-			return fatal
+			return b.refused(fatal)
 		case <-b.disconnects:
 			if err := b.reconnect(ctx); err != nil {
 				return err
@@ -282,16 +281,14 @@ func (b *Bot) reconnect(ctx context.Context) error {
 		// The close that ended the connection may have been fatal; its
 		// frame is read before discordgo reports the lost connection.
 		if fatal := b.closes.fatal(); fatal != nil {
-			b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
-			return fatal
+			return b.refused(fatal)
 		}
 		err := b.session.Open()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			return nil
 		}
 		if fatal := b.closes.fatal(); fatal != nil {
-			b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
-			return fatal
+			return b.refused(fatal)
 		}
 		b.log.Warn("discord gateway reconnect failed; retrying", "err", b.explain(err), "in", wait)
 		t := time.NewTimer(wait)
@@ -306,6 +303,12 @@ func (b *Bot) reconnect(ctx context.Context) error {
 		}
 		wait = min(wait*2, 2*time.Minute)
 	}
+}
+
+// refused logs that Discord refused the bot for good and returns fatal.
+func (b *Bot) refused(fatal *FatalCloseError) error {
+	b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
+	return fatal
 }
 
 // Ready is closed once the first gateway session is ready.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"regexp"
@@ -113,12 +114,21 @@ func (it *interaction) requestFinal(method, uri string, body any) error {
 // transient reports failures worth retrying: server errors and transport
 // errors, not Discord refusing the request.
 func transient(err error) bool {
-	var rest *discordgo.RESTError
-	if errors.As(err, &rest) && rest.Response != nil {
-		return rest.Response.StatusCode >= 500
+	if status := restStatus(err); status != 0 {
+		return status >= 500
 	}
 	var rl *discordgo.RateLimitError
 	return !errors.As(err, &rl)
+}
+
+// restStatus is the HTTP status of a Discord REST error, or 0 for any other
+// error.
+func restStatus(err error) int {
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Response != nil {
+		return rest.Response.StatusCode
+	}
+	return 0
 }
 
 func (it *interaction) callback(t discordgo.InteractionResponseType, data any) error {
@@ -140,7 +150,7 @@ func (it *interaction) callback(t discordgo.InteractionResponseType, data any) e
 func (it *interaction) deferReply(ephemeral bool) error {
 	var data any
 	if ephemeral {
-		data = messageBody{Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+		data = message{}.body(true)
 	}
 	if err := it.callback(discordgo.InteractionResponseDeferredChannelMessageWithSource, data); err != nil {
 		return err
@@ -179,7 +189,7 @@ func (it *interaction) finish(m message) error {
 	}
 	it.final = true
 	err := it.requestFinal("PATCH", it.originalURL(), m.edit())
-	if isBadRequest(err) {
+	if restStatus(err) == http.StatusBadRequest {
 		if err2 := it.requestFinal("PATCH", it.originalURL(), errorEmbed(msgNotShown).edit()); err2 != nil {
 			it.b.log.Error("could not tell the user about a rejected message", "err", err2)
 		}
@@ -340,30 +350,40 @@ func (b *Bot) logErr(err error) {
 	}
 }
 
+// outcome is what a guarded call returned.
+type outcome[T any] struct {
+	v   T
+	err error
+}
+
+// guarded runs work in a goroutine of its own, so that the caller may stop
+// waiting for it at a deadline; a panic is logged with msg and delivered as
+// errPanicked.
+func guarded[T any](log *slog.Logger, msg string, work func() (T, error)) <-chan outcome[T] {
+	done := make(chan outcome[T], 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error(msg, "panic", r, "stack", string(debug.Stack()))
+				done <- outcome[T]{err: errPanicked}
+			}
+		}()
+		v, err := work()
+		done <- outcome[T]{v, err}
+	}()
+	return done
+}
+
 // quick answers with what work returns: at once when it is done within the
 // acknowledgement budget, after a deferral otherwise, so that Discord's 3 s
 // rule holds whatever the work costs.
 func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) (message, error)) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
 	defer cancel()
-	type result struct {
-		m   message
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				b.log.Error("command panicked", "panic", r, "stack", string(debug.Stack()))
-				done <- result{err: errPanicked}
-			}
-		}()
-		m, err := work(ctx)
-		done <- result{m, err}
-	}()
+	done := guarded(b.log, "command panicked", func() (message, error) { return work(ctx) })
 	timer := time.NewTimer(b.ackBudget)
 	defer timer.Stop()
-	var r result
+	var r outcome[message]
 	select {
 	case r = <-done:
 	case <-timer.C:
@@ -380,7 +400,7 @@ func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) 
 	var n notice
 	switch {
 	case r.err == nil:
-		b.logErr(it.reply(r.m, ephemeral))
+		b.logErr(it.reply(r.v, ephemeral))
 	case errors.As(r.err, &n):
 		b.logErr(it.reply(noticeMessage(string(n)), true))
 	case errors.Is(r.err, errTooSlow), errors.Is(r.err, context.DeadlineExceeded):
@@ -455,26 +475,14 @@ func (b *Bot) store(a briefbot.Answer) string {
 func (b *Bot) answer(user, question string, onPartial func(string)) (briefbot.Answer, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
 	defer cancel()
-	type result struct {
-		a   briefbot.Answer
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				b.log.Error("answer panicked", "panic", r, "stack", string(debug.Stack()))
-				done <- result{err: errPanicked}
-			}
-		}()
-		a, err := b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, OnPartial: onPartial})
-		done <- result{a, err}
-	}()
+	done := guarded(b.log, "answer panicked", func() (briefbot.Answer, error) {
+		return b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, OnPartial: onPartial})
+	})
 	select {
 	case r := <-done:
 		switch {
 		case r.err == nil:
-			return r.a, nil
+			return r.v, nil
 		case errors.Is(r.err, errPanicked):
 			return briefbot.Answer{}, errPanicked
 		case errors.Is(r.err, context.DeadlineExceeded):
@@ -588,11 +596,7 @@ func (b *Bot) reindex(it *interaction) {
 		b.log.Error("reindex failed", "err", err)
 		text := "Reindex failed: " + cutText(err.Error(), 500) + "\nThe previous index keeps serving."
 		if len(rep.Failed) > 0 {
-			var lines []string
-			for _, f := range rep.Failed {
-				lines = append(lines, fmt.Sprintf("- %s: %s", cutText(f.Source, 200), cutText(f.Reason, 300)))
-			}
-			text += "\nDocuments that could not be read:\n" + joinWithin(lines, "\n", maxContent-runeLen(text)-40, func(n int) string { return fmt.Sprintf("… and %d more", n) })
+			text += "\nDocuments that could not be read:\n" + failureList(rep.Failed, maxContent-runeLen(text)-40)
 		}
 		b.logErr(it.finish(noticeMessage(text)))
 	}
@@ -745,10 +749,4 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	send(answerMessage(a, b.store(a)))
-}
-
-// isBadRequest reports a 400 from Discord.
-func isBadRequest(err error) bool {
-	var rest *discordgo.RESTError
-	return errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusBadRequest
 }

@@ -316,6 +316,27 @@ func (e *env) ask(user, question string, extra ...discordfake.Option) *discordfa
 	return e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "ask", UserID: user, Options: opts})
 }
 
+// command dispatches a slash command as the default user.
+func (e *env) command(name string, opts ...discordfake.Option) *discordfake.Interaction {
+	return e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: name, Options: opts})
+}
+
+// autocomplete types typed into option of command and waits for the
+// choices offered.
+func (e *env) autocomplete(command, option, typed string) discordfake.Callback {
+	e.t.Helper()
+	return e.callback(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: command, Focused: option, Options: []discordfake.Option{discordfake.Opt(option, typed)}}))
+}
+
+// choiceValues are the values of the autocomplete choices offered.
+func choiceValues(cb discordfake.Callback) []string {
+	var values []string
+	for _, c := range cb.Choices {
+		values = append(values, c.Value.(string))
+	}
+	return values
+}
+
 // final waits for the message the user ends up seeing.
 func (e *env) final(it *discordfake.Interaction) discordfake.Message {
 	e.t.Helper()

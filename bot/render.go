@@ -480,9 +480,7 @@ func searchMessage(query string, hits []briefbot.Hit) message {
 		head := fmt.Sprintf("**%d.** %s\n", h.Rank, label)
 		entries = append(entries, head+boldQuote(p.Text, h.Quote, max(120, min(600, share-runeLen(head)-20))))
 	}
-	e.Description = joinWithin(entries, "\n\n", maxEmbedDescription, func(n int) string {
-		return fmt.Sprintf("… and %d more", n)
-	})
+	e.Description = joinWithin(entries, "\n\n", maxEmbedDescription, andMore)
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
@@ -596,9 +594,7 @@ func briefMessage(d briefbot.Document) message {
 		for i, s := range d.Sections {
 			secs = append(secs, fmt.Sprintf("%d. %s", i+1, escapeMarkdown(cutText(s, 200))))
 		}
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Sections", Value: joinWithin(secs, "\n", maxFieldValue, func(n int) string {
-			return fmt.Sprintf("… and %d more", n)
-		})})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Sections", Value: joinWithin(secs, "\n", maxFieldValue, andMore)})
 	}
 	if u := linkTarget(d.URL); u != "" {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Link", Value: cutText(u, maxFieldValue)})
@@ -617,22 +613,29 @@ func reindexMessage(rep briefbot.ReindexReport, waited time.Duration) message {
 	if rep.Shared {
 		text += " (This request joined a rebuild that was already running.)"
 	}
-	if len(rep.Failed) == 0 {
-		text += "\nEvery document was read."
-	} else {
-		var lines []string
-		for _, f := range rep.Failed {
-			lines = append(lines, fmt.Sprintf("- %s: %s", cutText(f.Source, 200), cutText(f.Reason, 300)))
-		}
-		if len(rep.Failed) == 1 {
-			text += "\n1 document failed and was skipped:\n"
-		} else {
-			text += fmt.Sprintf("\n%d documents failed and were skipped:\n", len(rep.Failed))
-		}
-		text += joinWithin(lines, "\n", maxContent-runeLen(text), func(n int) string { return fmt.Sprintf("… and %d more", n) })
+	switch len(rep.Failed) {
+	case 0:
+		return noticeMessage(text + "\nEvery document was read.")
+	case 1:
+		text += "\n1 document failed and was skipped:\n"
+	default:
+		text += fmt.Sprintf("\n%d documents failed and were skipped:\n", len(rep.Failed))
 	}
-	return noticeMessage(text)
+	return noticeMessage(text + failureList(rep.Failed, maxContent-runeLen(text)))
 }
+
+// failureList lists documents that could not be read, one "- source:
+// reason" line each, within limit characters.
+func failureList(failed []briefbot.Failure, limit int) string {
+	lines := make([]string, len(failed))
+	for i, f := range failed {
+		lines[i] = fmt.Sprintf("- %s: %s", cutText(f.Source, 200), cutText(f.Reason, 300))
+	}
+	return joinWithin(lines, "\n", limit, andMore)
+}
+
+// andMore counts the items joinWithin left out.
+func andMore(n int) string { return fmt.Sprintf("… and %d more", n) }
 
 // progressMessage shows a rebuild under way.
 func progressMessage(done, total int) message {

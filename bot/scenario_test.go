@@ -292,9 +292,7 @@ func TestCommands(t *testing.T) {
 	})
 
 	t.Run("search", func(t *testing.T) {
-		it := e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "search", Options: []discordfake.Option{
-			discordfake.Opt("query", "corridor agreement"), discordfake.Opt("results", 2)}})
-		msg := e.final(it)
+		msg := e.final(e.command("search", discordfake.Opt("query", "corridor agreement"), discordfake.Opt("results", 2)))
 		em := embedOf(t, msg)
 		if !strings.Contains(em.Title, "corridor agreement") {
 			t.Errorf("title = %q", em.Title)
@@ -309,7 +307,7 @@ func TestCommands(t *testing.T) {
 	})
 
 	t.Run("sources", func(t *testing.T) {
-		msg := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "sources"}))
+		msg := e.final(e.command("sources"))
 		d := embedOf(t, msg).Description
 		for _, want := range []string{
 			"[Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus](https://www.example.org/policy-analysis/caucasus-brief)",
@@ -324,7 +322,7 @@ func TestCommands(t *testing.T) {
 	})
 
 	t.Run("brief", func(t *testing.T) {
-		msg := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "brief", Options: []discordfake.Option{discordfake.Opt("document", "caucasus-brief")}}))
+		msg := e.final(e.command("brief", discordfake.Opt("document", "caucasus-brief")))
 		em := embedOf(t, msg)
 		fields := map[string]string{}
 		for _, f := range em.Fields {
@@ -337,20 +335,18 @@ func TestCommands(t *testing.T) {
 			!strings.Contains(fields["Sections"], "2. Post-Ukraine Shifts") || fields["Link"] == "" {
 			t.Errorf("fields = %v", fields)
 		}
-		miss := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "brief", Options: []discordfake.Option{discordfake.Opt("document", "nothing like it")}}))
+		miss := e.final(e.command("brief", discordfake.Opt("document", "nothing like it")))
 		if !miss.Ephemeral() || !strings.Contains(miss.Text(), "No document matches") {
 			t.Errorf("unknown document: ephemeral=%v %q", miss.Ephemeral(), miss.Text())
 		}
 	})
 
 	t.Run("autocomplete", func(t *testing.T) {
-		it := e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "ask", Focused: "question", Options: []discordfake.Option{discordfake.Opt("question", "why")}})
-		cb := e.callback(it)
+		cb := e.autocomplete("ask", "question", "why")
 		if cb.Type != discordfake.CallbackAutocompleteResult || len(cb.Choices) != 1 || cb.Choices[0].Value != "Azerbaijani-Iranian Border Tensions: Why Now?" {
 			t.Fatalf("autocomplete = type %d %+v", cb.Type, cb.Choices)
 		}
-		it = e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "brief", Focused: "document", Options: []discordfake.Option{discordfake.Opt("document", "town")}})
-		cb = e.callback(it)
+		cb = e.autocomplete("brief", "document", "town")
 		if len(cb.Choices) != 1 || cb.Choices[0].Value != "town-hall" || cb.Choices[0].Name != "Town Hall Notes (draft) *internal*" {
 			t.Fatalf("brief autocomplete = %+v", cb.Choices)
 		}
@@ -423,9 +419,9 @@ func TestNoPings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "search", Options: []discordfake.Option{discordfake.Opt("query", "memo")}}))
+	e.final(e.command("search", discordfake.Opt("query", "memo")))
 	e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: msg.CustomIDs()[0], MessageID: msg.ID}))
-	nb := e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "brief", Options: []discordfake.Option{discordfake.Opt("document", "@everyone <@&123>")}})
+	nb := e.command("brief", discordfake.Opt("document", "@everyone <@&123>"))
 	e.final(nb)
 	for _, m := range append(e.fake.Messages(""), reply) {
 		if m.AuthorID != e.fake.Bot.ID {
@@ -599,23 +595,13 @@ func TestAskRealLibrary(t *testing.T) {
 		t.Errorf("passages = %q", shown.Text())
 	}
 	// Autocomplete offers the question just answered and the section.
-	cb := e.callback(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "ask", Focused: "question", Options: []discordfake.Option{discordfake.Opt("question", "why n")}}))
-	var values []string
-	for _, c := range cb.Choices {
-		values = append(values, c.Value.(string))
-	}
-	if !slices.Contains(values, "Azerbaijani-Iranian Border Tensions: Why Now?") {
+	if values := choiceValues(e.autocomplete("ask", "question", "why n")); !slices.Contains(values, "Azerbaijani-Iranian Border Tensions: Why Now?") {
 		t.Errorf("autocomplete for \"why n\" = %v", values)
 	}
-	cb = e.callback(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "ask", Focused: "question", Options: []discordfake.Option{discordfake.Opt("question", "article 9")}}))
-	values = values[:0]
-	for _, c := range cb.Choices {
-		values = append(values, c.Value.(string))
-	}
-	if !slices.Contains(values, "What does Article 9 of the ceasefire agreement call for?") {
+	if values := choiceValues(e.autocomplete("ask", "question", "article 9")); !slices.Contains(values, "What does Article 9 of the ceasefire agreement call for?") {
 		t.Errorf("autocomplete for \"article 9\" = %v, want the answered question", values)
 	}
-	search := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "search", Options: []discordfake.Option{discordfake.Opt("query", "Zangezur corridor")}}))
+	search := e.final(e.command("search", discordfake.Opt("query", "Zangezur corridor")))
 	if !strings.Contains(embedOf(t, search).Description, "**Under this provision") {
 		t.Errorf("search = %q", embedOf(t, search).Description)
 	}
@@ -632,7 +618,7 @@ func TestAutocompleteLimits(t *testing.T) {
 		return out
 	}
 	e := startBot(t, setup{svc: svc})
-	cb := e.callback(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "ask", Focused: "question", Options: []discordfake.Option{discordfake.Opt("question", "x")}}))
+	cb := e.autocomplete("ask", "question", "x")
 	if len(cb.Choices) == 0 || len(cb.Choices) > 25 {
 		t.Fatalf("%d choices, want 1-25", len(cb.Choices))
 	}
@@ -765,12 +751,12 @@ func TestFailuresBecomeShortEphemeralMessages(t *testing.T) {
 		})
 	}
 	t.Run("panic before acknowledging", func(t *testing.T) {
-		msg := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "sources"}))
+		msg := e.final(e.command("sources"))
 		if !msg.Ephemeral() || !strings.Contains(msg.Text(), "Something went wrong") {
 			t.Errorf("sources panic: ephemeral=%v %q", msg.Ephemeral(), msg.Text())
 		}
 		// Autocomplete cannot show a message; it offers no choices.
-		cb := e.callback(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "brief", Focused: "document", Options: []discordfake.Option{discordfake.Opt("document", "x")}}))
+		cb := e.autocomplete("brief", "document", "x")
 		if cb.Type != discordfake.CallbackAutocompleteResult || len(cb.Choices) != 0 {
 			t.Errorf("autocomplete after a panic: %d %+v", cb.Type, cb.Choices)
 		}
@@ -793,7 +779,7 @@ func TestSlowCommandDefers(t *testing.T) {
 		return nil, nil
 	}
 	e := startBot(t, setup{svc: svc, tweak: func(b *Bot) { b.ackBudget = 10 * time.Millisecond }})
-	it := e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "search", Options: []discordfake.Option{discordfake.Opt("query", "anything")}})
+	it := e.command("search", discordfake.Opt("query", "anything"))
 	g.arrived(t, e.ctx)
 	if cb := e.callback(it); cb.Type != discordfake.CallbackDeferredChannelMessage {
 		t.Fatalf("callback %d, want a deferral while the search runs", cb.Type)

@@ -188,13 +188,12 @@ func (fs *feedbackStore) record(v vote) (recorded, earlier bool, err error) {
 		return false, prev, nil
 	}
 	if fs.path != "" {
-		f, err := os.OpenFile(fs.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		line, err := json.Marshal(v)
 		if err != nil {
 			return false, false, fmt.Errorf("feedback: %w", err)
 		}
-		line, err := json.Marshal(v)
+		f, err := os.OpenFile(fs.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
-			f.Close()
 			return false, false, fmt.Errorf("feedback: %w", err)
 		}
 		_, werr := f.Write(append(line, '\n'))
