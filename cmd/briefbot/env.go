@@ -119,7 +119,7 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	if e.cfg.LLM.Enabled {
 		client, err := llm.New(e.llmOptions())
 		if err != nil {
-			return nil, fmt.Errorf("llm: %w", err)
+			return nil, err // llm.New says "llm: ..." itself
 		}
 		sum = client
 	}

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/boundedfile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -227,6 +228,10 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 	c.normalize()
 }
 
+// MaxFileBytes bounds the configuration file: a real one is a few
+// kilobytes, and a path to a device or a huge file must not fill memory.
+const MaxFileBytes = 1 << 20
+
 // Load reads the configuration: defaults, then the file at path (none when
 // path is ""), then the process environment, then Validate. A missing file
 // is an error naming the path.
@@ -239,7 +244,7 @@ func LoadWith(path string, getenv func(string) string) (Config, error) {
 	var data []byte
 	if path != "" {
 		var err error
-		data, err = os.ReadFile(path)
+		data, err = boundedfile.Read(path, MaxFileBytes)
 		if err != nil {
 			return Config{}, fmt.Errorf("read config: %w", err)
 		}

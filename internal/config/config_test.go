@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"os"
@@ -196,6 +197,34 @@ log_level: debug
 	}
 }
 
+// TestModelKeyNotNeeded: a key is required only where a keyless request
+// is certain to fail.
+func TestModelKeyNotNeeded(t *testing.T) {
+	for _, in := range []string{
+		"llm:\n  enabled: true\n  base_url: http://localhost:11434/v1\n",
+		"llm:\n  enabled: true\n  headers: {Authorization: Bearer x}\n",
+		"llm:\n  enabled: true\n  api_key: sk-x\n",
+		"llm:\n  enabled: false\n",
+	} {
+		if _, err := Parse([]byte(in), "t.yaml"); err != nil {
+			t.Errorf("Parse(%q): %v", in, err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte("llm:\n  enabled: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadWith(path, func(k string) string {
+		if k == "OPENAI_API_KEY" {
+			return "sk-from-env"
+		}
+		return ""
+	})
+	if err != nil || cfg.LLM.APIKey != "sk-from-env" {
+		t.Errorf("key from the environment: %v", err)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -224,6 +253,11 @@ func TestParseErrors(t *testing.T) {
 			[]string{"expected true or false"}, 2},
 		{"list for string", "llm:\n  model: [a, b]\n", []string{"llm.model"},
 			[]string{"expected a string, got a list"}, 2},
+		{"mapping for secret in flow style", "llm: {api_key: {a: b}}\n", []string{"llm.api_key"},
+			[]string{"t.yaml:1: llm.api_key: expected a string, got a mapping"}, 1},
+		{"mapping for string in flow style", "llm:\n  model: {x: 1}\n", []string{"llm.model"},
+			[]string{"llm.model: expected a string, got a mapping"}, 2},
+		{"mapping for header value in flow style", "llm: {headers: {X-A: {b: c}}}\n", []string{"llm.headers.X-A"}, nil, 1},
 		{"scalar for list", "corpus:\n  paths: docs\n", []string{"corpus.paths"},
 			[]string{"expected a list of strings"}, 2},
 		{"scalar for section", "llm: yes\n", []string{"llm"},
@@ -262,7 +296,10 @@ func TestParseErrors(t *testing.T) {
 		{"passage bounds", "corpus:\n  max_passage_chars: 100\n  min_passage_chars: 200\n",
 			[]string{"corpus.min_passage_chars"}, []string{"must not exceed corpus.max_passage_chars (100)"}, 3},
 		{"empty path", "corpus:\n  paths: [a, \"\"]\n", []string{"corpus.paths[1]"}, nil, 2},
-		{"model required when enabled", "llm:\n  enabled: true\n  model: \"\"\n", []string{"llm.model"}, nil, 3},
+		{"model required when enabled", "llm:\n  enabled: true\n  base_url: http://localhost:11434/v1\n  model: \"\"\n", []string{"llm.model"}, nil, 4},
+		{"key required for the public API", "llm:\n  enabled: true\n", []string{"llm.api_key"},
+			[]string{"OPENAI_API_KEY", "llm.base_url"}, 0},
+		{"key required for the public API named explicitly", "llm:\n  enabled: true\n  base_url: https://API.openai.com/v1\n", []string{"llm.api_key"}, nil, 0},
 		{"log level", "log_level: verbose\n", []string{"log_level"}, []string{"debug, info, warn, error"}, 1},
 		{"data dir", "data_dir: \"\"\n", []string{"data_dir"}, nil, 1},
 		{"duplicate key", "llm:\n  model: a\n  model: b\n", []string{"llm.model"}, []string{"set twice (first at line 2)"}, 3},
@@ -382,6 +419,18 @@ func TestLoadWith(t *testing.T) {
 		_, err := LoadWith(missing, func(string) string { return "" })
 		if err == nil || !strings.Contains(err.Error(), missing) || !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("err = %v, want a not-exist error naming %s", err, missing)
+		}
+	})
+	t.Run("not a regular file or too large", func(t *testing.T) {
+		huge := filepath.Join(dir, "huge.yaml")
+		if err := os.WriteFile(huge, bytes.Repeat([]byte("# comment\n"), MaxFileBytes/10+1), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{huge, "/dev/zero", dir} {
+			_, err := LoadWith(p, func(string) string { return "" })
+			if err == nil || !strings.Contains(err.Error(), "read config") || !strings.Contains(err.Error(), p) {
+				t.Errorf("LoadWith(%s) = %v, want a read error naming the file", p, err)
+			}
 		}
 	})
 	t.Run("bad env value names the variable", func(t *testing.T) {

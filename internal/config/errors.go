@@ -57,7 +57,10 @@ type nodeEntry struct {
 	path  string
 	key   *yaml.Node // nil for list items
 	value *yaml.Node
-	used  bool
+	// typ is the Go type value decodes into; nil when it has no place in
+	// Config.
+	typ  reflect.Type
+	used bool
 }
 
 // nodeIndex maps yaml.v3's line-numbered messages back to dotted key paths:
@@ -96,7 +99,7 @@ func (x *nodeIndex) walk(n *yaml.Node, path string, t reflect.Type) {
 			if path != "" {
 				p = path + "." + k.Value
 			}
-			x.entries = append(x.entries, &nodeEntry{path: p, key: k, value: v})
+			x.entries = append(x.entries, &nodeEntry{path: p, key: k, value: v, typ: memberType(t, k.Value)})
 			if v.Kind == yaml.ScalarNode && v.Value != "" && (secretKeys[p] || path == "llm.headers") {
 				x.secrets = append(x.secrets, v.Value)
 			}
@@ -109,7 +112,7 @@ func (x *nodeIndex) walk(n *yaml.Node, path string, t reflect.Type) {
 		}
 		for i, v := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
-			x.entries = append(x.entries, &nodeEntry{path: p, value: v})
+			x.entries = append(x.entries, &nodeEntry{path: p, value: v, typ: elem})
 			x.walk(v, p, elem)
 		}
 	case yaml.ScalarNode:
@@ -215,7 +218,7 @@ func (x *nodeIndex) translate(msg string) *KeyError {
 	}
 	if m := reType.FindStringSubmatch(rest); m != nil {
 		tag, shown, target := m[1], m[2], m[3]
-		e := x.find(func(e *nodeEntry) bool {
+		matches := func(e *nodeEntry) bool {
 			v := e.value
 			if v.Line != line || v.ShortTag() != tag {
 				return false
@@ -223,7 +226,14 @@ func (x *nodeIndex) translate(msg string) *KeyError {
 			// yaml.v3 shows long values as their first 7 bytes and "...".
 			return shown == "" || v.Value == shown ||
 				(strings.HasSuffix(shown, "...") && strings.HasPrefix(v.Value, strings.TrimSuffix(shown, "...")))
-		})
+		}
+		// On one line in flow style ("llm: {api_key: {a: b}}") a parent
+		// and its member may both hold a mapping: the key at fault is the
+		// one whose Go type is the message's.
+		e := x.find(func(e *nodeEntry) bool { return e.typ != nil && e.typ.String() == target && matches(e) })
+		if e == nil {
+			e = x.find(matches)
+		}
 		if e == nil {
 			ke.Problem = "expected " + describeType(target) + ", got " + describeTag(tag, shown)
 			return ke

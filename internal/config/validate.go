@@ -52,6 +52,10 @@ func (c Config) validate() []*KeyError {
 	if l.Enabled && strings.TrimSpace(l.Model) == "" {
 		v.add("llm.model", "required when llm.enabled is true")
 	}
+	if l.Enabled && l.APIKey == "" && isPublicOpenAI(l.BaseURL) && !hasAuthHeader(l.Headers) {
+		v.add("llm.api_key", "required when llm.enabled is true and llm.base_url is the public OpenAI API; "+
+			"set OPENAI_API_KEY, or llm.base_url for a local server (Ollama, vLLM, llama.cpp)")
+	}
 	v.positiveDur("llm.timeout", l.Timeout)
 	v.atLeast("llm.max_tokens", l.MaxTokens, 1)
 	v.floatIn("llm.temperature", l.Temperature, 0, 2)
@@ -204,6 +208,24 @@ func (v *validator) listen(key, addr string) {
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		v.add(key, fmt.Sprintf("expected a port number 0-65535, got %s", quoteValue(port)))
 	}
+}
+
+// isPublicOpenAI reports whether raw points at OpenAI's own API, which
+// refuses every request without a key: sending questions there keyless
+// would only fail at each answer.
+func isPublicOpenAI(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
+}
+
+// hasAuthHeader reports whether headers carry a credential of their own.
+func hasAuthHeader(headers map[string]string) bool {
+	for name, val := range headers {
+		if val != "" && (strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "api-key")) {
+			return true
+		}
+	}
+	return false
 }
 
 func isHex(s string, n int) bool {

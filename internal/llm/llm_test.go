@@ -614,6 +614,16 @@ func TestPromptFile(t *testing.T) {
 	}
 }
 
+// hugeFile writes a file of n bytes of text.
+func hugeFile(t *testing.T, n int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "huge.txt")
+	if err := os.WriteFile(p, bytes.Repeat([]byte("a"), n), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestNewRejectsBadOptions(t *testing.T) {
 	tests := []struct {
 		name string
@@ -624,6 +634,8 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"temperature above 2", Options{Model: "m", Temperature: 2.5}},
 		{"negative retries", Options{Model: "m", MaxRetries: -1}},
 		{"missing prompt file", Options{Model: "m", PromptFile: filepath.Join(t.TempDir(), "none.txt")}},
+		{"prompt file is a device", Options{Model: "m", PromptFile: "/dev/zero"}},
+		{"prompt file too large", Options{Model: "m", PromptFile: hugeFile(t, maxPromptBytes+1)}},
 	}
 	for _, tc := range tests {
 		if _, err := New(tc.opts); err == nil {

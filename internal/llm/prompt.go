@@ -5,11 +5,12 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/internal/boundedfile"
 )
 
 // PromptVersion names the built-in system prompt. It is part of the cache
@@ -27,8 +28,12 @@ func SystemPrompt() string { return promptV1 }
 // loadPrompt reads a system prompt file. Its version is "file-" and the
 // start of its SHA-256, so that editing the file invalidates cached
 // answers.
+// maxPromptBytes bounds prompt_file: a system prompt is a page or two, and
+// the whole of it is sent with every question.
+const maxPromptBytes = 64 << 10
+
 func loadPrompt(path string) (text, version string, err error) {
-	b, err := os.ReadFile(path)
+	b, err := boundedfile.Read(path, maxPromptBytes)
 	if err != nil {
 		return "", "", fmt.Errorf("read prompt file: %w", err)
 	}
