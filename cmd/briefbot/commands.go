@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -97,6 +98,9 @@ type query struct {
 	Query string `json:"query"`
 }
 
+// maxQueryLine bounds one line of a --queries file.
+const maxQueryLine = 4 << 20
+
 // readQueries reads a JSONL file of {"id","query"}; "-" is standard input.
 func readQueries(path string, stdin io.Reader) ([]query, error) {
 	r := stdin
@@ -110,7 +114,7 @@ func readQueries(path string, stdin io.Reader) ([]query, error) {
 	}
 	var qs []query
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 4<<20)
+	sc.Buffer(make([]byte, 0, 64*1024), maxQueryLine)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -128,7 +132,10 @@ func readQueries(path string, stdin io.Reader) ([]query, error) {
 		qs = append(qs, q)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("queries %s: %w", path, err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("queries %s:%d: line longer than %d bytes", path, line+1, maxQueryLine)
+		}
+		return nil, fmt.Errorf("queries %s:%d: %w", path, line+1, err)
 	}
 	return qs, nil
 }

@@ -190,6 +190,26 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// A bad line of --queries is named by its number, a too-long one too.
+func TestQueriesErrorsNameTheLine(t *testing.T) {
+	good := `{"id":"1","query":"What does Article 9 call for?"}` + "\n"
+	tests := []struct {
+		name, in, want string
+	}{
+		{"too long", good + "\n" + `{"id":"2","query":"` + strings.Repeat("a", maxQueryLine) + `"}` + "\n", "-:3: line longer than"},
+		{"not JSON", good + "nope\n", "-:2: invalid character"},
+		{"empty query", good + `{"id":"2"}` + "\n", "-:2: empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := readQueries("-", strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("readQueries = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestBadConfigNamesKey(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")
