@@ -162,6 +162,9 @@ func (e *env) answerOptions() answer.Options {
 
 // isTerminal reports whether w is an interactive terminal.
 func isTerminal(w io.Writer) bool {
+	if c, ok := w.(controlEscaper); ok {
+		w = c.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

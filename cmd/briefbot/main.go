@@ -73,6 +73,7 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	stdout, stderr = controlEscaper{w: stdout}, controlEscaper{w: stderr, keepCR: true}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	name, rest, err := splitCommand(args, e)
 	if err == nil && name == "" {

@@ -316,3 +316,36 @@ func TestQuestionSetQuality(t *testing.T) {
 		})
 	}
 }
+
+// Control characters from file names and documents never reach the
+// terminal raw: a name holding an escape sequence is shown escaped.
+func TestOutputEscapesControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "evil\x1b[2J\x07.md")
+	body := "# Evil \x1b]0;owned\x07 title\n\nThe ceasefire agreement of November 2020 ended the fighting in Nagorno-Karabakh after six weeks of war.\n"
+	if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--corpus", dir, "sources"},
+		{"--corpus", dir, "passages"},
+		{"--corpus", dir, "search", "ceasefire agreement"},
+		{"--corpus", dir, "ask", "When did the ceasefire end the fighting in Nagorno-Karabakh?"},
+		{"--corpus", filepath.Join(dir, "missing\x1b[31m.md"), "sources"},
+	} {
+		_, out, errs := runCLI(t, t.TempDir(), "", args...)
+		for _, s := range []string{out, errs} {
+			if strings.ContainsAny(s, "\x1b\x07") {
+				t.Errorf("%q printed a raw control character:\n%q", args, s)
+			}
+		}
+	}
+	var b bytes.Buffer
+	w := controlEscaper{w: &b, keepCR: true}
+	if _, err := w.Write([]byte("ok\r\n\tbad\x1b\xff\u0085")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), "ok\r\n\tbad\\x1b\\xff\\u0085"; got != want {
+		t.Errorf("escaped %q, want %q", got, want)
+	}
+}
