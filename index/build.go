@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -183,11 +184,22 @@ func Build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 	return build(ctx, root, docs, opts)
 }
 
-// build does Build's work; the caller holds the root lock.
-func build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (info briefbot.IndexInfo, err error) {
-	total, err := validateDocs(docs)
-	if err != nil {
-		return info, fmt.Errorf("build index: %w", err)
+// build does Build's work; the caller holds the root lock. Nothing is
+// written unless docs pass validateDocs.
+func build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (briefbot.IndexInfo, error) {
+	if err := validateDocs(docs); err != nil {
+		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+	}
+	return buildUnchecked(ctx, root, docs, opts)
+}
+
+// buildUnchecked writes a build of docs, which validateDocs accepted, and
+// makes it the live one once it opens and holds what was indexed. Until
+// then CURRENT names the previous build, and a failed build is removed.
+func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (info briefbot.IndexInfo, err error) {
+	total := 0
+	for _, d := range docs {
+		total += len(d.Passages)
 	}
 	builds := filepath.Join(root, buildsDir)
 	stamp := time.Now().UTC().Format("20060102T150405.000Z")
@@ -226,6 +238,11 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 	if err := ctx.Err(); err != nil {
 		return info, fmt.Errorf("build index: %w", err)
 	}
+	// Open the build as a reader would before anyone can: a build that does
+	// not open must never become the live one.
+	if err := verifyBuild(dir, opts.Options); err != nil {
+		return info, fmt.Errorf("build index: verify build %s: %w", dir, err)
+	}
 	prev, cerr := readCurrent(root)
 	if cerr != nil && !errors.Is(cerr, ErrNoIndex) {
 		slog.Warn("previous index unreadable; replacing it", "root", root, "err", cerr)
@@ -239,20 +256,52 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 	return info, nil
 }
 
-func validateDocs(docs []briefbot.Document) (int, error) {
+// validateDocs refuses documents whose IDs the index cannot hold: empty,
+// repeated, or not valid UTF-8 (the manifest is JSON, which cannot hold
+// other bytes: the build would index IDs its manifest lacks). IDs are
+// quoted in errors, so that the bytes of a bad one show as escapes.
+func validateDocs(docs []briefbot.Document) error {
+	docIDs := make(map[string]bool, len(docs))
 	seen := make(map[string]bool)
-	for _, d := range docs {
-		for _, p := range d.Passages {
-			if p.ID == "" {
-				return 0, fmt.Errorf("document %q has a passage without ID", d.ID)
+	for i, d := range docs {
+		switch {
+		case d.ID == "":
+			return fmt.Errorf("document %d (source %q) has no ID", i+1, d.Source)
+		case !utf8.ValidString(d.ID):
+			return fmt.Errorf("document ID %q is not valid UTF-8 (source %q)", d.ID, d.Source)
+		case docIDs[d.ID]:
+			return fmt.Errorf("document ID %q is not unique (source %q)", d.ID, d.Source)
+		}
+		docIDs[d.ID] = true
+		for j, p := range d.Passages {
+			var err error
+			switch {
+			case p.ID == "":
+				err = fmt.Errorf("passage %d has no ID", j+1)
+			case !utf8.ValidString(p.ID):
+				err = fmt.Errorf("passage ID %q is not valid UTF-8", p.ID)
+			case seen[p.ID]:
+				err = fmt.Errorf("passage ID %q is not unique", p.ID)
+			case !utf8.ValidString(p.DocID):
+				err = fmt.Errorf("passage %q has document ID %q, not valid UTF-8", p.ID, p.DocID)
 			}
-			if seen[p.ID] {
-				return 0, fmt.Errorf("passage ID %q is not unique", p.ID)
+			if err != nil {
+				return fmt.Errorf("document %q (source %q): %w", d.ID, d.Source, err)
 			}
 			seen[p.ID] = true
 		}
 	}
-	return len(seen), nil
+	return nil
+}
+
+// verifyBuild opens a finished build the way Open does, without the
+// build's lock, which the builder holds.
+func verifyBuild(dir string, opts Options) error {
+	ix, err := loadBuild(dir, opts)
+	if err != nil {
+		return err
+	}
+	return ix.Close()
 }
 
 func writeIndex(ctx context.Context, path string, docs []briefbot.Document, total int, opts BuildOptions) (err error) {
