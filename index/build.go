@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -70,6 +72,10 @@ const (
 // DefaultBatchSize is the number of passages per bleve batch.
 const DefaultBatchSize = 1000
 
+// DefaultPersistTimeout bounds the wait, once every passage is indexed, for
+// the index to reach the disk.
+const DefaultPersistTimeout = 10 * time.Minute
+
 // BuildOptions configure Build.
 type BuildOptions struct {
 	Options
@@ -77,6 +83,47 @@ type BuildOptions struct {
 	// passages indexed so far.
 	Progress  func(done, total int)
 	BatchSize int
+	// PersistTimeout bounds the wait for the index to be written out after
+	// the last batch; 0 means DefaultPersistTimeout.
+	PersistTimeout time.Duration
+}
+
+// Scorch writes the index in background goroutines and reports their
+// failures (a full disk) only through a callback named in its
+// configuration, retrying the write meanwhile; a build that waited for the
+// write alone would wait forever. Callbacks are registered by name once,
+// and routed to the build whose index path the failure names.
+const asyncErrorCallback = "briefbot-build"
+
+var buildErrs sync.Map // scorch index path -> chan error
+
+func init() {
+	scorch.RegistryAsyncErrorCallbacks[asyncErrorCallback] = routeAsyncError
+}
+
+func routeAsyncError(err error, path string) {
+	if errors.Is(err, scorch.ErrCleanup) {
+		// Removing obsolete files failed: the index itself is sound.
+		slog.Warn("index cleanup", "path", path, "err", err)
+		return
+	}
+	buildErrs.Range(func(k, v any) bool {
+		if p := k.(string); path == p || strings.HasPrefix(path, p+string(filepath.Separator)) {
+			select {
+			case v.(chan error) <- err:
+			default: // the build already has an error to report
+			}
+		}
+		return true
+	})
+}
+
+// watchAsyncErrors returns a channel that receives the background write
+// failures of the index at path, and a function that stops watching.
+func watchAsyncErrors(path string) (<-chan error, func()) {
+	ch := make(chan error, 1)
+	buildErrs.Store(path, ch)
+	return ch, func() { buildErrs.Delete(path) }
 }
 
 type manifest struct {
@@ -309,9 +356,12 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	// Batches return once applied in memory rather than once fsynced: with
 	// disks shared by other work, waiting for each batch's fsyncs made
 	// builds I/O-bound (10k passages: 11 s wall for 1.2 s of CPU). The last
-	// batch below waits until everything is persisted.
+	// batch below waits until everything is persisted, or a background
+	// write fails.
+	asyncErrs, unwatch := watchAsyncErrors(path)
+	defer unwatch()
 	idx, err := bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
-		map[string]interface{}{"unsafe_batch": true})
+		map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback})
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
@@ -353,6 +403,12 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 		if opts.Progress != nil {
 			opts.Progress(done, total)
 		}
+		// Fail early: every batch after a failed write would be lost too.
+		select {
+		case err := <-asyncErrs:
+			return fmt.Errorf("persist index: %w", err)
+		default:
+		}
 		return nil
 	}
 	for _, d := range docs {
@@ -383,12 +439,22 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	if err := idx.Batch(batch); err != nil {
 		return fmt.Errorf("store lengths: %w", err)
 	}
+	bound := opts.PersistTimeout
+	if bound <= 0 {
+		bound = DefaultPersistTimeout
+	}
+	timer := time.NewTimer(bound)
+	defer timer.Stop()
 	select {
 	case err := <-persisted:
 		if err != nil {
 			return fmt.Errorf("persist index: %w", err)
 		}
 		return nil
+	case err := <-asyncErrs:
+		return fmt.Errorf("persist index: %w", err)
+	case <-timer.C:
+		return fmt.Errorf("persist index: not written out after %v", bound)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
