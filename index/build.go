@@ -212,9 +212,12 @@ func newMapping() *mapping.IndexMappingImpl {
 }
 
 // Build indexes docs into a new build directory under root and makes it the
-// live one by replacing root/CURRENT. A failed or cancelled build removes
-// its directory and leaves CURRENT untouched. Builds under the same root are
-// serialized by a lock file.
+// live one by replacing root/CURRENT, once the build opens as Open would
+// open it. A failed or cancelled build (a full disk included) removes its
+// directory and leaves CURRENT untouched. Documents and passages need IDs
+// that are non-empty, unique and valid UTF-8; Build refuses others before
+// writing anything. Builds under the same root are serialized by a lock
+// file.
 func Build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (briefbot.IndexInfo, error) {
 	opts.Options = opts.Options.withDefaults()
 	if err := opts.validate(); err != nil {
