@@ -15,13 +15,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -69,6 +72,10 @@ const (
 // DefaultBatchSize is the number of passages per bleve batch.
 const DefaultBatchSize = 1000
 
+// DefaultPersistTimeout bounds the wait, once every passage is indexed, for
+// the index to reach the disk.
+const DefaultPersistTimeout = 10 * time.Minute
+
 // BuildOptions configure Build.
 type BuildOptions struct {
 	Options
@@ -76,6 +83,47 @@ type BuildOptions struct {
 	// passages indexed so far.
 	Progress  func(done, total int)
 	BatchSize int
+	// PersistTimeout bounds the wait for the index to be written out after
+	// the last batch; 0 means DefaultPersistTimeout.
+	PersistTimeout time.Duration
+}
+
+// Scorch writes the index in background goroutines and reports their
+// failures (a full disk) only through a callback named in its
+// configuration, retrying the write meanwhile; a build that waited for the
+// write alone would wait forever. Callbacks are registered by name once,
+// and routed to the build whose index path the failure names.
+const asyncErrorCallback = "briefbot-build"
+
+var buildErrs sync.Map // scorch index path -> chan error
+
+func init() {
+	scorch.RegistryAsyncErrorCallbacks[asyncErrorCallback] = routeAsyncError
+}
+
+func routeAsyncError(err error, path string) {
+	if errors.Is(err, scorch.ErrCleanup) {
+		// Removing obsolete files failed: the index itself is sound.
+		slog.Warn("index cleanup", "path", path, "err", err)
+		return
+	}
+	buildErrs.Range(func(k, v any) bool {
+		if p := k.(string); path == p || strings.HasPrefix(path, p+string(filepath.Separator)) {
+			select {
+			case v.(chan error) <- err:
+			default: // the build already has an error to report
+			}
+		}
+		return true
+	})
+}
+
+// watchAsyncErrors returns a channel that receives the background write
+// failures of the index at path, and a function that stops watching.
+func watchAsyncErrors(path string) (<-chan error, func()) {
+	ch := make(chan error, 1)
+	buildErrs.Store(path, ch)
+	return ch, func() { buildErrs.Delete(path) }
 }
 
 type manifest struct {
@@ -164,9 +212,12 @@ func newMapping() *mapping.IndexMappingImpl {
 }
 
 // Build indexes docs into a new build directory under root and makes it the
-// live one by replacing root/CURRENT. A failed or cancelled build removes
-// its directory and leaves CURRENT untouched. Builds under the same root are
-// serialized by a lock file.
+// live one by replacing root/CURRENT, once the build opens as Open would
+// open it. A failed or cancelled build (a full disk included) removes its
+// directory and leaves CURRENT untouched. Documents and passages need IDs
+// that are non-empty, unique and valid UTF-8; Build refuses others before
+// writing anything. Builds under the same root are serialized by a lock
+// file.
 func Build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (briefbot.IndexInfo, error) {
 	opts.Options = opts.Options.withDefaults()
 	if err := opts.validate(); err != nil {
@@ -183,11 +234,22 @@ func Build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 	return build(ctx, root, docs, opts)
 }
 
-// build does Build's work; the caller holds the root lock.
-func build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (info briefbot.IndexInfo, err error) {
-	total, err := validateDocs(docs)
-	if err != nil {
-		return info, fmt.Errorf("build index: %w", err)
+// build does Build's work; the caller holds the root lock. Nothing is
+// written unless docs pass validateDocs.
+func build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (briefbot.IndexInfo, error) {
+	if err := validateDocs(docs); err != nil {
+		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+	}
+	return buildUnchecked(ctx, root, docs, opts)
+}
+
+// buildUnchecked writes a build of docs, which validateDocs accepted, and
+// makes it the live one once it opens and holds what was indexed. Until
+// then CURRENT names the previous build, and a failed build is removed.
+func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (info briefbot.IndexInfo, err error) {
+	total := 0
+	for _, d := range docs {
+		total += len(d.Passages)
 	}
 	builds := filepath.Join(root, buildsDir)
 	stamp := time.Now().UTC().Format("20060102T150405.000Z")
@@ -226,6 +288,11 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 	if err := ctx.Err(); err != nil {
 		return info, fmt.Errorf("build index: %w", err)
 	}
+	// Open the build as a reader would before anyone can: a build that does
+	// not open must never become the live one.
+	if err := verifyBuild(dir, opts.Options); err != nil {
+		return info, fmt.Errorf("build index: verify build %s: %w", dir, err)
+	}
 	prev, cerr := readCurrent(root)
 	if cerr != nil && !errors.Is(cerr, ErrNoIndex) {
 		slog.Warn("previous index unreadable; replacing it", "root", root, "err", cerr)
@@ -239,20 +306,52 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 	return info, nil
 }
 
-func validateDocs(docs []briefbot.Document) (int, error) {
+// validateDocs refuses documents whose IDs the index cannot hold: empty,
+// repeated, or not valid UTF-8 (the manifest is JSON, which cannot hold
+// other bytes: the build would index IDs its manifest lacks). IDs are
+// quoted in errors, so that the bytes of a bad one show as escapes.
+func validateDocs(docs []briefbot.Document) error {
+	docIDs := make(map[string]bool, len(docs))
 	seen := make(map[string]bool)
-	for _, d := range docs {
-		for _, p := range d.Passages {
-			if p.ID == "" {
-				return 0, fmt.Errorf("document %q has a passage without ID", d.ID)
+	for i, d := range docs {
+		switch {
+		case d.ID == "":
+			return fmt.Errorf("document %d (source %q) has no ID", i+1, d.Source)
+		case !utf8.ValidString(d.ID):
+			return fmt.Errorf("document ID %q is not valid UTF-8 (source %q)", d.ID, d.Source)
+		case docIDs[d.ID]:
+			return fmt.Errorf("document ID %q is not unique (source %q)", d.ID, d.Source)
+		}
+		docIDs[d.ID] = true
+		for j, p := range d.Passages {
+			var err error
+			switch {
+			case p.ID == "":
+				err = fmt.Errorf("passage %d has no ID", j+1)
+			case !utf8.ValidString(p.ID):
+				err = fmt.Errorf("passage ID %q is not valid UTF-8", p.ID)
+			case seen[p.ID]:
+				err = fmt.Errorf("passage ID %q is not unique", p.ID)
+			case !utf8.ValidString(p.DocID):
+				err = fmt.Errorf("passage %q has document ID %q, not valid UTF-8", p.ID, p.DocID)
 			}
-			if seen[p.ID] {
-				return 0, fmt.Errorf("passage ID %q is not unique", p.ID)
+			if err != nil {
+				return fmt.Errorf("document %q (source %q): %w", d.ID, d.Source, err)
 			}
 			seen[p.ID] = true
 		}
 	}
-	return len(seen), nil
+	return nil
+}
+
+// verifyBuild opens a finished build the way Open does, without the
+// build's lock, which the builder holds.
+func verifyBuild(dir string, opts Options) error {
+	ix, err := loadBuild(dir, opts)
+	if err != nil {
+		return err
+	}
+	return ix.Close()
 }
 
 func writeIndex(ctx context.Context, path string, docs []briefbot.Document, total int, opts BuildOptions) (err error) {
@@ -260,9 +359,12 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	// Batches return once applied in memory rather than once fsynced: with
 	// disks shared by other work, waiting for each batch's fsyncs made
 	// builds I/O-bound (10k passages: 11 s wall for 1.2 s of CPU). The last
-	// batch below waits until everything is persisted.
+	// batch below waits until everything is persisted, or a background
+	// write fails.
+	asyncErrs, unwatch := watchAsyncErrors(path)
+	defer unwatch()
 	idx, err := bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
-		map[string]interface{}{"unsafe_batch": true})
+		map[string]interface{}{"unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback})
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
@@ -304,6 +406,12 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 		if opts.Progress != nil {
 			opts.Progress(done, total)
 		}
+		// Fail early: every batch after a failed write would be lost too.
+		select {
+		case err := <-asyncErrs:
+			return fmt.Errorf("persist index: %w", err)
+		default:
+		}
 		return nil
 	}
 	for _, d := range docs {
@@ -334,12 +442,22 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	if err := idx.Batch(batch); err != nil {
 		return fmt.Errorf("store lengths: %w", err)
 	}
+	bound := opts.PersistTimeout
+	if bound <= 0 {
+		bound = DefaultPersistTimeout
+	}
+	timer := time.NewTimer(bound)
+	defer timer.Stop()
 	select {
 	case err := <-persisted:
 		if err != nil {
 			return fmt.Errorf("persist index: %w", err)
 		}
 		return nil
+	case err := <-asyncErrs:
+		return fmt.Errorf("persist index: %w", err)
+	case <-timer.C:
+		return fmt.Errorf("persist index: not written out after %v", bound)
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -126,16 +126,22 @@ func Open(root string, opts Options) (*Index, error) {
 	return openBuild(filepath.Join(root, buildsDir, name), opts)
 }
 
-func openBuild(dir string, opts Options) (ix *Index, err error) {
+func openBuild(dir string, opts Options) (*Index, error) {
 	lock, err := lockShared(filepath.Join(dir, lockFile))
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	defer func() {
-		if err != nil {
-			lock.unlock()
-		}
-	}()
+	ix, err := loadBuild(dir, opts)
+	if err != nil {
+		lock.unlock()
+		return nil, err
+	}
+	ix.lock = lock
+	return ix, nil
+}
+
+// loadBuild opens the build in dir; the caller takes care of its lock.
+func loadBuild(dir string, opts Options) (ix *Index, err error) {
 	man, err := readManifest(dir)
 	if err != nil {
 		return nil, err
@@ -167,7 +173,6 @@ func openBuild(dir string, opts Options) (ix *Index, err error) {
 		bidx: bidx,
 		adv:  adv,
 		an:   an,
-		lock: lock,
 	}
 	ix.flat, ix.byID = flatten(man.Documents)
 	if err := ix.loadStats(); err != nil {
@@ -252,7 +257,7 @@ func (ix *Index) loadStats() error {
 		}
 		pos, ok := ix.byID[ext]
 		if !ok {
-			return fmt.Errorf("passage %q is indexed but not in the manifest", ext)
+			return fmt.Errorf("passage %q of document %q is indexed but not in the manifest", ext, storedDocID(r, ext))
 		}
 		num := id.Value()
 		if num > math.MaxInt32 {
@@ -264,6 +269,22 @@ func (ix *Index) loadStats() error {
 		ix.ord[num] = int32(pos)
 	}
 	return nil
+}
+
+// storedDocID is the document ID stored with an indexed passage, for
+// error messages; empty when it cannot be read.
+func storedDocID(r bindex.IndexReader, id string) string {
+	doc, err := r.Document(id)
+	if err != nil || doc == nil {
+		return ""
+	}
+	var docID string
+	doc.VisitFields(func(f bindex.Field) {
+		if f.Name() == fieldDocID {
+			docID = string(f.Value())
+		}
+	})
+	return docID
 }
 
 // Info describes the opened build.

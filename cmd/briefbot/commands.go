@@ -410,23 +410,14 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if err := parseNoArgs(fs, args, "use --corpus PATH"); err != nil {
 		return err
 	}
+	// Opening the library builds a missing or stale index; --force makes
+	// that its one build even when the index is current.
+	e.rebuild = *force
 	lib, err := e.library(ctx)
 	if err != nil {
 		return err
 	}
 	info := lib.Info()
-	if *force {
-		bar := newProgress(e.stderr, "indexing")
-		rep, err := lib.Reindex(ctx, bar.update)
-		bar.done()
-		for _, f := range rep.Failed {
-			e.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
-		}
-		if err != nil {
-			return err
-		}
-		info = rep.Info
-	}
 	if *asJSON {
 		return encodeJSON(e.stdout, info)
 	}

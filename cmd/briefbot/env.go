@@ -27,10 +27,12 @@ type env struct {
 	dataDir    string
 	corpora    stringList
 
-	cfg    *config.Config
-	log    *slog.Logger
-	lib    *library.Library
-	closed []func()
+	cfg *config.Config
+	log *slog.Logger
+	// rebuild makes library() build the index even when it is current.
+	rebuild bool
+	lib     *library.Library
+	closed  []func()
 }
 
 type stringList []string
@@ -134,6 +136,7 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 		Answer:      e.answerOptions(),
 		Logger:      e.log,
 		Progress:    bar.update,
+		Rebuild:     e.rebuild,
 	})
 	bar.done()
 	if err != nil {

@@ -31,6 +31,9 @@ type Options struct {
 	Logger      *slog.Logger
 	// Progress, when set, is told how the first build goes.
 	Progress func(done, total int)
+	// Rebuild makes Open build the index even when it is current (index
+	// --force), as its one build.
+	Rebuild bool
 	// Summarizer, when set, writes answers from the passages (a model);
 	// the extractive answer stands in whenever it fails.
 	Summarizer answer.Summarizer
@@ -76,7 +79,14 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	for _, f := range failed {
 		l.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
 	}
-	ix, rebuilt, err := index.EnsureCurrent(ctx, opts.IndexDir, docs, index.BuildOptions{Options: opts.Index, Progress: opts.Progress})
+	bo := index.BuildOptions{Options: opts.Index, Progress: opts.Progress}
+	var ix *index.Index
+	rebuilt := true
+	if opts.Rebuild {
+		ix, err = buildOpen(ctx, opts.IndexDir, docs, bo)
+	} else {
+		ix, rebuilt, err = index.EnsureCurrent(ctx, opts.IndexDir, docs, bo)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +96,14 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	}
 	l.live = index.NewLive(ix)
 	return l, nil
+}
+
+// buildOpen builds the index of docs and opens it.
+func buildOpen(ctx context.Context, dir string, docs []briefbot.Document, opts index.BuildOptions) (*index.Index, error) {
+	if _, err := index.Build(ctx, dir, docs, opts); err != nil {
+		return nil, err
+	}
+	return index.Open(dir, opts.Options)
 }
 
 func (l *Library) load(ctx context.Context) ([]briefbot.Document, []briefbot.Failure, error) {
@@ -300,10 +318,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 			fn(done, total)
 		}
 	}
-	if _, err := index.Build(ctx, l.opts.IndexDir, docs, index.BuildOptions{Options: l.opts.Index, Progress: notify}); err != nil {
-		return rep, err
-	}
-	ix, err := index.Open(l.opts.IndexDir, l.opts.Index)
+	ix, err := buildOpen(ctx, l.opts.IndexDir, docs, index.BuildOptions{Options: l.opts.Index, Progress: notify})
 	if err != nil {
 		return rep, err
 	}
