@@ -86,6 +86,16 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		ix, err = buildOpen(ctx, opts.IndexDir, docs, bo)
 	} else {
 		ix, rebuilt, err = index.EnsureCurrent(ctx, opts.IndexDir, docs, bo)
+		if err != nil && ctx.Err() == nil {
+			// A failed build never went live (index.Build removes it), so
+			// the index built before it is intact: serving it, stale,
+			// beats serving nothing until the disk or the file is fixed.
+			if old, oerr := index.Open(opts.IndexDir, opts.Index); oerr == nil {
+				l.log.Error("index rebuild failed; serving the previous index", "error", err,
+					"version", old.Info().Version, "built_at", old.Info().BuiltAt)
+				ix, rebuilt, err = old, false, nil
+			}
+		}
 	}
 	if err != nil {
 		return nil, err
