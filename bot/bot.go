@@ -37,9 +37,11 @@ type Service interface {
 	Documents() []briefbot.Document
 	Passage(id string) (briefbot.Passage, bool)
 	Info() briefbot.IndexInfo
-	// Suggest returns questions and section titles matching what a user
-	// has typed so far, best first.
-	Suggest(typed string, n int) []string
+	// Suggest offers at most n completions of what a user has typed so
+	// far, best first: what they typed, then the matching questions among
+	// those given (the ones this user may see, best first), then matching
+	// document titles and section headings.
+	Suggest(typed string, questions []string, n int) []string
 	// Reindex rebuilds the index from the corpus while the old one keeps
 	// serving; concurrent calls share one rebuild.
 	Reindex(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error)
@@ -64,6 +66,10 @@ type Options struct {
 	// EditInterval is the least time between two progress edits of one
 	// message (default 1.5 s).
 	EditInterval time.Duration
+	// SuggestPublicQuestions makes /ask's autocomplete offer the questions
+	// others asked publicly in the same server (never private ones or DMs);
+	// each user is always offered their own.
+	SuggestPublicQuestions bool
 }
 
 // InvitePermissions is what the bot needs in a channel: View Channels, Send
@@ -93,11 +99,12 @@ type Bot struct {
 	session *discordgo.Session
 	closes  *closeWatcher
 
-	cooldown *cooldowns
-	inFlight chan struct{}
-	answers  *answerCache
-	feedback *feedbackStore
-	buckets  *bucketPool
+	cooldown  *cooldowns
+	inFlight  chan struct{}
+	questions *askedQuestions
+	answers   *answerCache
+	feedback  *feedbackStore
+	buckets   *bucketPool
 
 	// ackBudget is ackBudget, shortened by tests.
 	ackBudget time.Duration
@@ -169,6 +176,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 		closes:      newCloseWatcher(),
 		cooldown:    newCooldowns(opts.Cooldown, opts.Now),
 		inFlight:    make(chan struct{}, opts.MaxInFlight),
+		questions:   newAskedQuestions(maxQuestionsPerUser, maxQuestionUsers),
 		answers:     newAnswerCache(2000),
 		feedback:    fb,
 		buckets:     newBucketPool(s.Ratelimiter),

@@ -457,7 +457,19 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 		it.fail(err.Error())
 		return
 	}
+	// Everyone in the channel saw a question unless it was private or
+	// asked in a DM.
+	b.remember(a, question, userOf(it.i), it.i.GuildID, !private)
 	b.logErr(it.finish(answerMessage(a, b.store(a))))
+}
+
+// remember keeps an answered question for its asker's autocomplete (and,
+// when public and the server opts in, for the others in guild); questions
+// the documents do not cover are not worth suggesting.
+func (b *Bot) remember(a briefbot.Answer, question, user, guild string, public bool) {
+	if a.Answerable {
+		b.questions.remember(user, guild, question, public)
+	}
 }
 
 // store keeps an answer for its buttons and returns its ID; answers the
@@ -625,7 +637,10 @@ func (b *Bot) onAutocomplete(it *interaction) {
 	}
 	switch data.Name {
 	case "ask":
-		for _, s := range b.svc.Suggest(typed, maxChoices) {
+		// Only what this user may see: their own questions, and others'
+		// public ones of this server when it opts in.
+		questions := b.questions.visible(userOf(it.i), it.i.GuildID, b.opts.SuggestPublicQuestions)
+		for _, s := range b.svc.Suggest(typed, questions, maxChoices) {
 			s = strings.TrimSpace(s)
 			add(cutText(s, maxChoiceName), cutText(s, maxChoiceValue))
 		}
@@ -748,5 +763,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		send(errorEmbed(err.Error()))
 		return
 	}
+	// A mention in a server channel is seen by the channel; a DM is not.
+	b.remember(a, question, m.Author.ID, m.GuildID, m.GuildID != "")
 	send(answerMessage(a, b.store(a)))
 }

@@ -70,7 +70,7 @@ type fakeService struct {
 
 	ask      func(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error)
 	search   func(ctx context.Context, q string, k int) ([]briefbot.Hit, error)
-	suggest  func(typed string, n int) []string
+	suggest  func(typed string, questions []string, n int) []string
 	reindex  func(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error)
 	passage  func(id string) (briefbot.Passage, bool)
 	docsHook func()
@@ -176,14 +176,20 @@ func (f *fakeService) Passage(id string) (briefbot.Passage, bool) {
 
 func (f *fakeService) Info() briefbot.IndexInfo { return f.info }
 
-func (f *fakeService) Suggest(typed string, n int) []string {
+func (f *fakeService) Suggest(typed string, questions []string, n int) []string {
 	if f.suggest != nil {
-		return f.suggest(typed, n)
+		return f.suggest(typed, questions, n)
 	}
 	var out []string
+	low := strings.ToLower(typed)
+	for _, q := range questions {
+		if strings.Contains(strings.ToLower(q), low) && len(out) < n {
+			out = append(out, q)
+		}
+	}
 	for _, d := range f.docs {
 		for _, s := range d.Sections {
-			if strings.Contains(strings.ToLower(s), strings.ToLower(typed)) && len(out) < n {
+			if strings.Contains(strings.ToLower(s), low) && len(out) < n {
 				out = append(out, s)
 			}
 		}

@@ -610,7 +610,7 @@ func TestAskRealLibrary(t *testing.T) {
 func TestAutocompleteLimits(t *testing.T) {
 	t.Parallel()
 	svc := newFakeService(t)
-	svc.suggest = func(typed string, n int) []string {
+	svc.suggest = func(typed string, _ []string, n int) []string {
 		var out []string
 		for i := range 40 {
 			out = append(out, strings.Repeat("long suggestion ", 10)+string(rune('a'+i%26))+typed)

@@ -68,6 +68,8 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		AnswerTimeout:    d.AnswerTimeout.Duration(),
 		DataDir:          cfg.DataDir,
 		Logger:           e.log,
+
+		SuggestPublicQuestions: d.SuggestPublicQuestions,
 	}
 }
 

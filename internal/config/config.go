@@ -67,6 +67,10 @@ type Discord struct {
 	Cooldown      Duration `yaml:"cooldown"`
 	MaxInFlight   int      `yaml:"max_in_flight"`
 	AnswerTimeout Duration `yaml:"answer_timeout"`
+	// SuggestPublicQuestions lets /ask's autocomplete offer a user the
+	// questions others asked publicly in the same server. Off, each user is
+	// offered only their own; private and DM questions are never shared.
+	SuggestPublicQuestions bool `yaml:"suggest_public_questions"`
 }
 
 // Discord modes.
