@@ -56,9 +56,13 @@ type Options struct {
 	ModeratorRoleIDs []string
 	Cooldown         time.Duration // per user, between questions
 	MaxInFlight      int           // answers computed at once
-	AnswerTimeout    time.Duration // an answer still running then is replaced by a clear message
-	DataDir          string        // feedback votes are kept here
-	Logger           *slog.Logger
+	// QueueWait is how long an acknowledged question waits for one of the
+	// MaxInFlight slots before the user is told the bot is busy; 0 refuses
+	// at once. The wait ends at the answer deadline and at shutdown.
+	QueueWait     time.Duration
+	AnswerTimeout time.Duration // counted from the question; an answer still running then is replaced by a clear message
+	DataDir       string        // feedback votes are kept here
+	Logger        *slog.Logger
 	// Transport is the HTTP transport under the origin rewrite (tests).
 	Transport http.RoundTripper
 	// Now is the clock for cooldowns, edit pacing and vote times (tests).
@@ -138,6 +142,9 @@ func New(opts Options, svc Service) (*Bot, error) {
 	}
 	if opts.Cooldown < 0 {
 		opts.Cooldown = 0
+	}
+	if opts.QueueWait < 0 {
+		opts.QueueWait = 0
 	}
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = 8

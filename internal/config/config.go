@@ -66,6 +66,7 @@ type Discord struct {
 	PublicKey     string   `yaml:"public_key"`
 	Cooldown      Duration `yaml:"cooldown"`
 	MaxInFlight   int      `yaml:"max_in_flight"`
+	QueueWait     Duration `yaml:"queue_wait"` // for a max_in_flight slot before "busy"; 0 refuses at once
 	AnswerTimeout Duration `yaml:"answer_timeout"`
 	// SuggestPublicQuestions lets /ask's autocomplete offer a user the
 	// questions others asked publicly in the same server. Off, each user is
@@ -157,6 +158,7 @@ func Default() Config {
 			Mode:          ModeGateway,
 			Cooldown:      Duration(5 * time.Second),
 			MaxInFlight:   8,
+			QueueWait:     Duration(10 * time.Second),
 			AnswerTimeout: Duration(20 * time.Second),
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
