@@ -37,9 +37,11 @@ type Service interface {
 	Documents() []briefbot.Document
 	Passage(id string) (briefbot.Passage, bool)
 	Info() briefbot.IndexInfo
-	// Suggest returns questions and section titles matching what a user
-	// has typed so far, best first.
-	Suggest(typed string, n int) []string
+	// Suggest offers at most n completions of what a user has typed so
+	// far, best first: what they typed, then the matching questions among
+	// those given (the ones this user may see, best first), then matching
+	// document titles and section headings.
+	Suggest(typed string, questions []string, n int) []string
 	// Reindex rebuilds the index from the corpus while the old one keeps
 	// serving; concurrent calls share one rebuild.
 	Reindex(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error)
@@ -54,9 +56,13 @@ type Options struct {
 	ModeratorRoleIDs []string
 	Cooldown         time.Duration // per user, between questions
 	MaxInFlight      int           // answers computed at once
-	AnswerTimeout    time.Duration // an answer still running then is replaced by a clear message
-	DataDir          string        // feedback votes are kept here
-	Logger           *slog.Logger
+	// QueueWait is how long an acknowledged question waits for one of the
+	// MaxInFlight slots before the user is told the bot is busy; 0 refuses
+	// at once. The wait ends at the answer deadline and at shutdown.
+	QueueWait     time.Duration
+	AnswerTimeout time.Duration // counted from the question; an answer still running then is replaced by a clear message
+	DataDir       string        // feedback votes are kept here
+	Logger        *slog.Logger
 	// Transport is the HTTP transport under the origin rewrite (tests).
 	Transport http.RoundTripper
 	// Now is the clock for cooldowns, edit pacing and vote times (tests).
@@ -64,6 +70,10 @@ type Options struct {
 	// EditInterval is the least time between two progress edits of one
 	// message (default 1.5 s).
 	EditInterval time.Duration
+	// SuggestPublicQuestions makes /ask's autocomplete offer the questions
+	// others asked publicly in the same server (never private ones or DMs);
+	// each user is always offered their own.
+	SuggestPublicQuestions bool
 }
 
 // InvitePermissions is what the bot needs in a channel: View Channels, Send
@@ -93,11 +103,12 @@ type Bot struct {
 	session *discordgo.Session
 	closes  *closeWatcher
 
-	cooldown *cooldowns
-	inFlight chan struct{}
-	answers  *answerCache
-	feedback *feedbackStore
-	buckets  *bucketPool
+	cooldown  *cooldowns
+	inFlight  chan struct{}
+	questions *askedQuestions
+	answers   *answerCache
+	feedback  *feedbackStore
+	buckets   *bucketPool
 
 	// ackBudget is ackBudget, shortened by tests.
 	ackBudget time.Duration
@@ -131,6 +142,9 @@ func New(opts Options, svc Service) (*Bot, error) {
 	}
 	if opts.Cooldown < 0 {
 		opts.Cooldown = 0
+	}
+	if opts.QueueWait < 0 {
+		opts.QueueWait = 0
 	}
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = 8
@@ -169,6 +183,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 		closes:      newCloseWatcher(),
 		cooldown:    newCooldowns(opts.Cooldown, opts.Now),
 		inFlight:    make(chan struct{}, opts.MaxInFlight),
+		questions:   newAskedQuestions(maxQuestionsPerUser, maxQuestionUsers),
 		answers:     newAnswerCache(2000),
 		feedback:    fb,
 		buckets:     newBucketPool(s.Ratelimiter),

@@ -34,6 +34,7 @@ const (
 const (
 	msgNotShown = "Sorry, the answer could not be shown. Please try again, or ask differently."
 	msgBusy     = "I'm answering many questions right now. Please try again in a few seconds."
+	msgStopping = "The bot is restarting. Please ask again in a minute."
 	// reindexWait bounds the wait for a rebuild: an interaction token lives
 	// 15 minutes, and the final edit needs it.
 	reindexWait = 14 * time.Minute
@@ -231,7 +232,15 @@ func (it *interaction) partial(m message) {
 
 // fail tells the user briefly, and only them, what went wrong; it never
 // leaves the interaction unanswered.
-func (it *interaction) fail(text string) {
+func (it *interaction) fail(text string) { it.tell(errorEmbed(text)) }
+
+// refuse tells the user, and only them, why their question is not
+// answered (the bot is busy or restarting).
+func (it *interaction) refuse(text string) { it.tell(noticeMessage(text)) }
+
+// tell shows m to the user alone as the interaction's final message. After
+// a public deferral, the "thinking…" everyone saw is removed first.
+func (it *interaction) tell(m message) {
 	it.mu.Lock()
 	acked, ephemeral, final := it.acked, it.ephemeral, it.final
 	it.mu.Unlock()
@@ -240,23 +249,23 @@ func (it *interaction) fail(text string) {
 	case final:
 		return
 	case !acked:
-		err = it.callback(discordgo.InteractionResponseChannelMessageWithSource, errorEmbed(text).body(true))
+		err = it.callback(discordgo.InteractionResponseChannelMessageWithSource, m.body(true))
 	case ephemeral:
-		err = it.finish(errorEmbed(text))
+		err = it.finish(m)
 	default:
 		// Everyone sees "thinking…": remove it and tell the asker alone.
 		it.mu.Lock()
 		it.final = true
 		err = it.requestFinal("DELETE", it.originalURL(), nil)
 		if err == nil {
-			err = it.requestFinal("POST", discordgo.EndpointWebhookToken(it.appID(), it.i.Token), errorEmbed(text).body(true))
+			err = it.requestFinal("POST", discordgo.EndpointWebhookToken(it.appID(), it.i.Token), m.body(true))
 		} else {
-			err = it.requestFinal("PATCH", it.originalURL(), errorEmbed(text).edit())
+			err = it.requestFinal("PATCH", it.originalURL(), m.edit())
 		}
 		it.mu.Unlock()
 	}
 	if err != nil {
-		it.b.log.Error("could not tell the user about a failure", "interaction", it.i.ID, "err", err)
+		it.b.log.Error("could not tell the user why there is no answer", "interaction", it.i.ID, "err", err)
 	}
 }
 
@@ -410,21 +419,59 @@ func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) 
 	}
 }
 
-// admit applies the per-user cooldown and the cap on answers in flight. A
-// refused question gets a friendly reason instead of a place in a queue.
-func (b *Bot) admit(user string) (release func(), refusal string) {
-	if wait := b.cooldown.take(user); wait > 0 {
-		secs := int(math.Ceil(wait.Seconds()))
-		return nil, fmt.Sprintf("Slow down a little: you can ask again in %d s.", max(secs, 1))
+// cooldownRefusal applies the per-user cooldown: "" when user may ask now,
+// otherwise what to tell them.
+func (b *Bot) cooldownRefusal(user string) string {
+	wait := b.cooldown.take(user)
+	if wait <= 0 {
+		return ""
 	}
+	secs := int(math.Ceil(wait.Seconds()))
+	return fmt.Sprintf("Slow down a little: you can ask again in %d s.", max(secs, 1))
+}
+
+// acquire takes one of the MaxInFlight answer slots: at once when one is
+// free, otherwise when one frees within QueueWait, while ctx lasts (the
+// answer deadline, the bot's shutdown). A question that got no slot gets
+// a reason instead, and costs the user no cooldown.
+func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal string) {
+	release = func() { <-b.inFlight }
 	select {
 	case b.inFlight <- struct{}{}:
-		return func() { <-b.inFlight }, ""
+		return release, ""
 	default:
-		// Not the user's fault: they may retry at once.
-		b.cooldown.forget(user)
-		return nil, msgBusy
 	}
+	start := time.Now()
+	if b.opts.QueueWait > 0 {
+		timer := time.NewTimer(b.opts.QueueWait)
+		defer timer.Stop()
+		select {
+		case b.inFlight <- struct{}{}:
+			b.log.Debug("question waited for an answer slot", "user", user, "waited", time.Since(start))
+			return release, ""
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+	}
+	// Not the user's fault: they may retry at once.
+	b.cooldown.forget(user)
+	if b.stopping.Err() != nil {
+		return nil, msgStopping
+	}
+	b.log.Warn("question refused: no answer slot freed in time", "user", user, "waited", time.Since(start),
+		"max_in_flight", b.opts.MaxInFlight, "queue_wait", b.opts.QueueWait)
+	return nil, msgBusy
+}
+
+// answerContexts are the deadline of one answer, counted from the
+// question (the wait for a slot included), and the same deadline ended
+// early by the bot's shutdown, for the wait: an answer already running is
+// let finish, a question still waiting is not.
+func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
+	ctx, cancelAnswer := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
+	deadline, _ := ctx.Deadline()
+	wait, cancelWait := context.WithDeadline(b.stopping, deadline)
+	return ctx, wait, func() { cancelWait(); cancelAnswer() }
 }
 
 func (b *Bot) ask(it *interaction, question string, private bool) {
@@ -433,17 +480,24 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 		b.logErr(it.reply(noticeMessage("Please type a question."), true))
 		return
 	}
-	release, refusal := b.admit(userOf(it.i))
-	if refusal != "" {
+	user := userOf(it.i)
+	if refusal := b.cooldownRefusal(user); refusal != "" {
 		b.logErr(it.reply(noticeMessage(refusal), true))
 		return
 	}
+	ctx, waitCtx, cancel := b.answerContexts()
+	defer cancel()
+	// Acknowledge first: the wait for a slot may outlast Discord's 3 s.
 	if err := it.deferReply(private); err != nil {
-		release()
 		b.log.Warn("defer failed", "err", err)
 		return
 	}
-	a, err := b.answer(userOf(it.i), question, func(text string) {
+	release, refusal := b.acquire(waitCtx, user)
+	if refusal != "" {
+		it.refuse(refusal)
+		return
+	}
+	a, err := b.answer(ctx, user, question, func(text string) {
 		it.partial(streamingMessage(question, text))
 	})
 	// The cap is on answers being computed; showing one takes no slot.
@@ -457,7 +511,19 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 		it.fail(err.Error())
 		return
 	}
+	// Everyone in the channel saw a question unless it was private or
+	// asked in a DM.
+	b.remember(a, question, user, it.i.GuildID, !private)
 	b.logErr(it.finish(answerMessage(a, b.store(a))))
+}
+
+// remember keeps an answered question for its asker's autocomplete (and,
+// when public and the server opts in, for the others in guild); questions
+// the documents do not cover are not worth suggesting.
+func (b *Bot) remember(a briefbot.Answer, question, user, guild string, public bool) {
+	if a.Answerable {
+		b.questions.remember(user, guild, question, public)
+	}
 }
 
 // store keeps an answer for its buttons and returns its ID; answers the
@@ -469,12 +535,10 @@ func (b *Bot) store(a briefbot.Answer) string {
 	return b.answers.put(storedAnswer{Answer: a, Passages: b.citedPassages(a)})
 }
 
-// answer runs the service with the answer deadline; a service that does not
-// return in time is abandoned so the user still gets a message. Its errors
-// are the user-facing ones above.
-func (b *Bot) answer(user, question string, onPartial func(string)) (briefbot.Answer, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
-	defer cancel()
+// answer runs the service until ctx's deadline (see answerContexts); a
+// service that does not return in time is abandoned so the user still gets
+// a message. Its errors are the user-facing ones above.
+func (b *Bot) answer(ctx context.Context, user, question string, onPartial func(string)) (briefbot.Answer, error) {
 	done := guarded(b.log, "answer panicked", func() (briefbot.Answer, error) {
 		return b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, OnPartial: onPartial})
 	})
@@ -625,7 +689,10 @@ func (b *Bot) onAutocomplete(it *interaction) {
 	}
 	switch data.Name {
 	case "ask":
-		for _, s := range b.svc.Suggest(typed, maxChoices) {
+		// Only what this user may see: their own questions, and others'
+		// public ones of this server when it opts in.
+		questions := b.questions.visible(userOf(it.i), it.i.GuildID, b.opts.SuggestPublicQuestions)
+		for _, s := range b.svc.Suggest(typed, questions, maxChoices) {
 			s = strings.TrimSpace(s)
 			add(cutText(s, maxChoiceName), cutText(s, maxChoiceValue))
 		}
@@ -734,19 +801,27 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		send(noticeMessage("Ask me a question about the documents, e.g. “@briefbot what does Article 9 call for?”, or use /ask."))
 		return
 	}
-	release, refusal := b.admit(m.Author.ID)
+	if refusal := b.cooldownRefusal(m.Author.ID); refusal != "" {
+		send(noticeMessage(refusal))
+		return
+	}
+	ctx, waitCtx, cancel := b.answerContexts()
+	defer cancel()
+	if err := b.session.ChannelTyping(m.ChannelID); err != nil {
+		b.log.Debug("typing indicator failed", "err", b.explain(err))
+	}
+	release, refusal := b.acquire(waitCtx, m.Author.ID)
 	if refusal != "" {
 		send(noticeMessage(refusal))
 		return
 	}
-	if err := b.session.ChannelTyping(m.ChannelID); err != nil {
-		b.log.Debug("typing indicator failed", "err", b.explain(err))
-	}
-	a, err := b.answer(m.Author.ID, question, nil)
+	a, err := b.answer(ctx, m.Author.ID, question, nil)
 	release()
 	if err != nil {
 		send(errorEmbed(err.Error()))
 		return
 	}
+	// A mention in a server channel is seen by the channel; a DM is not.
+	b.remember(a, question, m.Author.ID, m.GuildID, m.GuildID != "")
 	send(answerMessage(a, b.store(a)))
 }

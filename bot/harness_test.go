@@ -70,7 +70,7 @@ type fakeService struct {
 
 	ask      func(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error)
 	search   func(ctx context.Context, q string, k int) ([]briefbot.Hit, error)
-	suggest  func(typed string, n int) []string
+	suggest  func(typed string, questions []string, n int) []string
 	reindex  func(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error)
 	passage  func(id string) (briefbot.Passage, bool)
 	docsHook func()
@@ -176,14 +176,20 @@ func (f *fakeService) Passage(id string) (briefbot.Passage, bool) {
 
 func (f *fakeService) Info() briefbot.IndexInfo { return f.info }
 
-func (f *fakeService) Suggest(typed string, n int) []string {
+func (f *fakeService) Suggest(typed string, questions []string, n int) []string {
 	if f.suggest != nil {
-		return f.suggest(typed, n)
+		return f.suggest(typed, questions, n)
 	}
 	var out []string
+	low := strings.ToLower(typed)
+	for _, q := range questions {
+		if strings.Contains(strings.ToLower(q), low) && len(out) < n {
+			out = append(out, q)
+		}
+	}
 	for _, d := range f.docs {
 		for _, s := range d.Sections {
-			if strings.Contains(strings.ToLower(s), strings.ToLower(typed)) && len(out) < n {
+			if strings.Contains(strings.ToLower(s), low) && len(out) < n {
 				out = append(out, s)
 			}
 		}
@@ -254,6 +260,7 @@ func startBotOn(t testing.TB, fake *discordfake.Server, s setup) *env {
 		Transport:     fake.Transport(),
 		GuildIDs:      []string{fake.GuildID},
 		MaxInFlight:   64,
+		QueueWait:     10 * time.Second, // discord.queue_wait's default
 		AnswerTimeout: 20 * time.Second,
 		DataDir:       e.data,
 		Logger:        slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -341,6 +348,28 @@ func choiceValues(cb discordfake.Callback) []string {
 func (e *env) final(it *discordfake.Interaction) discordfake.Message {
 	e.t.Helper()
 	ev, err := it.WaitFinal(e.ctx)
+	if err != nil {
+		e.t.Fatalf("interaction %s (%s%s): %v\nevents: %+v", it.ID, it.CommandName, it.CustomID, err, it.Events())
+	}
+	return ev.Message
+}
+
+// shownEvent waits for what the asker ends up reading: the final response,
+// or the followup shown to them alone after a public "thinking…" was
+// removed (a failure, a refusal).
+func shownEvent(ctx context.Context, it *discordfake.Interaction) (discordfake.Event, error) {
+	return it.WaitEvent(ctx, func(ev discordfake.Event) bool {
+		if ev.Kind == discordfake.EventFollowup {
+			return true
+		}
+		return ev.Original && ev.Kind != discordfake.EventDelete && ev.Kind != discordfake.EventRejected && !ev.Message.Deferred
+	})
+}
+
+// shown is shownEvent's message.
+func (e *env) shown(it *discordfake.Interaction) discordfake.Message {
+	e.t.Helper()
+	ev, err := shownEvent(e.ctx, it)
 	if err != nil {
 		e.t.Fatalf("interaction %s (%s%s): %v\nevents: %+v", it.ID, it.CommandName, it.CustomID, err, it.Events())
 	}

@@ -610,7 +610,7 @@ func TestAskRealLibrary(t *testing.T) {
 func TestAutocompleteLimits(t *testing.T) {
 	t.Parallel()
 	svc := newFakeService(t)
-	svc.suggest = func(typed string, n int) []string {
+	svc.suggest = func(typed string, _ []string, n int) []string {
 		var out []string
 		for i := range 40 {
 			out = append(out, strings.Repeat("long suggestion ", 10)+string(rune('a'+i%26))+typed)
@@ -644,14 +644,16 @@ func TestCooldownAndInFlightCap(t *testing.T) {
 	e := startBot(t, setup{svc: svc, opts: func(o *Options, _ *discordfake.Server) {
 		o.Cooldown = 30 * time.Second
 		o.MaxInFlight = 1
+		o.QueueWait = 10 * time.Millisecond
 	}})
 	other := addMember(t, e.fake)
 
 	slow := e.ask("", "slow one")
 	e.callback(slow)
 	g.arrived(t, e.ctx)
-	// The one slot is taken: another user is told to come back, at once.
-	busy := e.final(e.ask(other, "What does Article 9 call for?"))
+	// The one slot is taken and stays so beyond queue_wait: another user
+	// is told to come back.
+	busy := e.shown(e.ask(other, "What does Article 9 call for?"))
 	if !busy.Ephemeral() || !strings.Contains(busy.Text(), "answering many questions") {
 		t.Errorf("busy reply = ephemeral %v %q", busy.Ephemeral(), busy.Text())
 	}
@@ -950,11 +952,14 @@ func TestRESTUnauthorizedAtStartup(t *testing.T) {
 	}
 }
 
+// TestConcurrentAsks is a burst of 50 /ask from 50 users on the real
+// library with few answers computed at once: each is acknowledged in time
+// and answered, none is told the bot is busy (each waits for a slot).
 func TestConcurrentAsks(t *testing.T) {
 	t.Parallel()
 	lib := openLibrary(t)
 	e := startBot(t, setup{svc: lib, opts: func(o *Options, _ *discordfake.Server) {
-		o.MaxInFlight = 64
+		o.MaxInFlight = 4
 		o.Cooldown = 5 * time.Second
 	}})
 	const n = 50
@@ -962,19 +967,41 @@ func TestConcurrentAsks(t *testing.T) {
 	for i := range users {
 		users[i] = addMember(t, e.fake)
 	}
-	lat := runConcurrentAsks(t, e, users)
+	lat, refused := runConcurrentAsks(t, e, users)
+	if refused > 0 {
+		t.Errorf("%d of %d asks were told the bot is busy, want none", refused, n)
+	}
 	for i, l := range lat {
 		if l.ack >= discordfake.AckDeadline {
 			t.Errorf("ask %d acknowledged after %v", i, l.ack)
 		}
 	}
+	acks, answers := latencies(lat)
+	t.Logf("%d asks answered, max_in_flight 4: ack p50 %v p99 %v, answer p50 %v p99 %v", len(acks),
+		percentile(acks, 50), percentile(acks, 99), percentile(answers, 50), percentile(answers, 99))
 }
 
-type askLatency struct{ ack, answer time.Duration }
+type askLatency struct {
+	ack, answer time.Duration
+	busy        bool // told the bot is busy instead of answered
+}
+
+// latencies splits the acknowledgement and answer times of the asks that
+// were answered.
+func latencies(lat []askLatency) (acks, answers []time.Duration) {
+	for _, l := range lat {
+		if !l.busy {
+			acks = append(acks, l.ack)
+			answers = append(answers, l.answer)
+		}
+	}
+	return acks, answers
+}
 
 // runConcurrentAsks sends one /ask per user at once and checks each is
-// acknowledged in time and answered.
-func runConcurrentAsks(t testing.TB, e *env, users []string) []askLatency {
+// acknowledged in time and answered, or told the bot is busy; it returns
+// the latencies and how many were refused as busy.
+func runConcurrentAsks(t testing.TB, e *env, users []string) (lat []askLatency, refused int) {
 	t.Helper()
 	its := make([]*discordfake.Interaction, len(users))
 	done := make(chan int, len(users))
@@ -987,25 +1014,28 @@ func runConcurrentAsks(t testing.TB, e *env, users []string) []askLatency {
 	for range users {
 		<-done
 	}
-	out := make([]askLatency, len(users))
+	lat = make([]askLatency, len(users))
 	for i, it := range its {
 		cb, err := it.WaitCallback(e.ctx)
 		if err != nil {
 			t.Fatalf("ask %d: %v", i, err)
 		}
-		if cb.Type != discordfake.CallbackDeferredChannelMessage {
-			t.Fatalf("ask %d: callback %d", i, cb.Type)
-		}
-		ev, err := it.WaitFinal(e.ctx)
+		ev, err := shownEvent(e.ctx, it)
 		if err != nil {
 			t.Fatalf("ask %d: %v", i, err)
 		}
-		if !strings.Contains(ev.Message.Text(), "unblocking") {
-			t.Fatalf("ask %d answered %q", i, ev.Message.Text())
+		lat[i] = askLatency{ack: cb.Latency, answer: ev.Latency}
+		switch text := ev.Message.Text(); {
+		case strings.Contains(text, "answering many questions"):
+			lat[i].busy = true
+			refused++
+		case cb.Type != discordfake.CallbackDeferredChannelMessage:
+			t.Fatalf("ask %d: callback %d", i, cb.Type)
+		case !strings.Contains(text, "unblocking"):
+			t.Fatalf("ask %d answered %q", i, text)
 		}
-		out[i] = askLatency{ack: cb.Latency, answer: ev.Latency}
 	}
-	return out
+	return lat, refused
 }
 
 // TestStreamingAnswerEdits: a model answer written bit by bit shows in the

@@ -65,9 +65,12 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		ModeratorRoleIDs: d.ModeratorRoleIDs,
 		Cooldown:         d.Cooldown.Duration(),
 		MaxInFlight:      d.MaxInFlight,
+		QueueWait:        d.QueueWait.Duration(),
 		AnswerTimeout:    d.AnswerTimeout.Duration(),
 		DataDir:          cfg.DataDir,
 		Logger:           e.log,
+
+		SuggestPublicQuestions: d.SuggestPublicQuestions,
 	}
 }
 

@@ -67,7 +67,12 @@ type Discord struct {
 	PublicKey     string   `yaml:"public_key"`
 	Cooldown      Duration `yaml:"cooldown"`
 	MaxInFlight   int      `yaml:"max_in_flight"`
+	QueueWait     Duration `yaml:"queue_wait"` // for a max_in_flight slot before "busy"; 0 refuses at once
 	AnswerTimeout Duration `yaml:"answer_timeout"`
+	// SuggestPublicQuestions lets /ask's autocomplete offer a user the
+	// questions others asked publicly in the same server. Off, each user is
+	// offered only their own; private and DM questions are never shared.
+	SuggestPublicQuestions bool `yaml:"suggest_public_questions"`
 }
 
 // Discord modes.
@@ -154,6 +159,7 @@ func Default() Config {
 			Mode:          ModeGateway,
 			Cooldown:      Duration(5 * time.Second),
 			MaxInFlight:   8,
+			QueueWait:     Duration(10 * time.Second),
 			AnswerTimeout: Duration(20 * time.Second),
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},

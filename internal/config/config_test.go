@@ -144,7 +144,9 @@ discord:
   guild_ids: [123456789012345678, "223456789012345678"]
   mode: http
   cooldown: 1m30s
+  queue_wait: 0s
   answer_timeout: 500ms
+  suggest_public_questions: true
 http:
   listen: ""
 llm:
@@ -173,7 +175,9 @@ log_level: debug
 	want.Discord.GuildIDs = []string{"123456789012345678", "223456789012345678"}
 	want.Discord.Mode = ModeHTTP
 	want.Discord.Cooldown = Duration(90 * time.Second)
+	want.Discord.QueueWait = 0
 	want.Discord.AnswerTimeout = Duration(500 * time.Millisecond)
+	want.Discord.SuggestPublicQuestions = true
 	want.HTTP.Listen = ""
 	want.LLM.Enabled = true
 	want.LLM.BaseURL = "https://example.openai.azure.com/openai"
@@ -285,6 +289,9 @@ func TestParseErrors(t *testing.T) {
 		{"guild id item", "discord:\n  guild_ids:\n    - 123456789012345678\n    - abc\n", []string{"discord.guild_ids[1]"}, nil, 4},
 		{"public key", "discord:\n  public_key: nothex\n", []string{"discord.public_key"}, []string{"64 hexadecimal"}, 2},
 		{"negative cooldown", "discord:\n  cooldown: -1s\n", []string{"discord.cooldown"}, []string{"negative"}, 2},
+		{"negative queue wait", "discord:\n  queue_wait: -1s\n", []string{"discord.queue_wait"}, []string{"negative"}, 2},
+		{"queue wait without unit", "discord:\n  queue_wait: 10\n", []string{"discord.queue_wait"}, []string{`"10s"`}, 2},
+		{"suggest_public_questions not a bool", "discord:\n  suggest_public_questions: sometimes\n", []string{"discord.suggest_public_questions"}, []string{"true or false"}, 2},
 		{"bare number duration", "llm:\n  timeout: 20\n", []string{"llm.timeout"}, []string{`"20s"`}, 2},
 		{"bad duration", "index:\n  bolt_timeout: soon\n", []string{"index.bolt_timeout"},
 			[]string{`got "soon"`}, 2},

@@ -91,7 +91,7 @@ func TestPrintingNeverShowsSecrets(t *testing.T) {
 	// Logging keeps the file's key names, so logs and config read alike.
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "cfg", c)
-	for _, want := range []string{`"answer_timeout":"20s"`, `"max_tokens":400`, `"token":"[REDACTED]"`} {
+	for _, want := range []string{`"answer_timeout":"20s"`, `"queue_wait":"10s"`, `"suggest_public_questions":false`, `"max_tokens":400`, `"token":"[REDACTED]"`} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("JSON log lacks %s:\n%s", want, buf.String())
 		}
@@ -162,6 +162,7 @@ func TestErrorsNeverContainSecrets(t *testing.T) {
 	}{
 		{"bad key next to the token", "discord:\n  token: " + testToken + "\n  toekn: " + testToken + "\n", nil, []string{testToken}},
 		{"token pasted into a duration", "discord:\n  token: " + short + "\n  cooldown: " + short + "\n", nil, []string{short}},
+		{"token pasted into the queue wait", "discord:\n  token: " + short + "\n  queue_wait: " + short + "\n", nil, []string{short}},
 		{"token pasted into an ID", "discord:\n  token: " + short + "\n  application_id: " + short + "\n", nil, []string{short}},
 		{"api key pasted into the model name of a list", "llm:\n  api_key: " + short + "\n  model: [" + short + "]\n  max_tokens: " + short + "\n", nil, []string{short}},
 		{"unknown long secret pasted into a duration", "llm:\n  timeout: " + testAPIKey + "\n", nil, []string{testAPIKey}},

@@ -51,9 +51,6 @@ type Library struct {
 	flight   *rebuild
 	// onJoin, in tests, hears of a request joining a running rebuild.
 	onJoin func()
-
-	recentMu sync.Mutex
-	recent   []string // recent questions, newest first
 }
 
 type rebuild struct {
@@ -162,8 +159,8 @@ func (l *Library) Passage(id string) (briefbot.Passage, bool) {
 	return ix.Passage(id)
 }
 
-// Ask answers a question and remembers it for suggestions when the
-// documents cover it.
+// Ask answers a question. It keeps nothing of it: who may be offered a
+// question again is for the caller to decide (see Suggest).
 func (l *Library) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
 	// One index for the whole answer: a reindex swapping in meanwhile must
 	// not mix hits of one index with the version of another, nor close the
@@ -186,35 +183,16 @@ func (l *Library) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.An
 		}
 		a = &answer.Model{Extractive: ext, Summarizer: l.opts.Summarizer, MaxPassages: l.opts.MaxPassages, Published: published}
 	}
-	ans, err := a.Ask(ctx, req)
-	if err == nil && ans.Answerable {
-		l.remember(req.Question)
-	}
-	return ans, err
+	return a.Ask(ctx, req)
 }
 
-const maxRecent = 200
-
-func (l *Library) remember(q string) {
-	q = strings.Join(strings.Fields(q), " ")
-	l.recentMu.Lock()
-	defer l.recentMu.Unlock()
-	for i, r := range l.recent {
-		if strings.EqualFold(r, q) {
-			l.recent = append(l.recent[:i], l.recent[i+1:]...)
-			break
-		}
-	}
-	l.recent = append([]string{q}, l.recent...)
-	if len(l.recent) > maxRecent {
-		l.recent = l.recent[:maxRecent]
-	}
-}
-
-// Suggest offers what the user may mean from what they typed so far:
-// recent answered questions first, then section and document titles. A
-// candidate matches when every typed word starts one of its words.
-func (l *Library) Suggest(typed string, n int) []string {
+// Suggest offers at most n completions of what a user typed so far, best
+// first: what they typed, then the given questions that match (the caller
+// passes only those this user may see, best first), then matching document
+// titles and section headings. A candidate matches when every typed word
+// starts one of its words; candidates differing only in case are offered
+// once.
+func (l *Library) Suggest(typed string, questions []string, n int) []string {
 	if n <= 0 {
 		return nil
 	}
@@ -233,10 +211,7 @@ func (l *Library) Suggest(typed string, n int) []string {
 		seen[strings.ToLower(t)] = true
 		out = append(out, t)
 	}
-	l.recentMu.Lock()
-	recent := append([]string(nil), l.recent...)
-	l.recentMu.Unlock()
-	for _, q := range recent {
+	for _, q := range questions {
 		add(q)
 	}
 	var sections []string

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -159,18 +160,51 @@ func TestJoinerOfRunningRebuildIsShared(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	lib := open(t, "")
-	got := lib.Suggest("why n", 25)
-	if len(got) < 2 || got[0] != "why n" || !slices.Contains(got, "Azerbaijani-Iranian Border Tensions: Why Now?") {
-		t.Errorf("Suggest(why n) = %q", got)
+	const (
+		article = "What does Article 9 of the ceasefire agreement call for?"
+		drills  = "Why did Iran hold military drills near the Azerbaijani border?"
+		heading = "Azerbaijani-Iranian Border Tensions: Why Now?"
+		title   = "Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus"
+	)
+	for _, c := range []struct {
+		name      string
+		typed     string
+		questions []string
+		n         int
+		want      []string // in this order, among the first len(want)
+		absent    []string
+	}{
+		{"typed first, then a heading", "why n", nil, 25, []string{"why n", heading}, nil},
+		{"questions before headings", "why", []string{drills}, 25, []string{"why", drills, heading}, nil},
+		{"only matching questions", "artic", []string{drills, article}, 25, []string{"artic", article}, []string{drills}},
+		{"nothing typed: questions, then titles", "", []string{article, drills}, 25, []string{article, drills, title}, nil},
+		{"same question once, whatever the case", "what", []string{article, strings.ToUpper(article)}, 25, []string{"what", article}, []string{strings.ToUpper(article)}},
+		{"no match: only what was typed", "zzzz", []string{article}, 25, []string{"zzzz"}, []string{article}},
+		{"at most n", "", []string{article, drills}, 1, []string{article}, []string{drills}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := lib.Suggest(c.typed, c.questions, c.n)
+			if len(got) > c.n || len(got) < len(c.want) || !slices.Equal(got[:len(c.want)], c.want) {
+				t.Errorf("Suggest(%q, %q, %d) = %q, want %q first", c.typed, c.questions, c.n, got, c.want)
+			}
+			for _, a := range c.absent {
+				if slices.Contains(got, a) {
+					t.Errorf("Suggest(%q, %q, %d) = %q, offers %q", c.typed, c.questions, c.n, got, a)
+				}
+			}
+		})
 	}
+}
+
+// TestAskKeepsNoQuestions: the library does not remember questions, so
+// nothing it was asked can be suggested to someone else.
+func TestAskKeepsNoQuestions(t *testing.T) {
+	lib := open(t, "")
 	q := "What does Article 9 of the ceasefire agreement call for?"
-	if a, err := lib.Ask(context.Background(), briefbot.AskRequest{Question: q}); err != nil || !a.Answerable {
+	if a, err := lib.Ask(context.Background(), briefbot.AskRequest{Question: q, UserID: "1"}); err != nil || !a.Answerable {
 		t.Fatalf("ask: %v %+v", err, a)
 	}
-	if got := lib.Suggest("artic", 5); !slices.Contains(got, q) {
-		t.Errorf("an answered question is not suggested: %q", got)
-	}
-	if got := lib.Suggest("zzzz", 5); len(got) != 1 {
-		t.Errorf("Suggest(zzzz) = %q, want only what was typed", got)
+	if got := lib.Suggest("artic", nil, 25); slices.Contains(got, q) {
+		t.Errorf("Suggest offers a question it was only asked: %q", got)
 	}
 }
