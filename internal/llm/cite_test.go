@@ -114,6 +114,19 @@ func TestSplitSentences(t *testing.T) {
 		{"第一句。第二句。", []string{"第一句。", "第二句。"}},
 		{"**Bold claim.** Next", []string{"**Bold claim.** ", "Next"}},
 		{"Claim... and more. End", []string{"Claim... and more. ", "End"}},
+		// A sentence ends whatever the case of the next one: models write
+		// lower-case sentences too, and an uncited claim must not ride
+		// along with a cited one.
+		{"Claim [2]. iran invaded azerbaijan yesterday.", []string{"Claim [2]. ", "iran invaded azerbaijan yesterday."}},
+		{"Uncited claim. cited claim [1].", []string{"Uncited claim. ", "cited claim [1]."}},
+		{"Claim. [1] next claim! [2] and another? [3] end", []string{"Claim. [1] ", "next claim! [2] ", "and another? [3] ", "end"}},
+		{"**Bold claim.** next", []string{"**Bold claim.** ", "next"}},
+		{"A cited line [1]\nlower-case claim", []string{"A cited line [1]\n", "lower-case claim"}},
+		// ...but not after an abbreviation, an initial, a dotted word or
+		// inside a quotation.
+		{"Talks began at 9 a.m. on Monday, approx. two hours, vs. three. Next", []string{"Talks began at 9 a.m. on Monday, approx. two hours, vs. three. ", "Next"}},
+		{"He said \"stop!\" and left. Then", []string{"He said \"stop!\" and left. ", "Then"}},
+		{"Wait… then go. End", []string{"Wait… then go. ", "End"}},
 	}
 	for _, tc := range tests {
 		got := SplitSentences(tc.text)

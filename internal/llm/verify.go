@@ -41,8 +41,9 @@ type Check struct {
 // at least one of its valid cited passages supports it (see Supports); the
 // citations to passages that do not support it are removed. A sentence
 // citing nothing valid is dropped, and so is an uncited one, unless it is
-// merely connective (at most maxConnectiveWords content words) and the
-// answer has grounded sentences. Numbers are never renumbered: they stay
+// merely connective (at most maxConnectiveWords content words, none of them
+// a number or a word of the passages) and the answer has grounded
+// sentences. Numbers are never renumbered: they stay
 // the N of the sources.
 func VerifyAnswer(answer string, sources []Source) Check {
 	v := newVerifier(sources)
@@ -67,6 +68,28 @@ func newVerifier(sources []Source) *verifier {
 	return v
 }
 
+// connective tells whether an uncited sentence with these content words
+// merely links the others ("In short:", "Here is what the documents
+// say."): a few words, no number, and none of them from the passages. An
+// uncited sentence about what the passages are about is a claim, however
+// short ("iran invaded azerbaijan.").
+func (v *verifier) connective(words []string) bool {
+	if len(words) > maxConnectiveWords {
+		return false
+	}
+	for _, w := range words {
+		if isDigits(w) {
+			return false
+		}
+		for _, set := range v.words {
+			if set[w] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // verdict is the judgement of one sentence.
 type verdict struct {
 	text       string // with cleaned markers
@@ -82,7 +105,7 @@ func (v *verifier) judge(sentence string) verdict {
 	cited := CitedNumbers(sentence)
 	words := ContentWords(sentence)
 	if len(cited) == 0 {
-		return verdict{text: sentence, connective: len(words) <= maxConnectiveWords}
+		return verdict{text: sentence, connective: v.connective(words)}
 	}
 	var supporting []int
 	anyValid := false
