@@ -50,20 +50,16 @@ func VerifyAnswer(answer string, sources []Source) Check {
 	return v.check(answer, SplitSentences(answer))
 }
 
-// verifier holds the content words of each passage, computed once per
-// answer and reused for every partial of a stream.
+// verifier holds what each passage offers to support claims, computed once
+// per answer and reused for every partial of a stream.
 type verifier struct {
-	words map[int]map[string]bool
+	passages map[int]*grounds
 }
 
 func newVerifier(sources []Source) *verifier {
-	v := &verifier{words: make(map[int]map[string]bool, len(sources))}
+	v := &verifier{passages: make(map[int]*grounds, len(sources))}
 	for _, s := range sources {
-		set := map[string]bool{}
-		for _, w := range ContentWords(s.Title + "\n" + s.Section + "\n" + s.Text) {
-			set[w] = true
-		}
-		v.words[s.N] = set
+		v.passages[s.N] = newGrounds(s.Title + "\n" + s.Section + "\n" + s.Text)
 	}
 	return v
 }
@@ -81,8 +77,8 @@ func (v *verifier) connective(words []string) bool {
 		if isDigits(w) {
 			return false
 		}
-		for _, set := range v.words {
-			if set[w] {
+		for _, g := range v.passages {
+			if g.words[w] {
 				return false
 			}
 		}
@@ -103,19 +99,20 @@ func (v *verifier) judge(sentence string) verdict {
 		return verdict{token: true}
 	}
 	cited := CitedNumbers(sentence)
-	words := ContentWords(sentence)
+	c := newClaim(sentence)
+	words := c.words
 	if len(cited) == 0 {
 		return verdict{text: sentence, connective: v.connective(words)}
 	}
 	var supporting []int
 	anyValid := false
 	for _, n := range cited {
-		set, ok := v.words[n]
+		g, ok := v.passages[n]
 		if !ok {
 			continue
 		}
 		anyValid = true
-		if len(words) == 0 || supported(words, set) {
+		if len(words) == 0 || c.supportedBy(g) {
 			supporting = append(supporting, n)
 		}
 	}
