@@ -89,9 +89,12 @@ func CitedNumbers(text string) []int {
 
 // CleanMarkers rewrites every citation group of text to the numbers keep
 // accepts, one bracket per number ("[1, 7]" becomes "[1]" when 7 is
-// rejected), and removes groups left empty together with the spaces before
-// them. The one-number-per-bracket form lets a renderer map "[n]" to
-// citations with a single pattern.
+// rejected), each number once, where text first cites it ("[2][2]" becomes
+// "[2]", "[1][2][1]" becomes "[1][2]"), and removes groups left empty
+// together with the spaces before them. The one-number-per-bracket form
+// lets a renderer map "[n]" to citations with a single pattern. The
+// verifier cleans each sentence on its own, so a number appears at most
+// once per sentence.
 func CleanMarkers(text string, keep func(n int) bool) string {
 	// Removing a group can make a new one of the text around it
 	// ("[0[7]]" leaves "[0]"), so clean until nothing changes; a pass
@@ -114,10 +117,12 @@ func cleanMarkersOnce(text string, keep func(n int) bool) string {
 	var b strings.Builder
 	last := 0
 	pending := "" // spaces before a removed group, owed to an adjacent kept one
+	seen := map[int]bool{}
 	for _, m := range markers {
 		var kept []int
 		for _, n := range m.Numbers {
-			if keep(n) && !slices.Contains(kept, n) {
+			if !seen[n] && keep(n) {
+				seen[n] = true
 				kept = append(kept, n)
 			}
 		}

@@ -58,6 +58,13 @@ func TestCleanMarkers(t *testing.T) {
 		{"claim [1][7].", "claim [1]."},
 		{"nested [0[7]] group", "nested group"},
 		{"claim [1, 1].", "claim [1]."},
+		// A number cited again in the same text appears once, where it
+		// was first cited.
+		{"claim [2][2].", "claim [2]."},
+		{"claim [1][2][1].", "claim [1][2]."},
+		{"claim [2, 2][2] [2].", "claim [2]."},
+		{"part [1] and part [1][3].", "part [1] and part [3]."},
+		{"claim " + strings.Repeat("[2]", 500) + ".", "claim [2]."},
 		{"no markers", "no markers"},
 	}
 	for _, tc := range tests {

@@ -8,7 +8,7 @@ import (
 )
 
 func FuzzParseMarkers(f *testing.F) {
-	for _, s := range []string{"claim [1].", "[1, 2][3]", "[ 4 ; 5 ]", "[1,", "[[2]]", "[2023]", "[1][", "é[1]ü"} {
+	for _, s := range []string{"claim [1].", "[1, 2][3]", "[ 4 ; 5 ]", "[1,", "[[2]]", "[2023]", "[1][", "é[1]ü", "[2][2] x [1][2][1]", "[1[1]]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -31,6 +31,15 @@ func FuzzParseMarkers(f *testing.F) {
 		for _, n := range CitedNumbers(cleaned) {
 			if n != 1 {
 				t.Fatalf("CleanMarkers(%q) kept [%d]: %q", text, n, cleaned)
+			}
+		}
+		seen := map[int]bool{}
+		for _, m := range ParseMarkers(CleanMarkers(text, func(int) bool { return true })) {
+			for _, n := range m.Numbers {
+				if seen[n] {
+					t.Fatalf("CleanMarkers(%q) kept [%d] twice", text, n)
+				}
+				seen[n] = true
 			}
 		}
 		if len(ParseMarkers(stripMarkers(text))) != 0 {

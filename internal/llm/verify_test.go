@@ -221,6 +221,13 @@ func TestVerifyAnswer(t *testing.T) {
 			wantGrounded: 1,
 		},
 		{
+			name:         "repeated markers collapse, in each sentence",
+			answer:       "Iran deepened its relationship with Moscow " + strings.Repeat("[3]", 500) + ". The tensions stem from the 2020 war [2][3][2] over Nagorno-Karabakh [2].",
+			wantText:     "Iran deepened its relationship with Moscow [3]. The tensions stem from the 2020 war [2] over Nagorno-Karabakh.",
+			wantCites:    []int{2, 3},
+			wantGrounded: 2,
+		},
+		{
 			name:         "line structure kept around a dropped item",
 			answer:       "- Baku noted an Iranian military aircraft on the border [1]\n- Iran sanctioned Baku's oil exports [9]\n- Iran's relationship with Moscow deepened [3]",
 			wantText:     "- Baku noted an Iranian military aircraft on the border [1]\n- Iran's relationship with Moscow deepened [3]",
