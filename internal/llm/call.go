@@ -31,7 +31,7 @@ func (c *Client) complete(ctx context.Context, req openai.ChatCompletionRequest,
 		actx, x := withExchange(ctx)
 		var produced bool
 		if c.opts.Stream {
-			raw, finish, model, produced, err = c.stream(actx, req, view)
+			raw, finish, model, produced, err = c.stream(actx, x, req, view)
 		} else {
 			raw, finish, model, err = c.once(actx, req)
 		}
@@ -93,14 +93,18 @@ func (c *Client) once(ctx context.Context, req openai.ChatCompletionRequest) (ra
 
 // stream makes one streamed call, feeding view as text arrives. The stream
 // is complete only when a chunk carried a finish_reason: go-openai reports
-// both "[DONE]" and a connection closed early as a plain io.EOF.
-func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, view *partialView) (raw, finish, model string, produced bool, err error) {
+// both "[DONE]" and a connection closed early as a plain io.EOF. It also
+// skips lines that are not events, so a reply that is no event stream at
+// all (a page, plain text, other JSON) ends the same way, without a single
+// event: that is a bad response, not a truncated one.
+func (c *Client) stream(ctx context.Context, x *exchange, req openai.ChatCompletionRequest, view *partialView) (raw, finish, model string, produced bool, err error) {
 	s, err := c.api.CreateChatCompletionStream(ctx, req)
 	if err != nil {
 		return "", "", "", false, err
 	}
 	defer s.Close()
 	var b strings.Builder
+	events := 0
 	for {
 		chunk, err := s.Recv()
 		if errors.Is(err, io.EOF) {
@@ -109,6 +113,7 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, v
 		if err != nil {
 			return b.String(), finish, model, b.Len() > 0, err
 		}
+		events++
 		if chunk.Model != "" {
 			model = chunk.Model
 		}
@@ -122,6 +127,9 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, v
 			}
 		}
 		view.update(b.String())
+	}
+	if sse, head := x.eventStream(); events == 0 && !sse {
+		return "", "", model, false, fmt.Errorf("%w: the reply is not an event stream: %q", ErrBadResponse, c.redact.redact(head))
 	}
 	if finish == "" {
 		return b.String(), "", model, b.Len() > 0, fmt.Errorf("%w: the stream ended without a finish_reason after %d characters", ErrTruncated, b.Len())

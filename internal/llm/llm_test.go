@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net"
@@ -652,5 +653,41 @@ func TestFromPassage(t *testing.T) {
 	}
 	if FromPassage(1, p, time.Time{}).Published != "" {
 		t.Error("an unknown date was shown")
+	}
+}
+
+// A 200 that is not a chat completion (a proxy's login page, a gateway's
+// plain-text error) is a bad response, not a truncated answer.
+func TestRepliesThatAreNotChatCompletions(t *testing.T) {
+	tests := []struct {
+		name   string
+		reply  openaitest.Reply
+		reason string
+	}{
+		{"HTML login page", openaitest.HTMLPage(), "bad_response"},
+		{"HTML without a content type", openaitest.Reply{Body: "<html><body>Sign in</body></html>", ContentType: "application/octet-stream"}, "bad_response"},
+		{"plain text", openaitest.Reply{Body: "upstream connect error or disconnect/reset before headers\n", ContentType: "text/plain"}, "bad_response"},
+		{"other JSON", openaitest.Reply{Body: `{"status":"login required"}`, ContentType: "application/json"}, "bad_response"},
+		// A stream cut after its first event is still a truncated answer.
+		{"stream cut before any text", openaitest.Reply{Text: grounded, Chunks: 6, Cut: true, CutAfter: 0}, "truncated"},
+	}
+	for _, tc := range tests {
+		for _, stream := range []bool{false, true} {
+			if tc.reply.Cut && !stream {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/stream=%v", tc.name, stream), func(t *testing.T) {
+				srv := strictServer(t)
+				srv.Enqueue(tc.reply)
+				c, _ := newClient(t, srv, func(o *Options) { o.Stream = stream })
+				_, err := c.Answer(t.Context(), "u1", "q", "idx1", testSources, nil)
+				if got := FallbackReason(err); got != tc.reason {
+					t.Errorf("reason %q (%v), want %q", got, err, tc.reason)
+				}
+				if len(srv.Requests()) != 1 {
+					t.Errorf("%d requests, want 1", len(srv.Requests()))
+				}
+			})
+		}
 	}
 }
