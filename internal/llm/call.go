@@ -82,6 +82,9 @@ func (c *Client) once(ctx context.Context, req openai.ChatCompletionRequest) (ra
 		return "", "", resp.Model, fmt.Errorf("%w: no choices", ErrBadResponse)
 	}
 	ch := resp.Choices[0]
+	if limit := maxAnswerBytes(c.opts.MaxTokens); len(ch.Message.Content) > limit {
+		return "", "", resp.Model, fmt.Errorf("%w: an answer of %d bytes, past the %d byte cap for max_tokens %d", ErrTooLong, len(ch.Message.Content), limit, c.opts.MaxTokens)
+	}
 	finish = string(ch.FinishReason)
 	if finish == "" || finish == string(openai.FinishReasonNull) {
 		// A whole JSON body is a whole answer; some local servers leave
@@ -105,6 +108,7 @@ func (c *Client) stream(ctx context.Context, x *exchange, req openai.ChatComplet
 	defer s.Close()
 	var b strings.Builder
 	events := 0
+	limit := maxAnswerBytes(c.opts.MaxTokens)
 	for {
 		chunk, err := s.Recv()
 		if errors.Is(err, io.EOF) {
@@ -126,6 +130,10 @@ func (c *Client) stream(ctx context.Context, x *exchange, req openai.ChatComplet
 				finish = f
 			}
 		}
+		if b.Len() > limit {
+			// Stop reading: closing the stream drops the connection.
+			return "", finish, model, true, fmt.Errorf("%w: the answer passed %d bytes, the cap for max_tokens %d", ErrTooLong, limit, c.opts.MaxTokens)
+		}
 		view.update(b.String())
 	}
 	if sse, head := x.eventStream(); events == 0 && !sse {
@@ -146,7 +154,7 @@ func (c *Client) classify(ctx context.Context, err error, x *exchange) error {
 		}
 		return fmt.Errorf("%w after %s: %w", ErrTimeout, c.opts.Timeout, context.DeadlineExceeded)
 	}
-	for _, own := range []error{ErrTruncated, ErrBadResponse} {
+	for _, own := range []error{ErrTruncated, ErrBadResponse, ErrTooLong} {
 		if errors.Is(err, own) {
 			return err
 		}

@@ -20,6 +20,9 @@ import (
 type transport struct {
 	base    http.RoundTripper
 	headers map[string]string
+	// maxBody caps the bytes read of each response body (see
+	// maxReplyBytes); reading past it fails with ErrTooLong.
+	maxBody int64
 }
 
 // exchange is what transport saw of one attempt; the retry loop puts a
@@ -73,7 +76,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("%w: a %d reply of type %q, not a chat completion (a proxy or login page in front of the model server?)", ErrBadResponse, resp.StatusCode, ct)
 		}
 	}
-	resp.Body = &countedBody{rc: resp.Body, x: x}
+	resp.Body = &countedBody{rc: resp.Body, x: x, limit: t.maxBody}
 	return resp, nil
 }
 
@@ -84,13 +87,24 @@ func isPage(contentType string) bool {
 }
 
 // countedBody notes in its exchange how much of a reply was read and how
-// the reply begins.
+// the reply begins, and fails with ErrTooLong once more than limit bytes
+// (when positive) would be read, never reading more than one byte past it.
 type countedBody struct {
-	rc io.ReadCloser
-	x  *exchange
+	rc    io.ReadCloser
+	x     *exchange
+	limit int64
 }
 
 func (b *countedBody) Read(p []byte) (int, error) {
+	b.x.mu.Lock()
+	read := b.x.read
+	b.x.mu.Unlock()
+	if b.limit > 0 {
+		if read > b.limit {
+			return 0, fmt.Errorf("%w: the reply passed %d bytes", ErrTooLong, b.limit)
+		}
+		p = p[:min(int64(len(p)), b.limit+1-read)]
+	}
 	n, err := b.rc.Read(p)
 	b.x.mu.Lock()
 	b.x.read += int64(n)
