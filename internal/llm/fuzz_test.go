@@ -84,6 +84,25 @@ func FuzzVerifyAnswer(f *testing.F) {
 	})
 }
 
+func FuzzSupports(f *testing.F) {
+	for _, s := range []string{
+		testSources[0].Text, "Iran did not send troops, but it didn't invade [1, 2]; not only that.",
+		"Article 9, drafted by Turkey, calls for immediate bombing.", "NATO's U.S. allies (e.g. Turkey) didn’t — never — agree: no.",
+	} {
+		f.Add(s, "Iran sent troops [1].")
+	}
+	f.Fuzz(func(t *testing.T, passage, sentence string) {
+		if !utf8.ValidString(passage) || len(passage) > 2000 || len(sentence) > 400 {
+			t.Skip()
+		}
+		Supports(passage, sentence)
+		// A passage supports its own wording.
+		if len(ContentWords(passage)) > 0 && !Supports(passage, passage) {
+			t.Fatalf("%q does not support itself", passage)
+		}
+	})
+}
+
 func FuzzParseRetryAfter(f *testing.F) {
 	for _, s := range []string{"7", "1.5", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "1e400", "NaN", "Inf", ""} {
 		f.Add(s)

@@ -145,7 +145,7 @@ type clause struct {
 
 func newGrounds(text string) *grounds {
 	g := &grounds{words: map[string]bool{}}
-	for _, c := range clauses(text) {
+	for _, c := range clauses(stripMarkers(text)) {
 		cl := clause{words: map[string]bool{}, negated: negated(c)}
 		for _, w := range ContentWords(c) {
 			cl.words[w] = true
