@@ -51,13 +51,16 @@ func VerifyAnswer(answer string, sources []Source) Check {
 }
 
 // verifier holds what each passage offers to support claims, computed once
-// per answer and reused for every partial of a stream.
+// per answer and reused for every partial of a stream, and the verdicts
+// already given, since a stream re-checks its earlier sentences on every
+// piece. It is not safe for concurrent use.
 type verifier struct {
 	passages map[int]*grounds
+	verdicts map[string]verdict
 }
 
 func newVerifier(sources []Source) *verifier {
-	v := &verifier{passages: make(map[int]*grounds, len(sources))}
+	v := &verifier{passages: make(map[int]*grounds, len(sources)), verdicts: map[string]verdict{}}
 	for _, s := range sources {
 		v.passages[s.N] = newGrounds(s.Title + "\n" + s.Section + "\n" + s.Text)
 	}
@@ -95,6 +98,15 @@ type verdict struct {
 }
 
 func (v *verifier) judge(sentence string) verdict {
+	if vd, ok := v.verdicts[sentence]; ok {
+		return vd
+	}
+	vd := v.judgeNew(sentence)
+	v.verdicts[sentence] = vd
+	return vd
+}
+
+func (v *verifier) judgeNew(sentence string) verdict {
 	if strings.Contains(strings.ToUpper(sentence), NotInSourcesToken) {
 		return verdict{token: true}
 	}

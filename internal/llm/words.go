@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -146,10 +147,12 @@ type clause struct {
 func newGrounds(text string) *grounds {
 	g := &grounds{words: map[string]bool{}}
 	for _, c := range clauses(stripMarkers(text)) {
-		cl := clause{words: map[string]bool{}, negated: negated(c)}
-		for _, w := range ContentWords(c) {
-			cl.words[w] = true
-			g.words[w] = true
+		cl := clause{words: map[string]bool{}, negated: c.negated()}
+		for _, t := range c.toks {
+			if t.word != "" {
+				cl.words[t.word] = true
+				g.words[t.word] = true
+			}
 		}
 		g.clauses = append(g.clauses, cl)
 	}
@@ -217,8 +220,8 @@ type claimClause struct {
 
 func newClaim(sentence string) claim {
 	text := stripMarkers(sentence)
-	c := claim{words: ContentWords(text)}
 	toks := tokenize(text)
+	c := claim{words: span{text, toks}.words()}
 	first := true
 	for i, t := range toks {
 		if t.word == "" {
@@ -234,8 +237,8 @@ func newClaim(sentence string) claim {
 		}
 	}
 	for _, cl := range clauses(text) {
-		if words := ContentWords(cl); len(words) > 0 {
-			c.clauses = append(c.clauses, claimClause{words: words, negated: negated(cl)})
+		if words := cl.words(); len(words) > 0 {
+			c.clauses = append(c.clauses, claimClause{words: words, negated: cl.negated()})
 		}
 	}
 	return c
@@ -303,35 +306,47 @@ func (g *grounds) agrees(cl claimClause) bool {
 	return agree
 }
 
-// clauses cuts text into sentences (SplitSentences) and those at clause
-// punctuation and "but": the stretches a negation applies to.
-func clauses(text string) []string {
+// span is a stretch of text with its words (positions within text).
+type span struct {
+	text string
+	toks []token
+}
+
+// words returns the distinct content words of the span's tokens, in order.
+func (sp span) words() []string {
 	var out []string
-	for _, s := range SplitSentences(text) {
-		for _, part := range strings.FieldsFunc(s.Text, func(r rune) bool {
-			return strings.ContainsRune(",;:()—–", r)
-		}) {
-			for _, c := range splitWord(part, "but") {
-				if strings.TrimSpace(c) != "" {
-					out = append(out, c)
-				}
-			}
+	for _, t := range sp.toks {
+		if t.word != "" && !slices.Contains(out, t.word) {
+			out = append(out, t.word)
 		}
 	}
 	return out
 }
 
-// splitWord cuts s at each occurrence of the whole word w (any case).
-func splitWord(s, w string) []string {
-	var out []string
-	start := 0
-	for _, t := range tokenize(s) {
-		if strings.EqualFold(t.raw, w) {
-			out = append(out, s[start:t.start])
-			start = t.end
+// clauses cuts text (without citation markers) into sentences
+// (SplitSentences), those at clause punctuation, and those at the word
+// "but": the stretches a negation applies to. Clauses without words are
+// left out.
+func clauses(text string) []span {
+	var out []span
+	for _, s := range SplitSentences(text) {
+		for _, part := range strings.FieldsFunc(s.Text, func(r rune) bool {
+			return strings.ContainsRune(",;:()—–", r)
+		}) {
+			toks := tokenize(part)
+			from := 0
+			for i := 0; i <= len(toks); i++ {
+				if i < len(toks) && !strings.EqualFold(toks[i].raw, "but") {
+					continue
+				}
+				if i > from {
+					out = append(out, span{text: part, toks: toks[from:i]})
+				}
+				from = i + 1
+			}
 		}
 	}
-	return append(out, s[start:])
+	return out
 }
 
 // negationWords negate a clause, in the languages of the stop words.
@@ -347,10 +362,10 @@ var negationWords = map[string]bool{
 // "no doubt", "not just".
 var notNegating = map[string]bool{"only": true, "just": true, "doubt": true, "merely": true}
 
-// negated tells whether text holds a negation that is not an idiom of
+// negated tells whether the span holds a negation that is not an idiom of
 // affirmation.
-func negated(text string) bool {
-	toks := tokenize(text)
+func (sp span) negated() bool {
+	toks := sp.toks
 	for i, t := range toks {
 		lw := strings.ToLower(t.raw)
 		var next string
@@ -360,7 +375,7 @@ func negated(text string) bool {
 		switch {
 		case negationWords[lw] && !notNegating[next]:
 			return true
-		case strings.HasSuffix(lw, "n") && next == "t" && isApostrophe(text[t.end:toks[i+1].start]):
+		case strings.HasSuffix(lw, "n") && next == "t" && isApostrophe(sp.text[t.end:toks[i+1].start]):
 			return true
 		}
 	}
