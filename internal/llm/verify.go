@@ -43,8 +43,8 @@ type Check struct {
 // citing nothing valid is dropped, and so is an uncited one, unless it is
 // merely connective (at most maxConnectiveWords content words, none of them
 // a number or a word of the passages) and the answer has grounded
-// sentences. Numbers are never renumbered: they stay
-// the N of the sources.
+// sentences. A number is cited once per sentence. Numbers are never
+// renumbered: they stay the N of the sources.
 func VerifyAnswer(answer string, sources []Source) Check {
 	v := newVerifier(sources)
 	return v.check(answer, SplitSentences(answer))
