@@ -2,7 +2,9 @@
 // tests: it answers POST /v1/chat/completions (and Azure's
 // /openai/deployments/{d}/chat/completions) in OpenAI's exact JSON and SSE
 // shapes, plays scripted failures (status errors, slowness, hangs, cut
-// streams, mid-stream errors), records every request, and checks each one
+// streams, mid-stream errors, replies of many megabytes, web pages and
+// other bodies that are no chat completion), records every request, and
+// checks each one
 // against OpenAI's published OpenAPI document, so that a client tested
 // against it sends only what real servers accept.
 package openaitest
