@@ -31,7 +31,7 @@ func (c *Client) complete(ctx context.Context, req openai.ChatCompletionRequest,
 		actx, x := withExchange(ctx)
 		var produced bool
 		if c.opts.Stream {
-			raw, finish, model, produced, err = c.stream(actx, req, view)
+			raw, finish, model, produced, err = c.stream(actx, x, req, view)
 		} else {
 			raw, finish, model, err = c.once(actx, req)
 		}
@@ -82,6 +82,9 @@ func (c *Client) once(ctx context.Context, req openai.ChatCompletionRequest) (ra
 		return "", "", resp.Model, fmt.Errorf("%w: no choices", ErrBadResponse)
 	}
 	ch := resp.Choices[0]
+	if limit := maxAnswerBytes(c.opts.MaxTokens); len(ch.Message.Content) > limit {
+		return "", "", resp.Model, fmt.Errorf("%w: an answer of %d bytes, past the %d byte cap for max_tokens %d", ErrTooLong, len(ch.Message.Content), limit, c.opts.MaxTokens)
+	}
 	finish = string(ch.FinishReason)
 	if finish == "" || finish == string(openai.FinishReasonNull) {
 		// A whole JSON body is a whole answer; some local servers leave
@@ -93,14 +96,19 @@ func (c *Client) once(ctx context.Context, req openai.ChatCompletionRequest) (ra
 
 // stream makes one streamed call, feeding view as text arrives. The stream
 // is complete only when a chunk carried a finish_reason: go-openai reports
-// both "[DONE]" and a connection closed early as a plain io.EOF.
-func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, view *partialView) (raw, finish, model string, produced bool, err error) {
+// both "[DONE]" and a connection closed early as a plain io.EOF. It also
+// skips lines that are not events, so a reply that is no event stream at
+// all (a page, plain text, other JSON) ends the same way, without a single
+// event: that is a bad response, not a truncated one.
+func (c *Client) stream(ctx context.Context, x *exchange, req openai.ChatCompletionRequest, view *partialView) (raw, finish, model string, produced bool, err error) {
 	s, err := c.api.CreateChatCompletionStream(ctx, req)
 	if err != nil {
 		return "", "", "", false, err
 	}
 	defer s.Close()
 	var b strings.Builder
+	events := 0
+	limit := maxAnswerBytes(c.opts.MaxTokens)
 	for {
 		chunk, err := s.Recv()
 		if errors.Is(err, io.EOF) {
@@ -109,6 +117,7 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, v
 		if err != nil {
 			return b.String(), finish, model, b.Len() > 0, err
 		}
+		events++
 		if chunk.Model != "" {
 			model = chunk.Model
 		}
@@ -121,7 +130,14 @@ func (c *Client) stream(ctx context.Context, req openai.ChatCompletionRequest, v
 				finish = f
 			}
 		}
+		if b.Len() > limit {
+			// Stop reading: closing the stream drops the connection.
+			return "", finish, model, true, fmt.Errorf("%w: the answer passed %d bytes, the cap for max_tokens %d", ErrTooLong, limit, c.opts.MaxTokens)
+		}
 		view.update(b.String())
+	}
+	if sse, head := x.eventStream(); events == 0 && !sse {
+		return "", "", model, false, fmt.Errorf("%w: the reply is not an event stream: %q", ErrBadResponse, c.redact.redact(head))
 	}
 	if finish == "" {
 		return b.String(), "", model, b.Len() > 0, fmt.Errorf("%w: the stream ended without a finish_reason after %d characters", ErrTruncated, b.Len())
@@ -138,7 +154,7 @@ func (c *Client) classify(ctx context.Context, err error, x *exchange) error {
 		}
 		return fmt.Errorf("%w after %s: %w", ErrTimeout, c.opts.Timeout, context.DeadlineExceeded)
 	}
-	for _, own := range []error{ErrTruncated, ErrBadResponse} {
+	for _, own := range []error{ErrTruncated, ErrBadResponse, ErrTooLong} {
 		if errors.Is(err, own) {
 			return err
 		}

@@ -89,9 +89,12 @@ func CitedNumbers(text string) []int {
 
 // CleanMarkers rewrites every citation group of text to the numbers keep
 // accepts, one bracket per number ("[1, 7]" becomes "[1]" when 7 is
-// rejected), and removes groups left empty together with the spaces before
-// them. The one-number-per-bracket form lets a renderer map "[n]" to
-// citations with a single pattern.
+// rejected), each number once, where text first cites it ("[2][2]" becomes
+// "[2]", "[1][2][1]" becomes "[1][2]"), and removes groups left empty
+// together with the spaces before them. The one-number-per-bracket form
+// lets a renderer map "[n]" to citations with a single pattern. The
+// verifier cleans each sentence on its own, so a number appears at most
+// once per sentence.
 func CleanMarkers(text string, keep func(n int) bool) string {
 	// Removing a group can make a new one of the text around it
 	// ("[0[7]]" leaves "[0]"), so clean until nothing changes; a pass
@@ -114,10 +117,12 @@ func cleanMarkersOnce(text string, keep func(n int) bool) string {
 	var b strings.Builder
 	last := 0
 	pending := "" // spaces before a removed group, owed to an adjacent kept one
+	seen := map[int]bool{}
 	for _, m := range markers {
 		var kept []int
 		for _, n := range m.Numbers {
-			if keep(n) && !slices.Contains(kept, n) {
+			if !seen[n] && keep(n) {
+				seen[n] = true
 				kept = append(kept, n)
 			}
 		}
@@ -171,14 +176,22 @@ type Sentence struct {
 	Text       string
 }
 
-// SplitSentences cuts text into sentences. A sentence ends at a line break,
-// or at terminal punctuation followed (after closing quotes and citation
-// markers, which stay with the sentence they close) by whitespace and a
-// character that is not lower case. A period does not end a sentence after
-// a known abbreviation, a single letter (an initial) or a list number at
-// the start of a line. A boundary is only decided once the character after
-// it is known, so the sentences of a prefix of a text, except the last, are
+// SplitSentences cuts text into sentences. A sentence ends at a line break
+// (unless the next line starts in lower case after a line without a
+// citation: a wrapped line), or at terminal punctuation followed (after
+// closing quotes and citation markers, which stay with the sentence they
+// close) by whitespace. A period does not end a sentence after a known
+// abbreviation, a single letter (an initial) or a list number at the start
+// of a line. Before a lower-case letter, an ellipsis, punctuation inside
+// quotes or brackets and a period after a dotted word ("a.m.") do not end
+// one either; otherwise the case of the next word does not matter, since
+// models write lower-case sentences too and every sentence must carry its
+// own citation. A boundary is only decided once the character after it is
+// known, so the sentences of a prefix of a text, except the last, are
 // sentences of the whole text: streaming relies on that.
+//
+// corpus.Sentences splits documents, which need none of the citation,
+// list and streaming rules; this is the splitter for model answers.
 func SplitSentences(text string) []Sentence {
 	var out []Sentence
 	start := 0
@@ -202,8 +215,9 @@ func SplitSentences(text string) []Sentence {
 				continue
 			}
 			next, _ := utf8.DecodeRuneInString(text[k:])
-			if unicode.IsLower(next) && strings.Count(text[i:k], "\n") == 1 {
-				// A wrapped line, not a new sentence or list item.
+			if unicode.IsLower(next) && strings.Count(text[i:k], "\n") == 1 && !endsWithMarker(text[start:i]) {
+				// A wrapped line, not a new sentence or list item; a line
+				// ending in a citation ends its claim.
 				i = k
 				continue
 			}
@@ -238,7 +252,7 @@ func SplitSentences(text string) []Sentence {
 				continue
 			}
 			next, _ := utf8.DecodeRuneInString(text[k:])
-			if unicode.IsLower(next) || (r == '.' && noBreakBefore(text, start, i)) {
+			if r == '.' && noBreakBefore(text, start, i) || unicode.IsLower(next) && continuesBefore(text, start, i, j) {
 				i = j
 				continue
 			}
@@ -293,10 +307,33 @@ var abbreviations = map[string]bool{
 	"gov": true, "approx": true, "cf": true, "ca": true,
 }
 
-// noBreakBefore tells whether the period at text[dot] follows an
-// abbreviation, an initial or a list number opening a line.
-func noBreakBefore(text string, start, dot int) bool {
-	w := dot
+// continuesBefore tells whether the terminal punctuation at text[at], whose
+// run of punctuation, closers and citation markers ends at end, is inside a
+// sentence that goes on in lower case: an ellipsis, punctuation closed by a
+// quote or bracket ("stop!" he said), or the period of a dotted word
+// ("a.m."). A citation marker in the run always ends the sentence.
+func continuesBefore(text string, start, at, end int) bool {
+	run := text[at:end]
+	if len(ParseMarkers(run)) > 0 {
+		return false
+	}
+	if strings.Contains(run, "…") || strings.Contains(run, "..") || strings.ContainsAny(run, "\"'”’»)") {
+		return true
+	}
+	return text[at] == '.' && strings.Contains(wordBefore(text, start, at), ".")
+}
+
+// endsWithMarker tells whether s, trailing spaces aside, ends in a citation
+// marker.
+func endsWithMarker(s string) bool {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	m := ParseMarkers(s)
+	return len(m) > 0 && m[len(m)-1].End == len(s)
+}
+
+// wordBefore returns the word ending at text[end], not before start.
+func wordBefore(text string, start, end int) string {
+	w := end
 	for w > start {
 		r, s := utf8.DecodeLastRuneInString(text[:w])
 		if unicode.IsSpace(r) || r == '(' || r == '"' || r == '“' {
@@ -304,7 +341,15 @@ func noBreakBefore(text string, start, dot int) bool {
 		}
 		w -= s
 	}
-	word := strings.ToLower(text[w:dot])
+	return text[w:end]
+}
+
+// noBreakBefore tells whether the period at text[dot] follows an
+// abbreviation, an initial or a list number opening a line.
+func noBreakBefore(text string, start, dot int) bool {
+	raw := wordBefore(text, start, dot)
+	w := dot - len(raw)
+	word := strings.ToLower(raw)
 	if word == "" {
 		return false
 	}

@@ -58,6 +58,13 @@ func TestCleanMarkers(t *testing.T) {
 		{"claim [1][7].", "claim [1]."},
 		{"nested [0[7]] group", "nested group"},
 		{"claim [1, 1].", "claim [1]."},
+		// A number cited again in the same text appears once, where it
+		// was first cited.
+		{"claim [2][2].", "claim [2]."},
+		{"claim [1][2][1].", "claim [1][2]."},
+		{"claim [2, 2][2] [2].", "claim [2]."},
+		{"part [1] and part [1][3].", "part [1] and part [3]."},
+		{"claim " + strings.Repeat("[2]", 500) + ".", "claim [2]."},
 		{"no markers", "no markers"},
 	}
 	for _, tc := range tests {
@@ -114,6 +121,19 @@ func TestSplitSentences(t *testing.T) {
 		{"第一句。第二句。", []string{"第一句。", "第二句。"}},
 		{"**Bold claim.** Next", []string{"**Bold claim.** ", "Next"}},
 		{"Claim... and more. End", []string{"Claim... and more. ", "End"}},
+		// A sentence ends whatever the case of the next one: models write
+		// lower-case sentences too, and an uncited claim must not ride
+		// along with a cited one.
+		{"Claim [2]. iran invaded azerbaijan yesterday.", []string{"Claim [2]. ", "iran invaded azerbaijan yesterday."}},
+		{"Uncited claim. cited claim [1].", []string{"Uncited claim. ", "cited claim [1]."}},
+		{"Claim. [1] next claim! [2] and another? [3] end", []string{"Claim. [1] ", "next claim! [2] ", "and another? [3] ", "end"}},
+		{"**Bold claim.** next", []string{"**Bold claim.** ", "next"}},
+		{"A cited line [1]\nlower-case claim", []string{"A cited line [1]\n", "lower-case claim"}},
+		// ...but not after an abbreviation, an initial, a dotted word or
+		// inside a quotation.
+		{"Talks began at 9 a.m. on Monday, approx. two hours, vs. three. Next", []string{"Talks began at 9 a.m. on Monday, approx. two hours, vs. three. ", "Next"}},
+		{"He said \"stop!\" and left. Then", []string{"He said \"stop!\" and left. ", "Then"}},
+		{"Wait… then go. End", []string{"Wait… then go. ", "End"}},
 	}
 	for _, tc := range tests {
 		got := SplitSentences(tc.text)

@@ -31,8 +31,9 @@ var (
 	ErrBadRequest = errors.New("llm: model server rejected the request")
 	// ErrUnreachable: no HTTP exchange happened (refused connection, DNS).
 	ErrUnreachable = errors.New("llm: model server unreachable")
-	// ErrBadResponse: the reply could not be read as a chat completion, or
-	// held no answer.
+	// ErrBadResponse: the reply could not be read as a chat completion (a
+	// web page, plain text, other JSON, a stream without events), or held
+	// no answer.
 	ErrBadResponse = errors.New("llm: malformed model reply")
 	// ErrContentFilter: the server withheld the answer (finish_reason
 	// "content_filter").
@@ -41,6 +42,10 @@ var (
 	// finish_reason, the connection broke mid-answer, or the token limit
 	// cut it before any grounded sentence.
 	ErrTruncated = errors.New("llm: model answer incomplete")
+	// ErrTooLong: the reply ran past the hard cap derived from
+	// Options.MaxTokens (see maxAnswerBytes and maxReplyBytes), which
+	// servers may ignore; it was not read further.
+	ErrTooLong = errors.New("llm: model reply too long")
 	// ErrNoValidCitation: no sentence of the answer cites a passage that
 	// supports it.
 	ErrNoValidCitation = errors.New("llm: no sentence of the model answer cites a supporting passage")
@@ -64,6 +69,7 @@ var reasons = []struct {
 	{ErrBadResponse, "bad_response"},
 	{ErrContentFilter, "content_filter"},
 	{ErrTruncated, "truncated"},
+	{ErrTooLong, "too_long"},
 	{ErrNoValidCitation, "no_valid_citations"},
 	{ErrNotInSources, "not_in_sources"},
 	{ErrTimeout, "timeout"},
@@ -75,7 +81,8 @@ var reasons = []struct {
 // FallbackReason returns a short machine-readable reason for err, for the
 // fallback_reason of the JSON contract: "timeout", "unauthorized",
 // "rate_limited", "server_error", "bad_request", "unreachable",
-// "bad_response", "content_filter", "truncated", "no_valid_citations",
+// "bad_response", "content_filter", "truncated", "too_long",
+// "no_valid_citations",
 // "not_in_sources", "daily_cap", "busy", "no_sources", "canceled", or
 // "error" for anything else. It returns "" for a nil error.
 func FallbackReason(err error) string {

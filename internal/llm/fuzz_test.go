@@ -8,7 +8,7 @@ import (
 )
 
 func FuzzParseMarkers(f *testing.F) {
-	for _, s := range []string{"claim [1].", "[1, 2][3]", "[ 4 ; 5 ]", "[1,", "[[2]]", "[2023]", "[1][", "é[1]ü"} {
+	for _, s := range []string{"claim [1].", "[1, 2][3]", "[ 4 ; 5 ]", "[1,", "[[2]]", "[2023]", "[1][", "é[1]ü", "[2][2] x [1][2][1]", "[1[1]]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -31,6 +31,15 @@ func FuzzParseMarkers(f *testing.F) {
 		for _, n := range CitedNumbers(cleaned) {
 			if n != 1 {
 				t.Fatalf("CleanMarkers(%q) kept [%d]: %q", text, n, cleaned)
+			}
+		}
+		seen := map[int]bool{}
+		for _, m := range ParseMarkers(CleanMarkers(text, func(int) bool { return true })) {
+			for _, n := range m.Numbers {
+				if seen[n] {
+					t.Fatalf("CleanMarkers(%q) kept [%d] twice", text, n)
+				}
+				seen[n] = true
 			}
 		}
 		if len(ParseMarkers(stripMarkers(text))) != 0 {
@@ -71,6 +80,25 @@ func FuzzVerifyAnswer(f *testing.F) {
 		}
 		if c.Grounded == 0 && c.Text != "" {
 			t.Fatalf("VerifyAnswer(%q) kept %q without a grounded sentence", answer, c.Text)
+		}
+	})
+}
+
+func FuzzSupports(f *testing.F) {
+	for _, s := range []string{
+		testSources[0].Text, "Iran did not send troops, but it didn't invade [1, 2]; not only that.",
+		"Article 9, drafted by Turkey, calls for immediate bombing.", "NATO's U.S. allies (e.g. Turkey) didn’t — never — agree: no.",
+	} {
+		f.Add(s, "Iran sent troops [1].")
+	}
+	f.Fuzz(func(t *testing.T, passage, sentence string) {
+		if !utf8.ValidString(passage) || len(passage) > 2000 || len(sentence) > 400 {
+			t.Skip()
+		}
+		Supports(passage, sentence)
+		// A passage supports its own wording.
+		if len(ContentWords(passage)) > 0 && !Supports(passage, passage) {
+			t.Fatalf("%q does not support itself", passage)
 		}
 	})
 }

@@ -127,3 +127,20 @@ func (d *dailyCaps) take(user string, now time.Time) bool {
 	d.counts[user]++
 	return true
 }
+
+// maxAnswerBytes is the longest answer text accepted for a max_tokens of
+// maxTokens: four times the four characters a token usually is, within
+// [4 KiB, 1 MiB]. max_tokens is a request servers may ignore; past this
+// the reply is not read further and falls back (ErrTooLong).
+func maxAnswerBytes(maxTokens int) int {
+	return min(max(maxTokens*4*4, 4<<10), 1<<20)
+}
+
+// maxReplyBytes is the most of a reply's body read for a max_tokens of
+// maxTokens, within [256 KiB, 16 MiB]. It is larger than maxAnswerBytes by
+// what wraps the text: JSON escapes, and in a stream an event of a few
+// hundred bytes per token. It also bounds what the JSON decoder and the
+// stream's line reader may hold.
+func maxReplyBytes(maxTokens int) int {
+	return min(max(maxTokens*2<<10, 256<<10), 16<<20)
+}

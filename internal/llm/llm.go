@@ -52,7 +52,9 @@ type Options struct {
 	Timeout time.Duration
 	// MaxTokens bounds the answer's length (sent as max_tokens; as
 	// max_completion_tokens for OpenAI's reasoning models, which count
-	// their hidden reasoning in it, so give those more).
+	// their hidden reasoning in it, so give those more). Servers may
+	// ignore it, so it also sets a hard cap on what is read of a reply
+	// (see maxAnswerBytes): past it, ErrTooLong.
 	MaxTokens int
 	// Temperature is sent as is when positive. go-openai cannot send 0 (it
 	// omits zero fields), so 0 sends MinTemperature, as close to greedy
@@ -263,7 +265,7 @@ func New(opts Options) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = &transport{base: base, headers: opts.Headers}
+	hc.Transport = &transport{base: base, headers: opts.Headers, maxBody: int64(maxReplyBytes(opts.MaxTokens))}
 	cfg.HTTPClient = hc
 	c.api = openai.NewClientWithConfig(cfg)
 	return c, nil

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -664,5 +668,116 @@ func TestFromPassage(t *testing.T) {
 	}
 	if FromPassage(1, p, time.Time{}).Published != "" {
 		t.Error("an unknown date was shown")
+	}
+}
+
+// A 200 that is not a chat completion (a proxy's login page, a gateway's
+// plain-text error) is a bad response, not a truncated answer.
+func TestRepliesThatAreNotChatCompletions(t *testing.T) {
+	tests := []struct {
+		name   string
+		reply  openaitest.Reply
+		reason string
+	}{
+		{"HTML login page", openaitest.HTMLPage(), "bad_response"},
+		{"HTML without a content type", openaitest.Reply{Body: "<html><body>Sign in</body></html>", ContentType: "application/octet-stream"}, "bad_response"},
+		{"plain text", openaitest.Reply{Body: "upstream connect error or disconnect/reset before headers\n", ContentType: "text/plain"}, "bad_response"},
+		{"other JSON", openaitest.Reply{Body: `{"status":"login required"}`, ContentType: "application/json"}, "bad_response"},
+		// A stream cut after its first event is still a truncated answer.
+		{"stream cut before any text", openaitest.Reply{Text: grounded, Chunks: 6, Cut: true, CutAfter: 0}, "truncated"},
+	}
+	for _, tc := range tests {
+		for _, stream := range []bool{false, true} {
+			if tc.reply.Cut && !stream {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/stream=%v", tc.name, stream), func(t *testing.T) {
+				srv := strictServer(t)
+				srv.Enqueue(tc.reply)
+				c, _ := newClient(t, srv, func(o *Options) { o.Stream = stream })
+				_, err := c.Answer(t.Context(), "u1", "q", "idx1", testSources, nil)
+				if got := FallbackReason(err); got != tc.reason {
+					t.Errorf("reason %q (%v), want %q", got, err, tc.reason)
+				}
+				if len(srv.Requests()) != 1 {
+					t.Errorf("%d requests, want 1", len(srv.Requests()))
+				}
+			})
+		}
+	}
+}
+
+// countingTransport counts the response body bytes its client read.
+type countingTransport struct {
+	base http.RoundTripper
+	read atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(req)
+	if resp != nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.read}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// max_tokens is a request, not a guarantee: a reply far longer than it
+// could be is cut off after a bounded read and falls back (too_long).
+func TestHugeRepliesAreCut(t *testing.T) {
+	const huge = 30 << 20
+	sentence := "Iran deepened its relationship with Moscow [3]. "
+	tests := []struct {
+		name   string
+		stream bool
+		reply  openaitest.Reply
+		reason string
+	}{
+		{"30 MB JSON reply", false, openaitest.Reply{Text: sentence, Repeat: huge / len(sentence)}, "too_long"},
+		{"30 MB stream", true, openaitest.Reply{Text: sentence, Chunks: 1, Repeat: huge / len(sentence)}, "too_long"},
+		{"30 MB stream in tiny events", true, openaitest.Reply{Text: sentence, Chunks: len(sentence), Repeat: huge / len(sentence)}, "too_long"},
+		{"30 MB in one stream event", true, openaitest.Reply{Text: strings.Repeat(sentence, huge/len(sentence)), Chunks: 1}, "too_long"},
+		{"JSON answer past the answer cap", false, openaitest.Reply{Text: sentence, Repeat: 200}, "too_long"},
+		{"stream answer past the answer cap", true, openaitest.Reply{Text: sentence, Chunks: 2, Repeat: 200}, "too_long"},
+		{"a long answer within the cap", true, openaitest.Reply{Text: sentence, Chunks: 3, Repeat: 40}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := strictServer(t)
+			srv.Enqueue(tc.reply)
+			ct := &countingTransport{base: http.DefaultTransport}
+			c, _ := newClient(t, srv, func(o *Options) {
+				o.Stream, o.MaxTokens, o.Timeout = tc.stream, 400, 10*time.Second
+				o.HTTPClient = &http.Client{Transport: ct}
+			})
+			res, err := c.Answer(t.Context(), "u1", "q", "idx1", testSources, nil)
+			if got := FallbackReason(err); got != tc.reason {
+				t.Fatalf("reason %q (%.200v), want %q; text of %d bytes", got, err, tc.reason, len(res.Text))
+			}
+			if tc.reason == "" {
+				if res.Text != strings.TrimSpace(strings.Repeat(sentence, 40)) {
+					t.Errorf("text %q", res.Text)
+				}
+				return
+			}
+			if res.Text != "" || len(res.Raw) > maxAnswerBytes(400)+len(sentence) {
+				t.Errorf("a too long reply left text of %d bytes, raw of %d", len(res.Text), len(res.Raw))
+			}
+			n := ct.read.Load()
+			if n > int64(maxReplyBytes(400))+64<<10 {
+				t.Errorf("read %d bytes of the reply, past the %d byte cap", n, maxReplyBytes(400))
+			}
+			t.Logf("read %d bytes of the reply (%v)", n, err)
+		})
 	}
 }

@@ -2,12 +2,16 @@ package llm
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"math"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // transport adds the configured headers to every request and notes the
@@ -16,6 +20,9 @@ import (
 type transport struct {
 	base    http.RoundTripper
 	headers map[string]string
+	// maxBody caps the bytes read of each response body (see
+	// maxReplyBytes); reading past it fails with ErrTooLong.
+	maxBody int64
 }
 
 // exchange is what transport saw of one attempt; the retry loop puts a
@@ -25,7 +32,12 @@ type exchange struct {
 	status     int
 	retryAfter string
 	retryMs    string
+	read       int64  // body bytes read
+	head       []byte // the body's first bytes, spaces skipped
 }
+
+// headSize is how much of a reply's start is kept to tell what it is.
+const headSize = 64
 
 type exchangeKey struct{}
 
@@ -48,14 +60,84 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	resp, err := t.base.RoundTrip(req)
-	if x, ok := req.Context().Value(exchangeKey{}).(*exchange); ok && resp != nil {
-		x.mu.Lock()
-		x.status = resp.StatusCode
-		x.retryAfter = resp.Header.Get("Retry-After")
-		x.retryMs = resp.Header.Get("Retry-After-Ms")
-		x.mu.Unlock()
+	x, ok := req.Context().Value(exchangeKey{}).(*exchange)
+	if !ok || resp == nil {
+		return resp, err
 	}
-	return resp, err
+	x.mu.Lock()
+	x.status = resp.StatusCode
+	x.retryAfter = resp.Header.Get("Retry-After")
+	x.retryMs = resp.Header.Get("Retry-After-Ms")
+	x.mu.Unlock()
+	if resp.StatusCode/100 == 2 {
+		if ct := resp.Header.Get("Content-Type"); isPage(ct) {
+			// A proxy's or captive portal's page in place of the answer.
+			resp.Body.Close()
+			return nil, fmt.Errorf("%w: a %d reply of type %q, not a chat completion (a proxy or login page in front of the model server?)", ErrBadResponse, resp.StatusCode, ct)
+		}
+	}
+	resp.Body = &countedBody{rc: resp.Body, x: x, limit: t.maxBody}
+	return resp, nil
+}
+
+// isPage tells whether a Content-Type is a web page's.
+func isPage(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+}
+
+// countedBody notes in its exchange how much of a reply was read and how
+// the reply begins, and fails with ErrTooLong once more than limit bytes
+// (when positive) would be read, never reading more than one byte past it.
+type countedBody struct {
+	rc    io.ReadCloser
+	x     *exchange
+	limit int64
+}
+
+func (b *countedBody) Read(p []byte) (int, error) {
+	b.x.mu.Lock()
+	read := b.x.read
+	b.x.mu.Unlock()
+	if b.limit > 0 {
+		if read > b.limit {
+			return 0, fmt.Errorf("%w: the reply passed %d bytes", ErrTooLong, b.limit)
+		}
+		p = p[:min(int64(len(p)), b.limit+1-read)]
+	}
+	n, err := b.rc.Read(p)
+	b.x.mu.Lock()
+	b.x.read += int64(n)
+	for _, c := range p[:n] {
+		if len(b.x.head) >= headSize {
+			break
+		}
+		if len(b.x.head) > 0 || !unicode.IsSpace(rune(c)) {
+			b.x.head = append(b.x.head, c)
+		}
+	}
+	b.x.mu.Unlock()
+	return n, err
+}
+
+func (b *countedBody) Close() error { return b.rc.Close() }
+
+// eventStream tells whether the reply read so far begins like a
+// server-sent event stream (a "data:", "event:", "id:" or "retry:" field,
+// or a ":" comment), or is still empty.
+func (x *exchange) eventStream() (bool, string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	head := string(x.head)
+	if head == "" || strings.HasPrefix(head, ":") {
+		return true, head
+	}
+	for _, f := range []string{"data", "event", "id", "retry"} {
+		if rest, ok := strings.CutPrefix(head, f); ok && (rest == "" || rest[0] == ':') {
+			return true, head
+		}
+	}
+	return false, head
 }
 
 // ParseRetryAfter reads a Retry-After value: delay seconds (OpenAI and

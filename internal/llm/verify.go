@@ -41,30 +41,52 @@ type Check struct {
 // at least one of its valid cited passages supports it (see Supports); the
 // citations to passages that do not support it are removed. A sentence
 // citing nothing valid is dropped, and so is an uncited one, unless it is
-// merely connective (at most maxConnectiveWords content words) and the
-// answer has grounded sentences. Numbers are never renumbered: they stay
-// the N of the sources.
+// merely connective (at most maxConnectiveWords content words, none of them
+// a number or a word of the passages) and the answer has grounded
+// sentences. A number is cited once per sentence. Numbers are never
+// renumbered: they stay the N of the sources.
 func VerifyAnswer(answer string, sources []Source) Check {
 	v := newVerifier(sources)
 	return v.check(answer, SplitSentences(answer))
 }
 
-// verifier holds the content words of each passage, computed once per
-// answer and reused for every partial of a stream.
+// verifier holds what each passage offers to support claims, computed once
+// per answer and reused for every partial of a stream, and the verdicts
+// already given, since a stream re-checks its earlier sentences on every
+// piece. It is not safe for concurrent use.
 type verifier struct {
-	words map[int]map[string]bool
+	passages map[int]*grounds
+	verdicts map[string]verdict
 }
 
 func newVerifier(sources []Source) *verifier {
-	v := &verifier{words: make(map[int]map[string]bool, len(sources))}
+	v := &verifier{passages: make(map[int]*grounds, len(sources)), verdicts: map[string]verdict{}}
 	for _, s := range sources {
-		set := map[string]bool{}
-		for _, w := range ContentWords(s.Title + "\n" + s.Section + "\n" + s.Text) {
-			set[w] = true
-		}
-		v.words[s.N] = set
+		v.passages[s.N] = newGrounds(s.Title + "\n" + s.Section + "\n" + s.Text)
 	}
 	return v
+}
+
+// connective tells whether an uncited sentence with these content words
+// merely links the others ("In short:", "Here is what the documents
+// say."): a few words, no number, and none of them from the passages. An
+// uncited sentence about what the passages are about is a claim, however
+// short ("iran invaded azerbaijan.").
+func (v *verifier) connective(words []string) bool {
+	if len(words) > maxConnectiveWords {
+		return false
+	}
+	for _, w := range words {
+		if isDigits(w) {
+			return false
+		}
+		for _, g := range v.passages {
+			if g.words[w] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // verdict is the judgement of one sentence.
@@ -76,23 +98,33 @@ type verdict struct {
 }
 
 func (v *verifier) judge(sentence string) verdict {
+	if vd, ok := v.verdicts[sentence]; ok {
+		return vd
+	}
+	vd := v.judgeNew(sentence)
+	v.verdicts[sentence] = vd
+	return vd
+}
+
+func (v *verifier) judgeNew(sentence string) verdict {
 	if strings.Contains(strings.ToUpper(sentence), NotInSourcesToken) {
 		return verdict{token: true}
 	}
 	cited := CitedNumbers(sentence)
-	words := ContentWords(sentence)
+	c := newClaim(sentence)
+	words := c.words
 	if len(cited) == 0 {
-		return verdict{text: sentence, connective: len(words) <= maxConnectiveWords}
+		return verdict{text: sentence, connective: v.connective(words)}
 	}
 	var supporting []int
 	anyValid := false
 	for _, n := range cited {
-		set, ok := v.words[n]
+		g, ok := v.passages[n]
 		if !ok {
 			continue
 		}
 		anyValid = true
-		if len(words) == 0 || supported(words, set) {
+		if len(words) == 0 || c.supportedBy(g) {
 			supporting = append(supporting, n)
 		}
 	}

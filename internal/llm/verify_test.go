@@ -182,6 +182,52 @@ func TestVerifyAnswer(t *testing.T) {
 			notInSources: true,
 		},
 		{
+			name:         "lower-case uncited claim after a cited sentence dropped",
+			answer:       "Iran deepened its relationship with Moscow [3]. iran invaded azerbaijan yesterday.",
+			wantText:     "Iran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantDropped:  1,
+			wantGrounded: 1,
+		},
+		{
+			name:         "uncited claim before a lower-case cited sentence dropped",
+			answer:       "Iran invaded Azerbaijan with tanks yesterday. iran deepened its relationship with Moscow [3].",
+			wantText:     "iran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantDropped:  1,
+			wantGrounded: 1,
+		},
+		{
+			name:         "short uncited sentence naming what the passages are about is a claim",
+			answer:       "Iran deepened its relationship with Moscow [3]. Iran invaded Azerbaijan.",
+			wantText:     "Iran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantDropped:  1,
+			wantGrounded: 1,
+		},
+		{
+			name:         "paraphrases and inflections of the passages kept",
+			answer:       "Azerbaijan named its first ambassador to Israel, who presented credentials to President Herzog [1]. Russia's invasion of Ukraine deepened Iran's ties with Moscow [3]. An Iranian military aircraft flew along the shared border without warning [1].",
+			wantText:     "Azerbaijan named its first ambassador to Israel, who presented credentials to President Herzog [1]. Russia's invasion of Ukraine deepened Iran's ties with Moscow [3]. An Iranian military aircraft flew along the shared border without warning [1].",
+			wantCites:    []int{1, 3},
+			wantGrounded: 3,
+		},
+		{
+			name:         "negated claim and invented specific dropped",
+			answer:       "Azerbaijan's ambassador did not present his credentials to Herzog [1]. Iran deepened its relationship with Moscow [3]. Iran deepened its nuclear cooperation with Moscow [3].",
+			wantText:     "Iran deepened its relationship with Moscow [3].",
+			wantCites:    []int{3},
+			wantDropped:  2,
+			wantGrounded: 1,
+		},
+		{
+			name:         "repeated markers collapse, in each sentence",
+			answer:       "Iran deepened its relationship with Moscow " + strings.Repeat("[3]", 500) + ". The tensions stem from the 2020 war [2][3][2] over Nagorno-Karabakh [2].",
+			wantText:     "Iran deepened its relationship with Moscow [3]. The tensions stem from the 2020 war [2] over Nagorno-Karabakh.",
+			wantCites:    []int{2, 3},
+			wantGrounded: 2,
+		},
+		{
 			name:         "line structure kept around a dropped item",
 			answer:       "- Baku noted an Iranian military aircraft on the border [1]\n- Iran sanctioned Baku's oil exports [9]\n- Iran's relationship with Moscow deepened [3]",
 			wantText:     "- Baku noted an Iranian military aircraft on the border [1]\n- Iran's relationship with Moscow deepened [3]",
@@ -240,5 +286,49 @@ func TestVerifiedTextNeverCitesUnsent(t *testing.T) {
 	c := VerifyAnswer(answer, testSources)
 	if strings.Contains(c.Text, "[4]") || strings.Contains(c.Text, "[0]") || strings.Contains(c.Text, "[99]") {
 		t.Errorf("unsent numbers kept: %q", c.Text)
+	}
+}
+
+// The words that carry a claim must come from the passage: a negation, a
+// name, a number, a specific the passage does not give. Paraphrase and
+// inflection still pass.
+func TestSupportsClaimWords(t *testing.T) {
+	const (
+		sent    = "Iran sent troops to the border with Azerbaijan in October."
+		notSent = "Iran did not send troops to the border with Azerbaijan in October."
+		article = "Elsewhere, Article 9 calls for “unblocking” all economic and transport connections throughout the region, most notably between Azerbaijan and its western “Nakhchivan Autonomous Republic.”"
+		kremlin = "The Kremlin did not respond to Armenia's calls for military support last September, during the deadliest outbreak of fighting with Azerbaijan since 2020."
+		peace   = "Additional senior-level U.S. engagement in the South Caucasus would not only support peace efforts between Baku and Yerevan, but also counter Russian and Iranian activities in the region."
+		embassy = "Azerbaijan, which had no embassy in Israel until then, named its first ambassador to Israel in March."
+	)
+	tests := []struct {
+		name, passage, sentence string
+		want                    bool
+	}{
+		{"affirmative claim, negated passage", notSent, "Iran sent troops to the border with Azerbaijan.", false},
+		{"negated claim, affirmative passage", sent, "Iran did not send troops to the border with Azerbaijan.", false},
+		{"contracted negation, affirmative passage", sent, "Iran didn't send troops to the border.", false},
+		{"never, affirmative passage", sent, "Iran never sent troops to the border with Azerbaijan.", false},
+		{"the passage's own negated wording", notSent, "Iran did not send troops to the border with Azerbaijan in October.", true},
+		{"contracted form of the passage's negation", notSent, "Iran didn't send troops to the border in October.", true},
+		{"affirmative claim, Kremlin passage", kremlin, "The Kremlin responded to Armenia's calls for military support last September.", false},
+		{"negated claim, Kremlin passage", kremlin, "The Kremlin did not respond to Armenia's calls for military support.", true},
+		{"negated claim, affirmative Article 9", article, "Article 9 does not call for unblocking economic and transport connections throughout the region.", false},
+		{"invented specific", article, "Article 9 called for immediate bombing.", false},
+		{"invented specific in a long claim", article, "Article 9 calls for the immediate bombing of transport connections throughout the region.", false},
+		{"invented name", article, "Article 9, drafted by Turkey, calls for unblocking all economic and transport connections.", false},
+		{"paraphrase of Article 9", article, "Article 9 calls for unblocking economic and transport links across the region.", true},
+		{"Article 9 with inflections", article, "Article 9 called for the unblocking of economic and transport connections, notably to Nakhchivan.", true},
+		{"demonym of a name in the passage", article, "Article 9 calls for unblocking transport connections between Azerbaijani territory and Nakhchivan.", true},
+		{"not only is no negation", peace, "U.S. engagement in the South Caucasus would support peace efforts between Baku and Yerevan.", true},
+		{"negation in another clause of the passage", embassy, "Azerbaijan named its first ambassador to Israel in March.", true},
+		{"negation in its own clause of the claim", "Iran sent troops but did not invade Azerbaijan.", "Although Iran sent troops, it did not invade Azerbaijan.", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Supports(tc.passage, tc.sentence); got != tc.want {
+				t.Errorf("Supports(%q, %q) = %v, want %v", tc.passage, tc.sentence, got, tc.want)
+			}
+		})
 	}
 }

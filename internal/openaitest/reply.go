@@ -63,6 +63,25 @@ type Reply struct {
 	// StreamError sends {"error": StreamError} as an event after CutAfter
 	// content pieces, then ends the stream without [DONE].
 	StreamError *APIError
+
+	// Repeat, when above 1, makes the content Text repeated Repeat times.
+	// The reply is written as it goes, never held whole, so that a test can
+	// serve a reply of many megabytes; the server stops writing when the
+	// client leaves. A stream sends each repetition in Chunks pieces.
+	Repeat int
+
+	// Body, when not empty, is sent as the whole response body, as is,
+	// with ContentType (default "text/html; charset=utf-8") and Status,
+	// whether or not the request asked for a stream: a proxy's login page
+	// or a gateway's plain-text error in place of a chat completion.
+	Body        string
+	ContentType string
+}
+
+// HTMLPage is a 200 whose body is an HTML page, as a captive portal or a
+// login proxy in front of the model server sends.
+func HTMLPage() Reply {
+	return Reply{Body: "<!DOCTYPE html>\n<html>\n<head><title>Sign in</title></head>\n<body>\n<form action=\"/login\">Please sign in to continue.</form>\n</body>\n</html>\n"}
 }
 
 // Answer is a successful reply with the given text.

@@ -2,7 +2,9 @@
 // tests: it answers POST /v1/chat/completions (and Azure's
 // /openai/deployments/{d}/chat/completions) in OpenAI's exact JSON and SSE
 // shapes, plays scripted failures (status errors, slowness, hangs, cut
-// streams, mid-stream errors), records every request, and checks each one
+// streams, mid-stream errors, replies of many megabytes, web pages and
+// other bodies that are no chat completion), records every request, and
+// checks each one
 // against OpenAI's published OpenAPI document, so that a client tested
 // against it sends only what real servers accept.
 package openaitest
@@ -18,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -51,6 +54,8 @@ type Server struct {
 	violations []string
 	arrived    chan struct{} // closed and replaced on each request
 	seq        int
+
+	written atomic.Int64 // response body bytes written, all requests
 }
 
 // Option configures a Server.
@@ -155,6 +160,30 @@ func (s *Server) WaitRequests(ctx context.Context, n int) error {
 	}
 }
 
+// BytesWritten returns the response body bytes written so far, over all
+// requests: a test serving a huge reply can check that the client stopped
+// reading early (the server stops writing once the client leaves; what the
+// connection buffered counts as written).
+func (s *Server) BytesWritten() int64 { return s.written.Load() }
+
+// countingWriter counts the body bytes written through it.
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c countingWriter) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
 // Close releases held requests and stops the server. It is safe to call
 // more than once.
 func (s *Server) Close() {
@@ -220,7 +249,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, &APIError{Message: "openaitest: no reply scripted", Type: "server_error"})
 		return
 	}
-	s.reply(w, r, req, reply)
+	s.reply(countingWriter{w, &s.written}, r, req, reply)
 }
 
 // record stores the request and its problems and takes its reply.
@@ -307,6 +336,16 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, req Request, rep 
 			w.Header().Add(k, v)
 		}
 	}
+	if rep.Body != "" {
+		ct := rep.ContentType
+		if ct == "" {
+			ct = "text/html; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(rep.statusOK())
+		_, _ = io.WriteString(w, rep.Body)
+		return
+	}
 	if rep.Status >= 400 {
 		e := rep.Error
 		if e == nil {
@@ -329,22 +368,30 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, req Request, rep 
 		s.stream(w, r, rep, id, created, model, finish)
 		return
 	}
+	content := rep.Text
+	if rep.Repeat > 1 {
+		content = repeatMark
+	}
 	resp := completion{
 		ID: id, Object: "chat.completion", Created: created, Model: model,
 		SystemFingerprint: "fp_openaitest",
 		Choices: []choice{{
 			Index:        0,
-			Message:      &message{Role: "assistant", Content: rep.Text},
+			Message:      &message{Role: "assistant", Content: content},
 			FinishReason: &finish,
 		}},
 		Usage: &usage{
 			PromptTokens:     approxTokens(string(req.Body)),
-			CompletionTokens: approxTokens(rep.Text),
+			CompletionTokens: approxTokens(rep.Text) * max(rep.Repeat, 1),
 		},
 	}
 	resp.Usage.TotalTokens = resp.Usage.PromptTokens + resp.Usage.CompletionTokens
 	b, _ := json.Marshal(resp)
 	w.Header().Set("Content-Type", "application/json")
+	if rep.Repeat > 1 {
+		writeRepeated(w, rep.statusOK(), b, rep.Text, rep.Repeat)
+		return
+	}
 	if rep.Cut {
 		w.Header().Set("Content-Length", fmt.Sprint(len(b)))
 		w.WriteHeader(rep.statusOK())
@@ -393,15 +440,17 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rep Reply, id st
 		return
 	}
 	pieces := split(rep.Text, rep.Chunks)
-	for i, p := range pieces {
-		if (rep.Cut || rep.StreamError != nil) && i == rep.CutAfter {
-			break
-		}
-		if i > 0 && !s.pause(ctx, rep.ChunkDelay) {
-			return
-		}
-		if !send(chunk(delta{Content: &p}, nil)) {
-			return
+	for r := range max(rep.Repeat, 1) {
+		for i, p := range pieces {
+			if (rep.Cut || rep.StreamError != nil) && i == rep.CutAfter {
+				break
+			}
+			if (r > 0 || i > 0) && !s.pause(ctx, rep.ChunkDelay) {
+				return
+			}
+			if !send(chunk(delta{Content: &p}, nil)) {
+				return
+			}
 		}
 	}
 	if rep.StreamError != nil {
@@ -421,6 +470,31 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rep Reply, id st
 	if flusher != nil {
 		flusher.Flush()
 	}
+}
+
+// repeatMark stands for the content of a repeated reply in its marshalled
+// JSON, to be replaced by the repetitions as they are written.
+const repeatMark = "\x00openaitest-repeat\x00"
+
+// writeRepeated writes the marshalled completion b with its content
+// (repeatMark) replaced by text repeated n times, piece by piece, and stops
+// at the first failed write (the client left).
+func writeRepeated(w http.ResponseWriter, status int, b []byte, text string, n int) {
+	quoted, _ := json.Marshal(repeatMark)
+	mark := string(quoted[1 : len(quoted)-1])
+	head, tail, _ := strings.Cut(string(b), mark)
+	escaped, _ := json.Marshal(text)
+	piece := escaped[1 : len(escaped)-1]
+	w.WriteHeader(status)
+	if _, err := io.WriteString(w, head); err != nil {
+		return
+	}
+	for range n {
+		if _, err := w.Write(piece); err != nil {
+			return
+		}
+	}
+	_, _ = io.WriteString(w, tail)
 }
 
 // split cuts text into n pieces of about equal rune counts (n <= 0: one

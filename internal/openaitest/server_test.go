@@ -429,3 +429,79 @@ func TestMessageContentParts(t *testing.T) {
 		t.Errorf("role %q", m.Role)
 	}
 }
+
+func TestRepeatedReplies(t *testing.T) {
+	const text = "Baku named an ambassador [1]. "
+	t.Run("json", func(t *testing.T) {
+		srv := New(t)
+		srv.Enqueue(Reply{Text: text, Repeat: 3})
+		resp := post(t, t.Context(), srv.URL+"/chat/completions", okBody, nil)
+		body, _ := io.ReadAll(resp.Body)
+		if err := srv.spec.validateSchema("CreateChatCompletionResponse", body); err != nil {
+			t.Errorf("response breaks the spec: %v", err)
+		}
+		var got struct {
+			Choices []struct {
+				Message Message `json:"message"`
+			} `json:"choices"`
+		}
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Choices) != 1 || got.Choices[0].Message.Content != strings.Repeat(text, 3) {
+			t.Errorf("content %+v, want the text 3 times", got.Choices)
+		}
+		if n := srv.BytesWritten(); n != int64(len(body)) {
+			t.Errorf("BytesWritten %d, the body has %d", n, len(body))
+		}
+	})
+	t.Run("stream", func(t *testing.T) {
+		srv := New(t)
+		srv.Enqueue(Reply{Text: text, Chunks: 2, Repeat: 3})
+		resp := post(t, t.Context(), srv.URL+"/chat/completions", streamBody(), nil)
+		events, err := readEvents(t, resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var content strings.Builder
+		for _, e := range events[:len(events)-1] {
+			var c streamChunk
+			if err := json.Unmarshal([]byte(e.data), &c); err != nil {
+				t.Fatal(err)
+			}
+			content.WriteString(c.Choices[0].Delta.Content)
+		}
+		if len(events) != 1+3*2+1+1 || content.String() != strings.Repeat(text, 3) {
+			t.Errorf("%d events streaming %q", len(events), content.String())
+		}
+	})
+	t.Run("the server stops when the client leaves", func(t *testing.T) {
+		srv := New(t)
+		srv.Enqueue(Reply{Text: strings.Repeat("x", 1000), Repeat: 30_000}) // 30 MB
+		resp := post(t, t.Context(), srv.URL+"/chat/completions", okBody, nil)
+		if _, err := io.CopyN(io.Discard, resp.Body, 64<<10); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		srv.Close() // waits for the handler
+		if n := srv.BytesWritten(); n >= 30_000_000 {
+			t.Errorf("the server wrote %d bytes to a client that left", n)
+		}
+	})
+}
+
+func TestRawBodyReplies(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		srv := New(t)
+		srv.Enqueue(HTMLPage())
+		body := okBody
+		if stream {
+			body = streamBody()
+		}
+		resp := post(t, t.Context(), srv.URL+"/chat/completions", body, nil)
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
+			t.Errorf("stream %v: %d %q %q", stream, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+		}
+	}
+}
