@@ -64,8 +64,11 @@ func TestModelAnswerStreamsIntoDiscord(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no partial text: %v\nevents: %+v", err, it.Events())
 	}
-	if wait := partial.Latency - cb.Latency; wait > 3*time.Second {
-		t.Errorf("first partial text %v after the acknowledgement, want within 3 s", wait)
+	// The model starts writing after 2 s; edits go out at most every 1.5 s.
+	// A build that waited for the whole answer would show no partial text
+	// at all; the bound leaves room for a loaded machine.
+	if wait := partial.Latency - cb.Latency; wait > 4*time.Second {
+		t.Errorf("first partial text %v after the acknowledgement, want within 4 s", wait)
 	}
 	final, err := it.WaitMessage(e.ctx, func(m discordfake.Message) bool { return len(m.Components) > 0 })
 	if err != nil {
