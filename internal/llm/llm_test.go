@@ -750,6 +750,7 @@ func TestHugeRepliesAreCut(t *testing.T) {
 		{"JSON answer past the answer cap", false, openaitest.Reply{Text: sentence, Repeat: 200}, "too_long"},
 		{"stream answer past the answer cap", true, openaitest.Reply{Text: sentence, Chunks: 2, Repeat: 200}, "too_long"},
 		{"a long answer within the cap", true, openaitest.Reply{Text: sentence, Chunks: 3, Repeat: 40}, ""},
+		{"30 MB error page is still a server error", false, openaitest.Reply{Status: 502, Body: strings.Repeat("<p>bad gateway</p>", huge/18)}, "server_error"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -757,7 +758,7 @@ func TestHugeRepliesAreCut(t *testing.T) {
 			srv.Enqueue(tc.reply)
 			ct := &countingTransport{base: http.DefaultTransport}
 			c, _ := newClient(t, srv, func(o *Options) {
-				o.Stream, o.MaxTokens, o.Timeout = tc.stream, 400, 10*time.Second
+				o.Stream, o.MaxTokens, o.Timeout, o.MaxRetries = tc.stream, 400, 10*time.Second, 0
 				o.HTTPClient = &http.Client{Transport: ct}
 			})
 			res, err := c.Answer(t.Context(), "u1", "q", "idx1", testSources, nil)
@@ -767,6 +768,12 @@ func TestHugeRepliesAreCut(t *testing.T) {
 			if tc.reason == "" {
 				if res.Text != strings.TrimSpace(strings.Repeat(sentence, 40)) {
 					t.Errorf("text %q", res.Text)
+				}
+				return
+			}
+			if tc.reply.Status >= 400 {
+				if n := ct.read.Load(); n > 2*maxErrorBody {
+					t.Errorf("read %d bytes of an error reply, past the %d byte cap", n, maxErrorBody)
 				}
 				return
 			}

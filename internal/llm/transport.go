@@ -76,9 +76,21 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("%w: a %d reply of type %q, not a chat completion (a proxy or login page in front of the model server?)", ErrBadResponse, resp.StatusCode, ct)
 		}
 	}
+	if resp.StatusCode/100 != 2 {
+		// An error reply is classified by its status; its body only adds
+		// detail, so a huge one is cut short quietly rather than turned
+		// into ErrTooLong, which would hide the status and skip retries.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(resp.Body, maxErrorBody), resp.Body}
+	}
 	resp.Body = &countedBody{rc: resp.Body, x: x, limit: t.maxBody}
 	return resp, nil
 }
+
+// maxErrorBody bounds what is read of an error reply's body.
+const maxErrorBody = 64 << 10
 
 // isPage tells whether a Content-Type is a web page's.
 func isPage(contentType string) bool {
