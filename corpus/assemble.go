@@ -167,8 +167,37 @@ func dedupeLinks(links []briefbot.Link, base string) []briefbot.Link {
 // is introduced by a navigation marker ("RECOMMENDED") or holds no prose,
 // then trailing sections without content ("TOPICS", "REGIONS").
 func cutTrailingNav(blocks []block) []block {
+	// The tail after a rule is navigation when the first block after it
+	// is a navigation marker or when no prose follows; both are known for
+	// every position from one pass from the end, so that many rules do
+	// not each look at all that follows.
+	nextNonHR := make([]int, len(blocks)+1)
+	proseAfter := make([]bool, len(blocks)+1)
+	nextNonHR[len(blocks)] = len(blocks)
+	for i := len(blocks) - 1; i >= 0; i-- {
+		b := blocks[i]
+		nextNonHR[i] = nextNonHR[i+1]
+		if b.kind != kHR {
+			nextNonHR[i] = i
+		}
+		proseAfter[i] = proseAfter[i+1] || (b.kind == kPara || b.kind == kItem) && endsTerminal(b.text) && hasWords(b.text, 25)
+	}
+	marker := map[int]bool{}
 	for i, b := range blocks {
-		if b.kind == kHR && navTail(blocks[i+1:]) {
+		if b.kind != kHR {
+			continue
+		}
+		j := nextNonHR[i+1]
+		if j == len(blocks) {
+			blocks = blocks[:i]
+			break
+		}
+		isMarker, seen := marker[j]
+		if !seen {
+			isMarker = navMarker(blocks, j)
+			marker[j] = isMarker
+		}
+		if isMarker || !proseAfter[i+1] {
 			blocks = blocks[:i]
 			break
 		}
@@ -179,6 +208,9 @@ func cutTrailingNav(blocks []block) []block {
 			out = append(out, b)
 		}
 	}
+	// firstContent is the first block with content: what comes before a
+	// heading has content when it is before the heading.
+	firstContent := slices.IndexFunc(out, func(b block) bool { return hasContent([]block{b}) })
 	for {
 		h := -1
 		for j := len(out) - 1; j >= 0; j-- {
@@ -188,29 +220,22 @@ func cutTrailingNav(blocks []block) []block {
 			}
 		}
 		// A short document whose sections all look thin keeps them.
-		if h < 0 || hasContent(out[h+1:]) || !hasContent(out[:h]) {
+		if h < 0 || hasContent(out[h+1:]) || firstContent < 0 || firstContent >= h {
 			return out
 		}
 		out = out[:h]
 	}
 }
 
-func navTail(rest []block) bool {
-	j := slices.IndexFunc(rest, func(b block) bool { return b.kind != kHR })
-	if j < 0 {
-		return true
+// navMarker reports whether blocks[j] is a navigation marker: a short
+// capitalized or emphasized label that another rule follows or whose words
+// say so ("RECOMMENDED").
+func navMarker(blocks []block, j int) bool {
+	b := blocks[j]
+	if b.kind == kPara && !hasWords(b.text, 5) && !endsTerminal(b.text) && (isAllCaps(b.text) || b.emph) {
+		return j+1 < len(blocks) && blocks[j+1].kind == kHR || reNavWords.MatchString(strings.TrimSpace(b.text))
 	}
-	if b := rest[j]; b.kind == kPara && wordCount(b.text) <= 4 && !endsTerminal(b.text) && (isAllCaps(b.text) || b.emph) {
-		if j+1 < len(rest) && rest[j+1].kind == kHR || reNavWords.MatchString(strings.TrimSpace(b.text)) {
-			return true
-		}
-	}
-	for _, b := range rest {
-		if (b.kind == kPara || b.kind == kItem) && wordCount(b.text) >= 25 && endsTerminal(b.text) {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 // hasContent reports whether blocks hold something worth indexing: a
