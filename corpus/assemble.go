@@ -54,8 +54,9 @@ func assemble(id, source string, blocks []block, m meta, opts Options) (briefbot
 			break
 		}
 	}
-	// Without one, a short first line is the title of a plain text.
-	if title == "" && len(blocks) > 0 {
+	// Without one, a short first line is the title of a plain text,
+	// unless it is all the text (a one-line note).
+	if title == "" && len(blocks) > 1 {
 		if b := blocks[0]; b.kind == kPara && wordCount(b.text) <= 15 && runeLen(b.text) <= 150 &&
 			!strings.ContainsRune(".:;", lastRune(b.text)) && parseByline(b.text) == nil && !isDateLine(b.text) {
 			title = b.text

@@ -236,9 +236,9 @@ func TestParsersScaleLinearly(t *testing.T) {
 		}
 		t.Run(c.name, func(t *testing.T) {
 			ratio, n, tn, t2n := growthRatio(c)
-			if ratio >= 3 {
-				// A busy machine can disturb one measure; a quadratic
-				// path fails again.
+			// A busy machine (other tests, other builds) can disturb a
+			// measure; a quadratic path fails every time.
+			for try := 0; try < 2 && ratio >= 3; try++ {
 				ratio, n, tn, t2n = growthRatio(c)
 			}
 			t.Logf("n=%d: %v, 2n: %v, ratio %.2f", n, tn, t2n, ratio)
