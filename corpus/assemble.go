@@ -19,6 +19,10 @@ var (
 	reBioSentence   = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?: \p{Lu}[\p{L}.'’-]*){0,3} (?:is|was|serves as|has been) (?:a|an|the) `)
 )
 
+// maxAuthorsSought bounds the authors looked for in the bios, and the
+// name lines waiting for the bio they link to.
+const maxAuthorsSought = 32
+
 // unit is one paragraph or list item of a section, ready to be cut into
 // passages.
 type unit struct {
@@ -74,7 +78,10 @@ func assemble(id, source string, blocks []block, m meta, opts Options) (briefbot
 	doc.Translations = dedupeLinks(m.translations, doc.URL)
 
 	blocks = cutTrailingNav(blocks)
-	units := sectionUnits(blocks, title, m.authors)
+	// Spotting the authors in the text looks for each of them in each
+	// paragraph of the bios: a few dozen are plenty, and a record listing
+	// thousands must not make that quadratic.
+	units := sectionUnits(blocks, title, m.authors[:min(len(m.authors), maxAuthorsSought)])
 	buildPassages(&doc, units, opts)
 	if len(doc.Passages) == 0 {
 		return briefbot.Document{}, ErrNoText
@@ -288,6 +295,9 @@ func sectionUnits(blocks []block, title string, authors []string) []unit {
 			switch {
 			case b.kind == kPara && (isNameLine(b, authors) || namesNext(b, blocks[i+1:])):
 				names = append(names, blockLinks(b)...)
+				if len(names) > maxAuthorsSought {
+					names = names[len(names)-maxAuthorsSought:]
+				}
 				hadName = true
 				continue
 			case label:

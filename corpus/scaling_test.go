@@ -34,6 +34,15 @@ func htmlShape(name, unit string) scalingCase {
 	return scalingCase{name: "html/" + name, gen: func(n int) string { return repeatTo(unit, n) }, run: parseAs(FormatHTML)}
 }
 
+// letters writes k in base 26 with the letters a to z.
+func letters(k int) string {
+	s := string(rune('a' + k%26))
+	for k /= 26; k > 0; k /= 26 {
+		s = string(rune('a'+k%26)) + s
+	}
+	return s
+}
+
 // sectionNames makes n distinct headings that share one slug.
 func sectionNames(n int) string {
 	var b strings.Builder
@@ -134,6 +143,18 @@ func scalingCases() []scalingCase {
 		}, run: parseAs(FormatJSONL)},
 		{name: "jsonl/duplicate-ids", gen: func(n int) string { return repeatTo("{\"id\":\"a\",\"text\":\"x\"}\n", n) }, run: parseAs(FormatJSONL)},
 		{name: "jsonl/brackets", gen: func(n int) string { return strings.Repeat("[", n) }, run: parseAs(FormatJSONL)},
+		{name: "jsonl/many-distinct-authors", gen: func(n int) string {
+			// Each bio names the last author, the one found last.
+			var authors, bios strings.Builder
+			k := 0
+			for ; authors.Len() < n/2; k++ {
+				fmt.Fprintf(&authors, `"Jane Doe%s",`, letters(k))
+			}
+			for bios.Len() < n/2 {
+				fmt.Fprintf(&bios, `Doe%s is a fellow.\n\n`, letters(k-1))
+			}
+			return `{"id":"a","authors":[` + strings.TrimSuffix(authors.String(), ",") + `],"text":"## About the Authors\n\n` + bios.String() + `"}`
+		}, run: parseAs(FormatJSONL)},
 		{name: "jsonl/many-authors", gen: func(n int) string {
 			return `{"id":"a","authors":[` + strings.TrimSuffix(repeatTo(`"Jane Doe",`, n/2), ",") + `],"text":"## About the Authors\n\n` + repeatTo(`Jane Doe\n\nJane Doe is here. `, n/2) + `"}`
 		}, run: parseAs(FormatJSONL)},
@@ -168,6 +189,7 @@ var quickScaling = map[string]bool{
 	"markdown/trailing-headings":      true,
 	"text/quote-markers":              true,
 	"html/bold":                       true,
+	"jsonl/many-distinct-authors":     true,
 	"jsonl/huge-quote-line":           true,
 	"sentences/abbreviation-dots":     true,
 	"passage/chunk-huge-sentence":     true,
