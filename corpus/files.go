@@ -176,19 +176,7 @@ func decodeUTF16(data []byte, bigEndian bool) ([]byte, error) {
 func docIDFromPath(rel string) string {
 	rel = filepath.ToSlash(rel)
 	rel = strings.TrimSuffix(rel, filepath.Ext(rel))
-	var b strings.Builder
-	for i := 0; i < len(rel); {
-		r, size := utf8.DecodeRuneInString(rel[i:])
-		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) {
-			for _, c := range []byte(rel[i : i+size]) {
-				fmt.Fprintf(&b, "%%%02X", c)
-			}
-		} else {
-			b.WriteString(rel[i : i+size])
-		}
-		i += size
-	}
-	id := b.String()
+	id := escapeID(rel)
 	if len(id) <= maxDocIDBytes {
 		return id
 	}
@@ -200,6 +188,27 @@ func docIDFromPath(rel string) string {
 		cut--
 	}
 	return id[:cut] + suffix
+}
+
+// escapeID writes the bytes of s that are not UTF-8, and its control
+// characters, as %XX.
+func escapeID(s string) string {
+	if !needsQuoting(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unicode.IsControl(r) {
+			for _, c := range []byte(s[i : i+size]) {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // displayName is how a path is shown in failures: as it is, or quoted Go
