@@ -283,3 +283,18 @@ func BenchmarkParsers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkQuoteLine parses one line of ">" markers, the input that took
+// minutes when each marker was stripped by a new copy of the line:
+//
+//	go test ./corpus -run '^$' -bench BenchmarkQuoteLine -benchtime 5x
+func BenchmarkQuoteLine(b *testing.B) {
+	for _, n := range []int{25_000, 100_000, 400_000} {
+		s := []byte(strings.Repeat(">", n))
+		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				_, _ = Parse("q.md", s, FormatMarkdown, Options{})
+			}
+		})
+	}
+}
