@@ -92,7 +92,7 @@ func assemble(id, source string, blocks []block, m meta, opts Options) (briefbot
 // takeFrontMatter removes the byline, the date line and the translation
 // links from the head of the document into m (filling only what m lacks).
 func takeFrontMatter(blocks []block, m *meta) []block {
-	var keep []block
+	keep := make([]block, 0, len(blocks))
 	front, seen, translations := true, 0, false
 	for _, b := range blocks {
 		if front && (b.kind == kHeading || seen >= frontLimit || b.kind == kPara && wordCount(b.text) >= 15) {
@@ -210,7 +210,7 @@ func cutTrailingNav(blocks []block) []block {
 			break
 		}
 	}
-	var out []block
+	out := make([]block, 0, len(blocks))
 	for _, b := range blocks {
 		if b.kind != kHR {
 			out = append(out, b)

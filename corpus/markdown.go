@@ -296,7 +296,7 @@ func inlineBlocks(blocks []block, refs map[string]string) {
 // complete at the end of the previous one, drops blocks left empty, and,
 // when join is set, rejoins paragraphs split by a page break.
 func settleBlocks(blocks []block, join bool) []block {
-	var out []block
+	out := make([]block, 0, len(blocks))
 	// joined collects the text of the last block while paragraphs are
 	// joined to it: appending to its string each time would copy it
 	// over and over.

@@ -131,7 +131,9 @@ func parseDate(s string) (time.Time, bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.TrimSuffix(s, ".")
 	s = reSept.ReplaceAllString(s, "Sep")
-	if s == "" || len(s) > 40 {
+	// Every layout holds a year: a line without digits is no date, and
+	// saying so early spares twenty failed parses on every short line.
+	if s == "" || len(s) > 40 || !strings.ContainsAny(s, "0123456789") {
 		return time.Time{}, false
 	}
 	for _, l := range dateLayouts {
