@@ -19,6 +19,10 @@ var (
 	reBioSentence   = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]*(?: \p{Lu}[\p{L}.'’-]*){0,3} (?:is|was|serves as|has been) (?:a|an|the) `)
 )
 
+// maxAuthorsSought bounds the authors looked for in the bios, and the
+// name lines waiting for the bio they link to.
+const maxAuthorsSought = 32
+
 // unit is one paragraph or list item of a section, ready to be cut into
 // passages.
 type unit struct {
@@ -54,8 +58,9 @@ func assemble(id, source string, blocks []block, m meta, opts Options) (briefbot
 			break
 		}
 	}
-	// Without one, a short first line is the title of a plain text.
-	if title == "" && len(blocks) > 0 {
+	// Without one, a short first line is the title of a plain text,
+	// unless it is all the text (a one-line note).
+	if title == "" && len(blocks) > 1 {
 		if b := blocks[0]; b.kind == kPara && wordCount(b.text) <= 15 && runeLen(b.text) <= 150 &&
 			!strings.ContainsRune(".:;", lastRune(b.text)) && parseByline(b.text) == nil && !isDateLine(b.text) {
 			title = b.text
@@ -73,7 +78,10 @@ func assemble(id, source string, blocks []block, m meta, opts Options) (briefbot
 	doc.Translations = dedupeLinks(m.translations, doc.URL)
 
 	blocks = cutTrailingNav(blocks)
-	units := sectionUnits(blocks, title, m.authors)
+	// Spotting the authors in the text looks for each of them in each
+	// paragraph of the bios: a few dozen are plenty, and a record listing
+	// thousands must not make that quadratic.
+	units := sectionUnits(blocks, title, m.authors[:min(len(m.authors), maxAuthorsSought)])
 	buildPassages(&doc, units, opts)
 	if len(doc.Passages) == 0 {
 		return briefbot.Document{}, ErrNoText
@@ -84,7 +92,7 @@ func assemble(id, source string, blocks []block, m meta, opts Options) (briefbot
 // takeFrontMatter removes the byline, the date line and the translation
 // links from the head of the document into m (filling only what m lacks).
 func takeFrontMatter(blocks []block, m *meta) []block {
-	var keep []block
+	keep := make([]block, 0, len(blocks))
 	front, seen, translations := true, 0, false
 	for _, b := range blocks {
 		if front && (b.kind == kHeading || seen >= frontLimit || b.kind == kPara && wordCount(b.text) >= 15) {
@@ -167,18 +175,50 @@ func dedupeLinks(links []briefbot.Link, base string) []briefbot.Link {
 // is introduced by a navigation marker ("RECOMMENDED") or holds no prose,
 // then trailing sections without content ("TOPICS", "REGIONS").
 func cutTrailingNav(blocks []block) []block {
+	// The tail after a rule is navigation when the first block after it
+	// is a navigation marker or when no prose follows; both are known for
+	// every position from one pass from the end, so that many rules do
+	// not each look at all that follows.
+	nextNonHR := make([]int, len(blocks)+1)
+	proseAfter := make([]bool, len(blocks)+1)
+	nextNonHR[len(blocks)] = len(blocks)
+	for i := len(blocks) - 1; i >= 0; i-- {
+		b := blocks[i]
+		nextNonHR[i] = nextNonHR[i+1]
+		if b.kind != kHR {
+			nextNonHR[i] = i
+		}
+		proseAfter[i] = proseAfter[i+1] || (b.kind == kPara || b.kind == kItem) && endsTerminal(b.text) && hasWords(b.text, 25)
+	}
+	marker := map[int]bool{}
 	for i, b := range blocks {
-		if b.kind == kHR && navTail(blocks[i+1:]) {
+		if b.kind != kHR {
+			continue
+		}
+		j := nextNonHR[i+1]
+		if j == len(blocks) {
+			blocks = blocks[:i]
+			break
+		}
+		isMarker, seen := marker[j]
+		if !seen {
+			isMarker = navMarker(blocks, j)
+			marker[j] = isMarker
+		}
+		if isMarker || !proseAfter[i+1] {
 			blocks = blocks[:i]
 			break
 		}
 	}
-	var out []block
+	out := make([]block, 0, len(blocks))
 	for _, b := range blocks {
 		if b.kind != kHR {
 			out = append(out, b)
 		}
 	}
+	// firstContent is the first block with content: what comes before a
+	// heading has content when it is before the heading.
+	firstContent := slices.IndexFunc(out, func(b block) bool { return hasContent([]block{b}) })
 	for {
 		h := -1
 		for j := len(out) - 1; j >= 0; j-- {
@@ -188,29 +228,22 @@ func cutTrailingNav(blocks []block) []block {
 			}
 		}
 		// A short document whose sections all look thin keeps them.
-		if h < 0 || hasContent(out[h+1:]) || !hasContent(out[:h]) {
+		if h < 0 || hasContent(out[h+1:]) || firstContent < 0 || firstContent >= h {
 			return out
 		}
 		out = out[:h]
 	}
 }
 
-func navTail(rest []block) bool {
-	j := slices.IndexFunc(rest, func(b block) bool { return b.kind != kHR })
-	if j < 0 {
-		return true
+// navMarker reports whether blocks[j] is a navigation marker: a short
+// capitalized or emphasized label that another rule follows or whose words
+// say so ("RECOMMENDED").
+func navMarker(blocks []block, j int) bool {
+	b := blocks[j]
+	if b.kind == kPara && !hasWords(b.text, 5) && !endsTerminal(b.text) && (isAllCaps(b.text) || b.emph) {
+		return j+1 < len(blocks) && blocks[j+1].kind == kHR || reNavWords.MatchString(strings.TrimSpace(b.text))
 	}
-	if b := rest[j]; b.kind == kPara && wordCount(b.text) <= 4 && !endsTerminal(b.text) && (isAllCaps(b.text) || b.emph) {
-		if j+1 < len(rest) && rest[j+1].kind == kHR || reNavWords.MatchString(strings.TrimSpace(b.text)) {
-			return true
-		}
-	}
-	for _, b := range rest {
-		if (b.kind == kPara || b.kind == kItem) && wordCount(b.text) >= 25 && endsTerminal(b.text) {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 // hasContent reports whether blocks hold something worth indexing: a
@@ -262,6 +295,9 @@ func sectionUnits(blocks []block, title string, authors []string) []unit {
 			switch {
 			case b.kind == kPara && (isNameLine(b, authors) || namesNext(b, blocks[i+1:])):
 				names = append(names, blockLinks(b)...)
+				if len(names) > maxAuthorsSought {
+					names = names[len(names)-maxAuthorsSought:]
+				}
 				hadName = true
 				continue
 			case label:

@@ -144,13 +144,14 @@ func FormatOf(path string) (Format, bool) {
 	return "", false
 }
 
-// docIDFromName is the file base name without its extension.
+// docIDFromName is the file base name without its extension, made a valid
+// ID by docIDFromPath.
 func docIDFromName(name string) string {
 	base := filepath.Base(name)
 	if base == "." || base == string(filepath.Separator) {
 		return ""
 	}
-	return strings.TrimSuffix(base, filepath.Ext(base))
+	return docIDFromPath(base)
 }
 
 // Parse turns the content of one source into documents. name is the source
@@ -232,44 +233,53 @@ func PlainDocument(id, title, text string, opts Options) briefbot.Document {
 
 // Load parses every path, a file or a folder walked recursively (hidden
 // entries and unknown extensions are skipped). A source that fails to parse
-// is skipped and reported as a Failure; JSONL lines fail one by one, with
-// Source "path:LINE". The error is non-nil only when a path cannot be read
-// or nothing usable was found. Without paths, Load returns the built-in
-// corpus.
+// or cannot be read (not a regular file, too large, not text) is skipped
+// and reported as a Failure; JSONL lines fail one by one, with Source
+// "path:LINE". The error is non-nil only when a path cannot be read or
+// nothing usable was found, and then says why for each source. Without
+// paths, Load returns the built-in corpus.
+//
+// A document's ID is its path relative to the folder given, without the
+// extension ("2023/summary"); a file at the top of the folder or named
+// directly is known by its base name ("summary"). Two sources giving the
+// same ID are both named in a Failure; the first is kept. Document sources
+// are absolute, cleaned paths, so that the spelling of a path given does
+// not change the documents.
 func Load(ctx context.Context, paths []string, opts Options) ([]briefbot.Document, []Failure, error) {
 	if len(paths) == 0 {
 		docs, err := Builtin(opts)
 		return docs, nil, err
 	}
 	var failures []Failure
-	var files []string
+	var files []sourceFile
 	seenFile := map[string]bool{}
-	addFile := func(p string) {
-		key := p
-		if abs, err := filepath.Abs(p); err == nil {
-			key = abs
+	addFile := func(p, id string) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			failures = append(failures, failure(p, err))
+			return
 		}
-		if !seenFile[key] {
-			seenFile[key] = true
-			files = append(files, p)
+		if !seenFile[abs] {
+			seenFile[abs] = true
+			files = append(files, sourceFile{path: p, abs: abs, id: id})
 		}
 	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			return nil, failures, fmt.Errorf("load %s: %w", root, err)
+			return nil, failures, fmt.Errorf("load %s: %w", displayName(root), escapedError{err})
 		}
 		if !info.IsDir() {
 			if _, ok := FormatOf(root); !ok {
-				failures = append(failures, Failure{Source: root, Err: fmt.Errorf("unsupported file type %q", filepath.Ext(root))})
+				failures = append(failures, failure(root, fmt.Errorf("unsupported file type %q", filepath.Ext(root))))
 				continue
 			}
-			addFile(root)
+			addFile(root, docIDFromName(root))
 			continue
 		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				failures = append(failures, Failure{Source: p, Err: err})
+				failures = append(failures, failure(p, err))
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -286,79 +296,125 @@ func Load(ctx context.Context, paths []string, opts Options) ([]briefbot.Documen
 			}
 			if d.Type()&fs.ModeSymlink != 0 {
 				// Linked files are read; linked folders are not walked,
-				// which rules out cycles.
-				if info, err := os.Stat(p); err != nil || !info.Mode().IsRegular() {
+				// which rules out cycles; dangling links are skipped.
+				if info, err := os.Stat(p); err != nil || info.IsDir() {
 					return nil
 				}
-			} else if !d.Type().IsRegular() {
-				return nil
 			}
 			if _, ok := FormatOf(p); !ok {
 				slog.Debug("corpus: skipping file of unknown type", "path", p)
 				return nil
 			}
-			addFile(p)
+			// FIFOs and devices with a text extension are added too:
+			// reading them fails with "not a regular file".
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				rel = filepath.Base(p)
+			}
+			addFile(p, docIDFromPath(rel))
 			return nil
 		})
 		if err != nil {
-			return nil, failures, fmt.Errorf("load %s: %w", root, err)
+			return nil, failures, fmt.Errorf("load %s: %w", displayName(root), err)
 		}
 	}
 
 	var docs []briefbot.Document
 	firstSource := map[string]string{}
-	for _, p := range files {
+	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, failures, fmt.Errorf("load: %w", err)
 		}
-		parsed, fails := loadFile(p, opts)
+		parsed, fails := loadFile(f, opts)
 		failures = append(failures, fails...)
 		for _, d := range parsed {
-			if prev, dup := firstSource[d.ID]; dup {
-				failures = append(failures, Failure{Source: d.Source, Err: fmt.Errorf("duplicate document id %q (already loaded from %s)", d.ID, prev)})
+			if prev, dup := firstSource[d.doc.ID]; dup {
+				failures = append(failures, Failure{Source: d.shown, Err: fmt.Errorf("duplicate document id %q (already loaded from %s)", d.doc.ID, prev)})
 				continue
 			}
-			firstSource[d.ID] = d.Source
-			docs = append(docs, d)
+			firstSource[d.doc.ID] = d.shown
+			docs = append(docs, d.doc)
 		}
 	}
 	if len(docs) == 0 {
-		return nil, failures, fmt.Errorf("load %s: no usable documents (%d failures)", strings.Join(paths, ", "), len(failures))
+		shown := make([]string, len(paths))
+		for i, p := range paths {
+			shown[i] = displayName(p)
+		}
+		return nil, failures, fmt.Errorf("load %s: no usable documents: %s", strings.Join(shown, ", "), failureSummary(failures))
 	}
 	return docs, failures, nil
 }
 
-func loadFile(p string, opts Options) ([]briefbot.Document, []Failure) {
+// maxListedFailures bounds the failures named in Load's error.
+const maxListedFailures = 10
+
+// failureSummary lists the first failures and counts the others.
+func failureSummary(failures []Failure) string {
+	if len(failures) == 0 {
+		return "no file of a supported type (.md, .markdown, .txt, .html, .htm, .jsonl)"
+	}
+	var parts []string
+	for _, f := range failures[:min(len(failures), maxListedFailures)] {
+		parts = append(parts, f.Error())
+	}
+	s := strings.Join(parts, "; ")
+	if n := len(failures) - maxListedFailures; n > 0 {
+		s += fmt.Sprintf("; and %d more", n)
+	}
+	return s
+}
+
+// sourceFile is a file to load: its path as walked or given, its absolute
+// path and its document ID.
+type sourceFile struct {
+	path, abs, id string
+}
+
+// loaded is a parsed document with the source shown in failures.
+type loaded struct {
+	doc   briefbot.Document
+	shown string
+}
+
+func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
+	p := sf.path
 	f, _ := FormatOf(p)
-	info, err := os.Stat(p)
+	data, err := readLimited(p, maxFileBytes)
 	if err != nil {
-		return nil, []Failure{{Source: p, Err: err}}
+		return nil, []Failure{failure(p, err)}
 	}
-	if info.Size() > maxFileBytes {
-		return nil, []Failure{{Source: p, Err: fmt.Errorf("file too large (%d bytes, limit %d)", info.Size(), maxFileBytes)}}
+	if data, err = decodeText(data); err != nil {
+		return nil, []Failure{failure(p, err)}
 	}
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return nil, []Failure{{Source: p, Err: err}}
-	}
+	opts = opts.normalized()
 	if f == FormatJSONL {
-		docs, bad := parseJSONL(p, data, opts.normalized())
+		docs, bad := parseJSONL(sf.abs, data, opts)
 		var fails []Failure
 		for _, e := range bad {
-			fails = append(fails, Failure{Source: fmt.Sprintf("%s:%d", p, e.Line), Err: e.Err})
+			fails = append(fails, Failure{Source: fmt.Sprintf("%s:%d", displayName(p), e.Line), Err: escapedError{e.Err}})
 		}
 		if len(docs) == 0 && len(bad) == 0 {
-			fails = append(fails, Failure{Source: p, Err: ErrNoText})
+			fails = append(fails, failure(p, ErrNoText))
 		}
-		return docs, fails
+		out := make([]loaded, len(docs))
+		for i, d := range docs {
+			out[i] = loaded{doc: d, shown: displayName(p) + strings.TrimPrefix(d.Source, sf.abs)}
+		}
+		return out, fails
 	}
 	m, err := readSidecar(p)
 	if err != nil {
-		return nil, []Failure{{Source: p, Err: err}}
+		return nil, []Failure{failure(p, err)}
 	}
-	doc, err := parseSingle(p, data, f, m, opts.normalized())
+	var doc briefbot.Document
+	if f == FormatHTML {
+		doc, err = parseHTMLDoc(sf.id, sf.abs, data, m, opts)
+	} else {
+		doc, err = parseMarkdownDoc(sf.id, sf.abs, data, m, opts)
+	}
 	if err != nil {
-		return nil, []Failure{{Source: p, Err: err}}
+		return nil, []Failure{failure(p, err)}
 	}
-	return []briefbot.Document{doc}, nil
+	return []loaded{{doc: doc, shown: displayName(p)}}, nil
 }

@@ -1,8 +1,12 @@
 package corpus
 
 import (
+	"bytes"
 	"errors"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/briefbot/briefbot"
 )
@@ -73,5 +77,54 @@ func FuzzJSONL(f *testing.F) {
 			t.Fatal("no documents and no error")
 		}
 		checkParsed(t, docs, opts)
+	})
+}
+
+func FuzzSidecar(f *testing.F) {
+	f.Add([]byte(`{"url":"https://x.example/a","title":"T","authors":["A B"],"published":"2023-03-31"}`))
+	f.Add([]byte(`{"url":"/relative"}`))
+	f.Add([]byte(`{"unknown":1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parseSidecar(data)
+		if err != nil {
+			return
+		}
+		if m.url != "" && !isAbsURL(m.url) {
+			t.Errorf("url %q accepted", m.url)
+		}
+	})
+}
+
+func FuzzDecodeText(f *testing.F) {
+	f.Add([]byte("plain text\n"))
+	f.Add([]byte("caf\xe9 cr\xe8me"))
+	f.Add([]byte("\xff\xfeh\x00i\x00"))
+	f.Add([]byte("\x7fELF\x02\x01"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := decodeText(data)
+		if err != nil {
+			if !errors.Is(err, ErrNotText) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if utf8.Valid(data) && !bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) && !bytes.HasPrefix(data, []byte("\xff\xfe")) && !bytes.HasPrefix(data, []byte("\xfe\xff")) && !bytes.Equal(out, data) {
+			t.Errorf("valid UTF-8 %q changed to %q", data, out)
+		}
+	})
+}
+
+func FuzzDocIDFromPath(f *testing.F) {
+	f.Add("2023/summary.md")
+	f.Add("r\xe9sum\xe9.md")
+	f.Add("new\nline.txt")
+	f.Fuzz(func(t *testing.T, rel string) {
+		id := docIDFromPath(rel)
+		if !utf8.ValidString(id) || len(id) > maxDocIDBytes || strings.ContainsFunc(id, unicode.IsControl) {
+			t.Errorf("docIDFromPath(%q) = %q", rel, id)
+		}
+		if id != docIDFromPath(rel) {
+			t.Errorf("docIDFromPath(%q) is not stable", rel)
+		}
 	})
 }

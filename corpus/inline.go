@@ -20,6 +20,10 @@ type linkSpan struct {
 // partner, which keeps inline parsing linear on unbalanced input.
 const scanLimit = 4096
 
+// wordReach bounds how far back a URL without anchor text looks for the
+// word it belongs to.
+const wordReach = 256
+
 var (
 	// reTrailURL finds an anchor text ending in "(url)": the exports we
 	// receive repeat the link target inside the anchor text.
@@ -46,7 +50,10 @@ type inliner struct {
 	space bool // a space is pending before the next visible rune
 	links []linkSpan
 
-	stack  []emOpen
+	stack []emOpen
+	// open counts the openers of each marker on the stack, so that a
+	// closer without an opener does not search the stack.
+	open   [2]int
 	lastEm struct {
 		start, end int
 		ok         bool
@@ -65,7 +72,18 @@ type inliner struct {
 	// can go too.
 	justURL    bool
 	parenDepth int
+	// squares and parens pair the brackets of the text given to run (see
+	// matchClose); nil until needed.
+	squares, parens []int32
+
+	// visible is the length of out up to its last rune that is not a
+	// space or a quote: out[k:] is trivial (see onlyTrivial) when k >=
+	// visible.
+	visible int
 }
+
+// trivialFrom reports whether out[k:] holds nothing but spaces and quotes.
+func (in *inliner) trivialFrom(k int) bool { return k >= in.visible }
 
 func newInliner(refs map[string]string) *inliner { return &inliner{refs: refs} }
 
@@ -92,6 +110,9 @@ func (in *inliner) emitRune(r rune) {
 	in.space = false
 	in.justURL = false
 	in.out = utf8.AppendRune(in.out, r)
+	if !strings.ContainsRune(trivialRunes, r) {
+		in.visible = len(in.out)
+	}
 	if unicode.IsLetter(r) || unicode.IsDigit(r) {
 		in.letters++
 		if len(in.stack) > 0 || in.forceEm > 0 {
@@ -135,6 +156,7 @@ func isPunctRune(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r)
 
 // run parses s and appends its text to the output.
 func (in *inliner) run(s string) {
+	in.squares, in.parens = nil, nil
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch c {
@@ -160,7 +182,7 @@ func (in *inliner) run(s string) {
 		case '<':
 			i = in.angle(s, i)
 		case '(':
-			if m := reParenURL.FindStringSubmatch(s[i:min(len(s), i+scanLimit)]); m != nil {
+			if m := parenURL(s[i:min(len(s), i+scanLimit)]); m != nil {
 				u := m[1]
 				if u == "" {
 					u = m[2]
@@ -211,6 +233,17 @@ func (in *inliner) run(s string) {
 	}
 }
 
+// parenURL matches reParenURL at the start of s, after a cheap test of the
+// byte that must follow "(": most parentheses open prose, and running the
+// regular expression over the window at each of them is slow.
+func parenURL(s string) []string {
+	t := strings.TrimLeft(s[1:], " \t\n\v\f\r")
+	if t == "" || !strings.ContainsRune("<hfw/", rune(t[0])) {
+		return nil
+	}
+	return reParenURL.FindStringSubmatch(s)
+}
+
 // isolated reports whether the rune at s[i:i+size] stands alone between
 // spaces or markup.
 func isolated(s string, i, size int) bool {
@@ -229,38 +262,62 @@ func isolated(s string, i, size int) bool {
 }
 
 // matchClose returns the index of the bracket closing the one at s[i]
-// (open/close given), honouring nesting and escapes, or -1.
-func matchClose(s string, i int, open, close byte) int {
-	depth := 0
-	limit := min(len(s), i+scanLimit)
-	for j := i; j < limit; j++ {
+// (open/close given: "[]" or "()"), honouring nesting and escapes, or -1
+// when there is none within scanLimit bytes. s is the text given to run:
+// the pairs of all its brackets are found in one pass, the first time one
+// is needed, so that a long run of unclosed brackets is not searched from
+// each of them.
+func (in *inliner) matchClose(s string, i int, open, close byte) int {
+	t := &in.squares
+	if open == '(' {
+		t = &in.parens
+	}
+	if *t == nil {
+		*t = bracketPairs(s, open, close)
+	}
+	j := int((*t)[i])
+	if j < 0 || j >= min(len(s), i+scanLimit) {
+		return -1
+	}
+	return j
+}
+
+// bracketPairs returns, for every opening bracket of s, the index of the
+// bracket closing it (-1 when none does), skipping the byte after each
+// backslash. Scanning from one opening bracket while counting depth finds
+// the same partner.
+func bracketPairs(s string, open, close byte) []int32 {
+	pairs := make([]int32, len(s))
+	var stack []int32
+	for j := 0; j < len(s); j++ {
 		switch s[j] {
 		case '\\':
 			j++
 		case open:
-			depth++
+			pairs[j] = -1
+			stack = append(stack, int32(j))
 		case close:
-			depth--
-			if depth == 0 {
-				return j
+			if n := len(stack); n > 0 {
+				pairs[stack[n-1]] = int32(j)
+				stack = stack[:n-1]
 			}
 		}
 	}
-	return -1
+	return pairs
 }
 
 func (in *inliner) skipImage(s string, i int) int {
-	end := matchClose(s, i, '[', ']')
+	end := in.matchClose(s, i, '[', ']')
 	if end < 0 {
 		return -1
 	}
 	if end+1 < len(s) && s[end+1] == '(' {
-		if pend := matchClose(s, end+1, '(', ')'); pend > 0 {
+		if pend := in.matchClose(s, end+1, '(', ')'); pend > 0 {
 			return pend + 1
 		}
 	}
 	if end+1 < len(s) && s[end+1] == '[' {
-		if rend := matchClose(s, end+1, '[', ']'); rend > 0 {
+		if rend := in.matchClose(s, end+1, '[', ']'); rend > 0 {
 			return rend + 1
 		}
 	}
@@ -272,7 +329,7 @@ func refKey(s string) string { return strings.ToLower(strings.Join(strings.Field
 // link handles "[": a link, reference link, footnote marker, or a literal
 // bracket. It returns the index after what it consumed.
 func (in *inliner) link(s string, i int) int {
-	end := matchClose(s, i, '[', ']')
+	end := in.matchClose(s, i, '[', ']')
 	if end < 0 {
 		in.emitRune('[')
 		return i + 1
@@ -280,7 +337,7 @@ func (in *inliner) link(s string, i int) int {
 	label := s[i+1 : end]
 	next := end + 1
 	if next < len(s) && s[next] == '(' {
-		if pend := matchClose(s, next, '(', ')'); pend > 0 {
+		if pend := in.matchClose(s, next, '(', ')'); pend > 0 {
 			in.addLink(label, destination(s[next+1:pend]))
 			return pend + 1
 		}
@@ -289,7 +346,7 @@ func (in *inliner) link(s string, i int) int {
 		return end + 1 // footnote marker
 	}
 	if next < len(s) && s[next] == '[' {
-		if rend := matchClose(s, next, '[', ']'); rend > 0 {
+		if rend := in.matchClose(s, next, '[', ']'); rend > 0 {
 			ref := s[next+1 : rend]
 			if ref == "" {
 				ref = label
@@ -343,9 +400,12 @@ func cleanURL(u string) string {
 }
 
 func isAbsURL(u string) bool {
-	l := strings.ToLower(u)
-	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") ||
-		strings.HasPrefix(l, "ftp://") || strings.HasPrefix(l, "mailto:") || strings.HasPrefix(l, "www.")
+	for _, p := range []string{"http://", "https://", "ftp://", "mailto:", "www."} {
+		if len(u) >= len(p) && strings.EqualFold(u[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 // chooseURL picks a link's target among the destination and the URL the
@@ -398,20 +458,30 @@ func (in *inliner) addLink(labelRaw, dest string) {
 	}
 }
 
+// trivialRunes are the quotes that onlyTrivial ignores besides spaces.
+const trivialRunes = `"'”’“‘»`
+
 // onlyTrivial reports whether b holds nothing but spaces and quotes.
 func onlyTrivial(b []byte) bool {
 	for _, r := range string(b) {
-		if !isSpaceRune(r) && !strings.ContainsRune(`"'”’“‘»`, r) {
+		if !isSpaceRune(r) && !strings.ContainsRune(trivialRunes, r) {
 			return false
 		}
 	}
 	return true
 }
 
+// covered reports whether [start, end) overlaps a link. Links are disjoint
+// and found in reading order, so the search stops at the first link that
+// ends before start.
 func (in *inliner) covered(start, end int) bool {
-	for _, l := range in.links {
+	for k := len(in.links) - 1; k >= 0; k-- {
+		l := in.links[k]
 		if l.start < end && start < l.end {
 			return true
+		}
+		if l.end <= start {
+			return false
 		}
 	}
 	return false
@@ -428,14 +498,14 @@ func (in *inliner) urlOnly(u string) {
 		return
 	}
 	// A bold or italic phrase right before: "**challenging** (<url>)".
-	if in.lastEm.ok && in.lastEm.end <= len(in.out) && onlyTrivial(in.out[in.lastEm.end:]) {
+	if in.lastEm.ok && in.lastEm.end <= len(in.out) && in.trivialFrom(in.lastEm.end) {
 		s, e := trimSpan(in.out, in.lastEm.start, in.lastEm.end)
 		if e > s && !in.covered(s, e) {
 			in.links = append(in.links, linkSpan{start: s, end: e, url: u})
 			return
 		}
 	}
-	if n := len(in.links); n > 0 && onlyTrivial(in.out[in.links[n-1].end:]) {
+	if n := len(in.links); n > 0 && in.trivialFrom(in.links[n-1].end) {
 		if in.links[n-1].url == "" {
 			in.links[n-1].url = u
 		}
@@ -448,16 +518,19 @@ func (in *inliner) urlOnly(u string) {
 		return
 	}
 	// "Energy & Economics (/policy-analysis/energy-economics)".
-	if in.atEnd && len(in.links) == 0 && len(strings.Fields(string(in.out))) <= 6 && !endsTerminal(string(in.out)) {
+	if in.atEnd && len(in.links) == 0 && len(in.out) <= scanLimit && len(strings.Fields(string(in.out))) <= 6 && !endsTerminal(string(in.out)) {
 		s, e := trimSpan(in.out, 0, len(in.out))
 		if e > s {
 			in.links = append(in.links, linkSpan{start: s, end: e, url: u})
 		}
 		return
 	}
-	// Otherwise the word right before.
+	// Otherwise the word right before, when there is one within reach
+	// (searching further back at every URL would make debris such as a
+	// long run of punctuation quadratic).
+	floor := max(0, len(in.out)-wordReach)
 	e := len(in.out)
-	for e > 0 {
+	for e > floor {
 		r, size := utf8.DecodeLastRune(in.out[:e])
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			break
@@ -465,12 +538,18 @@ func (in *inliner) urlOnly(u string) {
 		e -= size
 	}
 	s := e
-	for s > 0 {
+	for s > floor {
 		r, size := utf8.DecodeLastRune(in.out[:s])
 		if isSpaceRune(r) || r == '(' || r == '"' || r == '“' {
 			break
 		}
 		s -= size
+	}
+	if s == floor && floor > 0 {
+		return // no word within reach
+	}
+	if e == floor && floor > 0 {
+		return
 	}
 	if e > s && !in.covered(s, e) {
 		in.links = append(in.links, linkSpan{start: s, end: e, url: u})
@@ -498,6 +577,19 @@ func trimSpan(b []byte, s, e int) (int, int) {
 
 func (in *inliner) angle(s string, i int) int {
 	rest := s[i:min(len(s), i+scanLimit)]
+	if len(rest) < 3 || !(rest[1] == '/' || rest[1] == '!' || isASCIILetter(rest[1])) {
+		// Neither an autolink, an e-mail address, a comment nor a tag,
+		// which all need a letter, "/" or "!" after "<".
+		// An address is short: a window spares the regular expression
+		// a long search at each "<".
+		w := rest[:min(len(rest), 320)]
+		if m := reEmailAL.FindStringSubmatch(w); m != nil {
+			in.emitString(m[1], false)
+			return i + len(m[0])
+		}
+		in.emitRune('<')
+		return i + 1
+	}
 	if m := reAutolink.FindStringSubmatch(rest); m != nil {
 		in.atEnd = strings.TrimSpace(strings.TrimLeft(s[i+len(m[0]):], ")")) == ""
 		in.urlOnly(m[1])
@@ -520,6 +612,8 @@ func (in *inliner) angle(s string, i int) int {
 	in.emitRune('<')
 	return i + 1
 }
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func (in *inliner) code(s string, i int) int {
 	n := 0
@@ -547,6 +641,13 @@ func (in *inliner) code(s string, i int) int {
 	}
 	in.emitString(fence, false)
 	return i + n
+}
+
+func emIndex(ch byte) int {
+	if ch == '_' {
+		return 1
+	}
+	return 0
 }
 
 // emphasis handles a run of '*' or '_' using CommonMark's flanking rules:
@@ -580,10 +681,13 @@ func (in *inliner) emphasis(s string, i int) int {
 	if !canOpen && !canClose {
 		return literal()
 	}
-	if canClose {
+	if canClose && in.open[emIndex(ch)] > 0 {
 		for k := len(in.stack) - 1; k >= 0; k-- {
 			if in.stack[k].ch == ch {
 				in.lastEm.start, in.lastEm.end, in.lastEm.ok = in.stack[k].pos, len(in.out), true
+				for _, o := range in.stack[k:] {
+					in.open[emIndex(o.ch)]--
+				}
 				in.stack = in.stack[:k]
 				return i + n
 			}
@@ -595,6 +699,7 @@ func (in *inliner) emphasis(s string, i int) int {
 			return literal()
 		}
 		in.stack = append(in.stack, emOpen{ch: ch, pos: len(in.out)})
+		in.open[emIndex(ch)]++
 		return i + n
 	}
 	return i + n // a stray closer is markup debris

@@ -104,7 +104,8 @@ func jsonID(raw json.RawMessage) (string, error) {
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
-		return strings.TrimSpace(s), nil
+		// Control characters would break the lines IDs are shown on.
+		return escapeID(strings.TrimSpace(s)), nil
 	}
 	var num json.Number
 	if err := json.Unmarshal(raw, &num); err == nil {

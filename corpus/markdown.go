@@ -1,9 +1,12 @@
 package corpus
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/briefbot/briefbot"
 )
@@ -41,8 +44,26 @@ var (
 	reFence      = regexp.MustCompile("^ {0,3}(```+|~~~+)")
 	reRefDef     = regexp.MustCompile(`^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$`)
 	reTableSep   = regexp.MustCompile(`^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$`)
-	reQuote      = regexp.MustCompile(`^ {0,3}> ?`)
 )
+
+// stripQuoteMarkers removes the blockquote markers opening a line (each up
+// to three spaces, ">" and an optional space, nested any number of times)
+// in one pass over them.
+func stripQuoteMarkers(line string) string {
+	for {
+		i := 0
+		for i < 3 && i < len(line) && line[i] == ' ' {
+			i++
+		}
+		if i >= len(line) || line[i] != '>' {
+			return line
+		}
+		line = line[i+1:]
+		if line != "" && line[0] == ' ' {
+			line = line[1:]
+		}
+	}
+}
 
 // parseMarkdownDoc parses Markdown (or plain text) into a document. m holds
 // metadata known from outside the text (a JSONL record), which wins over
@@ -87,12 +108,14 @@ func splitMarkdownBlocks(body string) ([]block, map[string]string) {
 		cur = nil
 		curKind = kPara
 	}
+	// more holds the indented paragraphs continuing a list item, joined to
+	// it at the end (appending to the item's text each time would copy it
+	// over and over).
+	more := map[int][]string{}
 	blank := false
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
-		for reQuote.MatchString(line) {
-			line = reQuote.ReplaceAllString(line, "")
-		}
+		line = stripQuoteMarkers(line)
 		if strings.TrimSpace(line) == "" {
 			flush()
 			blank = true
@@ -170,12 +193,15 @@ func splitMarkdownBlocks(body string) ([]block, map[string]string) {
 		// An indented paragraph after a blank line inside a list item
 		// continues that item.
 		if wasBlank && len(blocks) > 0 && blocks[len(blocks)-1].kind == kItem && indent(line) >= 2 {
-			blocks[len(blocks)-1].raw += " " + trimmed
+			more[len(blocks)-1] = append(more[len(blocks)-1], trimmed)
 			continue
 		}
 		cur = []string{line}
 	}
 	flush()
+	for k, parts := range more {
+		blocks[k].raw += " " + strings.Join(parts, " ")
+	}
 	return blocks, refs
 }
 
@@ -198,28 +224,56 @@ func indent(line string) int {
 // ("(/policy-" + "analysis/iran)") is rejoined without a space.
 func joinLines(lines []string) string {
 	var b strings.Builder
+	var p urlParen
 	for i, l := range lines {
 		l = strings.TrimSpace(l)
 		l = strings.TrimSuffix(l, `\`) // hard line break
 		if i > 0 {
 			prev := b.String()
-			if !(strings.HasSuffix(prev, "-") && insideURLParen(prev)) {
+			if !(strings.HasSuffix(prev, "-") && p.inside(prev)) {
 				b.WriteByte(' ')
+				p.write(b.Len()-1, " ")
 			}
 		}
+		p.write(b.Len(), l)
 		b.WriteString(l)
 	}
 	return b.String()
 }
 
-// insideURLParen reports whether s ends inside an unclosed "(" that opened
-// a URL or a site path.
-func insideURLParen(s string) bool {
-	j := strings.LastIndexByte(s, '(')
-	if j < 0 || strings.ContainsAny(s[j:], ") ") {
+// urlParen follows, as text is appended, whether the text ends inside an
+// unclosed "(" that opened a URL or a site path: the last "(" and whether a
+// ")" or a space came after it. Keeping this state, rather than searching
+// the text again at every line, keeps joinLines linear.
+type urlParen struct {
+	open   int // index of the last "(" plus one; 0 when none
+	closed bool
+	// url is the index of the first byte after open that is not "<", plus
+	// one; 0 while there is none yet.
+	url int
+}
+
+// write records text s written at index at.
+func (p *urlParen) write(at int, s string) {
+	for k := 0; k < len(s); k++ {
+		switch c := s[k]; {
+		case c == '(':
+			p.open, p.closed, p.url = at+k+1, false, 0
+		case c == ')' || c == ' ':
+			p.closed = true
+		case p.open > 0 && p.url == 0 && c != '<':
+			p.url = at + k + 1
+		}
+	}
+}
+
+// inside reports whether s, the text written so far, ends inside an
+// unclosed "(" that opened a URL or a site path.
+func (p *urlParen) inside(s string) bool {
+	if p.open == 0 || p.closed || p.url == 0 {
 		return false
 	}
-	rest := strings.TrimLeft(s[j+1:], "<")
+	rest := s[p.url-1:]
 	return strings.HasPrefix(rest, "/") || isAbsURL(rest)
 }
 
@@ -242,7 +296,17 @@ func inlineBlocks(blocks []block, refs map[string]string) {
 // complete at the end of the previous one, drops blocks left empty, and,
 // when join is set, rejoins paragraphs split by a page break.
 func settleBlocks(blocks []block, join bool) []block {
-	var out []block
+	out := make([]block, 0, len(blocks))
+	// joined collects the text of the last block while paragraphs are
+	// joined to it: appending to its string each time would copy it
+	// over and over.
+	var joined []byte
+	endJoin := func() {
+		if joined != nil {
+			out[len(out)-1].text = string(joined)
+			joined = nil
+		}
+	}
 	for _, b := range blocks {
 		if b.leadURL != "" && len(out) > 0 {
 			p := &out[len(out)-1]
@@ -256,12 +320,26 @@ func settleBlocks(blocks []block, join bool) []block {
 		if b.kind != kHR && strings.TrimSpace(b.text) == "" {
 			continue
 		}
-		if join && len(out) > 0 && continues(out[len(out)-1], b) {
-			joinBlocks(&out[len(out)-1], b)
-			continue
+		if join && len(out) > 0 {
+			a := &out[len(out)-1]
+			ok := false
+			if joined == nil {
+				ok = continues(*a, b) && a.kind == kPara
+			} else {
+				ok = continuesJoined(joined, b)
+			}
+			if ok {
+				if joined == nil {
+					joined = []byte(a.text)
+				}
+				joined = joinBlocks(a, joined, b)
+				continue
+			}
 		}
+		endJoin()
 		out = append(out, b)
 	}
+	endJoin()
 	return out
 }
 
@@ -269,31 +347,56 @@ func settleBlocks(blocks []block, join bool) []block {
 // a is prose that stops without sentence-final punctuation, and b is a
 // paragraph that is neither a label nor a date line.
 func continues(a, b block) bool {
-	if a.kind != kPara || b.kind != kPara || a.literal || b.literal {
+	if a.kind != kPara || a.literal {
 		return false
 	}
-	if endsTerminal(a.text) || wordCount(a.text) < 8 || parseByline(a.text) != nil {
+	if endsTerminal(a.text) || !hasWords(a.text, 8) || parseByline(a.text) != nil {
 		return false
 	}
-	if a.table || b.table || isDateLine(b.text) || (isLabelText(b.text) && len(b.links) == 0) {
+	return continuesAfter(a.table, b)
+}
+
+// continuesJoined is continues for a paragraph that earlier page breaks
+// joined, whose text is text: it has words enough already, and it can be
+// a byline only while it is short, so the checks look at its end alone
+// and the joins stay linear.
+func continuesJoined(text []byte, b block) bool {
+	if r, _ := utf8.DecodeLastRune(bytes.TrimRightFunc(text, unicode.IsSpace)); strings.ContainsRune(terminalRunes, r) {
+		return false
+	}
+	if len(text) <= maxBylineBytes && parseByline(string(text)) != nil {
+		return false
+	}
+	return continuesAfter(false, b)
+}
+
+// continuesAfter holds the conditions of continues on the next block.
+func continuesAfter(table bool, b block) bool {
+	if b.kind != kPara || b.literal {
+		return false
+	}
+	if table || b.table || isDateLine(b.text) || (isLabelText(b.text) && len(b.links) == 0) {
 		return false
 	}
 	return true
 }
 
-func joinBlocks(a *block, b block) {
+// joinBlocks appends b to a, whose text so far is text, and returns the
+// joined text; the caller stores it in a.
+func joinBlocks(a *block, text []byte, b block) []byte {
 	sep := " "
 	if r := firstRune(b.text); strings.ContainsRune(",.;:!?)]}…”’", r) {
 		sep = ""
 	}
-	off := len(a.text) + len(sep)
-	a.text += sep + b.text
+	off := len(text) + len(sep)
+	text = append(append(text, sep...), b.text...)
 	for _, l := range b.links {
 		l.start += off
 		l.end += off
 		a.links = append(a.links, l)
 	}
 	a.emph = a.emph && b.emph
+	return text
 }
 
 var reFMKey = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(.*)$`)

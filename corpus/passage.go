@@ -2,6 +2,8 @@ package corpus
 
 import (
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -51,16 +53,30 @@ func sentenceSpans(text string) []span {
 			}
 			j += n
 		}
+		// The rest of a run of punctuation ("...", "?!") ends at the same
+		// j: when the first mark of the run cannot end a sentence, the
+		// others cannot either, so the run is skipped rather than
+		// scanned again from each of its marks.
 		if j >= len(text) || text[j] != ' ' {
+			i = j
 			continue
 		}
 		next, _ := utf8.DecodeRuneInString(text[j+1:])
 		// Tokenized corpora write " . " and lower-case every sentence.
 		spaced := i-size > 0 && text[i-size-1] == ' '
 		if !startsSentence(next) && !spaced {
+			i = j // the later marks are not after a space either
 			continue
 		}
 		if r == '.' && abbreviationBefore(text[start:i-size], next) {
+			// A later "." of the run follows a word holding a period,
+			// an abbreviation too; only "!", "?" or "…" may still end
+			// the sentence.
+			if k := strings.IndexAny(text[i:j], "!?…"); k >= 0 {
+				i += k
+			} else {
+				i = j
+			}
 			continue
 		}
 		out = append(out, span{start, j})
@@ -162,13 +178,17 @@ func chunkSpans(text string, max int) []span {
 func splitLong(text string, s span, max int) []span {
 	var out []span
 	start := s.start
-	for runeLen(text[start:s.end]) > max {
-		// b: byte offset of the max-th rune after start.
+	for {
+		// b: byte offset of the max-th rune after start; the rest fits
+		// when it has no more than max runes.
 		b, n := start, 0
-		for n < max {
-			_, size := utf8.DecodeRuneInString(text[b:])
+		for n < max && b < s.end {
+			_, size := utf8.DecodeRuneInString(text[b:s.end])
 			b += size
 			n++
+		}
+		if b >= s.end {
+			break
 		}
 		window := text[start:b]
 		cut := -1
@@ -267,6 +287,9 @@ func buildPassages(doc *briefbot.Document, units []unit, opts Options) {
 	ordinal := map[string]int{}
 	slugs := map[string]string{}
 	usedSlug := map[string]bool{}
+	// nextSuffix is the next number to try for a slug already taken, so
+	// that many sections sharing one slug do not count from 2 each time.
+	nextSuffix := map[string]int{}
 	for i := 0; i < len(units); {
 		sec := units[i].section
 		j := i
@@ -282,10 +305,11 @@ func buildPassages(doc *briefbot.Document, units []unit, opts Options) {
 			}
 			paraNo[sec]++
 			chunks := chunkSpans(u.text, opts.MaxPassageChars)
+			byStart := linksByStart(u.links)
 			for k, c := range chunks {
 				p := piece{
 					text:  u.text[c.start:c.end],
-					links: spanLinks(u, c, doc.URL),
+					links: spanLinks(u, byStart, c, doc.URL),
 					para:  paraNo[sec],
 					item:  u.item,
 					list:  u.list,
@@ -309,9 +333,12 @@ func buildPassages(doc *briefbot.Document, units []unit, opts Options) {
 		}
 		for _, b := range pack(pieces, leads, opts) {
 			if _, ok := slugs[sec]; !ok {
-				s := slug(sec)
-				for n := 2; usedSlug[s]; n++ {
-					s = slug(sec) + "-" + strconv.Itoa(n)
+				base := slug(sec)
+				s := base
+				for usedSlug[s] {
+					n := max(2, nextSuffix[base])
+					nextSuffix[base] = n + 1
+					s = base + "-" + strconv.Itoa(n)
 				}
 				slugs[sec] = s
 				usedSlug[s] = true
@@ -367,10 +394,18 @@ func pack(pieces []piece, leads map[int]piece, opts Options) []*pbuf {
 	return out
 }
 
-// spanLinks returns the links of u whose anchor starts within c.
-func spanLinks(u unit, c span, base string) []briefbot.Link {
+// spanLinks returns the links of u whose anchor starts within c, in the
+// order of u.links. byStart indexes u.links by anchor start (see
+// linksByStart), so that a paragraph cut into many passages does not look
+// at all its links for each of them.
+func spanLinks(u unit, byStart []int, c span, base string) []briefbot.Link {
+	lo := sort.Search(len(byStart), func(k int) bool { return u.links[byStart[k]].start >= c.start })
+	hi := sort.Search(len(byStart), func(k int) bool { return u.links[byStart[k]].start >= c.end })
+	idx := slices.Clone(byStart[lo:hi])
+	slices.Sort(idx)
 	var out []briefbot.Link
-	for _, l := range u.links {
+	for _, k := range idx {
+		l := u.links[k]
 		if l.url == "" || l.start < c.start || l.start >= c.end || l.end > len(u.text) {
 			continue
 		}
@@ -382,6 +417,16 @@ func spanLinks(u unit, c span, base string) []briefbot.Link {
 		out = append(out, briefbot.Link{Text: t, URL: resolveURL(base, l.url)})
 	}
 	return out
+}
+
+// linksByStart returns the indexes of links ordered by anchor start.
+func linksByStart(links []linkSpan) []int {
+	idx := make([]int, len(links))
+	for k := range idx {
+		idx[k] = k
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return links[a].start - links[b].start })
+	return idx
 }
 
 func uniqueLinks(links []briefbot.Link) []briefbot.Link {

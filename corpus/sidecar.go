@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -26,16 +27,16 @@ type sidecar struct {
 
 // readSidecar reads path's metadata file; no file is no metadata.
 func readSidecar(path string) (meta, error) {
-	data, err := os.ReadFile(path + SidecarSuffix)
+	data, err := readLimited(path+SidecarSuffix, maxSidecarBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return meta{}, nil
 	}
 	if err != nil {
-		return meta{}, fmt.Errorf("metadata %s%s: %w", path, SidecarSuffix, err)
+		return meta{}, fmt.Errorf("metadata %s: %w", displayName(filepath.Base(path)+SidecarSuffix), err)
 	}
 	m, err := parseSidecar(data)
 	if err != nil {
-		return meta{}, fmt.Errorf("metadata %s%s: %w", path, SidecarSuffix, err)
+		return meta{}, fmt.Errorf("metadata %s: %w", displayName(filepath.Base(path)+SidecarSuffix), err)
 	}
 	return m, nil
 }

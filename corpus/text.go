@@ -36,6 +36,25 @@ func runeLen(s string) int { return utf8.RuneCountInString(s) }
 
 func wordCount(s string) int { return len(strings.Fields(s)) }
 
+// hasWords reports whether s has at least n words, looking no further than
+// the n-th.
+func hasWords(s string, n int) bool {
+	words, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+			continue
+		}
+		if !in {
+			if words++; words >= n {
+				return true
+			}
+			in = true
+		}
+	}
+	return n <= 0
+}
+
 func firstRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(strings.TrimSpace(s))
 	return r
@@ -49,8 +68,15 @@ func lastRune(s string) rune {
 // endsTerminal reports whether s ends like a finished sentence or a
 // lead-in (".", "!", "?", ":", a closing quote or bracket).
 func endsTerminal(s string) bool {
-	return strings.ContainsRune(`.!?:;…"'”’)]»`, lastRune(s))
+	return strings.ContainsRune(terminalRunes, lastRune(s))
 }
+
+// terminalRunes end a finished sentence or a lead-in.
+const terminalRunes = `.!?:;…"'”’)]»`
+
+// maxBylineBytes is the longest a byline can be: parseByline takes at most
+// 250 runes, of at most 4 bytes each.
+const maxBylineBytes = 250 * utf8.UTFMax
 
 // isLabelText reports whether s is a short label line, such as a category
 // kicker ("Brief Analysis") or a navigation marker: at most five words, no
@@ -105,7 +131,9 @@ func parseDate(s string) (time.Time, bool) {
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.TrimSuffix(s, ".")
 	s = reSept.ReplaceAllString(s, "Sep")
-	if s == "" || len(s) > 40 {
+	// Every layout holds a year: a line without digits is no date, and
+	// saying so early spares twenty failed parses on every short line.
+	if s == "" || len(s) > 40 || !strings.ContainsAny(s, "0123456789") {
 		return time.Time{}, false
 	}
 	for _, l := range dateLayouts {
@@ -138,7 +166,7 @@ var (
 // when the line is not a byline.
 func parseByline(s string) []string {
 	s = strings.TrimSpace(s)
-	if runeLen(s) > 250 {
+	if len(s) > maxBylineBytes || runeLen(s) > 250 {
 		return nil
 	}
 	m := reBy.FindStringSubmatch(s)
