@@ -5,25 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/internal/boundedfile"
 )
 
 // ErrNotText is returned for a file with a text extension whose bytes are
 // not text (an executable, an archive, random data).
 var ErrNotText = errors.New("not text")
-
-// errNotRegular and errTooLarge are the reasons a file is not read.
-var (
-	errNotRegular = errors.New("not a regular file")
-	errTooLarge   = errors.New("file too large")
-)
 
 // maxSidecarBytes bounds a metadata file.
 const maxSidecarBytes = 1 << 20
@@ -32,48 +27,15 @@ const maxSidecarBytes = 1 << 20
 // offers them as Discord choice values (at most 100 characters).
 const maxDocIDBytes = 100
 
-// readLimited reads the regular file at path, refusing other kinds of file
-// (FIFOs, devices, folders) and files larger than limit bytes. A FIFO is
-// opened without blocking and recognized from the opened file, so that
-// neither open nor read can hang, and a file replaced between the check of
-// its path and its opening is caught too.
+// readLimited reads the regular file at path, at most limit bytes (see
+// boundedfile.Read). Its errors leave the path out: every caller's error
+// already names the file.
 func readLimited(path string, limit int64) ([]byte, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	data, err := boundedfile.Read(path, limit)
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return nil, pe.Err
 	}
-	if !info.Mode().IsRegular() {
-		return nil, errNotRegular
-	}
-	f, err := openNoBlock(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err = f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, errNotRegular
-	}
-	if info.Size() > limit {
-		return nil, fmt.Errorf("%w (%d bytes, limit %d)", errTooLarge, info.Size(), limit)
-	}
-	return readAtMost(f, limit)
-}
-
-// readAtMost reads r to its end, failing when it holds more than limit
-// bytes (a file that grew after its size was taken).
-func readAtMost(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%w (more than %d bytes)", errTooLarge, limit)
-	}
-	return data, nil
+	return data, err
 }
 
 // magics start common binary formats.
