@@ -21,8 +21,10 @@ type Link struct {
 // Document is one source document after parsing: its metadata and the
 // passages it was split into, in reading order.
 type Document struct {
-	// ID is stable for the same source: the file name without extension for
-	// files, the "id" field for JSONL records.
+	// ID is stable for the same source: the file's path within its corpus
+	// folder without extension ("2023/summary"; the base name for a file at
+	// the top or named directly), the "id" field for JSONL records. It is
+	// valid UTF-8: other bytes and control characters are written %XX.
 	ID      string
 	Title   string
 	Authors []string
