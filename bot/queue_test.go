@@ -76,16 +76,8 @@ func TestQueuedAskIsRefusedInTime(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			svc := newFakeService(t)
 			g := newGate()
-			svc.ask = func(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-				if req.Question == "slow one" {
-					if err := g.wait(ctx, req.Question); err != nil {
-						return briefbot.Answer{}, err
-					}
-				}
-				return svc.cannedAnswer("What does Article 9 call for?"), nil
-			}
+			svc := gatedService(t, g)
 			e := startBot(t, setup{svc: svc, opts: func(o *Options, _ *discordfake.Server) {
 				o.MaxInFlight = 1
 				o.QueueWait = c.queueWait

@@ -629,10 +629,10 @@ func TestAutocompleteLimits(t *testing.T) {
 	}
 }
 
-func TestCooldownAndInFlightCap(t *testing.T) {
-	t.Parallel()
+// gatedService answers at once, except the question "slow one", which
+// waits for g to open.
+func gatedService(t *testing.T, g *gate) *fakeService {
 	svc := newFakeService(t)
-	g := newGate()
 	svc.ask = func(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
 		if req.Question == "slow one" {
 			if err := g.wait(ctx, req.Question); err != nil {
@@ -641,6 +641,13 @@ func TestCooldownAndInFlightCap(t *testing.T) {
 		}
 		return svc.cannedAnswer("What does Article 9 call for?"), nil
 	}
+	return svc
+}
+
+func TestCooldownAndInFlightCap(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	svc := gatedService(t, g)
 	e := startBot(t, setup{svc: svc, opts: func(o *Options, _ *discordfake.Server) {
 		o.Cooldown = 30 * time.Second
 		o.MaxInFlight = 1
