@@ -11,9 +11,10 @@ import (
 func runEval(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("eval", "--qa FILE | --beir DIR", `Measure retrieval quality.
   --qa FILE     JSONL {"id","query","gold"} on the configured corpus: Recall@1/@3/@5 and MRR
-                (gold is text that the right passage contains), the share of questions
-                the answerer marks answerable, and of those answered citing the right passage;
-                with --unanswerable FILE also the share of those questions refused.
+                (gold is a text, or a list of texts, that a right passage contains); of
+                the answers: top-1 (citation [1] is a right passage), citation precision
+                (right citations / citations shown) and the share answered; with
+                --unanswerable FILE also the share of those questions refused.
   --beir DIR    a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv), indexed on
                 its own: nDCG@10, Recall@100 and MAP, ranking documents by their best passage.`)
 	qa := fs.String("qa", "", "question `file` (JSONL of {\"id\",\"query\",\"gold\"})")
@@ -21,7 +22,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	beir := fs.String("beir", "", "BEIR collection `folder`")
 	whole := fs.Bool("whole", false, "with --beir: index each record as one passage instead of splitting it")
 	asJSON := fs.Bool("json", false, "print JSON")
-	verbose := fs.Bool("v", false, "list the questions not answered at rank 1")
+	verbose := fs.Bool("v", false, "list the questions not found at rank 1 and the answers not opening with a right citation")
 	if pos, err := parseInterleaved(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 || (*qa == "") == (*beir == "") {
@@ -63,22 +64,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	// An answer counts as right when one of its citations is the passage
 	// holding the gold text: a question marked answerable but answered
 	// from the wrong passage is a wrong answer, not a refusal.
-	answered, right := 0, 0
-	for _, it := range items {
-		a, err := lib.Ask(ctx, briefbot.AskRequest{Question: it.Query})
-		if err != nil {
-			return err
-		}
-		if !a.Answerable {
-			continue
-		}
-		answered++
-		for _, c := range a.Citations {
-			if p, ok := lib.Passage(c.PassageID); ok && eval.ContainsGold(p.Text, it.Gold) {
-				right++
-				break
-			}
-		}
+	ans, err := eval.RunAnswers(ctx, lib, lib.Passage, items)
+	if err != nil {
+		return err
 	}
 	refused, unans := 0, 0
 	if *unanswerable != "" {
@@ -101,8 +89,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	if *asJSON {
 		out := map[string]any{"recall@1": rep.Recall1, "recall@3": rep.Recall3, "recall@5": rep.Recall5, "mrr": rep.MRR,
-			"questions": rep.Queries, "answerable": float64(answered) / float64(len(items)),
-			"answered_with_gold": float64(right) / float64(len(items))}
+			"questions": rep.Queries, "answerable": ans.AnsweredRate(), "answered_with_gold": ans.WithGoldRate(),
+			"answer_top1": ans.Top1Rate(), "citation_precision": ans.CitationPrecision()}
 		if unans > 0 {
 			out["unanswerable_refused"] = float64(refused) / float64(unans)
 		}
@@ -114,7 +102,10 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "QA: Recall@1 %.3f  Recall@3 %.3f  Recall@5 %.3f  MRR %.3f  (%d questions, %d not at rank 1; -v lists them)\n",
 			rep.Recall1, rep.Recall3, rep.Recall5, rep.MRR, rep.Queries, len(rep.Misses))
 	}
-	fmt.Fprintf(e.stdout, "Answerable: %d/%d questions marked answerable, %d of them citing the passage with the gold text\n", answered, len(items), right)
+	fmt.Fprintln(e.stdout, ans)
+	if *verbose {
+		fmt.Fprint(e.stdout, ans.MissesString())
+	}
 	if unans > 0 {
 		fmt.Fprintf(e.stdout, "Not covered: %d/%d unanswerable questions refused\n", refused, unans)
 	}

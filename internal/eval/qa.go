@@ -5,17 +5,50 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/briefbot/briefbot"
 )
 
-// QAItem is one question with the text its answer passage must contain.
+// QAItem is one question with the texts that a right answer passage
+// contains.
 type QAItem struct {
 	ID    string `json:"id"`
 	Query string `json:"query"`
-	Gold  string `json:"gold"`
+	Gold  Gold   `json:"gold"`
 }
+
+// Gold lists the acceptable gold texts of a question: a passage holding
+// any of them answers it. In JSON it is a string or a list of strings.
+type Gold []string
+
+// UnmarshalJSON reads a string or a list of strings.
+func (g *Gold) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*g = Gold{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return errors.New(`"gold" must be a string or a list of strings`)
+	}
+	*g = many
+	return nil
+}
+
+// In reports whether text holds one of the gold texts.
+func (g Gold) In(text string) bool {
+	for _, s := range g {
+		if ContainsGold(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g Gold) String() string { return strings.Join(g, " | ") }
 
 // LoadQA reads a JSONL file of {"id","query","gold"} records.
 func LoadQA(path string) ([]QAItem, error) {
@@ -33,8 +66,10 @@ func LoadQA(path string) ([]QAItem, error) {
 			return errors.New(`missing "id"`)
 		case strings.TrimSpace(it.Query) == "":
 			return fmt.Errorf("%s: empty query", it.ID)
-		case normalize(it.Gold) == "":
+		case len(it.Gold) == 0:
 			return fmt.Errorf("%s: empty gold", it.ID)
+		case slices.ContainsFunc(it.Gold, func(g string) bool { return normalize(g) == "" }):
+			return fmt.Errorf("%s: empty gold text", it.ID)
 		case seen[it.ID]:
 			return fmt.Errorf("duplicate id %s", it.ID)
 		}
@@ -63,7 +98,8 @@ type QAReport struct {
 
 // QAMiss is a question whose first answering passage is not ranked first.
 type QAMiss struct {
-	ID, Query, Gold string
+	ID, Query string
+	Gold      Gold
 	// Rank of the first answering passage, 0 when none is in the top k.
 	Rank int
 	// Top is the passage ranked first, with its quote, to see what won.
@@ -125,10 +161,10 @@ func RunQA(ctx context.Context, s briefbot.Searcher, qs []QAItem, k int) (QARepo
 }
 
 // AnswerRank is the 1-based rank of the first hit whose passage text
-// contains gold (after normalization), 0 when none does.
-func AnswerRank(hits []briefbot.Hit, gold string) int {
+// contains a gold text (after normalization), 0 when none does.
+func AnswerRank(hits []briefbot.Hit, gold Gold) int {
 	for i, h := range hits {
-		if ContainsGold(h.Passage.Text, gold) {
+		if gold.In(h.Passage.Text) {
 			return i + 1
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,10 +35,10 @@ func TestRunQAByHand(t *testing.T) {
 		"five":  {"n", "n", "n", "n", "the answer is “forty-two”", "n"},
 	}
 	qs := []QAItem{
-		{ID: "1", Query: "one", Gold: `answer is "forty-two"`},
-		{ID: "3", Query: "three", Gold: "the answer is forty-two"},
-		{ID: "0", Query: "none", Gold: "forty-two"},
-		{ID: "5", Query: "five", Gold: "Answer is \"Forty-Two\""},
+		{ID: "1", Query: "one", Gold: Gold{`answer is "forty-two"`}},
+		{ID: "3", Query: "three", Gold: Gold{"not here", "the answer is forty-two"}},
+		{ID: "0", Query: "none", Gold: Gold{"forty-two"}},
+		{ID: "5", Query: "five", Gold: Gold{"Answer is \"Forty-Two\""}},
 	}
 	rep, err := RunQA(context.Background(), s, qs, 5)
 	if err != nil {
@@ -101,17 +102,21 @@ func TestLoadQA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(items) != 2 || items[0].ID != "a" || items[1].Gold != "store carbon" {
+	if len(items) != 3 || items[0].ID != "a" || !slices.Equal(items[1].Gold, Gold{"store carbon"}) ||
+		!slices.Equal(items[2].Gold, Gold{"store carbon", "the soil stores carbon"}) {
 		t.Errorf("items = %+v", items)
 	}
 	bad := map[string]string{
-		"no id":       `{"query": "q", "gold": "g"}`,
-		"no gold":     `{"id": "x", "query": "q", "gold": "  "}`,
-		"unknown":     `{"id": "x", "query": "q", "gold": "g", "answer": "z"}`,
-		"duplicate":   "{\"id\": \"x\", \"query\": \"q\", \"gold\": \"g\"}\n{\"id\": \"x\", \"query\": \"q\", \"gold\": \"g\"}",
-		"not json":    `id,query,gold`,
-		"empty file":  "\n\n",
-		"empty query": `{"id": "x", "query": "", "gold": "g"}`,
+		"no id":         `{"query": "q", "gold": "g"}`,
+		"no gold":       `{"id": "x", "query": "q", "gold": "  "}`,
+		"unknown":       `{"id": "x", "query": "q", "gold": "g", "answer": "z"}`,
+		"duplicate":     "{\"id\": \"x\", \"query\": \"q\", \"gold\": \"g\"}\n{\"id\": \"x\", \"query\": \"q\", \"gold\": \"g\"}",
+		"not json":      `id,query,gold`,
+		"empty file":    "\n\n",
+		"empty query":   `{"id": "x", "query": "", "gold": "g"}`,
+		"empty list":    `{"id": "x", "query": "q", "gold": []}`,
+		"blank in list": `{"id": "x", "query": "q", "gold": ["g", " "]}`,
+		"number gold":   `{"id": "x", "query": "q", "gold": 7}`,
 	}
 	for name, content := range bad {
 		path := filepath.Join(t.TempDir(), "qa.jsonl")
