@@ -63,6 +63,10 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 		for _, w := range words[e.Start:e.End] {
 			spanTerms = append(spanTerms, ix.Analyze(w)...)
 		}
+		// An acronym written in capitals and its full forms name the same
+		// thing; an acronym that is a stop word in lower case ("US") has
+		// no term of its own, so its first full form heads its group.
+		acronym := isAcronym(e.Span)
 		n := 0
 		for _, r := range e.Related {
 			if n == maxRelatedTerms || (present && r.Weight < presentMinRelatedness) {
@@ -81,6 +85,10 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 			}
 			n++
 			w, rel := ix.opts.Synonyms*r.Weight*scale, r.Weight*scale
+			alias := acronym && spells(e.Span, r.Phrase)
+			if alias {
+				rel = 1 // the same name, not a relative
+			}
 			for _, t := range rt {
 				if _, mine := own[t]; mine {
 					continue
@@ -89,10 +97,14 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 					if w > terms[i].weight {
 						terms[i].weight, terms[i].rel = w, rel
 					}
+					terms[i].alias = terms[i].alias || (alias && terms[i].group == group)
 					continue
 				}
 				added[t] = len(terms)
-				terms = append(terms, queryTerm{term: t, qtf: 1, weight: w, rel: rel, group: group})
+				if alias && group < 0 {
+					group = len(terms)
+				}
+				terms = append(terms, queryTerm{term: t, qtf: 1, weight: w, rel: rel, group: group, alias: alias})
 			}
 		}
 	}
@@ -170,6 +182,28 @@ func (ix *Index) UnknownNames(question string) []string {
 		}
 	}
 	return out
+}
+
+// spells reports whether phrase is a full form of acronym: its words'
+// initials, small words such as "of" skipped ("European Union" for "EU",
+// "International Criminal Court" for "ICC"), or its letters once the dots
+// are gone ("U.S." for "US"). Other relatives of an acronym ("Europe" for
+// "EU") are relatives, not the same name.
+func spells(acronym, phrase string) bool {
+	want := strings.ToLower(strings.ReplaceAll(acronym, ".", ""))
+	if strings.ToLower(strings.ReplaceAll(phrase, ".", "")) == want {
+		return true
+	}
+	var initials strings.Builder
+	for _, w := range strings.Fields(phrase) {
+		switch strings.ToLower(w) {
+		case "of", "the", "and", "for", "on", "in":
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		initials.WriteRune(unicode.ToLower(r))
+	}
+	return initials.Len() > 1 && initials.String() == want
 }
 
 func isAcronym(w string) bool {

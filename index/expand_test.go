@@ -172,3 +172,56 @@ func TestAnalyzeRelatedCachesWithinBound(t *testing.T) {
 		t.Error("a phrase was cached past the bound")
 	}
 }
+
+// An acronym the question writes in capitals is the same name as its full
+// form: a passage saying "European Union" holds the question's own word
+// "EU", fully, and so does one saying "United States" for "US", which in
+// lower case is a stop word.
+func TestAcronymFullFormsAreTheQuestionsOwnWord(t *testing.T) {
+	docs := []briefbot.Document{{ID: "m", Title: "Notes", Passages: []briefbot.Passage{
+		{ID: "m#1", DocID: "m", Title: "Notes", Text: "The European Union sent a monitoring mission to the border."},
+		{ID: "m#2", DocID: "m", Title: "Notes", Text: "The United States offered border security assistance."},
+		{ID: "m#3", DocID: "m", Title: "Notes", Text: "Europe watched the border closely."},
+	}}}
+	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+	for _, tc := range []struct {
+		q, want string
+	}{
+		{"Does the EU have observers?", "m#1"},
+		{"Is the US involved?", "m#2"},
+	} {
+		hits, err := ix.Search(context.Background(), tc.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(hits, func(h briefbot.Hit) bool { return h.Passage.ID == tc.want })
+		if i < 0 {
+			t.Fatalf("%q: hits %+v lack %s", tc.q, hits, tc.want)
+		}
+		// The full form earns the acronym's whole share of the question
+		// (half of it here: the other word is not in the passage).
+		if h := hits[i]; h.Exact == 0 || h.Coverage < 0.49 {
+			t.Errorf("%q: %s holds the acronym's full form but Exact = %d, coverage %.2f", tc.q, tc.want, h.Exact, h.Coverage)
+		}
+	}
+	// In lower case "eu" is no acronym: its relatives stay relatives.
+	hits, err := ix.Search(context.Background(), "eu mission", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Passage.ID == "m#3" && h.Exact != 0 {
+			t.Errorf("lower-case eu: %s counted as exact", h.Passage.ID)
+		}
+	}
+	// "Europe" is a relative of "EU", not its full form.
+	hits, err = ix.Search(context.Background(), "Does the EU have observers?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Passage.ID == "m#3" && h.Exact != 0 {
+			t.Errorf("Europe counted as the EU itself: %+v", h)
+		}
+	}
+}

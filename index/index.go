@@ -92,9 +92,13 @@ type Index struct {
 	docs  []briefbot.Document
 	flat  []briefbot.Passage // all passages in manifest order
 	byID  map[string]int     // passage ID -> position in flat
-	ord   []int32            // internal doc number -> position in flat, -1 for none
-	n     float64            // number of passages indexed
-	avgdl float64            // mean analyzed length of the body field
+	roles []role             // role of the passage at each position in flat
+	// aboutDF counts, per analyzed term, the about-the-authors passages
+	// holding it (see onlyAbout).
+	aboutDF map[string]uint64
+	ord     []int32 // internal doc number -> position in flat, -1 for none
+	n       float64 // number of passages indexed
+	avgdl   float64 // mean analyzed length of the body field
 	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
 	lengthNorm []float64
 
@@ -175,6 +179,7 @@ func loadBuild(dir string, opts Options) (ix *Index, err error) {
 		an:   an,
 	}
 	ix.flat, ix.byID = flatten(man.Documents)
+	ix.classifyRoles()
 	if err := ix.loadStats(); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
@@ -384,6 +389,10 @@ type queryTerm struct {
 	// group is the index of the query's own term that a related term
 	// stands for (its own index for the query's terms), or -1.
 	group int
+	// alias marks a full form of an acronym the question writes in
+	// capitals ("EU" -> "European Union"): the same name, so a passage
+	// holding it holds the question's own word (see expand).
+	alias bool
 }
 
 // phrasing holds the analyzed forms of words that shape a question rather

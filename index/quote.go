@@ -56,6 +56,7 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 	// the passage has it, partly (by relatedness) when it has a related
 	// term in its place.
 	credit := make([]float64, len(terms))
+	exactGroup := make(map[int]bool)
 	for i, t := range terms {
 		if !present[i] {
 			continue
@@ -65,6 +66,13 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 		case t.group == i:
 			credit[i] = 1
 			h.Exact++
+			exactGroup[i] = true
+		case t.group >= 0 && t.alias:
+			if !exactGroup[t.group] {
+				exactGroup[t.group] = true
+				credit[t.group] = 1
+				h.Exact++
+			}
 		case t.group >= 0:
 			credit[t.group] = max(credit[t.group], t.rel*relatedCredit)
 		}

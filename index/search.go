@@ -135,8 +135,9 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 		return nil, terms, nil
 	}
 	h := make(topK, 0, min(k, len(acc.touched)))
+	weights := ix.weightsFor(query, terms)
 	for _, p := range acc.touched {
-		c := scored{pos: p, score: acc.scores[p]}
+		c := scored{pos: p, score: acc.scores[p] * weights[ix.roles[p]]}
 		if len(h) < k {
 			heap.Push(&h, c)
 		} else if worse(h[0], c) {

@@ -1,0 +1,131 @@
+package index
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
+)
+
+// role is what a passage is for, judged from the shape of the document
+// (its section heading and the form of its sentences), never from a list
+// of one document's words.
+type role uint8
+
+const (
+	// roleText is ordinary content.
+	roleText role = iota
+	// roleAbout is about the people behind the document: an "About the
+	// Authors" section, or sentences introducing people by title and
+	// affiliation ("X is a senior fellow at Y"). It answers questions
+	// about the authors and is noise for every other question.
+	roleAbout
+	// roleAdvice is a section of recommendations, conclusions or the way
+	// ahead: where a question asking what should be done is answered.
+	roleAdvice
+)
+
+// Role weights: an about-the-authors passage keeps a quarter of its score
+// unless the question asks about authors; a passage of advice gains half
+// again for a question asking what should be done (measured on the brief's
+// natural question set, see the README).
+const (
+	aboutWeight  = 0.25
+	adviceWeight = 1.5
+)
+
+var (
+	aboutHeading = regexp.MustCompile(`(?i)^(about (the )?(authors?|contributors?|us)|(the )?authors?|contributors?|(author )?biograph(y|ies)|author (bio|information|notes?)s?|about the experts?)$`)
+	// A sentence that introduces a person: a capitalized name, then "is
+	// a/the ... fellow/professor/...".
+	bioSentence   = regexp.MustCompile(`^(?:[A-Z][\p{L}.'’-]*\s+){1,4}(?:is|was|serves as)\s+(?:a|an|the)\b[^.;]{0,120}?\b(?:fellow|professor|director|researcher|analyst|editor|correspondent|chair|scholar|lecturer|journalist|advis[eo]r|consultant|president|founder|author)\b`)
+	adviceHeading = regexp.MustCompile(`(?i)\b(recommendations?|conclusions?|concluding|way (ahead|forward)|what (should|to do|next)|policy (options|implications|prescriptions)|next steps|implications)\b`)
+
+	// Questions asking what should be done, and questions about who wrote
+	// the document.
+	adviceIntent = regexp.MustCompile(`(?i)\b(should|ought|recommend\w*|propos\w*|advi[cs]\w*|suggest\w*|need(s)? to do|must do|can do|could do|way (ahead|forward)|next steps?)\b`)
+	authorIntent = regexp.MustCompile(`(?i)\b(authors?|wrote|written|writers?|byline|biograph\w*|bios?|who (is|are) (behind|writing))\b`)
+)
+
+// roleOf classifies a passage by its section heading, then by its
+// sentences: most of them introducing people by title makes a bio.
+func roleOf(p briefbot.Passage) role {
+	heading := strings.Trim(strings.TrimSpace(p.Section), ".:")
+	switch {
+	case aboutHeading.MatchString(heading):
+		return roleAbout
+	case adviceHeading.MatchString(heading):
+		return roleAdvice
+	}
+	sentences, bios := 0, 0
+	for _, sp := range corpus.Sentences(p.Text) {
+		sentences++
+		if bioSentence.MatchString(strings.TrimSpace(p.Text[sp.Start:sp.End])) {
+			bios++
+		}
+	}
+	if bios > 0 && 2*bios >= sentences {
+		return roleAbout
+	}
+	return roleText
+}
+
+// roleWeights are the score multipliers of each role for one question.
+type roleWeights [3]float64
+
+// weightsFor returns the role weights for a question with the analyzed
+// terms terms. A question asks about the authors when it says so ("who
+// wrote…") or names something that only the about-the-authors passages
+// mention (an author's name, their post).
+func (ix *Index) weightsFor(question string, terms []queryTerm) roleWeights {
+	w := roleWeights{roleText: 1, roleAbout: aboutWeight, roleAdvice: 1}
+	advice := adviceIntent.MatchString(question)
+	// A question asking what someone recommends wants the advice, even
+	// when it names the authors' institution.
+	if authorIntent.MatchString(question) || (!advice && ix.onlyAbout(terms)) {
+		w[roleAbout] = 1
+	}
+	if advice {
+		w[roleAdvice] = adviceWeight
+	}
+	return w
+}
+
+// onlyAbout reports whether one of the question's own terms occurs in
+// about-the-authors passages and nowhere else.
+func (ix *Index) onlyAbout(terms []queryTerm) bool {
+	for _, t := range terms {
+		if t.rel < 1 || t.weight < 1 {
+			continue // a related term, not the question's own
+		}
+		n := ix.aboutDF[t.term]
+		if n == 0 {
+			continue
+		}
+		if df, err := ix.docFreq(t.term); err == nil && df == n {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyRoles sets the role of every passage and counts, per term, the
+// about-the-authors passages holding it.
+func (ix *Index) classifyRoles() {
+	ix.roles = make([]role, len(ix.flat))
+	ix.aboutDF = map[string]uint64{}
+	for i, p := range ix.flat {
+		ix.roles[i] = roleOf(p)
+		if ix.roles[i] != roleAbout {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, t := range ix.Analyze(bodyText(p)) {
+			if !seen[t] {
+				seen[t] = true
+				ix.aboutDF[t]++
+			}
+		}
+	}
+}

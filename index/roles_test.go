@@ -1,0 +1,70 @@
+package index
+
+import (
+	"context"
+	"testing"
+
+	"github.com/briefbot/briefbot"
+)
+
+func TestRoleOf(t *testing.T) {
+	tests := []struct {
+		section, text string
+		want          role
+	}{
+		{"About the Authors", "Jane Roe writes on energy.", roleAbout},
+		{"Authors", "Anything at all.", roleAbout},
+		{"Contributors", "Anything at all.", roleAbout},
+		{"Background", "Jane Roe is a senior fellow at the Example Institute, focusing on energy. John Doe is the director of its Gulf program.", roleAbout},
+		{"Background", "Jane Roe is a senior fellow at the Example Institute. The pipeline opened in 2019 and carries gas to Europe.", roleAbout},
+		{"Background", "The minister is a frequent visitor. The pipeline opened in 2019 and carries gas to Europe. Talks stalled.", roleText},
+		{"Policy Recommendations", "Washington should engage.", roleAdvice},
+		{"Conclusion", "In sum, engagement pays.", roleAdvice},
+		{"The Way Forward", "Talks must resume.", roleAdvice},
+		{"Why Now?", "Tensions rose after the war.", roleText},
+		{"The authors of the treaty", "Negotiators drafted it in 1994.", roleText},
+	}
+	for _, tc := range tests {
+		if got := roleOf(briefbot.Passage{Section: tc.section, Text: tc.text}); got != tc.want {
+			t.Errorf("roleOf(%q, %q) = %d, want %d", tc.section, tc.text, got, tc.want)
+		}
+	}
+}
+
+// The shape of the document steers ranking: an about-the-authors passage
+// ranks only for questions about the authors (said, or naming what only
+// it mentions), and a recommendations section comes first for a question
+// asking what should be done.
+func TestRolesSteerRanking(t *testing.T) {
+	docs := []briefbot.Document{{ID: "b", Title: "Gas and Politics", Passages: []briefbot.Passage{
+		{ID: "b#body-1", DocID: "b", Title: "Gas and Politics", Section: "The Pipeline",
+			Text: "Washington's energy policy in Europe rests on the pipeline: Europe's energy depends on it, and Washington's policy lost influence over gas routes."},
+		{ID: "b#recs-1", DocID: "b", Title: "Gas and Politics", Section: "Policy Recommendations",
+			Text: "Washington should fund a second pipeline and press Europe to diversify its energy supply."},
+		{ID: "b#about-1", DocID: "b", Title: "Gas and Politics", Section: "About the Authors",
+			Text: "Jane Roe is a senior fellow at the Example Institute, focusing on energy policy and Washington's role in Europe."},
+	}}}
+	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+	tests := []struct {
+		q, first string
+	}{
+		{"What should Washington do about energy in Europe?", "b#recs-1"},
+		{"what does the Example Institute recommend on energy", "b#recs-1"},
+		{"Energy policy of Washington in Europe", "b#body-1"},
+		{"Who wrote this on energy policy?", "b#about-1"},
+		{"what does jane roe focus on", "b#about-1"},
+	}
+	for _, tc := range tests {
+		hits, err := ix.Search(context.Background(), tc.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].Passage.ID != tc.first {
+			var ids []string
+			for _, h := range hits {
+				ids = append(ids, h.Passage.ID)
+			}
+			t.Errorf("%q: ranked %v, want %s first", tc.q, ids, tc.first)
+		}
+	}
+}
