@@ -403,6 +403,9 @@ var phrasing = map[string]bool{
 	"accord": true, "author": true, "happen": true, "kind": true, "wai": true, "sai": true,
 	"describ": true, "explain": true, "mention": true, "tell": true, "pleas": true,
 	"exactli": true, "mean": true, "might": true, "would": true, "could": true, "manag": true,
+	// Question frames: "what is X's role", "what does X want", "why does X
+	// matter", "what does the brief say about X".
+	"role": true, "want": true, "matter": true, "brief": true,
 }
 
 // analyzeQuery returns the distinct analyzed terms of q in order of first
