@@ -225,3 +225,65 @@ func TestAcronymFullFormsAreTheQuestionsOwnWord(t *testing.T) {
 		}
 	}
 }
+
+func TestCapitalisedPhrasesAndInitials(t *testing.T) {
+	got := capitalisedPhrases("Russia is allied with it in the Collective Security Treaty Organization. Notably, the International North-South Transport Corridor and the Bank of England (BoE) matter; New York.")
+	want := []string{"Collective Security Treaty Organization", "International North-South Transport Corridor", "Bank of England", "New York"}
+	if !slices.Equal(got, want) {
+		t.Errorf("phrases = %q, want %q", got, want)
+	}
+	for phrase, initials := range map[string]string{
+		"Collective Security Treaty Organization":      "csto",
+		"International North-South Transport Corridor": "instc",
+		"Bank of England": "be",
+	} {
+		if got := initialsOf(phrase); got != initials {
+			t.Errorf("initialsOf(%q) = %q, want %q", phrase, got, initials)
+		}
+	}
+}
+
+// An acronym the corpus never uses but spells out ("CSTO" for "Collective
+// Security Treaty Organization") is searched as the corpus spells it; one
+// the corpus uses itself is left alone.
+func TestAcronymsLearnedFromTheCorpus(t *testing.T) {
+	docs := []briefbot.Document{{ID: "c", Title: "Notes", Passages: []briefbot.Passage{
+		{ID: "c#1", DocID: "c", Title: "Notes", Text: "Armenia is a member of the Collective Security Treaty Organization, led by Moscow."},
+		{ID: "c#2", DocID: "c", Title: "Notes", Text: "Armenia asked its allies for help after the clashes."},
+		{ID: "c#3", DocID: "c", Title: "Notes", Text: "The WHO published figures on the outbreak."},
+	}}}
+	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+	if got := ix.spellOutAcronyms("is armenia in the CSTO?"); got != "is armenia in the Collective Security Treaty Organization?" {
+		t.Errorf("spelled out: %q", got)
+	}
+	if got := ix.spellOutAcronyms("What did the WHO publish?"); got != "What did the WHO publish?" {
+		t.Errorf("an acronym the corpus uses was rewritten: %q", got)
+	}
+	if got := ix.spellOutAcronyms("is armenia in the csto?"); got != "is armenia in the csto?" {
+		t.Errorf("a lower-case word was taken for an acronym: %q", got)
+	}
+	hits, err := ix.Search(context.Background(), "is armenia in the CSTO?", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || hits[0].Passage.ID != "c#1" || hits[0].Coverage < 0.99 {
+		t.Errorf("hits %+v, want c#1 first and fully covered", hits)
+	}
+}
+
+// Question phrasing ("what happened") is not searched, and neither are its
+// relatives: "happened" must not find a passage through "went".
+func TestPhrasingIsNotExpanded(t *testing.T) {
+	docs := []briefbot.Document{{ID: "h", Title: "Notes", Passages: []briefbot.Passage{
+		{ID: "h#1", DocID: "h", Title: "Notes", Text: "The war of 2020 lasted six weeks and ended in a ceasefire."},
+		{ID: "h#2", DocID: "h", Title: "Notes", Text: "Talks went nowhere; things go on as they went before."},
+	}}}
+	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+	hits, err := ix.Search(context.Background(), "what happened in 2020?", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Passage.ID != "h#1" {
+		t.Errorf("hits %+v, want h#1 alone", hits)
+	}
+}

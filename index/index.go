@@ -96,9 +96,12 @@ type Index struct {
 	// aboutDF counts, per analyzed term, the about-the-authors passages
 	// holding it (see onlyAbout).
 	aboutDF map[string]uint64
-	ord     []int32 // internal doc number -> position in flat, -1 for none
-	n       float64 // number of passages indexed
-	avgdl   float64 // mean analyzed length of the body field
+	// acronyms maps initials to the capitalised phrase of the corpus they
+	// stand for (see learnAcronyms).
+	acronyms map[string]string
+	ord      []int32 // internal doc number -> position in flat, -1 for none
+	n        float64 // number of passages indexed
+	avgdl    float64 // mean analyzed length of the body field
 	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
 	lengthNorm []float64
 
@@ -180,6 +183,7 @@ func loadBuild(dir string, opts Options) (ix *Index, err error) {
 	}
 	ix.flat, ix.byID = flatten(man.Documents)
 	ix.classifyRoles()
+	ix.learnAcronyms()
 	if err := ix.loadStats(); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}

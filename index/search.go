@@ -106,6 +106,7 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 	if k <= 0 || strings.TrimSpace(query) == "" {
 		return nil, nil, nil
 	}
+	query = ix.spellOutAcronyms(query)
 	terms := ix.analyzeQuery(query)
 	if len(terms) == 0 {
 		return nil, nil, nil

@@ -1,0 +1,147 @@
+package index
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxCorpusAcronyms bounds the acronyms an index learns from its corpus.
+const maxCorpusAcronyms = 50000
+
+// learnAcronyms finds, in every passage, the capitalised phrases that an
+// acronym could stand for ("Collective Security Treaty Organization" for
+// CSTO, "International Criminal Court" for ICC), keyed by their initials,
+// the first phrase seen winning. A question may use the acronym where the
+// documents spell the name out; the thesaurus knows only common acronyms,
+// and sometimes another name for the same letters.
+func (ix *Index) learnAcronyms() {
+	ix.acronyms = map[string]string{}
+	for _, p := range ix.flat {
+		for _, phrase := range capitalisedPhrases(p.Text) {
+			key := initialsOf(phrase)
+			if _, ok := ix.acronyms[key]; ok || len(ix.acronyms) >= maxCorpusAcronyms {
+				continue
+			}
+			ix.acronyms[key] = phrase
+		}
+	}
+}
+
+// joiners may stand inside a name without a capital.
+var joiners = map[string]bool{"of": true, "the": true, "and": true, "for": true, "on": true, "in": true, "de": true}
+
+// capitalisedPhrases returns the runs of two to eight capitalised words in
+// text, small joining words allowed inside ("Treaty of Lisbon"); a run ends
+// at punctuation.
+func capitalisedPhrases(text string) []string {
+	var out []string
+	segments := strings.FieldsFunc(text, func(r rune) bool {
+		return unicode.IsPunct(r) && r != '-' && r != '\'' && r != '’' || unicode.IsSymbol(r)
+	})
+	for _, seg := range segments {
+		words := strings.FieldsFunc(seg, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\'' && r != '’'
+		})
+		start, caps := -1, 0
+		flush := func(end int) {
+			if start < 0 {
+				return
+			}
+			// Drop joiners at the end ("Bank of").
+			for end > start && joiners[words[end-1]] {
+				end--
+			}
+			if caps >= 2 && caps <= 8 {
+				out = append(out, strings.Join(words[start:end], " "))
+			}
+			start, caps = -1, 0
+		}
+		for i, w := range words {
+			r, _ := utf8.DecodeRuneInString(w)
+			switch {
+			case unicode.IsUpper(r) && !isAcronym(w):
+				if start < 0 {
+					start = i
+				}
+				caps++
+			case start >= 0 && joiners[w] && !joiners[words[i-1]]:
+				// One joiner stays inside the run ("Bank of England"); two
+				// in a row join two names ("… Corridor and the Bank").
+			default:
+				flush(i)
+			}
+		}
+		flush(len(words))
+	}
+	return out
+}
+
+// initialsOf is the lower-cased initials of a phrase's capitalised words,
+// hyphenated parts counting apart ("North-South" gives "ns").
+func initialsOf(phrase string) string {
+	var b strings.Builder
+	for _, w := range strings.Fields(phrase) {
+		if joiners[w] {
+			continue
+		}
+		for part := range strings.SplitSeq(w, "-") {
+			if r, _ := utf8.DecodeRuneInString(part); unicode.IsUpper(r) {
+				b.WriteRune(unicode.ToLower(r))
+			}
+		}
+	}
+	return b.String()
+}
+
+// spellOutAcronyms replaces, in a question, each acronym written in
+// capitals that the corpus never uses by the phrase the corpus spells it
+// out with, so that "Is Armenia in the CSTO?" is searched as "Is Armenia in
+// the Collective Security Treaty Organization?".
+func (ix *Index) spellOutAcronyms(query string) string {
+	if len(ix.acronyms) == 0 || strings.ToUpper(query) == query {
+		return query
+	}
+	var b strings.Builder
+	changed := false
+	rest := query
+	fields := strings.FieldsFunc(query, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' })
+	for _, f := range fields {
+		word := strings.TrimSuffix(f, ".")
+		if !isAcronym(word) || utf8.RuneCountInString(word) < 2 {
+			continue
+		}
+		letters := strings.ToLower(strings.ReplaceAll(word, ".", ""))
+		phrase, ok := ix.acronyms[letters]
+		if !ok || ix.usesWord(word) {
+			continue
+		}
+		i := strings.Index(rest, f)
+		if i < 0 {
+			continue
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(phrase)
+		rest = rest[i+len(f):]
+		changed = true
+	}
+	if !changed {
+		return query
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+// usesWord reports whether the corpus has the analyzed form of word.
+func (ix *Index) usesWord(word string) bool {
+	terms := ix.Analyze(word)
+	if len(terms) == 0 {
+		return false // a stop word in lower case ("US")
+	}
+	for _, t := range terms {
+		if df, err := ix.docFreq(t); err != nil || df == 0 {
+			return false
+		}
+	}
+	return true
+}
