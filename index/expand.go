@@ -166,6 +166,8 @@ func (ix *Index) anyInCorpus(terms []string) bool {
 // well "prime minister" matches.
 func (ix *Index) UnknownNames(question string) []string {
 	var out []string
+	// An acronym the corpus spells out is known (see spellOutAcronyms).
+	question = ix.spellOutAcronyms(question)
 	for i, w := range strings.Fields(question) {
 		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 		w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")

@@ -262,6 +262,9 @@ func TestAcronymsLearnedFromTheCorpus(t *testing.T) {
 	if got := ix.spellOutAcronyms("is armenia in the csto?"); got != "is armenia in the csto?" {
 		t.Errorf("a lower-case word was taken for an acronym: %q", got)
 	}
+	if names := ix.UnknownNames("Is Armenia in the CSTO?"); len(names) != 0 {
+		t.Errorf("UnknownNames = %q: the corpus spells CSTO out", names)
+	}
 	hits, err := ix.Search(context.Background(), "is armenia in the CSTO?", 2)
 	if err != nil {
 		t.Fatal(err)

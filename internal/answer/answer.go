@@ -6,6 +6,8 @@
 package answer
 
 import (
+	"os"
+	"strconv"
 	"context"
 	"fmt"
 	"net/url"
@@ -159,7 +161,7 @@ func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts
 		}
 		// Later hits must stand on their own and be close to the best, so
 		// that a weak neighbour does not dilute a precise answer.
-		if len(a.Citations) > 0 && (h.Score < 0.6*best || !Covered(h, opts)) {
+		if len(a.Citations) > 0 && (h.Score < expFloor*best || h.Coverage < expCov*hits[0].Coverage || !Covered(h, opts)) {
 			break
 		}
 		quote := strings.TrimSpace(h.Quote)
@@ -176,6 +178,15 @@ func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts
 	}
 	a.Text = strings.Join(parts, " ")
 	return a
+}
+
+var expFloor, expCov = envF("BB_FLOOR", 0.6), envF("BB_COV", 0)
+
+func envF(k string, d float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
+		return v
+	}
+	return d
 }
 
 // CitationFor makes citation n of a passage with the quoted sentence.
