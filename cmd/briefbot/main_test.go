@@ -274,10 +274,22 @@ func TestQuestionSetQuality(t *testing.T) {
 		args   []string
 		floors map[string]float64
 	}{
+		// answered_with_gold (any citation right) fell when later
+		// citations had to clear a higher bar; answer_top1 and
+		// citation_precision are what a reader sees.
 		{"brief_qa.jsonl", []string{"--unanswerable", "../../testdata/brief_unanswerable.jsonl"},
-			map[string]float64{"recall@1": 0.65, "recall@3": 0.84, "recall@5": 0.90, "mrr": 0.75, "answerable": 0.78, "answered_with_gold": 0.68, "unanswerable_refused": 0.95}},
+			map[string]float64{"recall@1": 0.65, "recall@3": 0.84, "recall@5": 0.90, "mrr": 0.75, "answerable": 0.78, "answered_with_gold": 0.64,
+				"answer_top1": 0.57, "citation_precision": 0.58, "unanswerable_refused": 0.95}},
 		{"brief_qa_holdout.jsonl", []string{"--unanswerable", "../../testdata/brief_unanswerable_holdout.jsonl"},
-			map[string]float64{"recall@1": 0.70, "recall@3": 0.88, "recall@5": 0.97, "mrr": 0.80, "answerable": 0.77, "answered_with_gold": 0.70, "unanswerable_refused": 0.5}},
+			map[string]float64{"recall@1": 0.70, "recall@3": 0.88, "recall@5": 0.97, "mrr": 0.80, "answerable": 0.77, "answered_with_gold": 0.70,
+				"answer_top1": 0.62, "citation_precision": 0.68, "unanswerable_refused": 0.5}},
+		// Short questions as typed in a channel (issue 9): the first set
+		// was tuned on, the hold-out was written by someone who saw
+		// neither the ranker nor the first set.
+		{"brief_natural.jsonl", nil,
+			map[string]float64{"recall@1": 0.71, "mrr": 0.79, "answerable": 0.92, "answer_top1": 0.70, "citation_precision": 0.60}},
+		{"brief_natural_holdout.jsonl", []string{"--unanswerable", "../../testdata/brief_natural_unanswerable_holdout.jsonl"},
+			map[string]float64{"recall@1": 0.67, "mrr": 0.76, "answerable": 0.83, "answer_top1": 0.63, "citation_precision": 0.56, "unanswerable_refused": 0.33}},
 	}
 	for _, set := range sets {
 		t.Run(set.file, func(t *testing.T) {

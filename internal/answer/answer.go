@@ -6,15 +6,15 @@
 package answer
 
 import (
-	"os"
-	"strconv"
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
 )
 
 // Options tune retrieval and the coverage decision.
@@ -152,16 +152,22 @@ func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts
 		return a
 	}
 	a.Answerable = true
-	best := hits[0].Score
+	best, bestCoverage := hits[0].Score, hits[0].Coverage
+	maxCitations := opts.MaxCitations
+	if asksForList(question) {
+		maxCitations = max(maxCitations, listCitations)
+	}
 	var parts []string
 	seen := map[string]bool{}
 	for _, h := range hits {
-		if len(a.Citations) == opts.MaxCitations {
+		if len(a.Citations) == maxCitations {
 			break
 		}
-		// Later hits must stand on their own and be close to the best, so
-		// that a weak neighbour does not dilute a precise answer.
-		if len(a.Citations) > 0 && (h.Score < expFloor*best || h.Coverage < expCov*hits[0].Coverage || !Covered(h, opts)) {
+		// Later hits must stand on their own and be close to the best in
+		// score and in how much of the question they hold, so that a weak
+		// neighbour does not dilute a precise answer: every citation shown
+		// must earn its place.
+		if len(a.Citations) > 0 && (h.Score < laterScoreFloor*best || h.Coverage < laterCoverageFloor*bestCoverage || !Covered(h, opts)) {
 			break
 		}
 		quote := strings.TrimSpace(h.Quote)
@@ -172,6 +178,7 @@ func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts
 			continue
 		}
 		seen[quote] = true
+		quote = standAlone(h.Passage.Text, quote)
 		n := len(a.Citations) + 1
 		a.Citations = append(a.Citations, CitationFor(n, h.Passage, quote))
 		parts = append(parts, fmt.Sprintf("%s [%d]", quote, n))
@@ -180,13 +187,50 @@ func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts
 	return a
 }
 
-var expFloor, expCov = envF("BB_FLOOR", 0.6), envF("BB_COV", 0)
+// The bars a later citation must clear, relative to the first one: its
+// score and its coverage of the question (measured on the natural question
+// set: see the README).
+const (
+	laterScoreFloor    = 0.7
+	laterCoverageFloor = 0.9
+	// listCitations bounds the sources of a question asking for a list.
+	listCitations = 5
+)
 
-func envF(k string, d float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
-		return v
+// listCue asks for several items: "what are the recommendations", "list
+// the steps", "which countries…".
+var listCue = regexp.MustCompile(`(?i)\b(list|enumerate|what are (the|all|some)|which (are|ones)|name (the|all|some)|all the|steps|options|recommendations|measures)\b`)
+
+func asksForList(question string) bool { return listCue.MatchString(question) }
+
+// connective opens a sentence that leans on the one before it: "Moreover,
+// …", "Such problems …", "This relationship …".
+var connective = regexp.MustCompile(`^(?i:moreover|furthermore|elsewhere|yet|however|also|in addition|additionally|meanwhile|indeed|still|likewise|similarly|nonetheless|nevertheless|thus|therefore|hence|as a result|consequently|in turn|instead|otherwise|even so|at the same time|for (its|their|his|her) part|and|but|or|so|such|these|this|that|those|it|they|the latter|the former)\b`)
+
+// maxLeadIn bounds the sentence brought in before a quote that leans on it.
+const maxLeadIn = 400
+
+// standAlone makes a quote readable on its own: one that opens with a
+// connective ("Moreover, …") is shown with the sentence before it in its
+// passage, or after "…" when it has none there or that one is long.
+func standAlone(passage, quote string) string {
+	if !connective.MatchString(quote) {
+		return quote
 	}
-	return d
+	at := strings.Index(passage, quote)
+	if at > 0 {
+		var prev string
+		for _, sp := range corpus.Sentences(passage) {
+			if sp.End > at {
+				break
+			}
+			prev = strings.TrimSpace(passage[sp.Start:sp.End])
+		}
+		if prev != "" && len(prev) <= maxLeadIn {
+			return prev + " " + quote
+		}
+	}
+	return "… " + quote
 }
 
 // CitationFor makes citation n of a passage with the quoted sentence.

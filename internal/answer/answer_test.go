@@ -53,7 +53,7 @@ func TestCovered(t *testing.T) {
 func TestComposeCitesBestSentences(t *testing.T) {
 	hits := []briefbot.Hit{
 		hit("p1", 10, 0.9, []string{"article", "9", "unblock"}, "Article 9 calls for unblocking all connections."),
-		hit("p2", 7, 0.7, []string{"article", "9"}, "Under this provision, the exclave would be connected."),
+		hit("p2", 7, 0.85, []string{"article", "9"}, "Under this provision, the exclave would be connected."),
 		hit("p3", 3, 0.6, []string{"article", "corridor"}, "Far weaker sentence."),
 		hit("p4", 9, 0.2, []string{"article"}, "Close in score but covers little."),
 	}
@@ -77,6 +77,62 @@ func TestComposeCitesBestSentences(t *testing.T) {
 	}
 	if a.Index.Version != "v1" {
 		t.Errorf("index info not carried: %+v", a.Index)
+	}
+}
+
+// A later citation must come close to the first in score (70%) and in
+// coverage of the question (90%); a question asking for a list may have
+// five sources, others three.
+func TestComposeLaterCitationsMustEarnTheirPlace(t *testing.T) {
+	first := hit("p1", 10, 0.8, []string{"a", "b"}, "First sentence.")
+	tests := []struct {
+		name     string
+		question string
+		later    []briefbot.Hit
+		want     int
+	}{
+		{"close in both", "a b", []briefbot.Hit{hit("p2", 7, 0.73, []string{"a", "b"}, "Second.")}, 2},
+		{"score too low", "a b", []briefbot.Hit{hit("p2", 6.9, 0.8, []string{"a", "b"}, "Second.")}, 1},
+		{"coverage too low", "a b", []briefbot.Hit{hit("p2", 9, 0.7, []string{"a", "b"}, "Second.")}, 1},
+		{"three at most", "a b", []briefbot.Hit{
+			hit("p2", 9, 0.8, []string{"a", "b"}, "Second."), hit("p3", 9, 0.8, []string{"a", "b"}, "Third."),
+			hit("p4", 9, 0.8, []string{"a", "b"}, "Fourth.")}, 3},
+		{"five for a list", "What are the recommendations on a and b?", []briefbot.Hit{
+			hit("p2", 9, 0.8, []string{"a", "b"}, "Second."), hit("p3", 9, 0.8, []string{"a", "b"}, "Third."),
+			hit("p4", 9, 0.8, []string{"a", "b"}, "Fourth."), hit("p5", 9, 0.8, []string{"a", "b"}, "Fifth."),
+			hit("p6", 9, 0.8, []string{"a", "b"}, "Sixth.")}, 5},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Compose(tc.question, append([]briefbot.Hit{first}, tc.later...), briefbot.IndexInfo{}, Options{})
+			if len(a.Citations) != tc.want {
+				t.Errorf("%d citations, want %d: %+v", len(a.Citations), tc.want, a.Citations)
+			}
+		})
+	}
+}
+
+func TestStandAlone(t *testing.T) {
+	passage := "Iran fears the corridor. Moreover, trade to the exclave goes through Iran. Such problems raise doubts."
+	tests := []struct{ quote, want string }{
+		{"Moreover, trade to the exclave goes through Iran.", "Iran fears the corridor. Moreover, trade to the exclave goes through Iran."},
+		{"Such problems raise doubts.", "Moreover, trade to the exclave goes through Iran. Such problems raise doubts."},
+		{"Iran fears the corridor.", "Iran fears the corridor."},
+		{"Yet this opens the passage.", "… Yet this opens the passage."},
+		{"Thistle is a plant.", "Thistle is a plant."},
+	}
+	for _, tc := range tests {
+		p := passage
+		if !strings.Contains(p, tc.quote) {
+			p = tc.quote + " " + passage
+		}
+		if got := standAlone(p, tc.quote); got != tc.want {
+			t.Errorf("standAlone(%q) = %q, want %q", tc.quote, got, tc.want)
+		}
+	}
+	long := strings.Repeat("word ", maxLeadIn/5+1) + "end. Moreover, it follows."
+	if got := standAlone(long, "Moreover, it follows."); got != "… Moreover, it follows." {
+		t.Errorf("a long lead-in was brought in: %q", got)
 	}
 }
 
