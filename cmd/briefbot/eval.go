@@ -5,7 +5,9 @@ import (
 	"fmt"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/internal/eval"
+	"github.com/briefbot/briefbot/internal/llm"
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -16,9 +18,14 @@ func runEval(ctx context.Context, e *env, args []string) error {
                 (right citations / citations shown) and the share answered; with
                 --unanswerable FILE also the share of those questions refused.
   --beir DIR    a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv), indexed on
-                its own: nDCG@10, Recall@100 and MAP, ranking documents by their best passage.`)
+                its own: nDCG@10, Recall@100 and MAP, ranking documents by their best passage.
+  --distractors DIR
+                with --qa: add the records of a BEIR collection's corpus.jsonl to the corpus as
+                documents (IDs "distractor:NAME/ID", split like any plain text) and measure in a
+                temporary index; the data folder's index is left as it is.`)
 	qa := fs.String("qa", "", "question `file` (JSONL of {\"id\",\"query\",\"gold\"})")
 	unanswerable := fs.String("unanswerable", "", "with --qa: JSONL `file` of {\"id\",\"query\"} the corpus does not answer")
+	distractors := fs.String("distractors", "", "with --qa: BEIR collection `folder` whose corpus is added as distractor documents")
 	beir := fs.String("beir", "", "BEIR collection `folder`")
 	whole := fs.Bool("whole", false, "with --beir: index each record as one passage instead of splitting it")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -27,6 +34,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	} else if len(pos) > 0 || (*qa == "") == (*beir == "") {
 		return fmt.Errorf("%w: eval needs exactly one of --qa FILE or --beir DIR", errUsage)
+	} else if *distractors != "" && *qa == "" {
+		return fmt.Errorf("%w: --distractors goes with --qa", errUsage)
 	}
 	if _, err := e.config(); err != nil {
 		return err
@@ -53,8 +62,19 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lib, err := e.library(ctx)
-	if err != nil {
+	var lib qaLibrary
+	if *distractors != "" {
+		tl, err := e.distractorLibrary(ctx, *distractors)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := tl.Close(); cerr != nil {
+				e.log.Warn("eval index not removed", "error", cerr)
+			}
+		}()
+		lib = tl
+	} else if lib, err = e.library(ctx); err != nil {
 		return err
 	}
 	rep, err := eval.RunQA(ctx, lib, items, 5)
@@ -110,4 +130,51 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Not covered: %d/%d unanswerable questions refused\n", refused, unans)
 	}
 	return nil
+}
+
+// qaLibrary is what eval --qa measures: the product's library, or a
+// temporary one with distractors added.
+type qaLibrary interface {
+	briefbot.Searcher
+	briefbot.Answerer
+	Passage(id string) (briefbot.Passage, bool)
+}
+
+// distractorLibrary indexes the configured corpus with the corpus records
+// of the BEIR collection in dir added, split into passages as the product
+// splits plain text, in a temporary index.
+func (e *env) distractorLibrary(ctx context.Context, dir string) (*eval.TempLibrary, error) {
+	docs, failures, err := corpus.Load(ctx, e.cfg.Corpus.Paths, e.corpusOptions())
+	for _, f := range failures {
+		e.log.Warn("document skipped", "source", f.Source, "reason", f.Err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %w", err)
+	}
+	extra, err := eval.Distractors(dir, eval.Passages(e.corpusOptions()))
+	if err != nil {
+		return nil, err
+	}
+	all, err := eval.WithDistractors(docs, extra)
+	if err != nil {
+		return nil, err
+	}
+	opts := eval.TempLibraryOptions{Index: e.indexOptions(), Answer: e.answerOptions(), MaxPassages: e.cfg.LLM.MaxPassages}
+	if e.cfg.LLM.Enabled {
+		client, err := llm.New(e.llmOptions())
+		if err != nil {
+			return nil, err // llm.New says "llm: ..." itself
+		}
+		opts.Summarizer = client
+	}
+	bar := newProgress(e.stderr, "indexing")
+	opts.Progress = bar.update
+	lib, err := eval.OpenTempLibrary(ctx, all, opts)
+	bar.done()
+	if err != nil {
+		return nil, err
+	}
+	info := lib.Info()
+	e.log.Info("eval index built with distractors", "distractors", dir, "documents", info.Documents, "passages", info.Passages)
+	return lib, nil
 }

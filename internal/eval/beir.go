@@ -63,24 +63,11 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 // LoadBEIR reads corpus.jsonl, queries.jsonl and qrels/test.tsv from dir.
 func LoadBEIR(dir string) (*BEIR, error) {
 	b := &BEIR{Name: filepath.Base(filepath.Clean(dir))}
-	err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
-		var rec struct {
-			ID    flexString `json:"_id"`
-			Title string     `json:"title"`
-			Text  string     `json:"text"`
-		}
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return err
-		}
-		if rec.ID == "" {
-			return errors.New("record without _id")
-		}
-		b.Docs = append(b.Docs, BEIRDoc{ID: string(rec.ID), Title: rec.Title, Text: rec.Text})
-		return nil
-	})
+	docs, err := LoadCorpus(dir)
 	if err != nil {
 		return nil, err
 	}
+	b.Docs = docs
 	qrels, err := readQrels(filepath.Join(dir, "qrels", "test.tsv"))
 	if err != nil {
 		return nil, err
@@ -106,6 +93,31 @@ func LoadBEIR(dir string) (*BEIR, error) {
 		return nil, fmt.Errorf("load %s: no query has judgements", dir)
 	}
 	return b, nil
+}
+
+// LoadCorpus reads the records of corpus.jsonl in the BEIR collection dir,
+// in file order; the queries and judgements are not needed.
+func LoadCorpus(dir string) ([]BEIRDoc, error) {
+	var docs []BEIRDoc
+	err := readJSONL(filepath.Join(dir, "corpus.jsonl"), func(raw []byte) error {
+		var rec struct {
+			ID    flexString `json:"_id"`
+			Title string     `json:"title"`
+			Text  string     `json:"text"`
+		}
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return err
+		}
+		if rec.ID == "" {
+			return errors.New("record without _id")
+		}
+		docs = append(docs, BEIRDoc{ID: string(rec.ID), Title: rec.Title, Text: rec.Text})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return docs, nil
 }
 
 func readJSONL(path string, each func([]byte) error) error {
