@@ -51,8 +51,12 @@ var (
 // roleOf classifies a passage by its section heading, then by its
 // sentences: most of them introducing people by title makes a bio.
 func roleOf(p briefbot.Passage) role {
+	// A document without sections (a JSONL record, a plain note) repeats
+	// its title as the heading: a title says what the document is about,
+	// not what part of it a passage is ("Recommendations on biosimilars").
 	heading := strings.Trim(strings.TrimSpace(p.Section), ".:")
 	switch {
+	case p.Section == p.Title:
 	case aboutHeading.MatchString(heading):
 		return roleAbout
 	case adviceHeading.MatchString(heading):

@@ -25,7 +25,7 @@ func TestRoleOf(t *testing.T) {
 		{"The authors of the treaty", "Negotiators drafted it in 1994.", roleText},
 	}
 	for _, tc := range tests {
-		if got := roleOf(briefbot.Passage{Section: tc.section, Text: tc.text}); got != tc.want {
+		if got := roleOf(briefbot.Passage{Title: "Doc", Section: tc.section, Text: tc.text}); got != tc.want {
 			t.Errorf("roleOf(%q, %q) = %d, want %d", tc.section, tc.text, got, tc.want)
 		}
 	}
@@ -35,6 +35,16 @@ func TestRoleOf(t *testing.T) {
 // ranks only for questions about the authors (said, or naming what only
 // it mentions), and a recommendations section comes first for a question
 // asking what should be done.
+// A document without sections repeats its title as the heading: a title
+// is not a section of recommendations or of bios.
+func TestTitleIsNoSection(t *testing.T) {
+	for _, title := range []string{"Recommendations on how to ensure the safety of biosimilars", "About the Authors"} {
+		if got := roleOf(briefbot.Passage{Title: title, Section: title, Text: "Biosimilars need careful regulation."}); got != roleText {
+			t.Errorf("%q as title and heading: role %d, want text", title, got)
+		}
+	}
+}
+
 func TestRolesSteerRanking(t *testing.T) {
 	docs := []briefbot.Document{{ID: "b", Title: "Gas and Politics", Passages: []briefbot.Passage{
 		{ID: "b#body-1", DocID: "b", Title: "Gas and Politics", Section: "The Pipeline",
