@@ -12,9 +12,9 @@ import (
 // only for wording that says what is wanted:
 //
 //   - a fact of the asked kind (a count for "how many", a date for "when",
-//     ...) must be in a sentence about the question, one holding at least
-//     two of its words (or all of them that the passage has, when fewer),
-//     and a count is no label ("Article 6") or span of time ("six weeks")
+//     ...) must be in a sentence about the question, one holding one of its
+//     words (two are too many: a sentence says "the attack" or "there"
+//     for words of the sentence before), and a count is no label ("Article 6") or span of time ("six weeks")
 //     unless time is what is counted.
 func answersSpecifically(question string, p briefbot.Passage) bool {
 	q := words(question)
@@ -34,21 +34,18 @@ func kindInTopic(q []word, k answerKind, sents []sentence) bool {
 	for _, s := range sents {
 		all = append(all, s.words...)
 	}
-	need := 0
+	// A passage that has none of the question's words (a paraphrase
+	// match) cannot tell which of its sentences is about the question.
+	topical := false
 	for _, c := range content {
-		if hasWord(all, c) {
-			need++
-		}
+		topical = topical || hasWord(all, c)
 	}
-	need = min(need, 2)
 	for _, s := range sents {
-		n := 0
+		about := !topical
 		for _, c := range content {
-			if hasWord(s.words, c) {
-				n++
-			}
+			about = about || hasWord(s.words, c)
 		}
-		if n < need {
+		if !about {
 			continue
 		}
 		if k == kindQuantity {

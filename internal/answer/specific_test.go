@@ -30,6 +30,11 @@ func TestAnswersSpecificallyKindInTopic(t *testing.T) {
 		{"How many members does the Collective Security Treaty Organization have?", bloc, false},
 		{"When was the Collective Security Treaty Organization founded?", bloc, false},
 		{"When was the conflict frozen?", bloc, true},
+		// One word of the question is enough: the sentence with the date
+		// says "stormed" and the next one "the attack"; "there" stands
+		// for the Caucasus.
+		{"when did the embassy attack happen", "This January, a gunman stormed Azerbaijan's embassy in Tehran. Aliyev blamed Iran for the attack.", true},
+		{"how long has russia had troops in the south caucasus", "The South Caucasus remains a key link. Russia has had a military presence there for over two centuries.", true},
 		// Questions that ask for no kind of fact are left alone.
 		{"Why did Russia send peacekeepers?", corridor, true},
 	}
