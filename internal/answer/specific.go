@@ -1,6 +1,8 @@
 package answer
 
 import (
+	"strings"
+
 	"github.com/briefbot/briefbot"
 )
 
@@ -20,6 +22,9 @@ func answersSpecifically(question string, p briefbot.Passage) bool {
 	q := words(question)
 	sents := sentences(p.Text)
 	if k := askedKind(question); k != kindAny && !kindInTopic(q, k, sents) {
+		return false
+	}
+	if a, ok := askedPerson(q); ok && !namesPerson(a, q, p, sents) {
 		return false
 	}
 	return true
@@ -106,6 +111,196 @@ func hasCount(ws []word, counted []string) bool {
 func isRange(w string) bool {
 	for _, c := range w {
 		if c == '-' || c == '–' {
+			return true
+		}
+	}
+	return false
+}
+
+// personAsk is what a question asking for a name wants: "Who is
+// Armenia's foreign minister?" wants a name that the passage gives
+// that role (role foreign, minister; qualifier armenia).
+type personAsk struct {
+	role    []string // the role's words, the head last
+	quals   []string // whose or where the role is: "Armenia's", "to Israel"
+	current bool     // "current", "now": a former holder does not answer
+}
+
+// roleDeterminers open the role of "who is the ...", "who is a ...".
+var roleDeterminers = setOf("the a an")
+
+// currentWords ask for the present holder of a role; formerWords mark a
+// past one.
+var (
+	currentWords = setOf("current currently now present today")
+	formerWords  = setOf("former ex then late previous")
+)
+
+// askedPerson reads a question asking for the name that holds a role:
+// "what is the name of X", "who is/was the X", "who is Y's X". "Who is
+// Pashinyan?" asks about a name, not for one, and is left alone.
+func askedPerson(q []word) (personAsk, bool) {
+	start := -1
+	for i := 0; i+1 < len(q); i++ {
+		if q[i].lower == "the" && (q[i+1].lower == "name" || q[i+1].lower == "names") && i+2 < len(q) && q[i+2].lower == "of" {
+			start = i + 3
+			break
+		}
+	}
+	if start < 0 && len(q) > 2 && q[0].lower == "who" {
+		v := 1
+		if !q[0].poss {
+			switch q[1].lower {
+			case "is", "was", "are", "were":
+				v = 2
+			default:
+				return personAsk{}, false
+			}
+		}
+		if v < len(q) && (roleDeterminers[q[v].lower] || currentWords[q[v].lower] || q[v].poss) {
+			start = v
+		}
+	}
+	if start < 0 {
+		return personAsk{}, false
+	}
+	var a personAsk
+	i := start
+	for ; i < len(q); i++ {
+		w := q[i]
+		switch {
+		case roleDeterminers[w.lower]:
+		case currentWords[w.lower]:
+			a.current = true
+		case w.poss:
+			a.quals = append(a.quals, w.lower)
+		case stopWords[w.lower] || w.brk:
+			if !stopWords[w.lower] {
+				a.role = append(a.role, w.lower)
+				i++
+			}
+			goto object
+		default:
+			a.role = append(a.role, w.lower)
+		}
+	}
+object:
+	// "... of Azerbaijan", "... to Israel": the role's object qualifies it.
+	if i < len(q) && (q[i].lower == "of" || q[i].lower == "to" || q[i].lower == "in" || q[i].lower == "for") {
+		for _, w := range q[i+1:] {
+			if roleDeterminers[w.lower] {
+				continue
+			}
+			if stopWords[w.lower] || len(a.quals) == 3 {
+				break
+			}
+			a.quals = append(a.quals, w.lower)
+			if w.brk {
+				break
+			}
+		}
+	}
+	return a, len(a.role) > 0
+}
+
+// namesPerson reports whether the passage gives a name the role of a: a
+// capitalized word the question does not use right after the role
+// ("defense minister Benny Gantz"), right before it ("Barak 8 missile
+// defense system"), or introduced by it ("Pashinyan is Armenia's most
+// pro-Western leader"); its qualifiers must be in that sentence or the one
+// before. A passage whose heading names the role ("About the Authors")
+// answers "who are the authors".
+func namesPerson(a personAsk, q []word, p briefbot.Passage, sents []sentence) bool {
+	head := a.role[len(a.role)-1]
+	if hasWord(words(p.Section), head) || hasWord(words(p.Title), head) {
+		return true
+	}
+	inQuestion := func(w word) bool { return hasWord(q, w.lower) }
+	name := func(w word) bool {
+		return (w.cap || (isDigits(w.lower) && w.label)) && !inQuestion(w) && !dateWords[w.lower]
+	}
+	for si, s := range sents {
+		ws := s.words
+		quals := ws
+		if si > 0 {
+			quals = append(append([]word(nil), sents[si-1].words...), ws...)
+		}
+		qualified := true
+		for _, ql := range a.quals {
+			qualified = qualified && hasWord(quals, ql)
+		}
+		if !qualified {
+			continue
+		}
+		for r, w := range ws {
+			if !wordMatches(w.lower, head) {
+				continue
+			}
+			// The role's other words modify it, just before it.
+			mods := ws[max(0, r-len(a.role)-2):r:r]
+			whole := true
+			for _, rw := range a.role[:len(a.role)-1] {
+				whole = whole && (hasWord(mods, rw) || superlative(rw))
+			}
+			if !whole {
+				continue
+			}
+			past := false
+			for _, m := range ws[max(0, r-len(a.role)-3):r] {
+				for _, part := range strings.Split(m.lower, "-") {
+					past = past || formerWords[part]
+				}
+			}
+			if a.current && past {
+				continue
+			}
+			// After: "minister Benny Gantz", "Secretary of State Antony
+			// Blinken"; the question's own names may come between
+			// ("President of Azerbaijan Ilham Aliyev").
+			for j := r + 1; j < len(ws) && !ws[j-1].brk; j++ {
+				if name(ws[j]) {
+					return true
+				}
+				if !(ws[j].lower == "of" || ws[j].lower == "for" || (ws[j].cap && inQuestion(ws[j]))) {
+					break
+				}
+			}
+			// Before: "Barak 8 missile defense system".
+			k := r - 1
+			for k >= 0 && !ws[k].brk && hasWord(mods, ws[k].lower) && slicesContainsWord(a.role, ws[k].lower) {
+				k--
+			}
+			if k >= 0 && !ws[k].brk && name(ws[k]) && k > 0 {
+				return true
+			}
+			// Introduced: "Name is/was [the|a|Armenia's|most ...] role",
+			// "Name, one of Baku's largest weapons suppliers".
+			for k := r - 1; k >= max(0, r-7); k-- {
+				v := ws[k]
+				if (v.lower == "is" || v.lower == "was") && k > 0 && name(ws[k-1]) && !ws[k-1].brk {
+					return true
+				}
+				if v.brk {
+					if v.cap && name(v) && k < r-1 {
+						return true
+					}
+					break
+				}
+			}
+		}
+	}
+	return false
+}
+
+// superlative reports whether a modifier of a role ranks its holders
+// ("biggest", "main"): a passage may rank them in other words ("largest").
+func superlative(w string) bool {
+	return (len(w) > 5 && strings.HasSuffix(w, "est")) || w == "main" || w == "top" || w == "leading"
+}
+
+func slicesContainsWord(ss []string, w string) bool {
+	for _, s := range ss {
+		if wordMatches(w, s) {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/briefbot/briefbot"
@@ -88,6 +89,73 @@ func TestWords(t *testing.T) {
 	for i := range want {
 		if ws[i] != want[i] {
 			t.Errorf("word %d = %+v, want %+v", i, ws[i], want[i])
+		}
+	}
+}
+
+func TestAnswersSpecificallyPerson(t *testing.T) {
+	const envoy = "On March 26, Azerbaijan's first-ever ambassador to Israel presented his credentials to President Isaac Herzog."
+	const gantz = "When Israel's then-defense minister Benny Gantz visited Azerbaijan in October, the two countries signed agreements."
+	const pm = "Prime Minister Pashinyan is Armenia's most pro-Western leader in decades. " +
+		"Armenian prime minister Nikol Pashinyan has spoken with Putin."
+	const icc = "Moscow deems it unacceptable now that the ICC issued an arrest warrant for Russia's President Vladimir Putin on March 17."
+	const barak = "Azerbaijan downed the salvo using an Israeli Barak 8 missile defense system."
+	const supplier = "Tehran is concerned about Azerbaijan's ties with Israel, one of Baku's largest weapons suppliers."
+	tests := []struct {
+		q, text string
+		want    bool
+	}{
+		// The role is there, but nobody is named in it.
+		{"What is the name of Azerbaijan's ambassador to Israel?", envoy, false},
+		{"who is the ambassador baku sent to israel", envoy, false},
+		{"Who is the US ambassador to Azerbaijan?", envoy, false},
+		// A name in another role, or the role of another place.
+		{"Who is Iran's president?", envoy, false},
+		{"who is armenia's foreign minister", pm, false},
+		{"who is iran's supreme leader", pm, false},
+		{"Who is the president of Russia?", icc, true},
+		// A name in the role: after it, before it, introduced by it.
+		{"who is armenia's prime minister", pm, true},
+		{"Who is Armenia's leader?", pm, true},
+		{"who was israel's defense minister", gantz, true},
+		{"What is the name of the missile defense system?", barak, true},
+		{"who is azerbaijan's biggest weapons supplier", supplier, true},
+		// A former holder does not answer for the current one.
+		{"Who is Israel's current defense minister?", gantz, false},
+		// A question about a name, not for one, is left alone.
+		{"who is pashinyan", envoy, true},
+		{"Who received the ambassador's credentials?", envoy, true},
+	}
+	for _, tt := range tests {
+		if got := answersSpecifically(tt.q, briefbot.Passage{Text: tt.text}); got != tt.want {
+			t.Errorf("answersSpecifically(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	// A heading that names the role: the passage is about its holders.
+	authors := briefbot.Passage{Section: "About the Authors", Text: "Anna Borshchevskaya is a senior fellow at The Washington Institute."}
+	if !answersSpecifically("who are the authors", authors) {
+		t.Error(`answersSpecifically("who are the authors") = false under "About the Authors"`)
+	}
+}
+
+func TestAskedPerson(t *testing.T) {
+	tests := []struct {
+		q    string
+		want personAsk
+		ok   bool
+	}{
+		{"What is the name of Azerbaijan's ambassador to Israel?", personAsk{role: []string{"ambassador"}, quals: []string{"azerbaijan", "israel"}}, true},
+		{"who is armenia's foreign minister", personAsk{role: []string{"foreign", "minister"}, quals: []string{"armenia"}}, true},
+		{"Who's the current defense minister of Israel?", personAsk{role: []string{"defense", "minister"}, quals: []string{"israel"}, current: true}, true},
+		{"who is pashinyan", personAsk{}, false},
+		{"Who guards Armenia's frontiers?", personAsk{}, false},
+		{"who", personAsk{}, false},
+		{"the name of", personAsk{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := askedPerson(words(tt.q))
+		if ok != tt.ok || !slices.Equal(got.role, tt.want.role) || !slices.Equal(got.quals, tt.want.quals) || got.current != tt.want.current {
+			t.Errorf("askedPerson(%q) = %+v, %v; want %+v, %v", tt.q, got, ok, tt.want, tt.ok)
 		}
 	}
 }
