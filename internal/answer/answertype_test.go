@@ -21,6 +21,13 @@ func TestAskedKind(t *testing.T) {
 		{"On what date did the ICC issue the warrant?", kindTime},
 		{"How long ago did the first war end?", kindTime},
 		{"How long has the dispute gone on?", kindDuration},
+		{"How much did Azerbaijan pay for the Barak 8 system?", kindMoney},
+		{"How much tax does Baku charge Iranian trucks?", kindMoney},
+		{"how old is andrew tabler", kindQuantity},
+		{"What is the population of Nagorno-Karabakh?", kindQuantity},
+		{"What is the range of the missile defense system?", kindQuantity},
+		{"What is the role of Russia?", kindAny},
+		{"How much territory did Baku's 2020 offensive win back?", kindAny},
 		{"For how many years has Russia kept troops there?", kindDuration},
 		// Degree, not amount; and questions that ask for no kind of fact.
 		{"How much does Moscow rely on Tehran?", kindAny},
