@@ -54,7 +54,7 @@ func kindInTopic(q []word, k answerKind, sents []sentence) bool {
 			continue
 		}
 		if k == kindQuantity {
-			if hasCount(s.words, counted) {
+			if hasCount(s.words, content, counted) {
 				return true
 			}
 		} else if holdsKind(s.text, k) {
@@ -85,9 +85,11 @@ func countedWords(q []word) []string {
 }
 
 // hasCount reports whether ws holds a count: a number that is no year, no
-// label of a name and no range of years, and not a span of time unless
-// time is what the question counts.
-func hasCount(ws []word, counted []string) bool {
+// label of a name and no range of years, not a span of time unless time is
+// what the question counts, and not a count of another thing the question
+// names ("How many troops took part in the exercises?" against "Iran held
+// two large military exercises").
+func hasCount(ws []word, content, counted []string) bool {
 	countsTime := false
 	for _, c := range counted {
 		if unitWords[c] {
@@ -102,7 +104,31 @@ func hasCount(ws []word, counted []string) bool {
 		if !countsTime && i+1 < len(ws) && unitWords[ws[i+1].lower] {
 			continue
 		}
+		if countsOther(ws[i:], content, counted) {
+			continue
+		}
 		return true
+	}
+	return false
+}
+
+// countsOther reports whether the number at ws[0] counts a thing the
+// question names other than what it counts: one of the question's words
+// among the up to three words after it, before a stop word or punctuation.
+func countsOther(ws []word, content, counted []string) bool {
+	if len(counted) == 0 {
+		return false
+	}
+	for _, w := range ws[1:min(len(ws), 4)] {
+		if stopWords[w.lower] || ws[0].brk {
+			return false
+		}
+		if slicesContainsWord(content, w.lower) && !slicesContainsWord(counted, w.lower) {
+			return true
+		}
+		if w.brk {
+			return false
+		}
 	}
 	return false
 }
