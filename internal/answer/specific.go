@@ -27,6 +27,9 @@ func answersSpecifically(question string, p briefbot.Passage) bool {
 	if a, ok := askedPerson(q); ok && !namesPerson(a, q, p, sents) {
 		return false
 	}
+	if subject, ok := askedLeader(q); ok && !namesLeader(subject, q, sents) {
+		return false
+	}
 	return true
 }
 
@@ -327,6 +330,42 @@ func superlative(w string) bool {
 func slicesContainsWord(ss []string, w string) bool {
 	for _, s := range ss {
 		if wordMatches(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// leadVerbs ask who is in charge of something: "Who leads the mission?".
+var leadVerbs = setOf("lead leads led head heads headed run runs ran chair chairs chaired command commands commanded direct directs directed manage manages managed")
+
+// leaderWords say that someone is in charge.
+var leaderWords = []string{"lead", "leader", "leadership", "head", "chief", "director", "chair", "chairman", "commander", "president", "manager", "founder", "led", "headed", "directed", "commanded"}
+
+// askedLeader reads "who leads/heads/runs X" and returns X's words.
+func askedLeader(q []word) ([]string, bool) {
+	if len(q) < 3 || q[0].lower != "who" || !leadVerbs[q[1].lower] {
+		return nil, false
+	}
+	subject := contentWords(q[2:])
+	return subject, len(subject) > 0
+}
+
+// namesLeader reports whether a sentence about the subject (holding one of
+// its words) says who is in charge: it has a word of leading and a name
+// the question does not use ("Andrew J. Tabler is ... Director of the
+// Institute's Junior Research Program").
+func namesLeader(subject []string, q []word, sents []sentence) bool {
+	for _, s := range sents {
+		about, leads, named := false, false, false
+		for _, w := range s.words {
+			about = about || slicesContainsWord(subject, w.lower)
+			for _, l := range leaderWords {
+				leads = leads || w.lower == l || (len(w.lower) > len(l) && sameWord(w.lower, l))
+			}
+			named = named || (w.cap && !hasWord(q, w.lower) && !dateWords[w.lower])
+		}
+		if about && leads && named {
 			return true
 		}
 	}

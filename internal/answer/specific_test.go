@@ -36,6 +36,9 @@ func TestAnswersSpecificallyKindInTopic(t *testing.T) {
 		// for the Caucasus.
 		{"when did the embassy attack happen", "This January, a gunman stormed Azerbaijan's embassy in Tehran. Aliyev blamed Iran for the attack.", true},
 		{"how long has russia had troops in the south caucasus", "The South Caucasus remains a key link. Russia has had a military presence there for over two centuries.", true},
+		// A count of another thing the question names.
+		{"How many troops took part in the October exercises?", "In October, Iran held two large military exercises near the border.", false},
+		{"How many military exercises did Iran hold in October?", "In October, Iran held two large military exercises near the border.", true},
 		// Questions that ask for no kind of fact are left alone.
 		{"Why did Russia send peacekeepers?", corridor, true},
 	}
@@ -156,6 +159,26 @@ func TestAskedPerson(t *testing.T) {
 		got, ok := askedPerson(words(tt.q))
 		if ok != tt.ok || !slices.Equal(got.role, tt.want.role) || !slices.Equal(got.quals, tt.want.quals) || got.current != tt.want.current {
 			t.Errorf("askedPerson(%q) = %+v, %v; want %+v, %v", tt.q, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestAnswersSpecificallyLeader(t *testing.T) {
+	const tabler = "Andrew J. Tabler is the Martin J. Gross Senior Fellow, and Director of the Institute's Junior Research Program."
+	const border = "Russian peacekeepers patrol the Lachin corridor and the Russian Border Service patrols Armenia's frontiers."
+	tests := []struct {
+		q, text string
+		want    bool
+	}{
+		{"who runs the junior research program", tabler, true},
+		{"who leads the russian border service", border, false},
+		{"who heads the eu monitoring mission", border, false},
+		// Other verbs ask about the subject, not for who is in charge.
+		{"who patrols the lachin corridor", border, true},
+	}
+	for _, tt := range tests {
+		if got := answersSpecifically(tt.q, briefbot.Passage{Text: tt.text}); got != tt.want {
+			t.Errorf("answersSpecifically(%q) = %v, want %v", tt.q, got, tt.want)
 		}
 	}
 }
