@@ -30,6 +30,9 @@ func answersSpecifically(question string, p briefbot.Passage) bool {
 	if subject, ok := askedLeader(q); ok && !namesLeader(subject, q, sents) {
 		return false
 	}
+	if askedPlace(q) && !namesPlace(q, sents) {
+		return false
+	}
 	return true
 }
 
@@ -190,11 +193,26 @@ func askedPerson(q []word) (personAsk, bool) {
 			start = v
 		}
 	}
+	// "What were Iran's October exercises called?" asks for their name.
+	if start < 0 && len(q) > 3 && q[0].lower == "what" && (q[len(q)-1].lower == "called" || q[len(q)-1].lower == "named") {
+		switch q[1].lower {
+		case "is", "was", "are", "were":
+			a := askRole(q[2 : len(q)-1])
+			return a, len(a.role) > 0
+		}
+	}
 	if start < 0 {
 		return personAsk{}, false
 	}
+	a := askRole(q[start:])
+	return a, len(a.role) > 0
+}
+
+// askRole reads a role and its qualifiers: "Azerbaijan's ambassador to
+// Israel".
+func askRole(q []word) personAsk {
 	var a personAsk
-	i := start
+	i := 0
 	for ; i < len(q); i++ {
 		w := q[i]
 		switch {
@@ -229,7 +247,7 @@ object:
 			}
 		}
 	}
-	return a, len(a.role) > 0
+	return a
 }
 
 // namesPerson reports whether the passage gives a name the role of a: a
@@ -367,6 +385,64 @@ func namesLeader(subject []string, q []word, sents []sentence) bool {
 		}
 		if about && leads && named {
 			return true
+		}
+	}
+	return false
+}
+
+// askedPlace reports whether the question asks where something is or
+// happened.
+func askedPlace(q []word) bool {
+	return len(q) > 1 && q[0].lower == "where"
+}
+
+// placeWords introduce a place; placeNouns are places without a name ("along
+// the border").
+var (
+	placeWords = setOf("in at near to from into through along across inside outside via toward towards within")
+	placeNouns = setOf("border borders city capital region area country territory side frontier corridor exclave enclave route road highway village town province district abroad home")
+)
+
+// namesPlace reports whether a sentence about the question's subject gives a place the question does not name: a word of place
+// ("to", "near") before a capitalized word or a place noun ("flown to
+// Syria", "camps near Shusha", "along the border").
+func namesPlace(q []word, sents []sentence) bool {
+	// About the question's subject, the words after "where was": "Where
+	// was Fazil Mustafa when ..." is about Fazil Mustafa, not every
+	// sentence that says "Iranian".
+	var content []string
+	for _, w := range q[min(2, len(q)):] {
+		if roleDeterminers[w.lower] && len(content) == 0 {
+			continue
+		}
+		if stopWords[w.lower] {
+			break
+		}
+		content = append(content, w.lower)
+	}
+	if len(content) == 0 {
+		content = contentWords(q)
+	}
+	for _, s := range sents {
+		about := false
+		for _, w := range s.words {
+			about = about || slicesContainsWord(content, w.lower)
+		}
+		if !about {
+			continue
+		}
+		for i, w := range s.words {
+			if !placeWords[w.lower] || w.brk {
+				continue
+			}
+			for _, n := range s.words[i+1 : min(len(s.words), i+3)] {
+				if (n.cap && !hasWord(q, n.lower) && !dateWords[n.lower]) || (placeNouns[n.lower] && !hasWord(q, n.lower)) {
+					return true
+				}
+				if !roleDeterminers[n.lower] && !n.cap {
+					break
+				}
+			}
 		}
 	}
 	return false

@@ -182,3 +182,28 @@ func TestAnswersSpecificallyLeader(t *testing.T) {
 		}
 	}
 }
+
+func TestAnswersSpecificallyPlaceAndCalled(t *testing.T) {
+	const incidents = "In October, Iran held two large military exercises near the border with Azerbaijan. " +
+		"The suspects had allegedly been flown to Syria to conduct military training. " +
+		"In March, Iranian operatives reportedly attempted to assassinate parliamentarian Fazil Mustafa."
+	const corridor = "The exclave would be connected to Azerbaijan through the Zangezur corridor."
+	tests := []struct {
+		q, text string
+		want    bool
+	}{
+		{"Where were the detainees allegedly taken to be trained?", incidents, true},
+		{"Where did Iran hold its exercises?", incidents, true},
+		// The sentence about him gives only a month; another sentence's
+		// place is not his.
+		{"Where was Fazil Mustafa when Iranian operatives tried to kill him?", incidents, false},
+		// "What is X called" asks for a name.
+		{"what were iran's october exercises called", incidents, false},
+		{"what is the corridor to the exclave called", corridor, true},
+	}
+	for _, tt := range tests {
+		if got := answersSpecifically(tt.q, briefbot.Passage{Text: tt.text}); got != tt.want {
+			t.Errorf("answersSpecifically(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
