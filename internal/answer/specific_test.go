@@ -207,3 +207,27 @@ func TestAnswersSpecificallyPlaceAndCalled(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAnswersSpecifically feeds arbitrary questions and passages to the
+// specific-answer rules: they must not panic, every word has a text, and
+// a question none of the rules reads is answered by any passage.
+func FuzzAnswersSpecifically(f *testing.F) {
+	for _, s := range []string{"Who is Iran's president?", "what is the name of the", "who leads", "where was", "how many 5 weeks",
+		"What is X called", "Article 6, 1988-94—U.S.", "'s ’s . ( —", "", "é ™ 12", "who's the current"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, question, text string) {
+		for _, w := range words(text) {
+			if w.text == "" || w.lower == "" {
+				t.Fatalf("words(%q): empty word %+v", text, w)
+			}
+		}
+		got := answersSpecifically(question, briefbot.Passage{Text: text, Section: text})
+		q := words(question)
+		_, person := askedPerson(q)
+		_, leader := askedLeader(q)
+		if askedKind(question) == kindAny && !person && !leader && !askedPlace(q) && !got {
+			t.Fatalf("answersSpecifically(%q, %q) = false for a question no rule reads", question, text)
+		}
+	})
+}
