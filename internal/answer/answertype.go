@@ -66,6 +66,22 @@ func measureOf(q string) bool {
 	return false
 }
 
+// lengthOf reports whether q asks "how long is the <place>": a length,
+// not a span of time ("How long is the Lachin corridor?").
+func lengthOf(q string) bool {
+	f := strings.Fields(q)
+	for i := 0; i+3 < len(f); i++ {
+		if f[i] == "how" && f[i+1] == "long" && (f[i+2] == "is" || f[i+2] == "was" || f[i+2] == "are") {
+			for _, w := range f[i+3 : min(len(f), i+7)] {
+				if placeNouns[w] || placeNouns[strings.TrimSuffix(w, "s")] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // askedKind reads the kind of answer from the question's wording.
 func askedKind(question string) answerKind {
 	q := " " + strings.Join(strings.FieldsFunc(strings.ToLower(question), func(r rune) bool {
@@ -84,6 +100,8 @@ func askedKind(question string) answerKind {
 	switch {
 	case strings.Contains(q, " how long ago "):
 		return kindTime
+	case lengthOf(q):
+		return kindQuantity
 	case has(durationCues):
 		return kindDuration
 	case has(moneyCues) || (strings.Contains(q, " how much ") && hasAny(q, paymentWords)):

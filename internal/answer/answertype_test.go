@@ -27,6 +27,9 @@ func TestAskedKind(t *testing.T) {
 		{"What is the population of Nagorno-Karabakh?", kindQuantity},
 		{"What is the range of the missile defense system?", kindQuantity},
 		{"What is the role of Russia?", kindAny},
+		{"how long is the lachin corridor", kindQuantity},
+		{"How long was the new road?", kindQuantity},
+		{"How long is the ceasefire supposed to last?", kindDuration},
 		{"How much territory did Baku's 2020 offensive win back?", kindAny},
 		{"For how many years has Russia kept troops there?", kindDuration},
 		// Degree, not amount; and questions that ask for no kind of fact.
