@@ -15,8 +15,9 @@ import (
 //
 //   - a fact of the asked kind (a count for "how many", a date for "when",
 //     ...) must be in a sentence about the question, one holding one of its
-//     words (two are too many: a sentence says "the attack" or "there"
-//     for words of the sentence before), and a count is no label ("Article 6") or span of time ("six weeks")
+//     words that is not in most of the passage's sentences (two are too
+//     many: a sentence says "the attack" or "there" for words of the
+//     sentence before), and a count is no label ("Article 6") or span of time ("six weeks")
 //     unless time is what is counted.
 func answersSpecifically(question string, p briefbot.Passage) bool {
 	q := words(question)
@@ -41,19 +42,33 @@ func answersSpecifically(question string, p briefbot.Passage) bool {
 func kindInTopic(q []word, k answerKind, sents []sentence) bool {
 	content := contentWords(q)
 	counted := countedWords(q)
-	var all []word
-	for _, s := range sents {
-		all = append(all, s.words...)
-	}
-	// A passage that has none of the question's words (a paraphrase
-	// match) cannot tell which of its sentences is about the question.
-	topical := false
+	// The words that mark a sentence as about the question: those of its
+	// words the passage has in fewer than half of its sentences. A word
+	// in most of them ("Iran" in a paragraph of Iranian incidents) says
+	// little about which sentence answers; when every word is like that,
+	// any of them will do, and when the passage has none of them (a
+	// paraphrase match), any sentence will.
+	var marks, common []string
 	for _, c := range content {
-		topical = topical || hasWord(all, c)
+		n := 0
+		for _, s := range sents {
+			if hasWord(s.words, c) {
+				n++
+			}
+		}
+		switch {
+		case n > 0 && 2*n < len(sents):
+			marks = append(marks, c)
+		case n > 0:
+			common = append(common, c)
+		}
+	}
+	if len(marks) == 0 {
+		marks = common
 	}
 	for _, s := range sents {
-		about := !topical
-		for _, c := range content {
+		about := len(marks) == 0
+		for _, c := range marks {
 			about = about || hasWord(s.words, c)
 		}
 		if !about {
@@ -219,6 +234,8 @@ func askRole(q []word) personAsk {
 		case roleDeterminers[w.lower]:
 		case currentWords[w.lower]:
 			a.current = true
+		case formerWords[w.lower]:
+			// "Israel's former defense minister": any holder answers.
 		case w.poss:
 			a.quals = append(a.quals, w.lower)
 		case stopWords[w.lower] || w.brk:
@@ -246,6 +263,12 @@ object:
 				break
 			}
 		}
+	}
+	// A role of more words runs on into a clause without "that" ("the
+	// missile defense system azerbaijan used"): its first three words
+	// are the role.
+	if len(a.role) > 3 {
+		a.role = a.role[:3]
 	}
 	return a
 }
