@@ -66,7 +66,7 @@ func kindInTopic(q []word, k answerKind, sents []sentence) bool {
 	if len(marks) == 0 {
 		marks = common
 	}
-	for _, s := range sents {
+	for i, s := range sents {
 		about := len(marks) == 0
 		for _, c := range marks {
 			about = about || hasWord(s.words, c)
@@ -80,9 +80,26 @@ func kindInTopic(q []word, k answerKind, sents []sentence) bool {
 			}
 		} else if holdsKind(s.text, k) {
 			return true
+		} else if k == kindTime && i > 0 && pointsBack(s.words) && holdsKind(sents[i-1].text, k) {
+			// A sentence that opens by pointing back takes its time from
+			// the one before ("... war in September 2020. In response,
+			// Azerbaijan retook seven districts.").
+			return true
 		}
 	}
 	return false
+}
+
+// backOpeners open a sentence that continues the one before.
+var backOpeners = setOf("then thereafter afterwards afterward subsequently later soon meanwhile this that these those it they there he she")
+
+// pointsBack reports whether a sentence opens by pointing back to the one
+// before: "In response, ...", "Then ...", "This ...".
+func pointsBack(ws []word) bool {
+	if len(ws) > 1 && (ws[0].lower == "in" || ws[0].lower == "by") && (ws[1].lower == "response" || ws[1].lower == "turn" || ws[1].lower == "then") {
+		return true
+	}
+	return len(ws) > 0 && backOpeners[ws[0].lower]
 }
 
 // countedWords are the words right after "how many" up to a stop word:
@@ -310,7 +327,7 @@ func namesPerson(a personAsk, q []word, p briefbot.Passage, sents []sentence) bo
 			mods := ws[max(0, r-len(a.role)-2):r:r]
 			whole := true
 			for _, rw := range a.role[:len(a.role)-1] {
-				whole = whole && (hasWord(mods, rw) || superlative(rw))
+				whole = whole && (hasWord(mods, rw) || superlative(rw) || properIn(quals, rw))
 			}
 			if !whole {
 				continue
@@ -357,6 +374,19 @@ func namesPerson(a personAsk, q []word, p briefbot.Passage, sents []sentence) bo
 					break
 				}
 			}
+		}
+	}
+	return false
+}
+
+// properIn reports whether ws has w as a proper name (capitalized): a
+// modifier naming a country ("the us secretary of state", "the iranian
+// president") qualifies the role like "of the United States" would, from
+// the sentence or the one before.
+func properIn(ws []word, w string) bool {
+	for _, x := range ws {
+		if x.cap && wordMatches(x.lower, w) {
+			return true
 		}
 	}
 	return false

@@ -31,6 +31,8 @@ func TestAnswersSpecificallyKindInTopic(t *testing.T) {
 		{"How many members does the Collective Security Treaty Organization have?", bloc, false},
 		{"When was the Collective Security Treaty Organization founded?", bloc, false},
 		{"When was the conflict frozen?", bloc, true},
+		// A sentence pointing back takes its time from the one before.
+		{"when did azerbaijan retake the districts", "The war broke out in September 2020. In response, Azerbaijan retook seven districts.", true},
 		// One word of the question is enough: the sentence with the date
 		// says "stormed" and the next one "the attack"; "there" stands
 		// for the Caucasus.
@@ -129,6 +131,9 @@ func TestAnswersSpecificallyPerson(t *testing.T) {
 		{"what is the name of the missile defense system azerbaijan used", barak, true},
 		{"who is israel's former defense minister", gantz, true},
 		{"who is azerbaijan's biggest weapons supplier", supplier, true},
+		// A country modifier qualifies the role from a sentence near by.
+		{"who is the us secretary of state", "More U.S. engagement would help. Secretary of State Antony Blinken's call is a step.", true},
+		{"who is the french secretary of state", "More U.S. engagement would help. Secretary of State Antony Blinken's call is a step.", false},
 		// A former holder does not answer for the current one.
 		{"Who is Israel's current defense minister?", gantz, false},
 		// A question about a name, not for one, is left alone.
