@@ -15,9 +15,8 @@ import (
 //
 //   - a fact of the asked kind (a count for "how many", a date for "when",
 //     ...) must be in a sentence about the question, one holding one of its
-//     words that is not in most of the passage's sentences (two are too
-//     many: a sentence says "the attack" or "there" for words of the
-//     sentence before), and a count is no label ("Article 6") or span of time ("six weeks")
+//     words (two are too many: a sentence says "the attack" or "there"
+//     for words of the sentence before), and a count is no label ("Article 6") or span of time ("six weeks")
 //     unless time is what is counted.
 func answersSpecifically(question string, p briefbot.Passage) bool {
 	q := words(question)
@@ -42,29 +41,17 @@ func answersSpecifically(question string, p briefbot.Passage) bool {
 func kindInTopic(q []word, k answerKind, sents []sentence) bool {
 	content := contentWords(q)
 	counted := countedWords(q)
-	// The words that mark a sentence as about the question: those of its
-	// words the passage has in fewer than half of its sentences. A word
-	// in most of them ("Iran" in a paragraph of Iranian incidents) says
-	// little about which sentence answers; when every word is like that,
-	// any of them will do, and when the passage has none of them (a
-	// paraphrase match), any sentence will.
-	var marks, common []string
+	// The words that mark a sentence as about the question: those the
+	// passage has. When it has none (a paraphrase match), any sentence
+	// will do.
+	var marks []string
 	for _, c := range content {
-		n := 0
 		for _, s := range sents {
 			if hasWord(s.words, c) {
-				n++
+				marks = append(marks, c)
+				break
 			}
 		}
-		switch {
-		case n > 0 && 2*n < len(sents):
-			marks = append(marks, c)
-		case n > 0:
-			common = append(common, c)
-		}
-	}
-	if len(marks) == 0 {
-		marks = common
 	}
 	for i, s := range sents {
 		about := len(marks) == 0

@@ -41,10 +41,6 @@ func TestAnswersSpecificallyKindInTopic(t *testing.T) {
 		// A count of another thing the question names.
 		{"How many troops took part in the October exercises?", "In October, Iran held two large military exercises near the border.", false},
 		{"How many military exercises did Iran hold in October?", "In October, Iran held two large military exercises near the border.", true},
-		// A word in most sentences ("Iran") does not make a sentence about
-		// the question; the rarer ones (October, exercises) do.
-		{"How many Iranian troops took part in the October exercises?", "In October, Iran held two large military exercises. In November, authorities arrested nineteen people trained by Iran. Iran denied it.", false},
-		{"How many suspects did authorities arrest in November?", "In October, Iran held two large military exercises. In November, authorities arrested nineteen people trained by Iran. Iran denied it.", true},
 		// Questions that ask for no kind of fact are left alone.
 		{"Why did Russia send peacekeepers?", corridor, true},
 	}
