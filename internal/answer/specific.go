@@ -16,8 +16,15 @@ import (
 //   - a fact of the asked kind (a count for "how many", a date for "when",
 //     ...) must be in a sentence about the question, one holding one of its
 //     words (two are too many: a sentence says "the attack" or "there"
-//     for words of the sentence before), and a count is no label ("Article 6") or span of time ("six weeks")
-//     unless time is what is counted.
+//     for words of the sentence before); a count is no label ("Article
+//     6"), range of years or span of time ("six weeks") unless time is
+//     counted, nor a count of another thing the question names;
+//   - "what is the name of X", "who is Y's X", "what is X called" need
+//     someone or something named in the role X, for Y, and not a former
+//     holder when the question asks for the current one;
+//   - "who leads/heads/runs X" needs a sentence about X that says who is
+//     in charge;
+//   - "where was X" needs a sentence about X that gives a place.
 func answersSpecifically(question string, p briefbot.Passage) bool {
 	q := words(question)
 	sents := sentences(p.Text)
