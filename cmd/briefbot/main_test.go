@@ -282,17 +282,26 @@ func TestQuestionSetQuality(t *testing.T) {
 				"answer_top1": 0.57, "citation_precision": 0.58, "unanswerable_refused": 0.95}},
 		{"brief_qa_holdout.jsonl", []string{"--unanswerable", "../../testdata/brief_unanswerable_holdout.jsonl"},
 			map[string]float64{"recall@1": 0.70, "recall@3": 0.88, "recall@5": 0.97, "mrr": 0.80, "answerable": 0.77, "answered_with_gold": 0.70,
-				"answer_top1": 0.62, "citation_precision": 0.68, "unanswerable_refused": 0.5}},
+				"answer_top1": 0.62, "citation_precision": 0.68, "unanswerable_refused": 0.72}},
 		// Short questions as typed in a channel (issue 9): the first set
 		// was tuned on, the hold-out was written by someone who saw
 		// neither the ranker nor the first set.
 		{"brief_natural.jsonl", nil,
 			map[string]float64{"recall@1": 0.71, "mrr": 0.79, "answerable": 0.92, "answer_top1": 0.70, "citation_precision": 0.60}},
 		{"brief_natural_holdout.jsonl", []string{"--unanswerable", "../../testdata/brief_natural_unanswerable_holdout.jsonl"},
-			map[string]float64{"recall@1": 0.67, "mrr": 0.76, "answerable": 0.83, "answer_top1": 0.63, "citation_precision": 0.56, "unanswerable_refused": 0.33}},
+			map[string]float64{"recall@1": 0.67, "mrr": 0.76, "answerable": 0.83, "answer_top1": 0.63, "citation_precision": 0.56, "unanswerable_refused": 0.5}},
+		// Near-topic questions the brief does not answer (the ambassador
+		// it never names, the size of a mission it does not give): the
+		// development set of the specific-answer rules (34/42 refused).
+		{"brief_qa.jsonl", []string{"--unanswerable", "../../testdata/brief_unanswerable_neartopic_dev.jsonl"},
+			map[string]float64{"unanswerable_refused": 0.75}},
 	}
 	for _, set := range sets {
-		t.Run(set.file, func(t *testing.T) {
+		name := set.file
+		if len(set.args) > 1 {
+			name += " " + strings.TrimPrefix(set.args[1], "../../testdata/")
+		}
+		t.Run(name, func(t *testing.T) {
 			path := "../../testdata/" + set.file
 			code, out, errs := runCLI(t, data, "", append([]string{"eval", "--json", "--qa", path}, set.args...)...)
 			if code != 0 {

@@ -141,7 +141,8 @@ func Covered(h briefbot.Hit, opts Options) bool {
 func Compose(question string, hits []briefbot.Hit, info briefbot.IndexInfo, opts Options) briefbot.Answer {
 	opts = opts.withDefaults()
 	a := briefbot.Answer{Question: question, Mode: briefbot.ModeExtractive, Index: info}
-	if len(hits) == 0 || !Covered(hits[0], opts) || !holdsKind(hits[0].Passage.Text, askedKind(question)) {
+	if len(hits) == 0 || !Covered(hits[0], opts) || !holdsKind(hits[0].Passage.Text, askedKind(question)) ||
+		!answersSpecifically(question, hits[0].Passage) {
 		a.Text = NotCovered
 		for i, h := range hits {
 			if i == opts.MaxRelated {

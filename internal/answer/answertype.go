@@ -33,6 +33,55 @@ var (
 	durationCues = []string{"how long", "how many years", "how many decades"}
 )
 
+// "How much" with a word of paying asks for money ("How much did Baku pay
+// for the system?", "How much tax does it charge?"); "how old", "how
+// big" and "what is the population of" ask for a number.
+var (
+	paymentWords = setOf("pay paid pays paying cost costs costing spend spent spends charge charges charged tax taxes fee fees price priced worth budget")
+	sizeCues     = []string{"how old", "how big", "how large", "how tall", "how high", "how far", "how wide", "how deep", "how heavy"}
+	measureWords = setOf("population size length range area height width depth distance weight number count total strength")
+)
+
+// hasAny reports whether the padded, lower-case question q holds one of
+// the words.
+func hasAny(q string, words map[string]bool) bool {
+	for _, w := range strings.Fields(q) {
+		if words[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// measureOf reports whether the padded, lower-case question q asks "what
+// is the <measure> of": "What is the population of Nagorno-Karabakh?".
+func measureOf(q string) bool {
+	f := strings.Fields(q)
+	for i := 0; i+4 < len(f); i++ {
+		if f[i] == "what" && (f[i+1] == "is" || f[i+1] == "was" || f[i+1] == "are" || f[i+1] == "were" || f[i+1] == "what's") &&
+			f[i+2] == "the" && measureWords[f[i+3]] && f[i+4] == "of" {
+			return true
+		}
+	}
+	return false
+}
+
+// lengthOf reports whether q asks "how long is the <place>": a length,
+// not a span of time ("How long is the Lachin corridor?").
+func lengthOf(q string) bool {
+	f := strings.Fields(q)
+	for i := 0; i+3 < len(f); i++ {
+		if f[i] == "how" && f[i+1] == "long" && (f[i+2] == "is" || f[i+2] == "was" || f[i+2] == "are") {
+			for _, w := range f[i+3 : min(len(f), i+7)] {
+				if placeNouns[w] || placeNouns[strings.TrimSuffix(w, "s")] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // askedKind reads the kind of answer from the question's wording.
 func askedKind(question string) answerKind {
 	q := " " + strings.Join(strings.FieldsFunc(strings.ToLower(question), func(r rune) bool {
@@ -51,11 +100,13 @@ func askedKind(question string) answerKind {
 	switch {
 	case strings.Contains(q, " how long ago "):
 		return kindTime
+	case lengthOf(q):
+		return kindQuantity
 	case has(durationCues):
 		return kindDuration
-	case has(moneyCues):
+	case has(moneyCues) || (strings.Contains(q, " how much ") && hasAny(q, paymentWords)):
 		return kindMoney
-	case has(quantityCues):
+	case has(quantityCues) || has(sizeCues) || measureOf(q):
 		return kindQuantity
 	case has(yearCues):
 		return kindYear
