@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/briefbot/briefbot"
@@ -76,5 +77,36 @@ func TestRolesSteerRanking(t *testing.T) {
 			}
 			t.Errorf("%q: ranked %v, want %s first", tc.q, ids, tc.first)
 		}
+	}
+}
+
+// Leads are a single document's first passages, skipping its authors'
+// bios, or the first passage of each document of a library.
+func TestLeads(t *testing.T) {
+	brief := briefbot.Document{ID: "b", Title: "Brief", Passages: []briefbot.Passage{
+		{ID: "b#about-1", DocID: "b", Title: "Brief", Section: "About the Authors", Text: "Jane Roe is a fellow at the Institute."},
+		{ID: "b#intro-1", DocID: "b", Title: "Brief", Section: "Intro", Text: "The region is shifting. Old alliances fray. Talks stall."},
+		{ID: "b#intro-2", DocID: "b", Title: "Brief", Section: "Intro", Text: "Iran worries."},
+		{ID: "b#intro-3", DocID: "b", Title: "Brief", Section: "Intro", Text: "Russia hesitates."},
+	}}
+	ix := buildOpen(t, []briefbot.Document{brief}, BuildOptions{})
+	var ids []string
+	for _, h := range ix.Leads(2) {
+		ids = append(ids, h.Passage.ID)
+	}
+	if strings.Join(ids, ",") != "b#intro-1,b#intro-2" {
+		t.Errorf("leads %v, want b#intro-1,b#intro-2", ids)
+	}
+	if q := ix.Leads(1)[0].Quote; q != "The region is shifting. Old alliances fray." {
+		t.Errorf("lead quote %q, want the first two sentences", q)
+	}
+	other := briefbot.Document{ID: "n", Title: "Note", Passages: []briefbot.Passage{{ID: "n#1", DocID: "n", Title: "Note", Text: "A note."}}}
+	lib := buildOpen(t, []briefbot.Document{brief, other}, BuildOptions{})
+	ids = nil
+	for _, h := range lib.Leads(3) {
+		ids = append(ids, h.Passage.ID)
+	}
+	if strings.Join(ids, ",") != "b#intro-1,n#1" {
+		t.Errorf("library leads %v, want one per document", ids)
 	}
 }

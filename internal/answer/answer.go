@@ -81,6 +81,11 @@ func (e *Extractive) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot
 
 // answer is the extractive answer with the hits it came from.
 func (e *Extractive) answer(ctx context.Context, question string) (briefbot.Answer, []briefbot.Hit, error) {
+	if l, ok := e.Index.(leader); ok && asksWhatItIsAbout(question) {
+		if hits := l.Leads(e.Options.withDefaults().MaxCitations); len(hits) > 0 {
+			return composeLeads(question, hits, e.Index.Info()), hits, nil
+		}
+	}
 	hits, info, err := e.Retrieve(ctx, question)
 	if err != nil {
 		return briefbot.Answer{}, nil, err
@@ -92,6 +97,32 @@ func (e *Extractive) answer(ctx context.Context, question string) (briefbot.Answ
 		return a, hits, nil
 	}
 	return Compose(question, hits, info, e.Options), hits, nil
+}
+
+// leader is implemented by indexes that can give the openings of their
+// documents.
+type leader interface {
+	Leads(n int) []briefbot.Hit
+}
+
+// aboutQuestion asks what the documents are about as a whole: "what is
+// this brief about", "summarize the report", "tl;dr". A question with a
+// subject of its own ("what does the brief say about Israel") is not one.
+var aboutQuestion = regexp.MustCompile(`(?i)^\W*(?:(?:so\s+)?(?:what(?:'s|’s| is| are)|tell me what)\s+(?:this|the|these)\s+(?:brief|document|documents|report|paper|article|piece|text|analysis)\s+(?:is\s+|are\s+)?(?:all\s+)?about|summari[sz]e(?:\s+(?:this|the)\s+(?:brief|document|report|paper|article))?|(?:give me )?(?:a |the )?summary(?:\s+of\s+(?:this|the)\s+(?:brief|document|report|paper|article))?|tl;?dr|what(?:'s|’s| is| are) the (?:main|key) (?:points?|arguments?|takeaways?|message))\W*$`)
+
+func asksWhatItIsAbout(question string) bool { return aboutQuestion.MatchString(question) }
+
+// composeLeads answers a question about what the documents are about with
+// their openings.
+func composeLeads(question string, hits []briefbot.Hit, info briefbot.IndexInfo) briefbot.Answer {
+	a := briefbot.Answer{Question: question, Mode: briefbot.ModeExtractive, Index: info, Answerable: true}
+	var parts []string
+	for i, h := range hits {
+		a.Citations = append(a.Citations, CitationFor(i+1, h.Passage, h.Quote))
+		parts = append(parts, fmt.Sprintf("%s [%d]", h.Quote, i+1))
+	}
+	a.Text = strings.Join(parts, " ")
+	return a
 }
 
 // nameChecker is implemented by indexes that can tell which names of a

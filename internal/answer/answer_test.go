@@ -209,3 +209,53 @@ func TestExtractiveAsk(t *testing.T) {
 		t.Fatalf("err = %v, want wrapped boom", err)
 	}
 }
+
+func TestAsksWhatItIsAbout(t *testing.T) {
+	for q, want := range map[string]bool{
+		"what is this brief about":             true,
+		"What's this brief about?":             true,
+		"what is the report all about":         true,
+		"summarize the report":                 true,
+		"Summary":                              true,
+		"tl;dr":                                true,
+		"what are the key takeaways":           true,
+		"what does the brief say about israel": false,
+		"what is the brief's view of Russia":   false,
+		"summarize the recommendations":        false,
+		"what is Article 9 about":              false,
+	} {
+		if got := asksWhatItIsAbout(q); got != want {
+			t.Errorf("asksWhatItIsAbout(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// leadIndex is a fakeIndex that also gives the documents' openings.
+type leadIndex struct {
+	fakeIndex
+	leads []briefbot.Hit
+}
+
+func (l *leadIndex) Leads(n int) []briefbot.Hit { return l.leads[:min(n, len(l.leads))] }
+
+// A question about what the documents are about is answered with their
+// openings, not with whatever passage matches "brief".
+func TestExtractiveAnswersWhatItIsAboutWithLeads(t *testing.T) {
+	lead := hit("lead-1", 0, 0, nil, "The brief argues that the region is shifting.")
+	ix := &leadIndex{fakeIndex: fakeIndex{hits: []briefbot.Hit{hit("p9", 3, 1, []string{"brief"}, "A brief analysis.")}}, leads: []briefbot.Hit{lead}}
+	e := &Extractive{Index: ix}
+	a, err := e.Ask(context.Background(), briefbot.AskRequest{Question: "What is this brief about?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Answerable || len(a.Citations) != 1 || a.Citations[0].PassageID != "lead-1" || !strings.Contains(a.Text, "region is shifting. [1]") {
+		t.Errorf("answer %+v, want the lead cited", a)
+	}
+	a, err = e.Ask(context.Background(), briefbot.AskRequest{Question: "What does the brief say about analysis?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Citations) == 0 || a.Citations[0].PassageID != "p9" {
+		t.Errorf("a question with a subject got %+v, want the search's passage", a.Citations)
+	}
+}
