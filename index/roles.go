@@ -33,6 +33,7 @@ const (
 const (
 	aboutWeight  = 0.25
 	adviceWeight = 1.5
+	authorWeight = 2
 )
 
 var (
@@ -87,7 +88,12 @@ func (ix *Index) weightsFor(question string, terms []queryTerm) roleWeights {
 	advice := adviceIntent.MatchString(question)
 	// A question asking what someone recommends wants the advice, even
 	// when it names the authors' institution.
-	if authorIntent.MatchString(question) || (!advice && ix.onlyAbout(terms)) {
+	switch {
+	case authorIntent.MatchString(question):
+		// "Who wrote this?": the bios are the answer, ahead of passages
+		// that merely mention authors (a study of authorship).
+		w[roleAbout] = authorWeight
+	case !advice && ix.onlyAbout(terms):
 		w[roleAbout] = 1
 	}
 	if advice {

@@ -54,6 +54,9 @@ func TestRolesSteerRanking(t *testing.T) {
 			Text: "Washington should fund a second pipeline and press Europe to diversify its energy supply."},
 		{ID: "b#about-1", DocID: "b", Title: "Gas and Politics", Section: "About the Authors",
 			Text: "Jane Roe is a senior fellow at the Example Institute, focusing on energy policy and Washington's role in Europe."},
+	}}, {ID: "s", Title: "Open access and citations", Passages: []briefbot.Passage{
+		{ID: "s#1", DocID: "s", Title: "Open access and citations", Section: "Open access and citations",
+			Text: "Authors who publish open access are cited more; we surveyed authors, and authors of older papers wrote back."},
 	}}}
 	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
 	tests := []struct {
@@ -63,6 +66,7 @@ func TestRolesSteerRanking(t *testing.T) {
 		{"what does the Example Institute recommend on energy", "b#recs-1"},
 		{"Energy policy of Washington in Europe", "b#body-1"},
 		{"Who wrote this on energy policy?", "b#about-1"},
+		{"who are the authors", "b#about-1"},
 		{"what does jane roe focus on", "b#about-1"},
 	}
 	for _, tc := range tests {

@@ -82,11 +82,11 @@ func TestDistractorsKeepNaturalAnswers(t *testing.T) {
 	t.Logf("with SciFact:        answer top-1 %.3f, citation precision %.3f, R@1 %.3f, MRR %.3f, answered %.3f (%s)",
 		with["answer_top1"], with["citation_precision"], with["recall@1"], with["mrr"], with["answerable"], time.Since(mid).Round(time.Millisecond))
 	// The issue asks for a drop of at most 0.02 (one answer of 82). Today
-	// four answers are lost (0.049): single-word questions ("what is
-	// Russia's role here") that an abstract matches as well as the brief,
-	// and abstract titles that look like headings. Until that is solved the
-	// bound keeps it from getting worse; see the README and issue 9.
-	const maxDrop = 0.05
+	// three answers are lost (0.037): single-word questions ("what is
+	// Russia's role here", "what happened in 2020?") that an abstract
+	// matches as well as the brief. Until that is solved the bound keeps it
+	// from getting worse; see the README and issue 9.
+	const maxDrop = 0.04
 	if drop := plain["answer_top1"] - with["answer_top1"]; drop > maxDrop+1e-9 {
 		t.Errorf("answer top-1 %.3f with the SciFact distractors, %.3f without: dropped %.3f, more than %.2f", with["answer_top1"], plain["answer_top1"], drop, maxDrop)
 	}
