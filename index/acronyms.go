@@ -9,6 +9,14 @@ import (
 // maxCorpusAcronyms bounds the acronyms an index learns from its corpus.
 const maxCorpusAcronyms = 50000
 
+// corpusAcronyms returns the acronyms learned from the corpus, learning
+// them at the first question that writes one: scanning every passage costs
+// as much as the rest of opening an index, and most questions have none.
+func (ix *Index) corpusAcronyms() map[string]string {
+	ix.acronymsOnce.Do(ix.learnAcronyms)
+	return ix.acronyms
+}
+
 // learnAcronyms finds, in every passage, the capitalised phrases that an
 // acronym could stand for ("Collective Security Treaty Organization" for
 // CSTO, "International Criminal Court" for ICC), keyed by their initials,
@@ -99,7 +107,7 @@ func initialsOf(phrase string) string {
 // out with, so that "Is Armenia in the CSTO?" is searched as "Is Armenia in
 // the Collective Security Treaty Organization?".
 func (ix *Index) spellOutAcronyms(query string) string {
-	if len(ix.acronyms) == 0 || strings.ToUpper(query) == query {
+	if strings.ToUpper(query) == query {
 		return query
 	}
 	var b strings.Builder
@@ -112,7 +120,7 @@ func (ix *Index) spellOutAcronyms(query string) string {
 			continue
 		}
 		letters := strings.ToLower(strings.ReplaceAll(word, ".", ""))
-		phrase, ok := ix.acronyms[letters]
+		phrase, ok := ix.corpusAcronyms()[letters]
 		if !ok || ix.usesWord(word) {
 			continue
 		}

@@ -44,6 +44,13 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 				}
 			}
 		}
+		// A span none of whose words the question is searched for is
+		// question phrasing ("happened", "say"): its relatives would find
+		// passages phrased alike, not passages that answer.
+		acronym := isAcronym(e.Span)
+		if group < 0 && !acronym {
+			continue
+		}
 		// Relatives fill gaps, for words the documents never use, at full
 		// weight. A word the documents use is its own best evidence, but a
 		// passage may still say it otherwise ("Moscow" for "the Kremlin",
@@ -54,13 +61,6 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 		// 0.742; of every word at full weight, summed, Recall@3 0.859 ->
 		// 0.833; as here, MRR 0.766, and 0.784 -> 0.813 on the held-out
 		// set).
-		// A span none of whose words the question is searched for is
-		// question phrasing ("happened", "say"): its relatives would find
-		// passages phrased alike, not passages that answer.
-		acronym := isAcronym(e.Span)
-		if group < 0 && !acronym {
-			continue
-		}
 		scale := 1.0
 		present := ix.inCorpus(words[e.Start:e.End])
 		if present {
@@ -70,9 +70,6 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 		for _, w := range words[e.Start:e.End] {
 			spanTerms = append(spanTerms, ix.Analyze(w)...)
 		}
-		// An acronym written in capitals and its full forms name the same
-		// thing; an acronym that is a stop word in lower case ("US") has
-		// no term of its own, so its first full form heads its group.
 		n := 0
 		for _, r := range e.Related {
 			if n == maxRelatedTerms || (present && r.Weight < presentMinRelatedness) {
@@ -91,6 +88,10 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 			}
 			n++
 			w, rel := ix.opts.Synonyms*r.Weight*scale, r.Weight*scale
+			// An acronym written in capitals and its full forms name the
+			// same thing; an acronym that is a stop word in lower case
+			// ("US") has no term of its own, so its first full form heads
+			// its group.
 			alias := acronym && spells(e.Span, r.Phrase)
 			if alias {
 				rel = 1 // the same name, not a relative
@@ -204,8 +205,7 @@ func spells(acronym, phrase string) bool {
 	}
 	var initials strings.Builder
 	for _, w := range strings.Fields(phrase) {
-		switch strings.ToLower(w) {
-		case "of", "the", "and", "for", "on", "in":
+		if joiners[strings.ToLower(w)] {
 			continue
 		}
 		r, _ := utf8.DecodeRuneInString(w)

@@ -97,11 +97,12 @@ type Index struct {
 	// holding it (see onlyAbout).
 	aboutDF map[string]uint64
 	// acronyms maps initials to the capitalised phrase of the corpus they
-	// stand for (see learnAcronyms).
-	acronyms map[string]string
-	ord      []int32 // internal doc number -> position in flat, -1 for none
-	n        float64 // number of passages indexed
-	avgdl    float64 // mean analyzed length of the body field
+	// stand for (see corpusAcronyms), learned once.
+	acronyms     map[string]string
+	acronymsOnce sync.Once
+	ord          []int32 // internal doc number -> position in flat, -1 for none
+	n            float64 // number of passages indexed
+	avgdl        float64 // mean analyzed length of the body field
 	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
 	lengthNorm []float64
 
@@ -183,7 +184,6 @@ func loadBuild(dir string, opts Options) (ix *Index, err error) {
 	}
 	ix.flat, ix.byID = flatten(man.Documents)
 	ix.classifyRoles()
-	ix.learnAcronyms()
 	if err := ix.loadStats(); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}

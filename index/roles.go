@@ -63,6 +63,9 @@ func roleOf(p briefbot.Passage) role {
 	case adviceHeading.MatchString(heading):
 		return roleAdvice
 	}
+	if !mayIntroducePeople(p.Text) {
+		return roleText
+	}
 	sentences, bios := 0, 0
 	for _, sp := range corpus.Sentences(p.Text) {
 		sentences++
@@ -74,6 +77,18 @@ func roleOf(p briefbot.Passage) role {
 		return roleAbout
 	}
 	return roleText
+}
+
+// mayIntroducePeople is a cheap test that spares most passages the
+// sentence split and bioSentence: every index open classifies every
+// passage.
+func mayIntroducePeople(text string) bool {
+	for _, verb := range []string{" is a", " is the", " was a", " was the", " serves as"} {
+		if strings.Contains(text, verb) {
+			return true
+		}
+	}
+	return false
 }
 
 // roleWeights are the score multipliers of each role for one question.
