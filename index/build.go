@@ -219,26 +219,37 @@ func newMapping() *mapping.IndexMappingImpl {
 // writing anything. Builds under the same root are serialized by a lock
 // file.
 func Build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (briefbot.IndexInfo, error) {
+	ix, err := BuildOpen(ctx, root, docs, opts)
+	if err != nil {
+		return briefbot.IndexInfo{}, err
+	}
+	info := ix.Info()
+	return info, ix.Close()
+}
+
+// BuildOpen is Build that returns the new build opened, as Open would open
+// it: the build is loaded once, to check it and to serve it.
+func BuildOpen(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (*Index, error) {
 	opts.Options = opts.Options.withDefaults()
 	if err := opts.validate(); err != nil {
-		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Join(root, buildsDir), 0o755); err != nil {
-		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	rl, err := lockExclusiveWait(ctx, filepath.Join(root, rootLockFile))
 	if err != nil {
-		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	defer rl.unlock()
 	return build(ctx, root, docs, opts)
 }
 
-// build does Build's work; the caller holds the root lock. Nothing is
+// build does BuildOpen's work; the caller holds the root lock. Nothing is
 // written unless docs pass validateDocs.
-func build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (briefbot.IndexInfo, error) {
+func build(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (*Index, error) {
 	if err := validateDocs(docs); err != nil {
-		return briefbot.IndexInfo{}, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	return buildUnchecked(ctx, root, docs, opts)
 }
@@ -246,7 +257,7 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 // buildUnchecked writes a build of docs, which validateDocs accepted, and
 // makes it the live one once it opens and holds what was indexed. Until
 // then CURRENT names the previous build, and a failed build is removed.
-func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (info briefbot.IndexInfo, err error) {
+func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (_ *Index, err error) {
 	total := 0
 	for _, d := range docs {
 		total += len(d.Passages)
@@ -255,12 +266,12 @@ func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, 
 	stamp := time.Now().UTC().Format("20060102T150405.000Z")
 	dir, err := os.MkdirTemp(builds, strings.ReplaceAll(stamp, ".", "")+"-*")
 	if err != nil {
-		return info, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	lock, err := lockExclusive(filepath.Join(dir, lockFile))
 	if err != nil {
 		_ = os.RemoveAll(dir)
-		return info, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	defer func() {
 		lock.unlock()
@@ -272,38 +283,48 @@ func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, 
 	}()
 
 	hash := corpusHash(docs)
-	info = briefbot.IndexInfo{
+	info := briefbot.IndexInfo{
 		Version:   version(hash, mappingVersion, opts.Options),
 		BuiltAt:   time.Now().UTC(),
 		Documents: len(docs),
 		Passages:  total,
 	}
 	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), docs, total, opts); err != nil {
-		return info, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: docs}
 	if err := writeJSON(filepath.Join(dir, manifestFile), man); err != nil {
-		return info, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return info, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	// Open the build as a reader would before anyone can: a build that does
 	// not open must never become the live one.
-	if err := verifyBuild(dir, opts.Options); err != nil {
-		return info, fmt.Errorf("build index: verify build %s: %w", dir, err)
+	ix, err := loadBuild(dir, opts.Options)
+	if err != nil {
+		return nil, fmt.Errorf("build index: verify build %s: %w", dir, err)
 	}
+	defer func() {
+		if err != nil {
+			_ = ix.Close()
+		}
+	}()
 	prev, cerr := readCurrent(root)
 	if cerr != nil && !errors.Is(cerr, ErrNoIndex) {
 		slog.Warn("previous index unreadable; replacing it", "root", root, "err", cerr)
 	}
 	name := filepath.Base(dir)
 	if err := writeCurrent(root, name); err != nil {
-		return info, fmt.Errorf("build index: %w", err)
+		return nil, fmt.Errorf("build index: %w", err)
 	}
+	// Trade the builder's exclusive lock for a reader's, as Open holds.
 	lock.unlock()
+	if ix.lock, err = lockShared(filepath.Join(dir, lockFile)); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
 	removeOldBuilds(root, name, prev)
-	return info, nil
+	return ix, nil
 }
 
 // validateDocs refuses documents whose IDs the index cannot hold: empty,
@@ -342,16 +363,6 @@ func validateDocs(docs []briefbot.Document) error {
 		}
 	}
 	return nil
-}
-
-// verifyBuild opens a finished build the way Open does, without the
-// build's lock, which the builder holds.
-func verifyBuild(dir string, opts Options) error {
-	ix, err := loadBuild(dir, opts)
-	if err != nil {
-		return err
-	}
-	return ix.Close()
 }
 
 func writeIndex(ctx context.Context, path string, docs []briefbot.Document, total int, opts BuildOptions) (err error) {
@@ -629,10 +640,7 @@ func EnsureCurrent(ctx context.Context, root string, docs []briefbot.Document, o
 		return ix, false, nil
 	}
 	slog.Info("building index", "root", root, "reason", why)
-	if _, err := build(ctx, root, docs, opts); err != nil {
-		return nil, false, err
-	}
-	ix, err = Open(root, opts.Options)
+	ix, err = build(ctx, root, docs, opts)
 	if err != nil {
 		return nil, false, err
 	}

@@ -245,24 +245,34 @@ func OnePassage(d BEIRDoc) briefbot.Document {
 // quotes, which evaluation does not need.
 func TempIndex(opts index.Options) Indexer {
 	return func(ctx context.Context, docs []briefbot.Document) (briefbot.Searcher, func(), error) {
-		dir, err := os.MkdirTemp("", "briefbot-eval-*")
+		ix, dir, err := tempIndex(ctx, docs, index.BuildOptions{Options: opts})
 		if err != nil {
-			return nil, nil, fmt.Errorf("eval index: %w", err)
+			return nil, nil, err
 		}
-		if _, err := index.Build(ctx, dir, docs, index.BuildOptions{Options: opts}); err != nil {
-			_ = os.RemoveAll(dir)
-			return nil, nil, fmt.Errorf("eval index: %w", err)
-		}
-		ix, err := index.Open(dir, opts)
-		if err != nil {
-			_ = os.RemoveAll(dir)
-			return nil, nil, fmt.Errorf("eval index: %w", err)
-		}
-		return rankOnly{ix}, func() {
-			_ = ix.Close()
-			_ = os.RemoveAll(dir)
-		}, nil
+		return rankOnly{ix}, func() { _ = closeTempIndex(ix, dir) }, nil
 	}
+}
+
+// tempIndex builds and opens an index of docs in a new temporary folder.
+func tempIndex(ctx context.Context, docs []briefbot.Document, opts index.BuildOptions) (*index.Index, string, error) {
+	dir, err := os.MkdirTemp("", "briefbot-eval-*")
+	if err != nil {
+		return nil, "", fmt.Errorf("eval index: %w", err)
+	}
+	ix, err := index.BuildOpen(ctx, dir, docs, opts)
+	if err != nil {
+		return nil, "", errors.Join(fmt.Errorf("eval index: %w", err), os.RemoveAll(dir))
+	}
+	return ix, dir, nil
+}
+
+// closeTempIndex closes an index that tempIndex made and removes its folder.
+func closeTempIndex(ix *index.Index, dir string) error {
+	err := ix.Close()
+	if rerr := os.RemoveAll(dir); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("eval index: %w", rerr))
+	}
+	return err
 }
 
 type rankOnly struct{ ix *index.Index }

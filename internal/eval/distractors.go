@@ -2,9 +2,7 @@ package eval
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -89,16 +87,9 @@ type TempLibrary struct {
 
 // OpenTempLibrary indexes docs in a new temporary folder and opens them.
 func OpenTempLibrary(ctx context.Context, docs []briefbot.Document, opts TempLibraryOptions) (*TempLibrary, error) {
-	dir, err := os.MkdirTemp("", "briefbot-eval-*")
+	ix, dir, err := tempIndex(ctx, docs, index.BuildOptions{Options: opts.Index, Progress: opts.Progress})
 	if err != nil {
-		return nil, fmt.Errorf("eval index: %w", err)
-	}
-	if _, err := index.Build(ctx, dir, docs, index.BuildOptions{Options: opts.Index, Progress: opts.Progress}); err != nil {
-		return nil, errors.Join(fmt.Errorf("eval index: %w", err), os.RemoveAll(dir))
-	}
-	ix, err := index.Open(dir, opts.Index)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("eval index: %w", err), os.RemoveAll(dir))
+		return nil, err
 	}
 	l := &TempLibrary{ix: ix, dir: dir}
 	ext := answer.Extractive{Index: ix, Options: opts.Answer}
@@ -131,10 +122,4 @@ func (l *TempLibrary) Passage(id string) (briefbot.Passage, bool) { return l.ix.
 func (l *TempLibrary) Info() briefbot.IndexInfo { return l.ix.Info() }
 
 // Close closes the index and removes its folder.
-func (l *TempLibrary) Close() error {
-	err := l.ix.Close()
-	if rerr := os.RemoveAll(l.dir); rerr != nil {
-		err = errors.Join(err, fmt.Errorf("eval index: %w", rerr))
-	}
-	return err
-}
+func (l *TempLibrary) Close() error { return closeTempIndex(l.ix, l.dir) }

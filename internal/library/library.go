@@ -80,7 +80,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	var ix *index.Index
 	rebuilt := true
 	if opts.Rebuild {
-		ix, err = buildOpen(ctx, opts.IndexDir, docs, bo)
+		ix, err = index.BuildOpen(ctx, opts.IndexDir, docs, bo)
 	} else {
 		ix, rebuilt, err = index.EnsureCurrent(ctx, opts.IndexDir, docs, bo)
 		if err != nil && ctx.Err() == nil {
@@ -103,14 +103,6 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	}
 	l.live = index.NewLive(ix)
 	return l, nil
-}
-
-// buildOpen builds the index of docs and opens it.
-func buildOpen(ctx context.Context, dir string, docs []briefbot.Document, opts index.BuildOptions) (*index.Index, error) {
-	if _, err := index.Build(ctx, dir, docs, opts); err != nil {
-		return nil, err
-	}
-	return index.Open(dir, opts.Options)
 }
 
 func (l *Library) load(ctx context.Context) ([]briefbot.Document, []briefbot.Failure, error) {
@@ -303,7 +295,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 			fn(done, total)
 		}
 	}
-	ix, err := buildOpen(ctx, l.opts.IndexDir, docs, index.BuildOptions{Options: l.opts.Index, Progress: notify})
+	ix, err := index.BuildOpen(ctx, l.opts.IndexDir, docs, index.BuildOptions{Options: l.opts.Index, Progress: notify})
 	if err != nil {
 		return rep, err
 	}
