@@ -312,7 +312,13 @@ func settleBlocks(blocks []block, join bool) []block {
 			p := &out[len(out)-1]
 			if n := len(p.links); n > 0 && p.kind != kHR {
 				l := &p.links[n-1]
-				if l.url == "" && onlyTrivial([]byte(p.text[l.end:])) {
+				// While paragraphs are being joined the block's text is in
+				// joined, which its links' offsets point into.
+				text := []byte(p.text)
+				if joined != nil {
+					text = joined
+				}
+				if l.url == "" && onlyTrivial(text[l.end:]) {
 					l.url = b.leadURL
 				}
 			}
@@ -324,7 +330,7 @@ func settleBlocks(blocks []block, join bool) []block {
 			a := &out[len(out)-1]
 			ok := false
 			if joined == nil {
-				ok = continues(*a, b) && a.kind == kPara
+				ok = continues(*a, b)
 			} else {
 				ok = continuesJoined(joined, b)
 			}

@@ -394,3 +394,21 @@ func TestNormalizeHeading(t *testing.T) {
 		}
 	}
 }
+
+// A link completed by a URL at the start of the next block, inside
+// paragraphs joined across a page break: the offsets point into the
+// joined text (this panicked once).
+func TestLeadURLInJoinedParagraphs(t *testing.T) {
+	in := "# T\n\nThis long paragraph keeps going without any final punctuation at all here\n\nand then it ends with [the anchor]()\n\n(https://example.com/x) more text follows here.\n"
+	docs, err := Parse("x.md", []byte(in), FormatMarkdown, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []briefbot.Link
+	for _, p := range docs[0].Passages {
+		links = append(links, p.Links...)
+	}
+	if len(links) != 1 || links[0] != (briefbot.Link{Text: "the anchor", URL: "https://example.com/x"}) {
+		t.Errorf("links %+v, want the anchor linked to https://example.com/x", links)
+	}
+}
