@@ -30,8 +30,7 @@ type askedQuestions struct {
 }
 
 type userQuestions struct {
-	last uint64          // seq of the user's latest question
-	qs   []askedQuestion // newest first
+	qs []askedQuestion // newest first; never empty
 }
 
 type askedQuestion struct {
@@ -62,7 +61,6 @@ func (m *askedQuestions) remember(user, guild, question string, public bool) {
 		u = &userQuestions{}
 		m.byUser[user] = u
 	}
-	u.last = m.seq
 	u.qs = slices.DeleteFunc(u.qs, func(q askedQuestion) bool { return strings.EqualFold(q.text, question) })
 	u.qs = slices.Insert(u.qs, 0, askedQuestion{text: question, guild: guild, public: public && guild != "", seq: m.seq})
 	if len(u.qs) > m.perUser {
@@ -78,8 +76,8 @@ func (m *askedQuestions) forgetLeastRecent() {
 	var oldest string
 	var at uint64
 	for id, u := range m.byUser {
-		if oldest == "" || u.last < at {
-			oldest, at = id, u.last
+		if last := u.qs[0].seq; oldest == "" || last < at {
+			oldest, at = id, last
 		}
 	}
 	delete(m.byUser, oldest)

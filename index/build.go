@@ -83,9 +83,6 @@ type BuildOptions struct {
 	// passages indexed so far.
 	Progress  func(done, total int)
 	BatchSize int
-	// PersistTimeout bounds the wait for the index to be written out after
-	// the last batch; 0 means DefaultPersistTimeout.
-	PersistTimeout time.Duration
 }
 
 // Scorch writes the index in background goroutines and reports their
@@ -453,11 +450,7 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	if err := idx.Batch(batch); err != nil {
 		return fmt.Errorf("store lengths: %w", err)
 	}
-	bound := opts.PersistTimeout
-	if bound <= 0 {
-		bound = DefaultPersistTimeout
-	}
-	timer := time.NewTimer(bound)
+	timer := time.NewTimer(DefaultPersistTimeout)
 	defer timer.Stop()
 	select {
 	case err := <-persisted:
@@ -468,7 +461,7 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 	case err := <-asyncErrs:
 		return fmt.Errorf("persist index: %w", err)
 	case <-timer.C:
-		return fmt.Errorf("persist index: not written out after %v", bound)
+		return fmt.Errorf("persist index: not written out after %v", DefaultPersistTimeout)
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -108,6 +108,19 @@ func (e *env) indexOptions() index.Options {
 	return index.Options{K1: e.cfg.Index.K1, B: e.cfg.Index.B, BoltTimeout: e.cfg.Index.BoltTimeout.Duration(), Synonyms: e.cfg.Retrieval.Synonyms}
 }
 
+// summarizer is the configured model client, or nil (an untyped nil, so
+// that callers' nil checks hold) when llm.enabled is off.
+func (e *env) summarizer() (answer.Summarizer, error) {
+	if !e.cfg.LLM.Enabled {
+		return nil, nil
+	}
+	client, err := llm.New(e.llmOptions())
+	if err != nil {
+		return nil, err // llm.New says "llm: ..." itself
+	}
+	return client, nil
+}
+
 // library opens the documents and their index, building the index first
 // when it is missing or no longer matches the corpus.
 func (e *env) library(ctx context.Context) (*library.Library, error) {
@@ -117,13 +130,9 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	if _, err := e.config(); err != nil {
 		return nil, err
 	}
-	var sum answer.Summarizer
-	if e.cfg.LLM.Enabled {
-		client, err := llm.New(e.llmOptions())
-		if err != nil {
-			return nil, err // llm.New says "llm: ..." itself
-		}
-		sum = client
+	sum, err := e.summarizer()
+	if err != nil {
+		return nil, err
 	}
 	bar := newProgress(e.stderr, "indexing")
 	lib, err := library.Open(ctx, library.Options{

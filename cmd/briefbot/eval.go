@@ -7,7 +7,6 @@ import (
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/internal/eval"
-	"github.com/briefbot/briefbot/internal/llm"
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -159,14 +158,11 @@ func (e *env) distractorLibrary(ctx context.Context, dir string) (*eval.TempLibr
 	if err != nil {
 		return nil, err
 	}
-	opts := eval.TempLibraryOptions{Index: e.indexOptions(), Answer: e.answerOptions(), MaxPassages: e.cfg.LLM.MaxPassages}
-	if e.cfg.LLM.Enabled {
-		client, err := llm.New(e.llmOptions())
-		if err != nil {
-			return nil, err // llm.New says "llm: ..." itself
-		}
-		opts.Summarizer = client
+	sum, err := e.summarizer()
+	if err != nil {
+		return nil, err
 	}
+	opts := eval.TempLibraryOptions{Index: e.indexOptions(), Answer: e.answerOptions(), MaxPassages: e.cfg.LLM.MaxPassages, Summarizer: sum}
 	bar := newProgress(e.stderr, "indexing")
 	opts.Progress = bar.update
 	lib, err := eval.OpenTempLibrary(ctx, all, opts)

@@ -99,11 +99,12 @@ func (x *nodeIndex) walk(n *yaml.Node, path string, t reflect.Type) {
 			if path != "" {
 				p = path + "." + k.Value
 			}
-			x.entries = append(x.entries, &nodeEntry{path: p, key: k, value: v, typ: memberType(t, k.Value)})
+			mt := memberType(t, k.Value)
+			x.entries = append(x.entries, &nodeEntry{path: p, key: k, value: v, typ: mt})
 			if v.Kind == yaml.ScalarNode && v.Value != "" && (secretKeys[p] || path == "llm.headers") {
 				x.secrets = append(x.secrets, v.Value)
 			}
-			x.walk(v, p, memberType(t, k.Value))
+			x.walk(v, p, mt)
 		}
 	case yaml.SequenceNode:
 		var elem reflect.Type

@@ -1,7 +1,6 @@
 package llm
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,15 +11,7 @@ import (
 // Numbers are content words: they are what a hallucinated figure gets
 // wrong.
 func ContentWords(s string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, t := range tokenize(stripMarkers(s)) {
-		if t.word != "" && !seen[t.word] {
-			seen[t.word] = true
-			out = append(out, t.word)
-		}
-	}
-	return out
+	return span{toks: tokenize(stripMarkers(s))}.words()
 }
 
 // token is one word of a text: a run of letters, digits and combining marks.
@@ -159,14 +150,14 @@ func newGrounds(text string) *grounds {
 	return g
 }
 
-// has tells whether the passage gives w, or, for a name, a longer or
+// hasName tells whether the passage gives the name w, or a longer or
 // shorter form of it ("Iran" and "Iranian", "Azerbaijan" and
 // "Azerbaijani").
-func (g *grounds) has(w string, name bool) bool {
+func (g *grounds) hasName(w string) bool {
 	if g.words[w] {
 		return true
 	}
-	if !name || utf8.RuneCountInString(w) < 4 {
+	if utf8.RuneCountInString(w) < 4 {
 		return false
 	}
 	for p := range g.words {
@@ -267,7 +258,7 @@ func (c claim) supportedBy(g *grounds) bool {
 		return false
 	}
 	for _, n := range c.names {
-		if !g.has(n, true) {
+		if !g.hasName(n) {
 			return false
 		}
 	}
@@ -315,8 +306,10 @@ type span struct {
 // words returns the distinct content words of the span's tokens, in order.
 func (sp span) words() []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, t := range sp.toks {
-		if t.word != "" && !slices.Contains(out, t.word) {
+		if t.word != "" && !seen[t.word] {
+			seen[t.word] = true
 			out = append(out, t.word)
 		}
 	}
