@@ -163,7 +163,7 @@ func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Documen
 	opts = opts.normalized()
 	switch f {
 	case FormatMarkdown, FormatText, FormatHTML:
-		doc, err := parseSingle(name, data, f, meta{}, opts)
+		doc, err := parseSingle(docIDFromName(name), name, data, f, meta{}, opts)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
@@ -185,13 +185,13 @@ func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Documen
 	return nil, fmt.Errorf("parse %s: unsupported format %q", name, f)
 }
 
-// parseSingle parses a one-document source; errors are not wrapped with the
-// name, which the callers add.
-func parseSingle(name string, data []byte, f Format, m meta, opts Options) (briefbot.Document, error) {
+// parseSingle parses a one-document source into the document id read from
+// source; errors are not wrapped with the name, which the callers add.
+func parseSingle(id, source string, data []byte, f Format, m meta, opts Options) (briefbot.Document, error) {
 	if f == FormatHTML {
-		return parseHTMLDoc(docIDFromName(name), name, data, m, opts)
+		return parseHTMLDoc(id, source, data, m, opts)
 	}
-	return parseMarkdownDoc(docIDFromName(name), name, data, m, opts)
+	return parseMarkdownDoc(id, source, data, m, opts)
 }
 
 // Builtin returns the embedded seed brief.
@@ -200,7 +200,7 @@ func Builtin(opts Options) ([]briefbot.Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("builtin corpus: %w", err)
 	}
-	doc, err := parseSingle(BuiltinName+".txt", builtinText, FormatText, m, opts.normalized())
+	doc, err := parseSingle(BuiltinName, BuiltinName+".txt", builtinText, FormatText, m, opts.normalized())
 	if err != nil {
 		return nil, fmt.Errorf("builtin corpus: %w", err)
 	}
@@ -407,12 +407,7 @@ func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
 	if err != nil {
 		return nil, []Failure{failure(p, err)}
 	}
-	var doc briefbot.Document
-	if f == FormatHTML {
-		doc, err = parseHTMLDoc(sf.id, sf.abs, data, m, opts)
-	} else {
-		doc, err = parseMarkdownDoc(sf.id, sf.abs, data, m, opts)
-	}
+	doc, err := parseSingle(sf.id, sf.abs, data, f, m, opts)
 	if err != nil {
 		return nil, []Failure{failure(p, err)}
 	}
