@@ -227,7 +227,7 @@ func newClaim(sentence string) claim {
 			c.pairs = append(c.pairs, [2]string{toks[i-1].word, t.word})
 		}
 	}
-	for _, cl := range clauses(text) {
+	for _, cl := range clausesOf(text, toks) {
 		if words := cl.words(); len(words) > 0 {
 			c.clauses = append(c.clauses, claimClause{words: words, negated: cl.negated()})
 		}
@@ -317,26 +317,33 @@ func (sp span) words() []string {
 }
 
 // clauses cuts text (without citation markers) into sentences
-// (SplitSentences), those at clause punctuation, and those at the word
-// "but": the stretches a negation applies to. Clauses without words are
-// left out.
+// (SplitSentences) and those into clauses (clausesOf). Clauses without
+// words are left out.
 func clauses(text string) []span {
 	var out []span
 	for _, s := range SplitSentences(text) {
-		for _, part := range strings.FieldsFunc(s.Text, func(r rune) bool {
-			return strings.ContainsRune(",;:()—–", r)
-		}) {
-			toks := tokenize(part)
-			from := 0
-			for i := 0; i <= len(toks); i++ {
-				if i < len(toks) && !strings.EqualFold(toks[i].raw, "but") {
-					continue
-				}
-				if i > from {
-					out = append(out, span{text: part, toks: toks[from:i]})
-				}
-				from = i + 1
-			}
+		out = append(out, clausesOf(s.Text, tokenize(s.Text))...)
+	}
+	return out
+}
+
+// clausesOf cuts the tokens of one sentence (offsets into text) at clause
+// punctuation and at the word "but": the stretches a negation applies to.
+func clausesOf(text string, toks []token) []span {
+	var out []span
+	from := 0
+	for i := 0; i <= len(toks); i++ {
+		but := i < len(toks) && strings.EqualFold(toks[i].raw, "but")
+		punct := i > 0 && i < len(toks) && strings.ContainsAny(text[toks[i-1].end:toks[i].start], ",;:()—–")
+		if i < len(toks) && !but && !punct {
+			continue
+		}
+		if i > from {
+			out = append(out, span{text: text, toks: toks[from:i]})
+		}
+		from = i
+		if but {
+			from = i + 1
 		}
 	}
 	return out
