@@ -75,3 +75,28 @@ func (m *Model) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answ
 	}
 	return a, nil
 }
+
+// Documents is an Index that also lists its documents.
+type Documents interface {
+	Index
+	Documents() []briefbot.Document
+}
+
+// New returns the answerer the product puts over ix: extractive, or
+// written by the model s (offered at most maxPassages passages) when s is
+// not nil, with each document's date looked up in ix.
+func New(ix Documents, o Options, s Summarizer, maxPassages int) briefbot.Answerer {
+	ext := Extractive{Index: ix, Options: o}
+	if s == nil {
+		return &ext
+	}
+	published := func(docID string) time.Time {
+		for _, d := range ix.Documents() {
+			if d.ID == docID {
+				return d.Published
+			}
+		}
+		return time.Time{}
+	}
+	return &Model{Extractive: ext, Summarizer: s, MaxPassages: maxPassages, Published: published}
+}

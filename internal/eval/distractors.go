@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/index"
@@ -91,18 +90,7 @@ func OpenTempLibrary(ctx context.Context, docs []briefbot.Document, opts TempLib
 	if err != nil {
 		return nil, err
 	}
-	l := &TempLibrary{ix: ix, dir: dir}
-	ext := answer.Extractive{Index: ix, Options: opts.Answer}
-	l.ans = &ext
-	if opts.Summarizer != nil {
-		published := make(map[string]time.Time)
-		for _, d := range ix.Documents() {
-			published[d.ID] = d.Published
-		}
-		l.ans = &answer.Model{Extractive: ext, Summarizer: opts.Summarizer, MaxPassages: opts.MaxPassages,
-			Published: func(id string) time.Time { return published[id] }}
-	}
-	return l, nil
+	return &TempLibrary{ix: ix, dir: dir, ans: answer.New(ix, opts.Answer, opts.Summarizer, opts.MaxPassages)}, nil
 }
 
 // Search ranks passages, with quotes, as the product does.

@@ -162,20 +162,7 @@ func (l *Library) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.An
 		return briefbot.Answer{}, fmt.Errorf("ask: %w", err)
 	}
 	defer release()
-	ext := answer.Extractive{Index: ix, Options: l.opts.Answer}
-	var a briefbot.Answerer = &ext
-	if l.opts.Summarizer != nil {
-		published := func(docID string) time.Time {
-			for _, d := range ix.Documents() {
-				if d.ID == docID {
-					return d.Published
-				}
-			}
-			return time.Time{}
-		}
-		a = &answer.Model{Extractive: ext, Summarizer: l.opts.Summarizer, MaxPassages: l.opts.MaxPassages, Published: published}
-	}
-	return a.Ask(ctx, req)
+	return answer.New(ix, l.opts.Answer, l.opts.Summarizer, l.opts.MaxPassages).Ask(ctx, req)
 }
 
 // Suggest offers at most n completions of what a user typed so far, best
