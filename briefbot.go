@@ -148,6 +148,10 @@ type AskRequest struct {
 	Question string
 	// UserID identifies the asker for per-user limits; empty on the CLI.
 	UserID string
+	// History holds the conversation's earlier turns, oldest first, when the
+	// question is a follow-up; it is read to understand the question ("and
+	// what about Russia?"), never cited by itself.
+	History []Turn
 	// OnPartial, when not nil, receives the answer text as it is written
 	// (model answers only), the whole text so far each time.
 	OnPartial func(text string)

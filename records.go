@@ -1,0 +1,62 @@
+package briefbot
+
+import "time"
+
+// Turn is one earlier exchange of a conversation: what was asked and what
+// the bot answered with. Follow-up questions are read in the light of the
+// turns before them.
+type Turn struct {
+	Question string `json:"question"`
+	// Answer is the answer's text as shown, citation markers included.
+	Answer string `json:"answer"`
+	// Passages are the IDs of the passages the answer cited, in order.
+	Passages []string  `json:"passages,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// AnswerRecord is one answer as it was shown to a user, kept so that its
+// buttons keep working after a restart and so that feedback can be read
+// back with the question and the sources it was about.
+type AnswerRecord struct {
+	ID       string    `json:"id"`
+	Time     time.Time `json:"time"`
+	Question string    `json:"question"`
+	Answer   Answer    `json:"answer"`
+	// Passages holds the full text of every cited passage, for the "Show
+	// passages" button, keyed by passage ID.
+	Passages map[string]Passage `json:"passages,omitempty"`
+	// Model names the language model that wrote the answer; empty for an
+	// extractive answer.
+	Model     string `json:"model,omitempty"`
+	UserID    string `json:"user_id"`
+	GuildID   string `json:"guild_id,omitempty"`
+	ChannelID string `json:"channel_id,omitempty"`
+	// Private is true for an answer only its asker saw (an ephemeral reply
+	// or a direct message).
+	Private bool `json:"private"`
+	// ConversationID groups the turns of one conversation (a thread, or a
+	// private chain of follow-ups); empty for a question on its own.
+	ConversationID string `json:"conversation_id,omitempty"`
+}
+
+// Reasons a user can give for an unhelpful answer.
+const (
+	ReasonWrongSource    = "wrong_source"
+	ReasonIncomplete     = "incomplete"
+	ReasonNotInDocuments = "not_in_documents"
+	ReasonOther          = "other"
+)
+
+// Vote is one user's feedback on one answer. A user has one vote per answer;
+// voting again replaces it.
+type Vote struct {
+	AnswerID string    `json:"answer_id"`
+	UserID   string    `json:"user_id"`
+	Helpful  bool      `json:"helpful"`
+	Time     time.Time `json:"time"`
+	// Reason is one of the Reason constants for an unhelpful answer, empty
+	// when none was given.
+	Reason string `json:"reason,omitempty"`
+	// Comment is the user's own words on what was wrong, optional.
+	Comment string `json:"comment,omitempty"`
+}
