@@ -430,6 +430,7 @@ func commands() []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: "What to look for", Required: true, MaxLength: 500},
 				{Type: discordgo.ApplicationCommandOptionInteger, Name: "results", Description: "How many passages (1-10)", MinValue: &minResults, MaxValue: maxResults},
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the results"},
 			},
 		},
 		{Name: "sources", Description: "The documents the bot answers from"},
@@ -438,6 +439,7 @@ func commands() []*discordgo.ApplicationCommand {
 			Description: "A document's card: authors, date, lead and sections",
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "document", Description: "Which document (default: the first)", Autocomplete: true},
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the card"},
 			},
 		},
 		{
