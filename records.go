@@ -1,6 +1,9 @@
 package briefbot
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Turn is one earlier exchange of a conversation: what was asked and what
 // the bot answered with. Follow-up questions are read in the light of the
@@ -59,4 +62,25 @@ type Vote struct {
 	Reason string `json:"reason,omitempty"`
 	// Comment is the user's own words on what was wrong, optional.
 	Comment string `json:"comment,omitempty"`
+}
+
+// Records keeps what the bot must remember across restarts: the answers it
+// showed (for their buttons and for feedback), the votes on them, and the
+// turns of conversations. Implementations are safe for concurrent use and
+// bound what they keep (age, turns per conversation).
+type Records interface {
+	// PutAnswer stores an answer record, replacing one with the same ID.
+	PutAnswer(ctx context.Context, r AnswerRecord) error
+	// Answer returns the record with the given ID; ok is false when there
+	// is none (never stored, or expired).
+	Answer(ctx context.Context, id string) (r AnswerRecord, ok bool, err error)
+	// Vote records a user's vote on an answer, replacing the user's earlier
+	// vote on it, which is returned (nil when this is the first).
+	Vote(ctx context.Context, v Vote) (previous *Vote, err error)
+	// AppendTurn adds a turn to a conversation, dropping the oldest turns
+	// beyond the store's bound.
+	AppendTurn(ctx context.Context, conversationID string, t Turn) error
+	// Conversation returns a conversation's turns, oldest first; none when
+	// it is unknown or has expired.
+	Conversation(ctx context.Context, conversationID string) ([]Turn, error)
 }
