@@ -61,7 +61,18 @@ type Options struct {
 	// at once. The wait ends at the answer deadline and at shutdown.
 	QueueWait     time.Duration
 	AnswerTimeout time.Duration // counted from the question; an answer still running then is replaced by a clear message
-	DataDir       string        // feedback votes are kept here
+	// Records keeps answers, votes and conversations across restarts;
+	// nil keeps them in memory only.
+	Records briefbot.Records
+	// PrivateByDefault answers /ask privately unless the user sets
+	// private:false (discord.private_by_default).
+	PrivateByDefault bool
+	// ThreadReplies says which messages in a thread the bot started are
+	// follow-ups: "mention" (default) or "all" (needs the Message Content
+	// intent, which the bot then requests).
+	ThreadReplies string
+	// Model names the language model, kept with its answers.
+	Model string
 	Logger        *slog.Logger
 	// Transport is the HTTP transport under the origin rewrite (tests).
 	Transport http.RoundTripper
@@ -76,10 +87,24 @@ type Options struct {
 	SuggestPublicQuestions bool
 }
 
+// Values of Options.ThreadReplies.
+const (
+	ThreadRepliesMention = "mention"
+	ThreadRepliesAll     = "all"
+)
+
+// Bounds of the in-memory records used without a store.
+const (
+	memoryAnswers = 2000
+	memoryTurns   = 8
+)
+
 // InvitePermissions is what the bot needs in a channel: View Channels, Send
-// Messages, Send Messages in Threads, Embed Links and Read Message History.
+// Messages, Create Public Threads (follow-ups), Send Messages in Threads,
+// Embed Links and Read Message History.
 const InvitePermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
-	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+	discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads |
+	discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
 
 // InviteURL is the link that adds the application to a server with the
 // scopes and permissions the bot needs.
@@ -106,8 +131,7 @@ type Bot struct {
 	cooldown  *cooldowns
 	inFlight  chan struct{}
 	questions *askedQuestions
-	answers   *answerCache
-	feedback  *feedbackStore
+	records   briefbot.Records
 	buckets   *bucketPool
 
 	// ackBudget is ackBudget, shortened by tests.
@@ -115,6 +139,8 @@ type Bot struct {
 
 	mu      sync.Mutex
 	botUser string
+	// botName is the bot's name as users see it, for the help text.
+	botName string
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -165,9 +191,15 @@ func New(opts Options, svc Service) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	fb, err := openFeedback(opts.DataDir)
-	if err != nil {
-		return nil, err
+	switch opts.ThreadReplies {
+	case "":
+		opts.ThreadReplies = ThreadRepliesMention
+	case ThreadRepliesMention, ThreadRepliesAll:
+	default:
+		return nil, fmt.Errorf("discord.thread_replies is %q: want %q or %q", opts.ThreadReplies, ThreadRepliesMention, ThreadRepliesAll)
+	}
+	if opts.Records == nil {
+		opts.Records = newMemoryRecords(memoryAnswers, memoryTurns)
 	}
 	token := "Bot " + strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot ")
 	s, err := discordgo.New(token)
@@ -184,8 +216,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 		cooldown:    newCooldowns(opts.Cooldown, opts.Now),
 		inFlight:    make(chan struct{}, opts.MaxInFlight),
 		questions:   newAskedQuestions(maxQuestionsPerUser, maxQuestionUsers),
-		answers:     newAnswerCache(2000),
-		feedback:    fb,
+		records:     opts.Records,
 		buckets:     newBucketPool(s.Ratelimiter),
 		ackBudget:   ackBudget,
 		ready:       make(chan struct{}),
@@ -198,6 +229,11 @@ func New(opts Options, svc Service) (*Bot, error) {
 	// No privileged intent: mentions carry their content without
 	// MESSAGE_CONTENT, and the bot never needs the member list.
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	if opts.ThreadReplies == ThreadRepliesAll {
+		// Messages in threads that do not mention the bot arrive without
+		// their text unless the privileged intent is granted.
+		s.Identify.Intents |= discordgo.IntentMessageContent
+	}
 	// discordgo's own reconnect loop retries forever, even after Discord
 	// rejected the token; Run reconnects instead and can stop.
 	s.ShouldReconnectOnError = false
@@ -210,6 +246,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 	s.AddHandler(b.onDisconnect)
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
+	s.AddHandler(b.onEvent)
 	return b, nil
 }
 
@@ -258,7 +295,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.opts.ApplicationID = appID
 	b.mu.Lock()
-	b.botUser = me.ID
+	b.botUser, b.botName = me.ID, me.Username
 	b.mu.Unlock()
 	if err := b.registerCommands(ctx); err != nil {
 		return err
@@ -335,7 +372,7 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	b.mu.Lock()
 	if r.User != nil {
-		b.botUser = r.User.ID
+		b.botUser, b.botName = r.User.ID, r.User.Username
 	}
 	b.mu.Unlock()
 	b.connected.Store(true)

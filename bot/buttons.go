@@ -6,20 +6,51 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-func answerButtons(answerID string) []discordgo.MessageComponent {
-	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Label: "Show passages", Style: discordgo.SecondaryButton, CustomID: customID(actionPassages, answerID)},
-		discordgo.Button{Label: "Helpful", Style: discordgo.SuccessButton, CustomID: customID(actionVoteUp, answerID)},
-		discordgo.Button{Label: "Not helpful", Style: discordgo.DangerButton, CustomID: customID(actionVoteDown, answerID)},
-	}}}
-}
-
-// Button actions, encoded in custom_id as "bb:ACTION:ANSWERID".
+// Button actions and modals, encoded in custom_id as "bb:ACTION:ANSWERID".
+// The answer ID finds the answer's record in the store, so the buttons of
+// an answer keep working after a restart, as long as the record is kept.
 const (
+	actionFollowUp = "follow"
 	actionPassages = "passages"
 	actionVoteUp   = "up"
 	actionVoteDown = "down"
+	actionShare    = "share"
+	actionRelated  = "related"
+	// Modals.
+	modalFollowUp = "ask"
+	modalWhy      = "why"
 )
+
+// Custom IDs of the inputs inside the modals.
+const (
+	inputQuestion = "question"
+	inputReason   = "reason"
+	inputComment  = "comment"
+)
+
+// answerButtons are the buttons under an answer: a follow-up, the cited
+// passages in full, a neutral vote each way, and, for an answer only its
+// asker sees in a server, sharing it with the channel.
+func answerButtons(answerID string, shareable bool) []discordgo.MessageComponent {
+	row := []discordgo.MessageComponent{
+		discordgo.Button{Label: "Follow up", Style: discordgo.PrimaryButton, CustomID: customID(actionFollowUp, answerID)},
+		discordgo.Button{Label: "Show passages", Style: discordgo.SecondaryButton, CustomID: customID(actionPassages, answerID)},
+		// Neutral colours: green and red would nudge the vote.
+		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👍"}, Style: discordgo.SecondaryButton, CustomID: customID(actionVoteUp, answerID)},
+		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👎"}, Style: discordgo.SecondaryButton, CustomID: customID(actionVoteDown, answerID)},
+	}
+	if shareable {
+		row = append(row, discordgo.Button{Label: "Share to channel", Style: discordgo.SecondaryButton, CustomID: customID(actionShare, answerID)})
+	}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
+}
+
+// relatedButton offers the weakly related passages of a refused question.
+func relatedButton(answerID string) []discordgo.MessageComponent {
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: "Show related passages", Style: discordgo.SecondaryButton, CustomID: customID(actionRelated, answerID)},
+	}}}
+}
 
 func customID(action, answerID string) string {
 	id := "bb:" + action + ":" + answerID
@@ -37,3 +68,81 @@ func parseCustomID(id string) (action, answerID string, ok bool) {
 	action, answerID, ok = strings.Cut(rest, ":")
 	return action, answerID, ok && answerID != ""
 }
+
+// Modal components are written as plain JSON: discordgo v0.29 knows
+// neither the label component (type 18) nor how to read it back.
+const (
+	componentLabel      = 18
+	componentTextInput  = 4
+	componentSelectMenu = 3
+	textInputParagraph  = 2
+)
+
+type modalData struct {
+	CustomID   string `json:"custom_id"`
+	Title      string `json:"title"`
+	Components []any  `json:"components"`
+}
+
+type labelComponent struct {
+	Type        int    `json:"type"`
+	Label       string `json:"label"`
+	Description string `json:"description,omitempty"`
+	Component   any    `json:"component"`
+}
+
+type textInput struct {
+	Type        int    `json:"type"`
+	CustomID    string `json:"custom_id"`
+	Style       int    `json:"style"`
+	MinLength   int    `json:"min_length,omitempty"`
+	MaxLength   int    `json:"max_length,omitempty"`
+	Required    bool   `json:"required"`
+	Placeholder string `json:"placeholder,omitempty"`
+}
+
+type selectOption struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+type stringSelect struct {
+	Type      int            `json:"type"`
+	CustomID  string         `json:"custom_id"`
+	Options   []selectOption `json:"options"`
+	MinValues int            `json:"min_values"`
+	MaxValues int            `json:"max_values"`
+	Required  bool           `json:"required"`
+}
+
+// followUpModal asks for a follow-up question to an answer.
+func followUpModal(answerID, earlier string) modalData {
+	return modalData{
+		CustomID: customID(modalFollowUp, answerID),
+		Title:    "Ask a follow-up question",
+		Components: []any{labelComponent{
+			Type: componentLabel, Label: "Your follow-up question",
+			Description: cutText("Follow-up of: "+earlier, 100),
+			Component: textInput{Type: componentTextInput, CustomID: inputQuestion, Style: textInputParagraph,
+				MinLength: 1, MaxLength: maxQuestionLength, Required: true},
+		}},
+	}
+}
+
+// whyModal asks what was wrong with an answer voted down; both parts are
+// optional, the vote stands either way.
+func whyModal(answerID string, reasons []selectOption) modalData {
+	return modalData{
+		CustomID: customID(modalWhy, answerID),
+		Title:    "What was wrong?",
+		Components: []any{
+			labelComponent{Type: componentLabel, Label: "What was wrong?",
+				Component: stringSelect{Type: componentSelectMenu, CustomID: inputReason, Options: reasons, MinValues: 0, MaxValues: 1}},
+			labelComponent{Type: componentLabel, Label: "Tell us more (optional)",
+				Component: textInput{Type: componentTextInput, CustomID: inputComment, Style: textInputParagraph, MaxLength: 1000}},
+		},
+	}
+}
+
+// maxQuestionLength matches the question option's max_length.
+const maxQuestionLength = 500

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -270,32 +271,64 @@ func (it *interaction) tell(m message) {
 }
 
 func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if ic.Type == discordgo.InteractionModalSubmit {
+		// Read from the raw event by onEvent: discordgo drops the data of
+		// modals with label components.
+		return
+	}
+	b.handle(ic.Interaction, func(it *interaction) {
+		switch ic.Type {
+		case discordgo.InteractionApplicationCommand:
+			b.onCommand(it)
+		case discordgo.InteractionApplicationCommandAutocomplete:
+			b.onAutocomplete(it)
+		case discordgo.InteractionMessageComponent:
+			b.onComponent(it)
+		default:
+			b.log.Debug("ignored interaction", "type", ic.Type)
+		}
+	})
+}
+
+// onEvent reads modal submits from the gateway's raw event.
+func (b *Bot) onEvent(_ *discordgo.Session, e *discordgo.Event) {
+	if e.Type != "INTERACTION_CREATE" {
+		return
+	}
+	var head struct {
+		Type discordgo.InteractionType `json:"type"`
+	}
+	if json.Unmarshal(e.RawData, &head) != nil || head.Type != discordgo.InteractionModalSubmit {
+		return
+	}
+	i, sub, err := decodeModalSubmit(e.RawData)
+	if err != nil {
+		b.log.Warn("modal submit not understood", "err", err)
+		return
+	}
+	b.handle(i, func(it *interaction) { b.onModal(it, sub) })
+}
+
+// handle runs one interaction's handler, which must answer it: a panic is
+// logged and the user told.
+func (b *Bot) handle(i *discordgo.Interaction, handler func(*interaction)) {
 	if !b.handlers.begin() {
 		return
 	}
 	defer b.handlers.done()
-	it := b.newInteraction(ic.Interaction)
+	it := b.newInteraction(i)
 	defer it.close()
 	defer func() {
 		if r := recover(); r != nil {
-			b.log.Error("interaction handler panicked", "interaction", ic.ID, "panic", r, "stack", string(debug.Stack()))
-			if ic.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			b.log.Error("interaction handler panicked", "interaction", i.ID, "panic", r, "stack", string(debug.Stack()))
+			if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
 				_ = it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}})
 				return
 			}
 			it.fail(errPanicked.Error())
 		}
 	}()
-	switch ic.Type {
-	case discordgo.InteractionApplicationCommand:
-		b.onCommand(it)
-	case discordgo.InteractionApplicationCommandAutocomplete:
-		b.onAutocomplete(it)
-	case discordgo.InteractionMessageComponent:
-		b.onComponent(it)
-	default:
-		b.log.Debug("ignored interaction", "type", ic.Type)
-	}
+	handler(it)
 }
 
 func userOf(i *discordgo.Interaction) string {
@@ -320,26 +353,30 @@ func (b *Bot) onCommand(it *interaction) {
 		}
 		return ""
 	}
+	// private: the user's choice, else the command's default; a DM is
+	// private anyway.
+	private := func(dflt bool) bool {
+		if o := opts["private"]; o != nil && o.Type == discordgo.ApplicationCommandOptionBoolean {
+			return o.BoolValue()
+		}
+		return dflt
+	}
 	switch data.Name {
 	case "ask":
-		private := false
-		if o := opts["private"]; o != nil && o.Type == discordgo.ApplicationCommandOptionBoolean {
-			private = o.BoolValue()
-		}
-		b.ask(it, str("question"), private)
+		b.ask(it, str("question"), private(b.opts.PrivateByDefault))
 	case "search":
 		k := 5
 		if o := opts["results"]; o != nil && o.Type == discordgo.ApplicationCommandOptionInteger {
 			k = int(o.IntValue())
 		}
-		b.search(it, str("query"), min(max(k, 1), 10))
+		b.search(it, str("query"), min(max(k, 1), 10), private(false))
 	case "sources":
 		b.quick(it, false, func(context.Context) (message, error) {
 			return sourcesMessage(b.svc.Documents()), nil
 		})
 	case "brief":
 		ref := str("document")
-		b.quick(it, false, func(context.Context) (message, error) {
+		b.quick(it, private(false), func(context.Context) (message, error) {
 			d, ok := findDocument(b.svc.Documents(), ref)
 			if !ok {
 				return message{}, notice(fmt.Sprintf("No document matches %q. /sources lists them.", cutText(ref, 100)))
@@ -497,7 +534,7 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 		it.refuse(refusal)
 		return
 	}
-	a, err := b.answer(ctx, user, question, func(text string) {
+	a, err := b.answer(ctx, user, question, nil, func(text string) {
 		it.partial(streamingMessage(question, text))
 	})
 	// The cap is on answers being computed; showing one takes no slot.
@@ -513,8 +550,15 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 	}
 	// Everyone in the channel saw a question unless it was private or
 	// asked in a DM.
+	private = private || it.i.GuildID == ""
+	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: it.i.ChannelID, private: private})
+	if !a.Answerable {
+		// One short line for the asker alone, never a public wall.
+		it.tell(refusalView(a, id))
+		return
+	}
 	b.remember(a, question, user, it.i.GuildID, !private)
-	b.logErr(it.finish(answerMessage(a, b.store(a))))
+	b.logErr(it.finish(answerView(a, id, private && it.i.GuildID != "")))
 }
 
 // remember keeps an answered question for its asker's autocomplete (and,
@@ -526,21 +570,12 @@ func (b *Bot) remember(a briefbot.Answer, question, user, guild string, public b
 	}
 }
 
-// store keeps an answer for its buttons and returns its ID; answers the
-// documents do not cover have no buttons.
-func (b *Bot) store(a briefbot.Answer) string {
-	if !a.Answerable {
-		return ""
-	}
-	return b.answers.put(storedAnswer{Answer: a, Passages: b.citedPassages(a)})
-}
-
 // answer runs the service until ctx's deadline (see answerContexts); a
 // service that does not return in time is abandoned so the user still gets
 // a message. Its errors are the user-facing ones above.
-func (b *Bot) answer(ctx context.Context, user, question string, onPartial func(string)) (briefbot.Answer, error) {
+func (b *Bot) answer(ctx context.Context, user, question string, history []briefbot.Turn, onPartial func(string)) (briefbot.Answer, error) {
 	done := guarded(b.log, "answer panicked", func() (briefbot.Answer, error) {
-		return b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, OnPartial: onPartial})
+		return b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, History: history, OnPartial: onPartial})
 	})
 	select {
 	case r := <-done:
@@ -570,13 +605,13 @@ func (b *Bot) citedPassages(a briefbot.Answer) map[string]briefbot.Passage {
 	return m
 }
 
-func (b *Bot) search(it *interaction, query string, k int) {
+func (b *Bot) search(it *interaction, query string, k int, private bool) {
 	query = strings.TrimSpace(query)
 	if query == "" {
 		b.logErr(it.reply(noticeMessage("Please type something to search for."), true))
 		return
 	}
-	b.quick(it, false, func(ctx context.Context) (message, error) {
+	b.quick(it, private, func(ctx context.Context) (message, error) {
 		hits, err := b.svc.Search(ctx, query, k)
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -711,57 +746,18 @@ func (b *Bot) onAutocomplete(it *interaction) {
 	}
 }
 
-func (b *Bot) onComponent(it *interaction) {
-	action, answerID, ok := parseCustomID(it.i.MessageComponentData().CustomID)
-	if !ok {
-		b.logErr(it.reply(noticeMessage("This button is not ours any more."), true))
-		return
-	}
-	stored, found := b.answers.get(answerID)
-	if !found {
-		b.logErr(it.reply(noticeMessage("This answer has expired. Please ask again."), true))
-		return
-	}
-	switch action {
-	case actionPassages:
-		b.logErr(it.reply(passagesMessage(stored.Answer, stored.Passages), true))
-	case actionVoteUp, actionVoteDown:
-		a := stored.Answer
-		v := vote{Time: b.opts.Now().UTC(), AnswerID: answerID, UserID: userOf(it.i), Helpful: action == actionVoteUp,
-			Question: a.Question, Answer: a.Text, Mode: a.Mode, IndexVersion: a.Index.Version}
-		for _, c := range a.Citations {
-			v.Passages = append(v.Passages, c.PassageID)
-		}
-		recorded, earlier, err := b.feedback.record(v)
-		if err != nil {
-			b.log.Error("vote not recorded", "err", err)
-			it.fail("Sorry, your vote could not be recorded.")
-			return
-		}
-		text := "Thanks, your feedback is recorded."
-		if !recorded {
-			was := "“Not helpful”"
-			if earlier {
-				was = "“Helpful”"
-			}
-			text = "You already voted " + was + " on this answer; one vote per person per answer."
-		}
-		b.logErr(it.reply(noticeMessage(text), true))
-	default:
-		b.logErr(it.reply(noticeMessage("This button is not ours any more."), true))
-	}
-}
-
 var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
 
-// onMessage answers a question asked by mentioning the bot (or in a direct
-// message) with the same answer as /ask, as a reply.
+// onMessage answers a question asked by mentioning the bot, in a direct
+// message, or in a thread the bot started (a mention there, or any message
+// with discord.thread_replies: all), as a reply. In a DM or a thread the
+// question is a follow-up of the conversation there.
 func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Author == nil || m.Author.Bot {
 		return
 	}
 	b.mu.Lock()
-	me := b.botUser
+	me, name := b.botUser, b.botName
 	b.mu.Unlock()
 	mentioned := false
 	for _, u := range m.Mentions {
@@ -769,7 +765,17 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 			mentioned = true
 		}
 	}
-	if !mentioned && m.GuildID != "" {
+	var conv string
+	switch {
+	case m.GuildID == "":
+		conv = dmConversation(m.ChannelID)
+	case mentioned || b.opts.ThreadReplies == ThreadRepliesAll:
+		// Only threads the bot started have a conversation kept.
+		if len(b.history(threadConversation(m.ChannelID))) > 0 {
+			conv = threadConversation(m.ChannelID)
+		}
+	}
+	if !mentioned && conv == "" {
 		return
 	}
 	if !b.handlers.begin() {
@@ -783,14 +789,8 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		return s
 	}))
 	noFail := false
-	send := func(msg message) {
-		body := msg.body(false)
-		body.MessageReference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &noFail}
-		uri := discordgo.EndpointChannelMessages(m.ChannelID)
-		if _, err := b.session.RequestWithBucketID("POST", uri, body, uri); err != nil {
-			b.log.Warn("mention reply failed", "channel", m.ChannelID, "err", b.explain(err))
-		}
-	}
+	ref := &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &noFail}
+	send := func(msg message) { _ = b.post(m.ChannelID, msg, ref) }
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("mention handler panicked", "panic", r, "stack", string(debug.Stack()))
@@ -798,7 +798,9 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		}
 	}()
 	if question == "" {
-		send(noticeMessage("Ask me a question about the documents, e.g. “@briefbot what does Article 9 call for?”, or use /ask."))
+		if mentioned || m.GuildID == "" {
+			send(mentionHelp(name, b.svc.Documents()))
+		}
 		return
 	}
 	if refusal := b.cooldownRefusal(m.Author.ID); refusal != "" {
@@ -815,13 +817,19 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		send(noticeMessage(refusal))
 		return
 	}
-	a, err := b.answer(ctx, m.Author.ID, question, nil)
+	a, err := b.answer(ctx, m.Author.ID, question, b.history(conv), nil)
 	release()
 	if err != nil {
 		send(errorEmbed(err.Error()))
 		return
 	}
-	// A mention in a server channel is seen by the channel; a DM is not.
-	b.remember(a, question, m.Author.ID, m.GuildID, m.GuildID != "")
-	send(answerMessage(a, b.store(a)))
+	// A message in a server channel is seen by the channel; a DM is not.
+	private := m.GuildID == ""
+	id := b.keep(a, place{user: m.Author.ID, guild: m.GuildID, channel: m.ChannelID, private: private, conversation: conv})
+	if !a.Answerable {
+		send(refusalView(a, id))
+		return
+	}
+	b.remember(a, question, m.Author.ID, m.GuildID, !private)
+	send(answerView(a, id, false))
 }

@@ -123,7 +123,7 @@ func (f *fakeService) cannedAnswer(q string) briefbot.Answer {
 	if len(a.Citations) == 0 {
 		a.Text = "The documents do not cover this question."
 		for i, p := range f.passages() {
-			a.Related = append(a.Related, briefbot.Hit{Passage: p, Rank: i + 1, Quote: p.Text})
+			a.Related = append(a.Related, briefbot.Hit{Passage: p, Rank: i + 1, Quote: p.Text, Exact: 1, Coverage: 0.5, Matched: []string{"canada"}})
 		}
 		return a
 	}
@@ -223,7 +223,8 @@ type env struct {
 	bot   *Bot
 	clock *discordfake.Clock // the bot's clock
 	logs  *syncBuffer
-	data  string
+	// records are the bot's answers, votes and conversations.
+	records *memoryRecords
 
 	stop    context.CancelFunc
 	done    chan error
@@ -249,7 +250,7 @@ func startBot(t testing.TB, s setup) *env {
 // up beforehand).
 func startBotOn(t testing.TB, fake *discordfake.Server, s setup) *env {
 	t.Helper()
-	e := &env{t: t, ctx: testContext(t), fake: fake, clock: discordfake.NewClock(time.Time{}), logs: &syncBuffer{}, data: t.TempDir(), done: make(chan error, 1)}
+	e := &env{t: t, ctx: testContext(t), fake: fake, clock: discordfake.NewClock(time.Time{}), logs: &syncBuffer{}, records: newMemoryRecords(memoryAnswers, memoryTurns), done: make(chan error, 1)}
 	if s.svc == nil {
 		s.svc = newFakeService(t)
 	}
@@ -262,7 +263,7 @@ func startBotOn(t testing.TB, fake *discordfake.Server, s setup) *env {
 		MaxInFlight:   64,
 		QueueWait:     10 * time.Second, // discord.queue_wait's default
 		AnswerTimeout: 20 * time.Second,
-		DataDir:       e.data,
+		Records:       e.records,
 		Logger:        slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:           e.clock.Now,
 	}

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,7 +68,7 @@ func TestStartupRegistersCommandsAndConnects(t *testing.T) {
 			if c.Name == "ask" && (len(c.Options) != 2 || !c.Options[0].Required || !c.Options[0].Autocomplete || c.Options[1].Name != "private") {
 				t.Errorf("ask options = %+v", c.Options)
 			}
-			if c.Name == "search" && (len(c.Options) != 2 || c.Options[1].MinValue == nil || *c.Options[1].MinValue != 1 || *c.Options[1].MaxValue != 10) {
+			if c.Name == "search" && (len(c.Options) != 3 || c.Options[1].MinValue == nil || *c.Options[1].MinValue != 1 || *c.Options[1].MaxValue != 10) {
 				t.Errorf("search options = %+v", c.Options)
 			}
 		}
@@ -176,7 +175,9 @@ func TestCommands(t *testing.T) {
 			t.Errorf("footer = %q, want %q", em.Footer.Text, want)
 		}
 		ids := msg.CustomIDs()
-		if len(ids) != 3 || !strings.HasPrefix(ids[0], "bb:passages:") || !strings.HasPrefix(ids[1], "bb:up:") || !strings.HasPrefix(ids[2], "bb:down:") {
+		// A public answer cannot be shared again: no share button.
+		if len(ids) != 4 || !strings.HasPrefix(ids[0], "bb:follow:") || !strings.HasPrefix(ids[1], "bb:passages:") ||
+			!strings.HasPrefix(ids[2], "bb:up:") || !strings.HasPrefix(ids[3], "bb:down:") {
 			t.Fatalf("buttons = %v", ids)
 		}
 		var labels []string
@@ -185,8 +186,8 @@ func TestCommands(t *testing.T) {
 				labels = append(labels, c.Label)
 			}
 		}
-		if !slices.Equal(labels, []string{"Show passages", "Helpful", "Not helpful"}) {
-			t.Errorf("button labels = %v", labels)
+		if !slices.Equal(labels, []string{"Follow up", "Show passages", "", ""}) {
+			t.Errorf("button labels = %v (the votes are emoji only)", labels)
 		}
 		answerMsg = msg
 	})
@@ -205,31 +206,39 @@ func TestCommands(t *testing.T) {
 		if !msg.Ephemeral() || !strings.Contains(msg.Text(), "unblocking") {
 			t.Errorf("private answer ephemeral=%v text=%q", msg.Ephemeral(), msg.Text())
 		}
+		if ids := msg.CustomIDs(); len(ids) != 5 || !strings.HasPrefix(ids[4], "bb:share:") {
+			t.Errorf("a private answer's buttons = %v, want a share button last", ids)
+		}
 	})
 
 	t.Run("ask not covered", func(t *testing.T) {
-		msg := e.final(e.ask("", "Population of Canada?"))
-		em := embedOf(t, msg)
-		if !strings.Contains(em.Description, "do not cover") || !strings.Contains(em.Description, "Possibly related") {
-			t.Errorf("description = %q", em.Description)
+		it := e.ask("", "Population of Canada?")
+		ev, err := shownEvent(e.ctx, it)
+		if err != nil {
+			t.Fatal(err)
 		}
-		// The fake service offers four related passages: three are shown,
-		// each marked as not an answer; there is no Sources field.
-		if len(em.Fields) != 3 {
-			t.Fatalf("fields = %d, want 3 related passages", len(em.Fields))
+		msg := ev.Message
+		// Asked publicly, refused privately: one short line, no wall.
+		if !msg.Ephemeral() || len(msg.Embeds) != 0 || !strings.Contains(msg.Text(), "Not in the indexed documents") {
+			t.Errorf("refusal ephemeral=%v embeds=%d text=%q", msg.Ephemeral(), len(msg.Embeds), msg.Text())
 		}
-		for _, f := range em.Fields {
-			if !strings.Contains(f.Name, "Possibly related") || !strings.Contains(f.Name, "not an answer") || f.Name == "Sources" {
-				t.Errorf("related field %q not clearly marked", f.Name)
+		for _, m := range e.fake.Messages(e.fake.ChannelID) {
+			if strings.Contains(m.Text(), "Canada") && !m.Ephemeral() {
+				t.Errorf("a public message about the refused question is left: %q", m.Text())
 			}
 		}
-		if len(msg.CustomIDs()) != 0 {
-			t.Errorf("a non-answer has buttons %v", msg.CustomIDs())
+		ids := msg.CustomIDs()
+		if len(ids) != 1 || !strings.HasPrefix(ids[0], "bb:related:") {
+			t.Fatalf("refusal buttons = %v, want one for the related passages", ids)
+		}
+		rel := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: ids[0], MessageID: msg.ID}))
+		if !rel.Ephemeral() || !strings.Contains(rel.Text(), "not an answer") {
+			t.Errorf("related passages ephemeral=%v text=%q", rel.Ephemeral(), rel.Text())
 		}
 	})
 
 	t.Run("show passages", func(t *testing.T) {
-		it := e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: answerMsg.CustomIDs()[0], MessageID: answerMsg.ID})
+		it := e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: answerMsg.CustomIDs()[1], MessageID: answerMsg.ID})
 		msg := e.final(it)
 		if cb := e.callback(it); cb.Type != discordfake.CallbackChannelMessage {
 			t.Errorf("callback type %d, want 4", cb.Type)
@@ -248,46 +257,47 @@ func TestCommands(t *testing.T) {
 	})
 
 	t.Run("votes", func(t *testing.T) {
-		up, down := answerMsg.CustomIDs()[1], answerMsg.CustomIDs()[2]
-		press := func(user, id string) string {
-			msg := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: id, MessageID: answerMsg.ID, UserID: user}))
+		up, down := answerMsg.CustomIDs()[2], answerMsg.CustomIDs()[3]
+		answerID := strings.TrimPrefix(up, "bb:up:")
+		press := func(user, id string) *discordfake.Interaction {
+			return e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: id, MessageID: answerMsg.ID, UserID: user})
+		}
+		text := func(it *discordfake.Interaction) string {
+			msg := e.final(it)
 			if !msg.Ephemeral() {
 				t.Errorf("vote reply is public")
 			}
 			return msg.Text()
 		}
-		if got := press(e.fake.UserID, up); !strings.Contains(got, "Thanks") {
+		if got := text(press(e.fake.UserID, up)); !strings.Contains(got, "Thanks") {
 			t.Errorf("first vote: %q", got)
 		}
-		if got := press(e.fake.UserID, down); !strings.Contains(got, "already voted “Helpful”") {
-			t.Errorf("second vote by the same user: %q", got)
+		// Voting down opens the form asking why, and the vote is
+		// changed at once.
+		it := press(e.fake.UserID, down)
+		cb := e.callback(it)
+		if cb.Type != discordfake.CallbackModal || cb.Modal == nil || !strings.HasPrefix(cb.Modal.CustomID, "bb:why:") {
+			t.Fatalf("down vote: callback %+v, want the feedback form", cb)
 		}
-		if got := press(e.fake.OwnerID, down); !strings.Contains(got, "Thanks") {
+		if got := text(press(e.fake.OwnerID, up)); !strings.Contains(got, "Thanks") {
 			t.Errorf("another user's vote: %q", got)
 		}
-		f, err := os.Open(filepath.Join(e.data, "feedback.jsonl"))
-		if err != nil {
-			t.Fatal(err)
+		if cb := e.callback(press(e.fake.OwnerID, down)); cb.Type != discordfake.CallbackModal {
+			t.Errorf("down vote: callback type %d, want the form", cb.Type)
 		}
-		defer f.Close()
-		var votes []vote
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var v vote
-			if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-				t.Fatalf("feedback line %q: %v", sc.Text(), err)
-			}
-			votes = append(votes, v)
+		if got := text(press(e.fake.OwnerID, up)); !strings.Contains(got, "changed to Helpful") {
+			t.Errorf("a changed vote: %q", got)
 		}
-		if len(votes) != 2 {
-			t.Fatalf("feedback has %d votes, want 2 (one per user)", len(votes))
+		if v := e.records.vote(answerID, e.fake.UserID); v.Helpful || v.Time.IsZero() {
+			t.Errorf("first user's vote = %+v, want not helpful", v)
 		}
-		if v := votes[0]; !v.Helpful || v.UserID != e.fake.UserID || v.Question != "What does Article 9 call for?" ||
-			!strings.Contains(v.Answer, "unblocking") || v.IndexVersion != "v-test-1" || len(v.Passages) != 2 || v.Mode != "extractive" {
-			t.Errorf("first vote = %+v", v)
+		if v := e.records.vote(answerID, e.fake.OwnerID); !v.Helpful {
+			t.Errorf("second user's vote = %+v, want helpful", v)
 		}
-		if v := votes[1]; v.Helpful || v.UserID != e.fake.OwnerID {
-			t.Errorf("second vote = %+v", v)
+		rec, ok, _ := e.records.Answer(e.ctx, answerID)
+		if !ok || rec.Question != "What does Article 9 call for?" || !strings.Contains(rec.Answer.Text, "unblocking") ||
+			rec.Answer.Index.Version != "v-test-1" || len(rec.Answer.Citations) != 2 || rec.Private || rec.UserID != e.fake.UserID {
+			t.Errorf("answer record = %+v", rec)
 		}
 	})
 
@@ -365,7 +375,7 @@ func TestCommands(t *testing.T) {
 		if got, want := embedOf(t, reply).Description, embedOf(t, answerMsg).Description; got != want {
 			t.Errorf("mention answer %q, want the /ask answer %q", got, want)
 		}
-		if reply.Reference == nil || reply.Reference.MessageID != q.ID || len(reply.CustomIDs()) != 3 {
+		if reply.Reference == nil || reply.Reference.MessageID != q.ID || len(reply.CustomIDs()) != 4 {
 			t.Errorf("reply reference %+v, buttons %v", reply.Reference, reply.CustomIDs())
 		}
 		// A message that does not mention the bot gets no answer: the next
@@ -590,7 +600,7 @@ func TestAskRealLibrary(t *testing.T) {
 	if !strings.HasPrefix(em.Footer.Text, "extractive · ") || !strings.Contains(em.Footer.Text, "index of ") {
 		t.Errorf("footer = %q", em.Footer.Text)
 	}
-	shown := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: msg.CustomIDs()[0], MessageID: msg.ID}))
+	shown := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: msg.CustomIDs()[1], MessageID: msg.ID}))
 	if !strings.Contains(shown.Text(), "Nakhchivan") {
 		t.Errorf("passages = %q", shown.Text())
 	}
@@ -1071,7 +1081,7 @@ func TestStreamingAnswerEdits(t *testing.T) {
 		t.Error("a partial answer has buttons")
 	}
 	close(g.release)
-	final, err := it.WaitMessage(e.ctx, func(m discordfake.Message) bool { return len(m.CustomIDs()) == 3 })
+	final, err := it.WaitMessage(e.ctx, func(m discordfake.Message) bool { return len(m.CustomIDs()) == 4 })
 	if err != nil {
 		t.Fatal(err)
 	}

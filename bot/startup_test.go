@@ -17,7 +17,7 @@ func TestRunReportsUnreachableAPI(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	b, err := New(Options{Token: "abc.def", ApplicationID: "1", APIBase: "http://" + addr, DataDir: t.TempDir(),
+	b, err := New(Options{Token: "abc.def", ApplicationID: "1", APIBase: "http://" + addr,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, newFakeService(t))
 	if err != nil {
 		t.Fatal(err)

@@ -1,15 +1,11 @@
 package bot
 
 import (
-	"bufio"
 	"container/list"
+	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -65,54 +61,6 @@ func (c *cooldowns) forget(user string) {
 	delete(c.last, user)
 }
 
-// storedAnswer is an answer kept for its buttons.
-type storedAnswer struct {
-	Answer   briefbot.Answer
-	Passages map[string]briefbot.Passage
-}
-
-// answerCache keeps the most recent answers so that "Show passages" and the
-// votes can find them; older ones expire.
-type answerCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List
-	items map[string]*list.Element
-}
-
-type cacheEntry struct {
-	id string
-	a  storedAnswer
-}
-
-func newAnswerCache(max int) *answerCache {
-	return &answerCache{max: max, order: list.New(), items: map[string]*list.Element{}}
-}
-
-func (c *answerCache) put(a storedAnswer) string {
-	id := newID()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.items[id] = c.order.PushFront(cacheEntry{id: id, a: a})
-	for c.order.Len() > c.max {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.items, last.Value.(cacheEntry).id)
-	}
-	return id
-}
-
-func (c *answerCache) get(id string) (storedAnswer, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.items[id]
-	if !ok {
-		return storedAnswer{}, false
-	}
-	c.order.MoveToFront(e)
-	return e.Value.(cacheEntry).a, true
-}
-
 // newID is a short random identifier that fits in a custom_id.
 func newID() string {
 	var b [10]byte
@@ -122,88 +70,88 @@ func newID() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// vote is one user's feedback on one answer, as stored in feedback.jsonl.
-type vote struct {
-	Time         time.Time `json:"time"`
-	AnswerID     string    `json:"answer_id"`
-	UserID       string    `json:"user_id"`
-	Helpful      bool      `json:"helpful"`
-	Question     string    `json:"question"`
-	Answer       string    `json:"answer"`
-	Mode         string    `json:"mode"`
-	Passages     []string  `json:"passages"`
-	IndexVersion string    `json:"index_version"`
+// memoryRecords keeps answers, votes and conversations in memory when no
+// store is configured (tests, a bot without a data folder): the most
+// recent answers only, and nothing survives a restart.
+type memoryRecords struct {
+	mu       sync.Mutex
+	max      int
+	turns    int
+	order    *list.List // answer IDs, most recent first
+	answers  map[string]*list.Element
+	votes    map[string]briefbot.Vote // answerID/userID
+	conversa map[string][]briefbot.Turn
 }
 
-// feedbackStore appends votes to feedback.jsonl in the data folder. Each
-// user votes once per answer: the first vote stands, so every line of the
-// file is one user's one vote.
-type feedbackStore struct {
-	mu    sync.Mutex
-	path  string
-	votes map[string]bool // answerID/userID -> helpful
+type memoryAnswer struct {
+	id string
+	r  briefbot.AnswerRecord
 }
 
-func openFeedback(dataDir string) (*feedbackStore, error) {
-	fs := &feedbackStore{votes: map[string]bool{}}
-	if dataDir == "" {
-		return fs, nil
-	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return nil, fmt.Errorf("feedback: %w", err)
-	}
-	fs.path = filepath.Join(dataDir, "feedback.jsonl")
-	f, err := os.Open(fs.path)
-	if os.IsNotExist(err) {
-		return fs, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("feedback: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		var v vote
-		if json.Unmarshal(sc.Bytes(), &v) == nil && v.AnswerID != "" {
-			key := v.AnswerID + "/" + v.UserID
-			if _, seen := fs.votes[key]; !seen {
-				fs.votes[key] = v.Helpful
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("feedback %s: %w", fs.path, err)
-	}
-	return fs, nil
+func newMemoryRecords(maxAnswers, maxTurns int) *memoryRecords {
+	return &memoryRecords{max: maxAnswers, turns: maxTurns, order: list.New(), answers: map[string]*list.Element{},
+		votes: map[string]briefbot.Vote{}, conversa: map[string][]briefbot.Turn{}}
 }
 
-// record stores a vote unless the user already voted on that answer; it
-// returns whether the vote was recorded and, if not, the earlier vote.
-func (fs *feedbackStore) record(v vote) (recorded, earlier bool, err error) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
+func (m *memoryRecords) PutAnswer(_ context.Context, r briefbot.AnswerRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.answers[r.ID]; ok {
+		m.order.Remove(e)
+	}
+	m.answers[r.ID] = m.order.PushFront(memoryAnswer{id: r.ID, r: r})
+	for m.order.Len() > m.max {
+		last := m.order.Back()
+		m.order.Remove(last)
+		delete(m.answers, last.Value.(memoryAnswer).id)
+	}
+	return nil
+}
+
+func (m *memoryRecords) Answer(_ context.Context, id string) (briefbot.AnswerRecord, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.answers[id]
+	if !ok {
+		return briefbot.AnswerRecord{}, false, nil
+	}
+	return e.Value.(memoryAnswer).r, true, nil
+}
+
+func (m *memoryRecords) Vote(_ context.Context, v briefbot.Vote) (*briefbot.Vote, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	key := v.AnswerID + "/" + v.UserID
-	if prev, had := fs.votes[key]; had {
-		return false, prev, nil
+	prev, had := m.votes[key]
+	m.votes[key] = v
+	if !had {
+		return nil, nil
 	}
-	if fs.path != "" {
-		line, err := json.Marshal(v)
-		if err != nil {
-			return false, false, fmt.Errorf("feedback: %w", err)
-		}
-		f, err := os.OpenFile(fs.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return false, false, fmt.Errorf("feedback: %w", err)
-		}
-		_, werr := f.Write(append(line, '\n'))
-		cerr := f.Close()
-		if err := errors.Join(werr, cerr); err != nil {
-			return false, false, fmt.Errorf("feedback %s: %w", fs.path, err)
+	return &prev, nil
+}
+
+func (m *memoryRecords) AppendTurn(_ context.Context, id string, t briefbot.Turn) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.conversa[id]; !ok && len(m.conversa) >= m.max {
+		// Memory mode has no ages to go by: any one conversation makes room.
+		for k := range m.conversa {
+			delete(m.conversa, k)
+			break
 		}
 	}
-	fs.votes[key] = v.Helpful
-	return true, false, nil
+	turns := append(m.conversa[id], t)
+	if len(turns) > m.turns {
+		turns = turns[len(turns)-m.turns:]
+	}
+	m.conversa[id] = turns
+	return nil
+}
+
+func (m *memoryRecords) Conversation(_ context.Context, id string) ([]briefbot.Turn, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]briefbot.Turn(nil), m.conversa[id]...), nil
 }
 
 // bucketPool hands out discordgo rate-limit bucket keys, one per interaction

@@ -2,18 +2,20 @@ package bot
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/discordfake"
 )
 
@@ -46,53 +48,47 @@ func TestCooldowns(t *testing.T) {
 	}
 }
 
-func TestFeedbackOneVotePerUserPerAnswer(t *testing.T) {
-	dir := t.TempDir()
-	fs, err := openFeedback(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := []struct {
-		v                 vote
-		recorded, earlier bool
-	}{
-		{vote{AnswerID: "a1", UserID: "u1", Helpful: true, Question: "q", IndexVersion: "v1"}, true, false},
-		{vote{AnswerID: "a1", UserID: "u1", Helpful: false}, false, true},
-		{vote{AnswerID: "a1", UserID: "u1", Helpful: true}, false, true},
-		{vote{AnswerID: "a1", UserID: "u2", Helpful: false}, true, false},
-		{vote{AnswerID: "a2", UserID: "u1", Helpful: false}, true, false},
-	}
-	for i, s := range steps {
-		rec, earlier, err := fs.record(s.v)
-		if err != nil || rec != s.recorded || earlier != s.earlier {
-			t.Errorf("step %d: record = %v %v %v, want %v %v", i, rec, earlier, err, s.recorded, s.earlier)
+func TestMemoryRecords(t *testing.T) {
+	ctx := context.Background()
+	m := newMemoryRecords(2, 3)
+	for _, id := range []string{"a", "b", "c"} {
+		if err := m.PutAnswer(ctx, briefbot.AnswerRecord{ID: id, Question: "q " + id}); err != nil {
+			t.Fatal(err)
 		}
 	}
-	raw, _ := os.ReadFile(filepath.Join(dir, "feedback.jsonl"))
-	if n := strings.Count(string(raw), "\n"); n != 3 {
-		t.Errorf("%d lines, want 3:\n%s", n, raw)
+	if _, ok, _ := m.Answer(ctx, "a"); ok {
+		t.Error("the oldest answer is kept beyond the bound")
 	}
-	// Reopened, the store still knows who voted.
-	again, err := openFeedback(dir)
-	if err != nil {
-		t.Fatal(err)
+	if r, ok, _ := m.Answer(ctx, "c"); !ok || r.Question != "q c" {
+		t.Errorf("Answer(c) = %+v, %v", r, ok)
 	}
-	if rec, earlier, _ := again.record(vote{AnswerID: "a1", UserID: "u1"}); rec || !earlier {
-		t.Errorf("after reopening: recorded=%v earlier=%v", rec, earlier)
+	// One vote per user per answer; voting again replaces it.
+	if prev, _ := m.Vote(ctx, briefbot.Vote{AnswerID: "c", UserID: "u", Helpful: true}); prev != nil {
+		t.Errorf("first vote has a previous one: %+v", prev)
 	}
-}
-
-func TestAnswerCacheEvictsOldest(t *testing.T) {
-	c := newAnswerCache(2)
-	a := c.put(storedAnswer{})
-	b := c.put(storedAnswer{})
-	c.get(a) // a is now the most recent
-	c.put(storedAnswer{})
-	if _, ok := c.get(b); ok {
-		t.Error("least recently used answer kept")
+	prev, _ := m.Vote(ctx, briefbot.Vote{AnswerID: "c", UserID: "u", Helpful: false, Reason: briefbot.ReasonIncomplete})
+	if prev == nil || !prev.Helpful {
+		t.Errorf("changed vote: previous = %+v, want the helpful one", prev)
 	}
-	if _, ok := c.get(a); !ok {
-		t.Error("recently used answer evicted")
+	if prev, _ := m.Vote(ctx, briefbot.Vote{AnswerID: "c", UserID: "other"}); prev != nil {
+		t.Errorf("another user's vote replaced one: %+v", prev)
+	}
+	// Turns are bounded, oldest dropped.
+	for i := range 5 {
+		if err := m.AppendTurn(ctx, "conv", briefbot.Turn{Question: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	turns, _ := m.Conversation(ctx, "conv")
+	if len(turns) != 3 || turns[0].Question != "2" || turns[2].Question != "4" {
+		t.Errorf("turns = %+v, want the last 3", turns)
+	}
+	// Conversations are bounded too.
+	for _, id := range []string{"x", "y", "z"} {
+		_ = m.AppendTurn(ctx, id, briefbot.Turn{Question: id})
+	}
+	if n := len(m.conversa); n > 2 {
+		t.Errorf("%d conversations kept, bound 2", n)
 	}
 }
 
@@ -118,19 +114,19 @@ func TestBucketPoolReusesKeys(t *testing.T) {
 }
 
 func TestInviteURL(t *testing.T) {
-	const want = 274877991936 // View Channels, Send Messages (+ in Threads), Embed Links, Read Message History
+	const want = 309237730304 // View Channels, Send Messages (+ in Threads), Embed Links, Read Message History
 	if InvitePermissions != want {
 		t.Errorf("InvitePermissions = %d, want %d", InvitePermissions, want)
 	}
 	u := InviteURL("123")
-	if u != "https://discord.com/oauth2/authorize?client_id=123&permissions=274877991936&scope=bot+applications.commands" {
+	if u != "https://discord.com/oauth2/authorize?client_id=123&permissions=309237730304&scope=bot+applications.commands" {
 		t.Errorf("InviteURL = %s", u)
 	}
 	doc, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(doc), "permissions=274877991936") {
+	if !strings.Contains(string(doc), "permissions=309237730304") {
 		t.Error("the README does not give the same permissions integer")
 	}
 }
@@ -267,4 +263,11 @@ func FuzzFrameSniffer(f *testing.F) {
 			f.feed(stream[i:min(i+chunk, len(stream))])
 		}
 	})
+}
+
+// vote is the vote of user on an answer (tests).
+func (m *memoryRecords) vote(answerID, user string) briefbot.Vote {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.votes[answerID+"/"+user]
 }

@@ -1,0 +1,382 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot"
+)
+
+// recordTimeout bounds one read or write of the records: a slow disk must
+// not hold up an interaction past Discord's deadlines.
+const recordTimeout = 5 * time.Second
+
+// place is where and for whom an answer was given.
+type place struct {
+	user, guild, channel string
+	private              bool
+	// conversation continues an earlier one; "" starts a new one, named
+	// after the answer.
+	conversation string
+}
+
+// Conversation IDs of the places where the bot keeps talking: a thread it
+// started, a direct-message channel. A question on its own starts a
+// conversation named after its answer.
+func threadConversation(channelID string) string { return "thread:" + channelID }
+func dmConversation(channelID string) string     { return "dm:" + channelID }
+
+// keep stores an answer with where it was given, and its turn in its
+// conversation, and returns the answer's ID for its buttons; "" when it
+// could not be stored (the answer is still shown, without buttons).
+func (b *Bot) keep(a briefbot.Answer, at place) string {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	id := newID()
+	conv := at.conversation
+	if conv == "" {
+		conv = id
+	}
+	rec := briefbot.AnswerRecord{
+		ID: id, Time: b.opts.Now().UTC(), Question: a.Question, Answer: a,
+		Passages: b.citedPassages(a), UserID: at.user, GuildID: at.guild, ChannelID: at.channel,
+		Private: at.private, ConversationID: conv,
+	}
+	if a.Mode == briefbot.ModeLLM {
+		rec.Model = b.opts.Model
+	}
+	if err := b.records.PutAnswer(ctx, rec); err != nil {
+		b.log.Error("answer not kept: its buttons will not work", "err", err)
+		return ""
+	}
+	if a.Answerable {
+		if err := b.records.AppendTurn(ctx, conv, turnOf(a, rec.Time)); err != nil {
+			b.log.Warn("conversation turn not kept", "conversation", conv, "err", err)
+		}
+	}
+	return id
+}
+
+func turnOf(a briefbot.Answer, at time.Time) briefbot.Turn {
+	t := briefbot.Turn{Question: a.Question, Answer: a.Text, Time: at}
+	for _, c := range a.Citations {
+		t.Passages = append(t.Passages, c.PassageID)
+	}
+	return t
+}
+
+// history is a conversation's earlier turns; none when it cannot be read
+// (the question is then answered on its own).
+func (b *Bot) history(conversation string) []briefbot.Turn {
+	if conversation == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	turns, err := b.records.Conversation(ctx, conversation)
+	if err != nil {
+		b.log.Warn("conversation not read; answering the question on its own", "conversation", conversation, "err", err)
+		return nil
+	}
+	return turns
+}
+
+// answerView is an answer with its buttons.
+func answerView(a briefbot.Answer, id string, shareable bool) message {
+	m := answerMessage(a, "")
+	if id != "" {
+		m.Components = answerButtons(id, shareable)
+	}
+	return m
+}
+
+// refusalView is the short line for a question the documents do not
+// cover, with a button for the related passages when any are worth it.
+func refusalView(a briefbot.Answer, id string) message {
+	worth := id != "" && len(relatedWorthShowing(a)) > 0
+	m := refusalMessage(a, worth)
+	if worth {
+		m.Components = relatedButton(id)
+	}
+	return m
+}
+
+// record reads an answer's record for one of its buttons or modals. It
+// tells the user, and returns false, when the answer is gone or belongs to
+// someone else's private question.
+func (b *Bot) record(it *interaction, id string) (briefbot.AnswerRecord, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	rec, ok, err := b.records.Answer(ctx, id)
+	switch {
+	case err != nil:
+		b.log.Error("answer record not read", "answer", id, "err", err)
+		it.fail("Sorry, this answer could not be found right now. Please try again.")
+		return rec, false
+	case !ok:
+		b.logErr(it.reply(noticeMessage("This answer has expired. Please ask again."), true))
+		return rec, false
+	case rec.Private && rec.UserID != userOf(it.i):
+		// Only its asker ever saw a private answer; a button naming it
+		// from anyone else is forged.
+		b.logErr(it.reply(noticeMessage("This answer has expired. Please ask again."), true))
+		return rec, false
+	}
+	return rec, true
+}
+
+func (b *Bot) onComponent(it *interaction) {
+	action, answerID, ok := parseCustomID(it.i.MessageComponentData().CustomID)
+	if !ok {
+		b.logErr(it.reply(noticeMessage("This button is not ours any more."), true))
+		return
+	}
+	rec, ok := b.record(it, answerID)
+	if !ok {
+		return
+	}
+	switch action {
+	case actionPassages:
+		b.logErr(it.reply(passagesMessage(rec.Answer, rec.Passages), true))
+	case actionRelated:
+		b.logErr(it.reply(relatedMessage(rec.Answer), true))
+	case actionVoteUp:
+		b.vote(it, briefbot.Vote{AnswerID: answerID, Helpful: true})
+	case actionVoteDown:
+		// The vote counts at once; the modal only adds why, if the user
+		// cares to say.
+		if _, err := b.putVote(it, briefbot.Vote{AnswerID: answerID, Helpful: false}); err != nil {
+			it.fail("Sorry, your vote could not be recorded.")
+			return
+		}
+		if err := it.callback(discordgo.InteractionResponseModal, whyModal(answerID, reasonOptions())); err != nil {
+			b.log.Warn("feedback form not shown", "err", err)
+		}
+	case actionFollowUp:
+		if err := it.callback(discordgo.InteractionResponseModal, followUpModal(answerID, rec.Question)); err != nil {
+			b.log.Warn("follow-up form not shown", "err", err)
+		}
+	case actionShare:
+		b.share(it, rec)
+	default:
+		b.logErr(it.reply(noticeMessage("This button is not ours any more."), true))
+	}
+}
+
+func reasonOptions() []selectOption {
+	return []selectOption{
+		{Label: "Wrong source", Value: briefbot.ReasonWrongSource},
+		{Label: "Incomplete", Value: briefbot.ReasonIncomplete},
+		{Label: "Not in the documents", Value: briefbot.ReasonNotInDocuments},
+		{Label: "Other", Value: briefbot.ReasonOther},
+	}
+}
+
+func validReason(r string) bool {
+	for _, o := range reasonOptions() {
+		if o.Value == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Bot) putVote(it *interaction, v briefbot.Vote) (*briefbot.Vote, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	v.UserID = userOf(it.i)
+	v.Time = b.opts.Now().UTC()
+	prev, err := b.records.Vote(ctx, v)
+	if err != nil {
+		b.log.Error("vote not recorded", "answer", v.AnswerID, "err", err)
+	}
+	return prev, err
+}
+
+// vote records a vote and says so: a changed vote is named as such.
+func (b *Bot) vote(it *interaction, v briefbot.Vote) {
+	prev, err := b.putVote(it, v)
+	if err != nil {
+		it.fail("Sorry, your vote could not be recorded.")
+		return
+	}
+	text := "Thanks, your feedback is recorded."
+	if prev != nil && prev.Helpful != v.Helpful {
+		label := "Not helpful"
+		if v.Helpful {
+			label = "Helpful"
+		}
+		text = fmt.Sprintf("Your vote is changed to %s.", label)
+	}
+	b.logErr(it.reply(noticeMessage(text), true))
+}
+
+func (b *Bot) onModal(it *interaction, sub modalSubmit) {
+	action, answerID, ok := parseCustomID(sub.CustomID)
+	if !ok {
+		b.logErr(it.reply(noticeMessage("This form is not ours any more."), true))
+		return
+	}
+	rec, ok := b.record(it, answerID)
+	if !ok {
+		return
+	}
+	switch action {
+	case modalWhy:
+		reason := sub.value(inputReason)
+		if !validReason(reason) {
+			reason = ""
+		}
+		comment := strings.TrimSpace(sub.value(inputComment))
+		b.vote(it, briefbot.Vote{AnswerID: answerID, Helpful: false, Reason: reason, Comment: cutText(comment, 1000)})
+	case modalFollowUp:
+		b.followUp(it, rec, sub.value(inputQuestion))
+	default:
+		b.logErr(it.reply(noticeMessage("This form is not ours any more."), true))
+	}
+}
+
+// followUp answers a question asked with an answer's "Follow up" button,
+// in the light of the conversation so far: privately for a private answer
+// (or in a DM), otherwise in a thread started from the answer (or the
+// thread it is already in).
+func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question string) {
+	question = strings.TrimSpace(question)
+	if question == "" {
+		b.logErr(it.reply(noticeMessage("Please type a question."), true))
+		return
+	}
+	user := userOf(it.i)
+	if refusal := b.cooldownRefusal(user); refusal != "" {
+		b.logErr(it.reply(noticeMessage(refusal), true))
+		return
+	}
+	ctx, waitCtx, cancel := b.answerContexts()
+	defer cancel()
+	// The acknowledgement is the asker's alone in every case: a public
+	// follow-up is posted in its thread, not here.
+	if err := it.deferReply(true); err != nil {
+		b.log.Warn("defer failed", "err", err)
+		return
+	}
+	private := rec.Private || it.i.GuildID == ""
+	conv, channel := rec.ConversationID, it.i.ChannelID
+	if !private {
+		thread, err := b.threadFor(it, rec)
+		if err != nil {
+			b.log.Warn("no thread for a follow-up; answering privately", "channel", it.i.ChannelID, "err", err)
+			private = true
+		} else {
+			conv, channel = threadConversation(thread), thread
+		}
+	}
+	release, refusal := b.acquire(waitCtx, user)
+	if refusal != "" {
+		it.refuse(refusal)
+		return
+	}
+	a, err := b.answer(ctx, user, question, b.history(conv), nil)
+	release()
+	if err != nil {
+		it.fail(err.Error())
+		return
+	}
+	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: channel, private: private, conversation: conv})
+	switch {
+	case !a.Answerable:
+		b.logErr(it.finish(refusalView(a, id)))
+	case private:
+		b.remember(a, question, user, it.i.GuildID, false)
+		b.logErr(it.finish(answerView(a, id, it.i.GuildID != "")))
+	default:
+		b.remember(a, question, user, it.i.GuildID, true)
+		m := answerView(a, id, false)
+		m.Content = fmt.Sprintf("Follow-up from <@%s>", user)
+		if err := b.post(channel, m, nil); err != nil {
+			it.fail("Sorry, the answer could not be posted in the thread.")
+			return
+		}
+		b.logErr(it.finish(noticeMessage(fmt.Sprintf("Answered in <#%s>.", channel))))
+	}
+}
+
+// threadFor is the thread a public follow-up to rec goes to: the thread
+// the button was pressed in when the bot started it, otherwise a new one
+// started from the answer's message and seeded with its conversation.
+func (b *Bot) threadFor(it *interaction, rec briefbot.AnswerRecord) (string, error) {
+	if len(b.history(threadConversation(it.i.ChannelID))) > 0 {
+		return it.i.ChannelID, nil
+	}
+	if it.i.Message == nil || it.i.Message.ID == "" {
+		return "", fmt.Errorf("the follow-up names no message to start a thread from")
+	}
+	ch, err := b.session.MessageThreadStartComplex(it.i.ChannelID, it.i.Message.ID, &discordgo.ThreadStart{
+		Name:                cutText(rec.Question, 100),
+		AutoArchiveDuration: 1440,
+	})
+	if err != nil {
+		return "", fmt.Errorf("start a thread: %w", b.explain(err))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	for _, t := range b.history(rec.ConversationID) {
+		if err := b.records.AppendTurn(ctx, threadConversation(ch.ID), t); err != nil {
+			return "", fmt.Errorf("seed the thread's conversation: %w", err)
+		}
+	}
+	if len(b.history(rec.ConversationID)) == 0 {
+		// Even an answer whose turn was not kept marks the thread as ours.
+		if err := b.records.AppendTurn(ctx, threadConversation(ch.ID), turnOf(rec.Answer, rec.Time)); err != nil {
+			return "", fmt.Errorf("seed the thread's conversation: %w", err)
+		}
+	}
+	return ch.ID, nil
+}
+
+// post sends a message to a channel, as a reply to another when ref is set.
+func (b *Bot) post(channelID string, m message, ref *discordgo.MessageReference) error {
+	body := m.body(false)
+	body.MessageReference = ref
+	uri := discordgo.EndpointChannelMessages(channelID)
+	if _, err := b.session.RequestWithBucketID("POST", uri, body, uri); err != nil {
+		b.log.Warn("message not posted", "channel", channelID, "err", b.explain(err))
+		return err
+	}
+	return nil
+}
+
+// sharedID names the public copy of a private answer, so that sharing it
+// twice is noticed.
+func sharedID(id string) string { return id + "-shared" }
+
+// share posts a private answer to the channel for everyone, attributed to
+// its asker, who alone may share it.
+func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
+	user := userOf(it.i)
+	if rec.UserID != user || !rec.Private || it.i.GuildID == "" {
+		b.logErr(it.reply(noticeMessage("Only the person who asked can share this answer."), true))
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	id := sharedID(rec.ID)
+	if _, done, err := b.records.Answer(ctx, id); err == nil && done {
+		b.logErr(it.reply(noticeMessage("This answer was already shared."), true))
+		return
+	}
+	pub := rec
+	pub.ID, pub.Time, pub.Private, pub.ChannelID = id, b.opts.Now().UTC(), false, it.i.ChannelID
+	if err := b.records.PutAnswer(ctx, pub); err != nil {
+		b.log.Error("shared answer not kept", "err", err)
+		it.fail("Sorry, the answer could not be shared.")
+		return
+	}
+	b.questions.remember(user, it.i.GuildID, rec.Question, true)
+	m := answerView(rec.Answer, id, false)
+	m.Content = fmt.Sprintf("Shared by <@%s>", user)
+	b.logErr(it.reply(m, false))
+}
