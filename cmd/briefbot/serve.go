@@ -67,7 +67,6 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		MaxInFlight:      d.MaxInFlight,
 		QueueWait:        d.QueueWait.Duration(),
 		AnswerTimeout:    d.AnswerTimeout.Duration(),
-		DataDir:          cfg.DataDir,
 		Logger:           e.log,
 
 		SuggestPublicQuestions: d.SuggestPublicQuestions,
