@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -16,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/internal/discordfake"
 )
 
 func TestLangOf(t *testing.T) {
@@ -647,5 +650,154 @@ func f(l lang) string { return l.T(k) + l.T(string(k)) }`, nil},
 				}
 			}
 		})
+	}
+}
+
+// commandNameRE is Discord's rule for command and option names (and their
+// localizations), with Go's script names for \p{sc=Deva} and \p{sc=Thai}.
+var commandNameRE = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
+
+// TestCommandLocalizations checks the localizations of every command,
+// option and choice against Discord's rules: every locale of localeLangs,
+// names lowercase and matching the name pattern, descriptions of 1–100
+// characters, a localized command name unique among the commands in its
+// locale, and a localized option name different from the command's other
+// option names, default or localized.
+func TestCommandLocalizations(t *testing.T) {
+	t.Parallel()
+	cmds := commands()
+	checkName := func(what, name string) {
+		if !commandNameRE.MatchString(name) || strings.ToLower(name) != name {
+			t.Errorf("%s: name %q breaks Discord's rule (lowercase, ^[-_\\p{L}\\p{N}]{1,32}$)", what, name)
+		}
+	}
+	checkDesc := func(what, desc string) {
+		if n := utf8.RuneCountInString(desc); n < 1 || n > 100 {
+			t.Errorf("%s: description %q has %d characters, want 1–100", what, desc, n)
+		}
+	}
+	checkLocales := func(what string, names, descs map[discordgo.Locale]string) {
+		for _, ll := range localeLangs {
+			name, ok := names[ll.locale]
+			if !ok {
+				t.Errorf("%s: no name in %s (add it to commandNames)", what, ll.locale)
+			} else {
+				checkName(fmt.Sprintf("%s in %s", what, ll.locale), name)
+			}
+			desc, ok := descs[ll.locale]
+			if !ok {
+				t.Errorf("%s: no description in %s (add it to the catalogue)", what, ll.locale)
+			} else {
+				checkDesc(fmt.Sprintf("%s in %s", what, ll.locale), desc)
+			}
+		}
+		for loc := range names {
+			if _, ok := discordgo.Locales[loc]; !ok {
+				t.Errorf("%s: %q is not a Discord locale", what, loc)
+			}
+		}
+	}
+	var checkOptions func(path string, opts []*discordgo.ApplicationCommandOption)
+	checkOptions = func(path string, opts []*discordgo.ApplicationCommandOption) {
+		defaults := map[string]bool{}
+		for _, o := range opts {
+			defaults[o.Name] = true
+		}
+		byLocale := map[discordgo.Locale]map[string]string{}
+		for _, o := range opts {
+			what := path + " " + o.Name
+			checkName(what, o.Name)
+			checkDesc(what, o.Description)
+			checkLocales(what, o.NameLocalizations, o.DescriptionLocalizations)
+			for loc, name := range o.NameLocalizations {
+				if name != o.Name && defaults[name] {
+					t.Errorf("%s: %s name %q is another option's name", what, loc, name)
+				}
+				if byLocale[loc] == nil {
+					byLocale[loc] = map[string]string{}
+				}
+				if other, dup := byLocale[loc][name]; dup {
+					t.Errorf("%s: %s name %q is also option %s's", what, loc, name, other)
+				}
+				byLocale[loc][name] = o.Name
+			}
+			for _, ch := range o.Choices {
+				for _, ll := range localeLangs {
+					if n := utf8.RuneCountInString(ch.NameLocalizations[ll.locale]); n < 1 || n > 100 {
+						t.Errorf("%s choice %q: %s name has %d characters, want 1–100", what, ch.Name, ll.locale, n)
+					}
+				}
+			}
+			checkOptions(what, o.Options)
+		}
+	}
+	commandsIn := map[discordgo.Locale]map[string]string{}
+	for _, c := range cmds {
+		what := "/" + c.Name
+		if c.NameLocalizations == nil || c.DescriptionLocalizations == nil {
+			t.Errorf("%s: not localized", what)
+			continue
+		}
+		checkLocales(what, *c.NameLocalizations, *c.DescriptionLocalizations)
+		for loc, name := range *c.NameLocalizations {
+			if commandsIn[loc] == nil {
+				commandsIn[loc] = map[string]string{}
+			}
+			if other, dup := commandsIn[loc][name]; dup {
+				t.Errorf("%s: %s name %q is also /%s's", what, loc, name, other)
+			}
+			commandsIn[loc][name] = c.Name
+		}
+		checkOptions(what, c.Options)
+	}
+}
+
+// TestLocalizedCommandsOnDiscord registers the localized commands with the
+// fake Discord, which checks the body against Discord's OpenAPI document
+// and its naming rules. It then asks in German. Discord sends the English
+// option names whatever the reader's locale, so the answer comes as for
+// anyone else.
+func TestLocalizedCommandsOnDiscord(t *testing.T) {
+	t.Parallel()
+	e := startBot(t, setup{})
+	var put *discordfake.Request
+	for _, r := range e.fake.Requests() {
+		if r.Method == "PUT" && strings.HasSuffix(r.Route, "/commands") {
+			put = &r
+		}
+	}
+	if put == nil {
+		t.Fatal("no bulk overwrite of the commands")
+	}
+	var sent []struct {
+		Name              string            `json:"name"`
+		NameLocalizations map[string]string `json:"name_localizations"`
+		Options           []struct {
+			Name                     string            `json:"name"`
+			NameLocalizations        map[string]string `json:"name_localizations"`
+			DescriptionLocalizations map[string]string `json:"description_localizations"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(put.Body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) == 0 || sent[0].Name != "ask" || sent[0].NameLocalizations["de"] != "fragen" || sent[0].NameLocalizations["es-419"] != "preguntar" {
+		t.Fatalf("first command sent = %+v, want /ask localized (de fragen, es-419 preguntar)", sent[0])
+	}
+	if o := sent[0].Options[0]; o.Name != "question" || o.NameLocalizations["ru"] != "вопрос" || o.DescriptionLocalizations["fr"] != "Votre question" {
+		t.Errorf("/ask's first option sent = %+v, want English name with localizations", o)
+	}
+	// What the fake stored and returns keeps the localizations.
+	for _, c := range e.fake.Commands(e.fake.GuildID) {
+		if !strings.Contains(string(c.Raw), `"name_localizations"`) {
+			t.Errorf("/%s stored without name_localizations: %s", c.Name, c.Raw)
+		}
+	}
+	it := e.fake.Interact(e.ctx, discordfake.InteractionSpec{
+		CommandName: "ask", Locale: "de",
+		Options: []discordfake.Option{discordfake.Opt("question", "What does Article 9 call for?")},
+	})
+	if msg := e.final(it); !strings.Contains(msg.Text(), "unblocking") {
+		t.Errorf("answer to a German reader = %q, want the Article 9 passage", msg.Text())
 	}
 }
