@@ -448,11 +448,14 @@ var tokenInURL = regexp.MustCompile(`(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9
 func redactTokens(s string) string { return tokenInURL.ReplaceAllString(s, "${1}[token]") }
 
 // commands are the slash commands; registered with one bulk overwrite.
+// Names and descriptions are written in English here, and localizeCommands
+// adds their translations from the catalogue (i18n.go). The English names
+// stay the ones the handlers read.
 func commands() []*discordgo.ApplicationCommand {
 	manageGuild := int64(discordgo.PermissionManageGuild)
 	minResults, maxResults := float64(1), float64(10)
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
-	return []*discordgo.ApplicationCommand{
+	return localizeCommands([]*discordgo.ApplicationCommand{
 		{
 			Name:        "ask",
 			Description: "Ask a question about the documents; the answer cites its passages",
@@ -487,7 +490,7 @@ func commands() []*discordgo.ApplicationCommand {
 			DefaultMemberPermissions: &manageGuild,
 			Contexts:                 &guildOnly,
 		},
-	}
+	})
 }
 
 // registerCommands overwrites the commands in bulk: per guild when guilds

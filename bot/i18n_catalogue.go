@@ -1,0 +1,387 @@
+package bot
+
+// The catalogue's data: see i18n.go for how it is used and why it is a Go
+// map. To add a message, add its English text as a key with all four
+// translations. i18n_test.go fails until every language has one with the
+// same fmt verbs. French puts a no-break space (\u00a0) before : ; ? ! and
+// inside « », so that the mark never wraps onto a line of its own.
+
+// catalogue translates every message the bot shows, keyed by the English
+// text.
+var catalogue = map[string]translations{
+	// Slash command descriptions (localizeCommands).
+	"Ask a question about the documents; the answer cites its passages": {
+		langDE: "Stell eine Frage zu den Dokumenten; die Antwort zitiert ihre Textstellen",
+		langFR: "Posez une question sur les documents\u00a0; la réponse cite ses passages",
+		langES: "Haz una pregunta sobre los documentos; la respuesta cita sus pasajes",
+		langRU: "Задать вопрос по документам; ответ цитирует фрагменты",
+	},
+	"Your question": {langDE: "Deine Frage", langFR: "Votre question", langES: "Tu pregunta", langRU: "Ваш вопрос"},
+	"Only you see the answer": {
+		langDE: "Nur du siehst die Antwort", langFR: "Vous seul verrez la réponse",
+		langES: "Solo tú verás la respuesta", langRU: "Ответ увидите только вы",
+	},
+	"Ranked passages for a query, without a summary": {
+		langDE: "Textstellen zu einer Suche, nach Relevanz geordnet, ohne Zusammenfassung",
+		langFR: "Passages classés pour une requête, sans résumé",
+		langES: "Pasajes ordenados para una consulta, sin resumen",
+		langRU: "Фрагменты по запросу по релевантности, без сводки",
+	},
+	"What to look for":         {langDE: "Wonach du suchst", langFR: "Ce que vous cherchez", langES: "Qué buscar", langRU: "Что искать"},
+	"How many passages (1-10)": {langDE: "Wie viele Textstellen (1-10)", langFR: "Combien de passages (1-10)", langES: "Cuántos pasajes (1-10)", langRU: "Сколько фрагментов (1-10)"},
+	"Only you see the results": {
+		langDE: "Nur du siehst die Ergebnisse", langFR: "Vous seul verrez les résultats",
+		langES: "Solo tú verás los resultados", langRU: "Результаты увидите только вы",
+	},
+	"The documents the bot answers from": {
+		langDE: "Die Dokumente, aus denen der Bot antwortet", langFR: "Les documents dont le bot tire ses réponses",
+		langES: "Los documentos con los que responde el bot", langRU: "Документы, по которым отвечает бот",
+	},
+	"A document's card: authors, date, lead and sections": {
+		langDE: "Steckbrief eines Dokuments: Autoren, Datum, Einleitung und Abschnitte",
+		langFR: "Fiche d'un document\u00a0: auteurs, date, chapeau et sections",
+		langES: "Ficha de un documento: autores, fecha, entradilla y secciones",
+		langRU: "Карточка документа: авторы, дата, вступление и разделы",
+	},
+	"Which document (default: the first)": {
+		langDE: "Welches Dokument (Standard: das erste)", langFR: "Quel document (par défaut\u00a0: le premier)",
+		langES: "Qué documento (por defecto: el primero)", langRU: "Какой документ (по умолчанию первый)",
+	},
+	"Only you see the card": {
+		langDE: "Nur du siehst den Steckbrief", langFR: "Vous seul verrez la fiche",
+		langES: "Solo tú verás la ficha", langRU: "Карточку увидите только вы",
+	},
+	"Rebuild the index from the configured documents (moderators)": {
+		langDE: "Index aus den eingestellten Dokumenten neu aufbauen (Moderation)",
+		langFR: "Reconstruire l'index à partir des documents configurés (modérateurs)",
+		langES: "Reconstruir el índice a partir de los documentos configurados (moderadores)",
+		langRU: "Перестроить индекс из настроенных документов (модераторы)",
+	},
+
+	// Errors and refusals.
+	"Sorry, the answer took too long. Please try again, or narrow the question.": {
+		langDE: "Die Antwort hat leider zu lange gedauert. Bitte versuch es noch einmal oder stell die Frage enger.",
+		langFR: "Désolé, la réponse a pris trop de temps. Veuillez réessayer ou préciser la question.",
+		langES: "Lo siento, la respuesta tardó demasiado. Inténtalo de nuevo o acota la pregunta.",
+		langRU: "К сожалению, ответ занял слишком много времени. Попробуйте ещё раз или сузьте вопрос.",
+	},
+	"Sorry, I could not answer that right now. Please try again in a moment.": {
+		langDE: "Darauf kann ich gerade leider nicht antworten. Bitte versuch es gleich noch einmal.",
+		langFR: "Désolé, je ne peux pas répondre pour le moment. Veuillez réessayer dans un instant.",
+		langES: "Lo siento, ahora mismo no puedo responder. Inténtalo de nuevo en un momento.",
+		langRU: "К сожалению, сейчас я не могу ответить. Попробуйте ещё раз чуть позже.",
+	},
+	"Something went wrong on our side. Please try again.": {
+		langDE: "Bei uns ist etwas schiefgelaufen. Bitte versuch es noch einmal.",
+		langFR: "Un problème est survenu de notre côté. Veuillez réessayer.",
+		langES: "Algo salió mal por nuestra parte. Inténtalo de nuevo.",
+		langRU: "Что-то пошло не так на нашей стороне. Попробуйте ещё раз.",
+	},
+	"Sorry, the search failed. Please try again.": {
+		langDE: "Die Suche ist leider fehlgeschlagen. Bitte versuch es noch einmal.",
+		langFR: "Désolé, la recherche a échoué. Veuillez réessayer.",
+		langES: "Lo siento, la búsqueda falló. Inténtalo de nuevo.",
+		langRU: "К сожалению, поиск не удался. Попробуйте ещё раз.",
+	},
+	"Sorry, the answer could not be shown. Please try again, or ask differently.": {
+		langDE: "Die Antwort konnte leider nicht angezeigt werden. Bitte versuch es noch einmal oder frag anders.",
+		langFR: "Désolé, la réponse n'a pas pu être affichée. Veuillez réessayer ou reformuler la question.",
+		langES: "Lo siento, no se pudo mostrar la respuesta. Inténtalo de nuevo o pregunta de otra forma.",
+		langRU: "К сожалению, ответ не удалось показать. Попробуйте ещё раз или спросите иначе.",
+	},
+	"I'm answering many questions right now. Please try again in a few seconds.": {
+		langDE: "Ich beantworte gerade viele Fragen. Bitte versuch es in ein paar Sekunden noch einmal.",
+		langFR: "Je réponds à beaucoup de questions en ce moment. Veuillez réessayer dans quelques secondes.",
+		langES: "Estoy respondiendo muchas preguntas ahora mismo. Inténtalo de nuevo en unos segundos.",
+		langRU: "Сейчас я отвечаю на много вопросов. Попробуйте ещё раз через несколько секунд.",
+	},
+	"The bot is restarting. Please ask again in a minute.": {
+		langDE: "Der Bot startet neu. Bitte frag in einer Minute noch einmal.",
+		langFR: "Le bot redémarre. Veuillez reposer la question dans une minute.",
+		langES: "El bot se está reiniciando. Vuelve a preguntar en un minuto.",
+		langRU: "Бот перезапускается. Спросите ещё раз через минуту.",
+	},
+	"No document matches %q. /sources lists them.": {
+		langDE: "Kein Dokument passt zu %q. /quellen listet sie auf.",
+		langFR: "Aucun document ne correspond à %q. /sources les liste.",
+		langES: "Ningún documento coincide con %q. /fuentes los enumera.",
+		langRU: "Ни один документ не подходит под %q. Список документов: /источники.",
+	},
+	"Unknown command. The bot's commands may be out of date; try again in a minute.": {
+		langDE: "Unbekannter Befehl. Die Befehle des Bots sind vielleicht veraltet; versuch es in einer Minute noch einmal.",
+		langFR: "Commande inconnue. Les commandes du bot ne sont peut-être pas à jour\u00a0; réessayez dans une minute.",
+		langES: "Comando desconocido. Puede que los comandos del bot estén desactualizados; inténtalo de nuevo en un minuto.",
+		langRU: "Неизвестная команда. Возможно, команды бота устарели; попробуйте ещё раз через минуту.",
+	},
+	"Slow down a little: you can ask again in %d s.": {
+		langDE: "Etwas langsamer, bitte: Du kannst in %d s wieder fragen.",
+		langFR: "Doucement\u00a0: vous pourrez reposer une question dans %d s.",
+		langES: "Más despacio: podrás preguntar de nuevo en %d s.",
+		langRU: "Не так быстро: снова спросить можно через %d с.",
+	},
+	"Please type a question.": {
+		langDE: "Bitte gib eine Frage ein.", langFR: "Veuillez saisir une question.",
+		langES: "Escribe una pregunta.", langRU: "Введите вопрос.",
+	},
+	"Please type something to search for.": {
+		langDE: "Bitte gib einen Suchbegriff ein.", langFR: "Veuillez saisir ce que vous cherchez.",
+		langES: "Escribe algo que buscar.", langRU: "Введите, что искать.",
+	},
+	"Only moderators (Manage Server, or a moderator role) can rebuild the index.": {
+		langDE: "Nur Moderatoren (Server verwalten oder eine Moderatorenrolle) können den Index neu aufbauen.",
+		langFR: "Seuls les modérateurs (Gérer le serveur, ou un rôle de modérateur) peuvent reconstruire l'index.",
+		langES: "Solo los moderadores (Gestionar servidor, o un rol de moderador) pueden reconstruir el índice.",
+		langRU: "Перестроить индекс могут только модераторы (право «Управлять сервером» или роль модератора).",
+	},
+	"The bot is restarting, so it stopped waiting for the rebuild. The current index keeps serving; run /reindex again once the bot is back.": {
+		langDE: "Der Bot startet neu und wartet deshalb nicht mehr auf den Neuaufbau. Der aktuelle Index bleibt in Betrieb; führe /reindizieren erneut aus, sobald der Bot zurück ist.",
+		langFR: "Le bot redémarre et a donc cessé d'attendre la reconstruction. L'index actuel reste en service\u00a0; relancez /réindexer une fois le bot de retour.",
+		langES: "El bot se está reiniciando, así que dejó de esperar la reconstrucción. El índice actual sigue en servicio; vuelve a ejecutar /reindexar cuando el bot vuelva.",
+		langRU: "Бот перезапускается, поэтому перестал ждать перестройки. Текущий индекс продолжает работать; запустите /переиндексировать снова, когда бот вернётся.",
+	},
+	"The rebuild is taking longer than Discord lets me wait. The current index keeps serving until it is done; check the bot's log for the result.": {
+		langDE: "Der Neuaufbau dauert länger, als Discord mich warten lässt. Der aktuelle Index bleibt in Betrieb, bis er fertig ist; das Ergebnis steht im Log des Bots.",
+		langFR: "La reconstruction prend plus de temps que Discord ne me laisse attendre. L'index actuel reste en service jusqu'à la fin\u00a0; consultez le journal du bot pour le résultat.",
+		langES: "La reconstrucción tarda más de lo que Discord me deja esperar. El índice actual sigue en servicio hasta que termine; consulta el registro del bot para ver el resultado.",
+		langRU: "Перестройка идёт дольше, чем Discord позволяет мне ждать. Текущий индекс работает, пока она не закончится; результат смотрите в журнале бота.",
+	},
+	"Reindex failed: %s": {
+		langDE: "Neuaufbau fehlgeschlagen: %s", langFR: "Échec de la réindexation\u00a0: %s",
+		langES: "La reindexación falló: %s", langRU: "Переиндексация не удалась: %s",
+	},
+	"The previous index keeps serving.": {
+		langDE: "Der bisherige Index bleibt in Betrieb.", langFR: "L'index précédent reste en service.",
+		langES: "El índice anterior sigue en servicio.", langRU: "Прежний индекс продолжает работать.",
+	},
+	"Documents that could not be read:": {
+		langDE: "Dokumente, die nicht gelesen werden konnten:", langFR: "Documents illisibles\u00a0:",
+		langES: "Documentos que no se pudieron leer:", langRU: "Документы, которые не удалось прочитать:",
+	},
+	"This button is not ours any more.": {
+		langDE: "Diese Schaltfläche funktioniert nicht mehr.", langFR: "Ce bouton n'est plus valable.",
+		langES: "Este botón ya no funciona.", langRU: "Эта кнопка больше не работает.",
+	},
+	"This answer has expired. Please ask again.": {
+		langDE: "Diese Antwort ist abgelaufen. Bitte frag noch einmal.", langFR: "Cette réponse a expiré. Veuillez reposer la question.",
+		langES: "Esta respuesta ha caducado. Vuelve a preguntar.", langRU: "Срок этого ответа истёк. Спросите ещё раз.",
+	},
+	"Sorry, your vote could not be recorded.": {
+		langDE: "Deine Stimme konnte leider nicht gespeichert werden.", langFR: "Désolé, votre vote n'a pas pu être enregistré.",
+		langES: "Lo siento, no se pudo registrar tu voto.", langRU: "К сожалению, ваш голос не удалось сохранить.",
+	},
+	"Thanks, your feedback is recorded.": {
+		langDE: "Danke, deine Rückmeldung ist gespeichert.", langFR: "Merci, votre avis est enregistré.",
+		langES: "Gracias, tu opinión quedó registrada.", langRU: "Спасибо, ваш отзыв сохранён.",
+	},
+	"You already voted %s on this answer.": {
+		langDE: "Du hast für diese Antwort schon mit %s gestimmt.", langFR: "Vous avez déjà voté %s pour cette réponse.",
+		langES: "Ya votaste %s en esta respuesta.", langRU: "Вы уже оценили этот ответ: %s.",
+	},
+	"You already voted %s on this answer; one vote per person per answer.": {
+		langDE: "Du hast für diese Antwort schon mit %s gestimmt; eine Stimme pro Person und Antwort.",
+		langFR: "Vous avez déjà voté %s pour cette réponse\u00a0; un vote par personne et par réponse.",
+		langES: "Ya votaste %s en esta respuesta; un voto por persona y respuesta.",
+		langRU: "Вы уже оценили этот ответ: %s. Один голос на человека за ответ.",
+	},
+	"Your vote is changed to %s.": {
+		langDE: "Deine Stimme lautet jetzt %s.", langFR: "Votre vote est maintenant %s.",
+		langES: "Tu voto ahora es %s.", langRU: "Ваша оценка изменена: %s.",
+	},
+
+	// Answers, search results and document cards.
+	"**Possibly related passages.** They share words with the question but do not answer it; they are not sources.": {
+		langDE: "**Möglicherweise verwandte Textstellen.** Sie teilen Wörter mit der Frage, beantworten sie aber nicht; sie sind keine Quellen.",
+		langFR: "**Passages peut-être liés.** Ils partagent des mots avec la question mais n'y répondent pas\u00a0; ce ne sont pas des sources.",
+		langES: "**Pasajes posiblemente relacionados.** Comparten palabras con la pregunta pero no la responden; no son fuentes.",
+		langRU: "**Возможно, связанные фрагменты.** В них есть слова из вопроса, но ответа на него нет; это не источники.",
+	},
+	"answer shortened to fit Discord": {
+		langDE: "Antwort gekürzt, damit sie in Discord passt", langFR: "réponse raccourcie pour tenir dans Discord",
+		langES: "respuesta acortada para caber en Discord", langRU: "ответ сокращён под ограничения Discord",
+	},
+	"Sources":             {langDE: "Quellen", langFR: "Sources", langES: "Fuentes", langRU: "Источники"},
+	"Sources (continued)": {langDE: "Quellen (Fortsetzung)", langFR: "Sources (suite)", langES: "Fuentes (continuación)", langRU: "Источники (продолжение)"},
+	"model unavailable: %s": {
+		langDE: "Modell nicht verfügbar: %s", langFR: "modèle indisponible\u00a0: %s",
+		langES: "modelo no disponible: %s", langRU: "модель недоступна: %s",
+	},
+	"index of %s": {langDE: "Index vom %s", langFR: "index du %s", langES: "índice del %s", langRU: "индекс от %s"},
+	"The documents do not cover this question.": {
+		langDE: "Die Dokumente behandeln diese Frage nicht.", langFR: "Les documents ne traitent pas cette question.",
+		langES: "Los documentos no tratan esta pregunta.", langRU: "В документах нет ответа на этот вопрос.",
+	},
+	"Open the document": {langDE: "Dokument öffnen", langFR: "Ouvrir le document", langES: "Abrir el documento", langRU: "Открыть документ"},
+	"Possibly related %d (not an answer): %s": {
+		langDE: "Möglicherweise verwandt %d (keine Antwort): %s", langFR: "Peut-être lié %d (pas une réponse)\u00a0: %s",
+		langES: "Posiblemente relacionado %d (no es una respuesta): %s", langRU: "Возможно, связано %d (не ответ): %s",
+	},
+	"Show passages": {langDE: "Textstellen zeigen", langFR: "Afficher les passages", langES: "Mostrar pasajes", langRU: "Показать фрагменты"},
+	"Helpful":       {langDE: "Hilfreich", langFR: "Utile", langES: "Útil", langRU: "Помогло"},
+	"Not helpful":   {langDE: "Nicht hilfreich", langFR: "Pas utile", langES: "No útil", langRU: "Не помогло"},
+	"This answer cites no passages.": {
+		langDE: "Diese Antwort zitiert keine Textstellen.", langFR: "Cette réponse ne cite aucun passage.",
+		langES: "Esta respuesta no cita ningún pasaje.", langRU: "Этот ответ не цитирует ни одного фрагмента.",
+	},
+	"Showing %d of the %d cited passages: Discord allows 6000 characters per message.": {
+		langDE: "%d von %d zitierten Textstellen werden gezeigt: Discord erlaubt 6000 Zeichen pro Nachricht.",
+		langFR: "%d des %d passages cités sont affichés\u00a0: Discord autorise 6000 caractères par message.",
+		langES: "Se muestran %d de los %d pasajes citados: Discord permite 6000 caracteres por mensaje.",
+		langRU: "Показано фрагментов: %d из %d. Discord допускает 6000 символов в сообщении.",
+	},
+	"Search: %s":                {langDE: "Suche: %s", langFR: "Recherche\u00a0: %s", langES: "Búsqueda: %s", langRU: "Поиск: %s"},
+	"No passage matches.":       {langDE: "Keine Textstelle passt.", langFR: "Aucun passage ne correspond.", langES: "Ningún pasaje coincide.", langRU: "Подходящих фрагментов нет."},
+	"No documents are indexed.": {langDE: "Es sind keine Dokumente indexiert.", langFR: "Aucun document n'est indexé.", langES: "No hay documentos indexados.", langRU: "Нет проиндексированных документов."},
+	"/brief shows one":          {langDE: "/steckbrief zeigt eines", langFR: "/fiche en affiche un", langES: "/ficha muestra uno", langRU: "/карточка покажет один"},
+	"Authors":                   {langDE: "Autoren", langFR: "Auteurs", langES: "Autores", langRU: "Авторы"},
+	"Published":                 {langDE: "Veröffentlicht", langFR: "Publié", langES: "Publicado", langRU: "Опубликовано"},
+	"Passages":                  {langDE: "Textstellen", langFR: "Passages", langES: "Pasajes", langRU: "Фрагменты"},
+	"Sections":                  {langDE: "Abschnitte", langFR: "Sections", langES: "Secciones", langRU: "Разделы"},
+	"Link":                      {langDE: "Link", langFR: "Lien", langES: "Enlace", langRU: "Ссылка"},
+	"… and %d more":             {langDE: "… und %d weitere", langFR: "… et %d de plus", langES: "… y %d más", langRU: "… и ещё %d"},
+
+	// /reindex.
+	"Index rebuilt: %s, %s in %s.": {
+		langDE: "Index neu aufgebaut: %s, %s in %s.", langFR: "Index reconstruit\u00a0: %s, %s en %s.",
+		langES: "Índice reconstruido: %s, %s en %s.", langRU: "Индекс перестроен: %s, %s за %s.",
+	},
+	"(This request joined a rebuild that was already running.)": {
+		langDE: "(Diese Anfrage hat sich einem bereits laufenden Neuaufbau angeschlossen.)",
+		langFR: "(Cette demande a rejoint une reconstruction déjà en cours.)",
+		langES: "(Esta solicitud se unió a una reconstrucción que ya estaba en curso.)",
+		langRU: "(Этот запрос присоединился к уже идущей перестройке.)",
+	},
+	"Every document was read.": {
+		langDE: "Jedes Dokument wurde gelesen.", langFR: "Tous les documents ont été lus.",
+		langES: "Se leyeron todos los documentos.", langRU: "Все документы прочитаны.",
+	},
+	"Rebuilding the index… %d/%d passages. Questions are still answered from the current index.": {
+		langDE: "Index wird neu aufgebaut… %d/%d Textstellen. Fragen werden weiter aus dem aktuellen Index beantwortet.",
+		langFR: "Reconstruction de l'index… %d/%d passages. Les questions sont toujours traitées avec l'index actuel.",
+		langES: "Reconstruyendo el índice… %d/%d pasajes. Las preguntas se siguen respondiendo con el índice actual.",
+		langRU: "Индекс перестраивается… фрагментов: %d/%d. На вопросы пока отвечает текущий индекс.",
+	},
+
+	// Mentions.
+	"Ask me a question about the documents, e.g. “@briefbot what does Article 9 call for?”, or use /ask.": {
+		langDE: "Stell mir eine Frage zu den Dokumenten, z. B. „@briefbot what does Article 9 call for?“, oder nutze /fragen.",
+		langFR: "Posez-moi une question sur les documents, par exemple «\u00a0@briefbot what does Article 9 call for?\u00a0», ou utilisez /demander.",
+		langES: "Hazme una pregunta sobre los documentos, por ejemplo «@briefbot what does Article 9 call for?», o usa /preguntar.",
+		langRU: "Задайте мне вопрос о документах, например «@briefbot what does Article 9 call for?», или используйте /спросить.",
+	},
+	"Ask me a question about the documents, e.g. “@%s %s”, or use /ask.": {
+		langDE: "Stell mir eine Frage zu den Dokumenten, z. B. „@%s %s“, oder nutze /fragen.",
+		langFR: "Posez-moi une question sur les documents, par exemple «\u00a0@%s %s\u00a0», ou utilisez /demander.",
+		langES: "Hazme una pregunta sobre los documentos, por ejemplo «@%s %s», o usa /preguntar.",
+		langRU: "Задайте мне вопрос о документах, например «@%s %s», или используйте /спросить.",
+	},
+
+	// Follow-ups, sharing, refusals and feedback (issue 10 §1–§4).
+	"Follow up":                {langDE: "Nachfragen", langFR: "Question de suivi", langES: "Pregunta de seguimiento", langRU: "Уточнить"},
+	"Ask a follow-up question": {langDE: "Eine Folgefrage stellen", langFR: "Poser une question de suivi", langES: "Hacer una pregunta de seguimiento", langRU: "Задать уточняющий вопрос"},
+	"Your follow-up question":  {langDE: "Deine Folgefrage", langFR: "Votre question de suivi", langES: "Tu pregunta de seguimiento", langRU: "Ваш уточняющий вопрос"},
+	"Follow-up of: %s":         {langDE: "Folgefrage zu: %s", langFR: "Suite de\u00a0: %s", langES: "Seguimiento de: %s", langRU: "Уточнение к: %s"},
+	"Share to channel":         {langDE: "Im Kanal teilen", langFR: "Partager dans le salon", langES: "Compartir en el canal", langRU: "Поделиться в канале"},
+	"Shared by %s":             {langDE: "Geteilt von %s", langFR: "Partagé par %s", langES: "Compartido por %s", langRU: "Поделился: %s"},
+	"This answer was already shared.": {
+		langDE: "Diese Antwort wurde schon geteilt.", langFR: "Cette réponse a déjà été partagée.",
+		langES: "Esta respuesta ya se compartió.", langRU: "Этим ответом уже поделились.",
+	},
+	"Only the person who asked can share this answer.": {
+		langDE: "Nur die Person, die gefragt hat, kann diese Antwort teilen.",
+		langFR: "Seule la personne qui a posé la question peut partager cette réponse.",
+		langES: "Solo quien hizo la pregunta puede compartir esta respuesta.",
+		langRU: "Поделиться этим ответом может только тот, кто задал вопрос.",
+	},
+	"Answered privately. Only you can see this.": {
+		langDE: "Privat beantwortet. Nur du siehst das.", langFR: "Réponse privée. Vous seul pouvez la voir.",
+		langES: "Respondido en privado. Solo tú puedes verlo.", langRU: "Ответ только для вас. Его видите только вы.",
+	},
+	"Not in the indexed documents. Try /search, or rephrase.": {
+		langDE: "Nicht in den indexierten Dokumenten. Versuch /suchen oder formuliere um.",
+		langFR: "Absent des documents indexés. Essayez /rechercher ou reformulez.",
+		langES: "No está en los documentos indexados. Prueba /buscar o reformula la pregunta.",
+		langRU: "В проиндексированных документах этого нет. Попробуйте /поиск или переформулируйте.",
+	},
+	"Show related passages": {langDE: "Verwandte Textstellen zeigen", langFR: "Afficher les passages liés", langES: "Mostrar pasajes relacionados", langRU: "Показать связанные фрагменты"},
+	"Related passages":      {langDE: "Verwandte Textstellen", langFR: "Passages liés", langES: "Pasajes relacionados", langRU: "Связанные фрагменты"},
+	"What was wrong?":       {langDE: "Was war falsch?", langFR: "Qu'est-ce qui n'allait pas\u00a0?", langES: "¿Qué estuvo mal?", langRU: "Что было не так?"},
+	"Wrong source":          {langDE: "Falsche Quelle", langFR: "Mauvaise source", langES: "Fuente incorrecta", langRU: "Неверный источник"},
+	"Incomplete":            {langDE: "Unvollständig", langFR: "Incomplet", langES: "Incompleta", langRU: "Неполный"},
+	"Not in the documents":  {langDE: "Nicht in den Dokumenten", langFR: "Absent des documents", langES: "No está en los documentos", langRU: "Нет в документах"},
+	"Other":                 {langDE: "Sonstiges", langFR: "Autre", langES: "Otro", langRU: "Другое"},
+	"Tell us more (optional)": {
+		langDE: "Erzähl uns mehr (optional)", langFR: "Dites-nous-en plus (facultatif)",
+		langES: "Cuéntanos más (opcional)", langRU: "Расскажите подробнее (необязательно)",
+	},
+	// For n ≥ 2 only; "Quoted from 1 passage" is the singular. Russian
+	// needs three forms, so it avoids agreeing with the number:
+	// l.N(n, "Quoted from %d passage", "Quoted from %d passages") gives
+	// each language its own forms.
+	"Quoted from %d passages": {langDE: "Zitiert aus %d Textstellen", langFR: "Cité à partir de %d passages", langES: "Citado de %d pasajes", langRU: "Цитируемых фрагментов: %d"},
+	"Quoted from 1 passage":   {langDE: "Zitiert aus 1 Textstelle", langFR: "Cité à partir d'un passage", langES: "Citado de 1 pasaje", langRU: "Цитируется 1 фрагмент"},
+	"index updated %s":        {langDE: "Index aktualisiert %s", langFR: "index mis à jour %s", langES: "índice actualizado %s", langRU: "индекс обновлён %s"},
+	"Written by %s from %d passages": {
+		langDE: "Geschrieben von %s aus %d Textstellen", langFR: "Rédigé par %s à partir de %d passages",
+		langES: "Redactado por %s a partir de %d pasajes", langRU: "Написано моделью %s, фрагментов: %d",
+	},
+}
+
+// plurals translates the messages about a count (lang.N), keyed by the
+// English plural. Each language has pluralCount forms, in pluralForm's
+// order. Russian, for example, has one (1, 21), few (2–4) and many (5–20).
+var plurals = map[string]pluralForms{
+	"%d passages": {
+		langDE: {"%d Textstelle", "%d Textstellen"},
+		langFR: {"%d passage", "%d passages"},
+		langES: {"%d pasaje", "%d pasajes"},
+		langRU: {"%d фрагмент", "%d фрагмента", "%d фрагментов"},
+	},
+	"%d documents": {
+		langDE: {"%d Dokument", "%d Dokumente"},
+		langFR: {"%d document", "%d documents"},
+		langES: {"%d documento", "%d documentos"},
+		langRU: {"%d документ", "%d документа", "%d документов"},
+	},
+	"… and %d more documents": {
+		langDE: {"… und %d weiteres Dokument", "… und %d weitere Dokumente"},
+		langFR: {"… et %d autre document", "… et %d autres documents"},
+		langES: {"… y %d documento más", "… y %d documentos más"},
+		langRU: {"… и ещё %d документ", "… и ещё %d документа", "… и ещё %d документов"},
+	},
+	"%d documents failed and were skipped:": {
+		langDE: {"%d Dokument ist fehlgeschlagen und wurde übersprungen:", "%d Dokumente sind fehlgeschlagen und wurden übersprungen:"},
+		langFR: {"%d document a échoué et a été ignoré\u00a0:", "%d documents ont échoué et ont été ignorés\u00a0:"},
+		langES: {"%d documento falló y se omitió:", "%d documentos fallaron y se omitieron:"},
+		langRU: {"%d документ не прочитан и пропущен:", "%d документа не прочитаны и пропущены:", "%d документов не прочитаны и пропущены:"},
+	},
+	"Quoted from %d passages": {
+		langDE: {"Zitiert aus %d Textstelle", "Zitiert aus %d Textstellen"},
+		langFR: {"Cité à partir de %d passage", "Cité à partir de %d passages"},
+		langES: {"Citado de %d pasaje", "Citado de %d pasajes"},
+		langRU: {"Цитаты из %d фрагмента", "Цитаты из %d фрагментов", "Цитаты из %d фрагментов"},
+	},
+	"Written by %s from %d passages": {
+		langDE: {"Geschrieben von %s aus %d Textstelle", "Geschrieben von %s aus %d Textstellen"},
+		langFR: {"Rédigé par %s à partir de %d passage", "Rédigé par %s à partir de %d passages"},
+		langES: {"Redactado por %s a partir de %d pasaje", "Redactado por %s a partir de %d pasajes"},
+		langRU: {"Написано моделью %s по %d фрагменту", "Написано моделью %s по %d фрагментам", "Написано моделью %s по %d фрагментам"},
+	},
+}
+
+// commandNames are the localized names of the slash commands and their
+// options, keyed by the English name. They are shown in the command picker
+// only: interactions still carry the English names. Discord wants them
+// lowercase, 1–32 letters, digits, "-" or "_", and an option's localized
+// name must differ from the command's other option names.
+var commandNames = map[string]translations{
+	"ask":      {langDE: "fragen", langFR: "demander", langES: "preguntar", langRU: "спросить"},
+	"question": {langDE: "frage", langFR: "question", langES: "pregunta", langRU: "вопрос"},
+	"private":  {langDE: "privat", langFR: "privé", langES: "privado", langRU: "приватно"},
+	"search":   {langDE: "suchen", langFR: "rechercher", langES: "buscar", langRU: "поиск"},
+	"query":    {langDE: "suchbegriff", langFR: "requête", langES: "consulta", langRU: "запрос"},
+	"results":  {langDE: "ergebnisse", langFR: "résultats", langES: "resultados", langRU: "результаты"},
+	"sources":  {langDE: "quellen", langFR: "sources", langES: "fuentes", langRU: "источники"},
+	"brief":    {langDE: "steckbrief", langFR: "fiche", langES: "ficha", langRU: "карточка"},
+	"document": {langDE: "dokument", langFR: "document", langES: "documento", langRU: "документ"},
+	"reindex":  {langDE: "reindizieren", langFR: "réindexer", langES: "reindexar", langRU: "переиндексировать"},
+}
