@@ -31,24 +31,24 @@ const (
 // answerButtons are the buttons under an answer: a follow-up, the cited
 // passages in full, a neutral vote each way, and, for an answer only its
 // asker sees in a server, sharing it with the channel.
-func answerButtons(answerID string, shareable bool) []discordgo.MessageComponent {
+func answerButtons(l lang, answerID string, shareable bool) []discordgo.MessageComponent {
 	row := []discordgo.MessageComponent{
-		discordgo.Button{Label: "Follow up", Style: discordgo.PrimaryButton, CustomID: customID(actionFollowUp, answerID)},
-		discordgo.Button{Label: "Show passages", Style: discordgo.SecondaryButton, CustomID: customID(actionPassages, answerID)},
+		discordgo.Button{Label: l.T("Follow up"), Style: discordgo.PrimaryButton, CustomID: customID(actionFollowUp, answerID)},
+		discordgo.Button{Label: l.T("Show passages"), Style: discordgo.SecondaryButton, CustomID: customID(actionPassages, answerID)},
 		// Neutral colours: green and red would nudge the vote.
 		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👍"}, Style: discordgo.SecondaryButton, CustomID: customID(actionVoteUp, answerID)},
 		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👎"}, Style: discordgo.SecondaryButton, CustomID: customID(actionVoteDown, answerID)},
 	}
 	if shareable {
-		row = append(row, discordgo.Button{Label: "Share to channel", Style: discordgo.SecondaryButton, CustomID: customID(actionShare, answerID)})
+		row = append(row, discordgo.Button{Label: l.T("Share to channel"), Style: discordgo.SecondaryButton, CustomID: customID(actionShare, answerID)})
 	}
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
 }
 
 // relatedButton offers the weakly related passages of a refused question.
-func relatedButton(answerID string) []discordgo.MessageComponent {
+func relatedButton(l lang, answerID string) []discordgo.MessageComponent {
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Label: "Show related passages", Style: discordgo.SecondaryButton, CustomID: customID(actionRelated, answerID)},
+		discordgo.Button{Label: l.T("Show related passages"), Style: discordgo.SecondaryButton, CustomID: customID(actionRelated, answerID)},
 	}}}
 }
 
@@ -116,13 +116,13 @@ type stringSelect struct {
 }
 
 // followUpModal asks for a follow-up question to an answer.
-func followUpModal(answerID, earlier string) modalData {
+func followUpModal(l lang, answerID, earlier string) modalData {
 	return modalData{
 		CustomID: customID(modalFollowUp, answerID),
-		Title:    "Ask a follow-up question",
+		Title:    l.T("Ask a follow-up question"),
 		Components: []any{labelComponent{
-			Type: componentLabel, Label: "Your follow-up question",
-			Description: cutText("Follow-up of: "+earlier, 100),
+			Type: componentLabel, Label: l.T("Your follow-up question"),
+			Description: cutText(l.T("Follow-up of: %s", earlier), 100),
 			Component: textInput{Type: componentTextInput, CustomID: inputQuestion, Style: textInputParagraph,
 				MinLength: 1, MaxLength: maxQuestionLength, Required: true},
 		}},
@@ -131,14 +131,14 @@ func followUpModal(answerID, earlier string) modalData {
 
 // whyModal asks what was wrong with an answer voted down; both parts are
 // optional, the vote stands either way.
-func whyModal(answerID string, reasons []selectOption) modalData {
+func whyModal(l lang, answerID string) modalData {
 	return modalData{
 		CustomID: customID(modalWhy, answerID),
-		Title:    "What was wrong?",
+		Title:    l.T("What was wrong?"),
 		Components: []any{
-			labelComponent{Type: componentLabel, Label: "What was wrong?",
-				Component: stringSelect{Type: componentSelectMenu, CustomID: inputReason, Options: reasons, MinValues: 0, MaxValues: 1}},
-			labelComponent{Type: componentLabel, Label: "Tell us more (optional)",
+			labelComponent{Type: componentLabel, Label: l.T("What was wrong?"),
+				Component: stringSelect{Type: componentSelectMenu, CustomID: inputReason, Options: reasonOptions(l), MinValues: 0, MaxValues: 1}},
+			labelComponent{Type: componentLabel, Label: l.T("Tell us more (optional)"),
 				Component: textInput{Type: componentTextInput, CustomID: inputComment, Style: textInputParagraph, MaxLength: 1000}},
 		},
 	}

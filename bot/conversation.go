@@ -86,21 +86,21 @@ func (b *Bot) history(conversation string) []briefbot.Turn {
 }
 
 // answerView is an answer with its buttons.
-func answerView(a briefbot.Answer, id string, shareable bool) message {
+func answerView(l lang, a briefbot.Answer, id string, shareable bool) message {
 	m := answerMessage(a, "")
 	if id != "" {
-		m.Components = answerButtons(id, shareable)
+		m.Components = answerButtons(l, id, shareable)
 	}
 	return m
 }
 
 // refusalView is the short line for a question the documents do not
 // cover, with a button for the related passages when any are worth it.
-func refusalView(a briefbot.Answer, id string) message {
+func refusalView(l lang, a briefbot.Answer, id string) message {
 	worth := id != "" && len(relatedWorthShowing(a)) > 0
 	m := refusalMessage(a, worth)
 	if worth {
-		m.Components = relatedButton(id)
+		m.Components = relatedButton(l, id)
 	}
 	return m
 }
@@ -115,15 +115,15 @@ func (b *Bot) record(it *interaction, id string) (briefbot.AnswerRecord, bool) {
 	switch {
 	case err != nil:
 		b.log.Error("answer record not read", "answer", id, "err", err)
-		it.fail("Sorry, this answer could not be found right now. Please try again.")
+		it.fail(it.T("Sorry, this answer could not be found right now. Please try again."))
 		return rec, false
 	case !ok:
-		b.logErr(it.reply(noticeMessage("This answer has expired. Please ask again."), true))
+		b.logErr(it.reply(noticeMessage(it.T("This answer has expired. Please ask again.")), true))
 		return rec, false
 	case rec.Private && rec.UserID != userOf(it.i):
 		// Only its asker ever saw a private answer; a button naming it
 		// from anyone else is forged.
-		b.logErr(it.reply(noticeMessage("This answer has expired. Please ask again."), true))
+		b.logErr(it.reply(noticeMessage(it.T("This answer has expired. Please ask again.")), true))
 		return rec, false
 	}
 	return rec, true
@@ -132,7 +132,7 @@ func (b *Bot) record(it *interaction, id string) (briefbot.AnswerRecord, bool) {
 func (b *Bot) onComponent(it *interaction) {
 	action, answerID, ok := parseCustomID(it.i.MessageComponentData().CustomID)
 	if !ok {
-		b.logErr(it.reply(noticeMessage("This button is not ours any more."), true))
+		b.logErr(it.reply(noticeMessage(it.T("This button is not ours any more.")), true))
 		return
 	}
 	rec, ok := b.record(it, answerID)
@@ -150,34 +150,34 @@ func (b *Bot) onComponent(it *interaction) {
 		// The vote counts at once; the modal only adds why, if the user
 		// cares to say.
 		if _, err := b.putVote(it, briefbot.Vote{AnswerID: answerID, Helpful: false}); err != nil {
-			it.fail("Sorry, your vote could not be recorded.")
+			it.fail(it.T("Sorry, your vote could not be recorded."))
 			return
 		}
-		if err := it.callback(discordgo.InteractionResponseModal, whyModal(answerID, reasonOptions())); err != nil {
+		if err := it.callback(discordgo.InteractionResponseModal, whyModal(it.lang, answerID)); err != nil {
 			b.log.Warn("feedback form not shown", "err", err)
 		}
 	case actionFollowUp:
-		if err := it.callback(discordgo.InteractionResponseModal, followUpModal(answerID, rec.Question)); err != nil {
+		if err := it.callback(discordgo.InteractionResponseModal, followUpModal(it.lang, answerID, rec.Question)); err != nil {
 			b.log.Warn("follow-up form not shown", "err", err)
 		}
 	case actionShare:
 		b.share(it, rec)
 	default:
-		b.logErr(it.reply(noticeMessage("This button is not ours any more."), true))
+		b.logErr(it.reply(noticeMessage(it.T("This button is not ours any more.")), true))
 	}
 }
 
-func reasonOptions() []selectOption {
+func reasonOptions(l lang) []selectOption {
 	return []selectOption{
-		{Label: "Wrong source", Value: briefbot.ReasonWrongSource},
-		{Label: "Incomplete", Value: briefbot.ReasonIncomplete},
-		{Label: "Not in the documents", Value: briefbot.ReasonNotInDocuments},
-		{Label: "Other", Value: briefbot.ReasonOther},
+		{Label: l.T("Wrong source"), Value: briefbot.ReasonWrongSource},
+		{Label: l.T("Incomplete"), Value: briefbot.ReasonIncomplete},
+		{Label: l.T("Not in the documents"), Value: briefbot.ReasonNotInDocuments},
+		{Label: l.T("Other"), Value: briefbot.ReasonOther},
 	}
 }
 
 func validReason(r string) bool {
-	for _, o := range reasonOptions() {
+	for _, o := range reasonOptions(langEN) {
 		if o.Value == r {
 			return true
 		}
@@ -201,16 +201,16 @@ func (b *Bot) putVote(it *interaction, v briefbot.Vote) (*briefbot.Vote, error) 
 func (b *Bot) vote(it *interaction, v briefbot.Vote) {
 	prev, err := b.putVote(it, v)
 	if err != nil {
-		it.fail("Sorry, your vote could not be recorded.")
+		it.fail(it.T("Sorry, your vote could not be recorded."))
 		return
 	}
-	text := "Thanks, your feedback is recorded."
+	text := it.T("Thanks, your feedback is recorded.")
 	if prev != nil && prev.Helpful != v.Helpful {
-		label := "Not helpful"
+		label := it.T("Not helpful")
 		if v.Helpful {
-			label = "Helpful"
+			label = it.T("Helpful")
 		}
-		text = fmt.Sprintf("Your vote is changed to %s.", label)
+		text = it.T("Your vote is changed to %s.", it.lang.quote(label))
 	}
 	b.logErr(it.reply(noticeMessage(text), true))
 }
@@ -218,7 +218,7 @@ func (b *Bot) vote(it *interaction, v briefbot.Vote) {
 func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 	action, answerID, ok := parseCustomID(sub.CustomID)
 	if !ok {
-		b.logErr(it.reply(noticeMessage("This form is not ours any more."), true))
+		b.logErr(it.reply(noticeMessage(it.T("This form is not ours any more.")), true))
 		return
 	}
 	rec, ok := b.record(it, answerID)
@@ -236,7 +236,7 @@ func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 	case modalFollowUp:
 		b.followUp(it, rec, sub.value(inputQuestion))
 	default:
-		b.logErr(it.reply(noticeMessage("This form is not ours any more."), true))
+		b.logErr(it.reply(noticeMessage(it.T("This form is not ours any more.")), true))
 	}
 }
 
@@ -247,11 +247,11 @@ func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question string) {
 	question = strings.TrimSpace(question)
 	if question == "" {
-		b.logErr(it.reply(noticeMessage("Please type a question."), true))
+		b.logErr(it.reply(noticeMessage(it.T("Please type a question.")), true))
 		return
 	}
 	user := userOf(it.i)
-	if refusal := b.cooldownRefusal(user); refusal != "" {
+	if refusal := b.cooldownRefusal(it.lang, user); refusal != "" {
 		b.logErr(it.reply(noticeMessage(refusal), true))
 		return
 	}
@@ -275,32 +275,32 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 		}
 	}
 	release, refusal := b.acquire(waitCtx, user)
-	if refusal != "" {
-		it.refuse(refusal)
+	if refusal != nil {
+		it.refuse(it.lang.userText(refusal))
 		return
 	}
 	a, err := b.answer(ctx, user, question, b.history(conv), nil)
 	release()
 	if err != nil {
-		it.fail(err.Error())
+		it.fail(it.lang.userText(err))
 		return
 	}
 	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: channel, private: private, conversation: conv})
 	switch {
 	case !a.Answerable:
-		b.logErr(it.finish(refusalView(a, id)))
+		b.logErr(it.finish(refusalView(it.lang, a, id)))
 	case private:
 		b.remember(a, question, user, it.i.GuildID, false)
-		b.logErr(it.finish(answerView(a, id, it.i.GuildID != "")))
+		b.logErr(it.finish(answerView(it.lang, a, id, it.i.GuildID != "")))
 	default:
 		b.remember(a, question, user, it.i.GuildID, true)
-		m := answerView(a, id, false)
-		m.Content = fmt.Sprintf("Follow-up from <@%s>", user)
+		m := answerView(it.lang, a, id, false)
+		m.Content = it.T("Follow-up from %s", "<@"+user+">")
 		if err := b.post(channel, m, nil); err != nil {
-			it.fail("Sorry, the answer could not be posted in the thread.")
+			it.fail(it.T("Sorry, the answer could not be posted in the thread."))
 			return
 		}
-		b.logErr(it.finish(noticeMessage(fmt.Sprintf("Answered in <#%s>.", channel))))
+		b.logErr(it.finish(noticeMessage(it.T("Answered in %s.", "<#"+channel+">"))))
 	}
 }
 
@@ -358,25 +358,25 @@ func sharedID(id string) string { return id + "-shared" }
 func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
 	user := userOf(it.i)
 	if rec.UserID != user || !rec.Private || it.i.GuildID == "" {
-		b.logErr(it.reply(noticeMessage("Only the person who asked can share this answer."), true))
+		b.logErr(it.reply(noticeMessage(it.T("Only the person who asked can share this answer.")), true))
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
 	id := sharedID(rec.ID)
 	if _, done, err := b.records.Answer(ctx, id); err == nil && done {
-		b.logErr(it.reply(noticeMessage("This answer was already shared."), true))
+		b.logErr(it.reply(noticeMessage(it.T("This answer was already shared.")), true))
 		return
 	}
 	pub := rec
 	pub.ID, pub.Time, pub.Private, pub.ChannelID = id, b.opts.Now().UTC(), false, it.i.ChannelID
 	if err := b.records.PutAnswer(ctx, pub); err != nil {
 		b.log.Error("shared answer not kept", "err", err)
-		it.fail("Sorry, the answer could not be shared.")
+		it.fail(it.T("Sorry, the answer could not be shared."))
 		return
 	}
 	b.questions.remember(user, it.i.GuildID, rec.Question, true)
-	m := answerView(rec.Answer, id, false)
-	m.Content = fmt.Sprintf("Shared by <@%s>", user)
+	m := answerView(it.lang, rec.Answer, id, false)
+	m.Content = it.T("Shared by %s", "<@"+user+">")
 	b.logErr(it.reply(m, false))
 }

@@ -33,9 +33,12 @@ const (
 )
 
 const (
-	msgNotShown = "Sorry, the answer could not be shown. Please try again, or ask differently."
-	msgBusy     = "I'm answering many questions right now. Please try again in a few seconds."
-	msgStopping = "The bot is restarting. Please ask again in a minute."
+	msgNotShown userError = "Sorry, the answer could not be shown. Please try again, or ask differently."
+	msgBusy     userError = "I'm answering many questions right now. Please try again in a few seconds."
+	msgStopping userError = "The bot is restarting. Please ask again in a minute."
+)
+
+const (
 	// reindexWait bounds the wait for a rebuild: an interaction token lives
 	// 15 minutes, and the final edit needs it.
 	reindexWait = 14 * time.Minute
@@ -61,6 +64,8 @@ type interaction struct {
 	b      *Bot
 	i      *discordgo.Interaction
 	bucket string
+	// lang is the user's language, from the interaction's locale.
+	lang lang
 
 	mu sync.Mutex
 	// acked: a callback was sent; deferred: it was type 5 and an edit
@@ -71,7 +76,7 @@ type interaction struct {
 }
 
 func (b *Bot) newInteraction(i *discordgo.Interaction) *interaction {
-	return &interaction{b: b, i: i, bucket: b.buckets.get()}
+	return &interaction{b: b, i: i, bucket: b.buckets.get(), lang: langOf(i.Locale)}
 }
 
 // close ends the interaction: no request may follow, and its bucket goes
@@ -81,6 +86,33 @@ func (it *interaction) close() {
 	it.final = true
 	it.mu.Unlock()
 	it.b.buckets.put(it.bucket)
+}
+
+// T is the user's language's text for an English message.
+func (it *interaction) T(english string, args ...any) string { return it.lang.T(english, args...) }
+
+// userText is the user's language's text for one of the user-facing
+// errors and refusals above.
+func (l lang) userText(err error) string {
+	var ue userError
+	if !errors.As(err, &ue) {
+		return l.T(string(errFailed))
+	}
+	switch ue {
+	case errTooSlow:
+		return l.T(string(errTooSlow))
+	case errPanicked:
+		return l.T(string(errPanicked))
+	case errSearchFails:
+		return l.T(string(errSearchFails))
+	case msgBusy:
+		return l.T(string(msgBusy))
+	case msgStopping:
+		return l.T(string(msgStopping))
+	case msgNotShown:
+		return l.T(string(msgNotShown))
+	}
+	return l.T(string(errFailed))
 }
 
 func (it *interaction) appID() string {
@@ -192,7 +224,7 @@ func (it *interaction) finish(m message) error {
 	it.final = true
 	err := it.requestFinal("PATCH", it.originalURL(), m.edit())
 	if restStatus(err) == http.StatusBadRequest {
-		if err2 := it.requestFinal("PATCH", it.originalURL(), errorEmbed(msgNotShown).edit()); err2 != nil {
+		if err2 := it.requestFinal("PATCH", it.originalURL(), errorEmbed(it.lang.userText(msgNotShown)).edit()); err2 != nil {
 			it.b.log.Error("could not tell the user about a rejected message", "err", err2)
 		}
 	}
@@ -325,7 +357,7 @@ func (b *Bot) handle(i *discordgo.Interaction, handler func(*interaction)) {
 				_ = it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}})
 				return
 			}
-			it.fail(errPanicked.Error())
+			it.fail(it.lang.userText(errPanicked))
 		}
 	}()
 	handler(it)
@@ -379,14 +411,14 @@ func (b *Bot) onCommand(it *interaction) {
 		b.quick(it, private(false), func(context.Context) (message, error) {
 			d, ok := findDocument(b.svc.Documents(), ref)
 			if !ok {
-				return message{}, notice(fmt.Sprintf("No document matches %q. /sources lists them.", cutText(ref, 100)))
+				return message{}, notice(it.T("No document matches %q. /sources lists them.", cutText(ref, 100)))
 			}
 			return briefMessage(d), nil
 		})
 	case "reindex":
 		b.reindex(it)
 	default:
-		it.fail("Unknown command. The bot's commands may be out of date; try again in a minute.")
+		it.fail(it.T("Unknown command. The bot's commands may be out of date; try again in a minute."))
 	}
 }
 
@@ -452,30 +484,30 @@ func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) 
 	case errors.Is(r.err, errTooSlow), errors.Is(r.err, context.DeadlineExceeded):
 		b.logErr(it.reply(errorEmbed(errTooSlow.Error()), true))
 	default:
-		it.fail(r.err.Error())
+		it.fail(it.lang.userText(r.err))
 	}
 }
 
 // cooldownRefusal applies the per-user cooldown: "" when user may ask now,
 // otherwise what to tell them.
-func (b *Bot) cooldownRefusal(user string) string {
+func (b *Bot) cooldownRefusal(l lang, user string) string {
 	wait := b.cooldown.take(user)
 	if wait <= 0 {
 		return ""
 	}
 	secs := int(math.Ceil(wait.Seconds()))
-	return fmt.Sprintf("Slow down a little: you can ask again in %d s.", max(secs, 1))
+	return l.T("Slow down a little: you can ask again in %d s.", max(secs, 1))
 }
 
 // acquire takes one of the MaxInFlight answer slots: at once when one is
 // free, otherwise when one frees within QueueWait, while ctx lasts (the
 // answer deadline, the bot's shutdown). A question that got no slot gets
 // a reason instead, and costs the user no cooldown.
-func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal string) {
+func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal error) {
 	release = func() { <-b.inFlight }
 	select {
 	case b.inFlight <- struct{}{}:
-		return release, ""
+		return release, nil
 	default:
 	}
 	start := time.Now()
@@ -485,7 +517,7 @@ func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal
 		select {
 		case b.inFlight <- struct{}{}:
 			b.log.Debug("question waited for an answer slot", "user", user, "waited", time.Since(start))
-			return release, ""
+			return release, nil
 		case <-timer.C:
 		case <-ctx.Done():
 		}
@@ -514,11 +546,11 @@ func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
 func (b *Bot) ask(it *interaction, question string, private bool) {
 	question = strings.TrimSpace(question)
 	if question == "" {
-		b.logErr(it.reply(noticeMessage("Please type a question."), true))
+		b.logErr(it.reply(noticeMessage(it.T("Please type a question.")), true))
 		return
 	}
 	user := userOf(it.i)
-	if refusal := b.cooldownRefusal(user); refusal != "" {
+	if refusal := b.cooldownRefusal(it.lang, user); refusal != "" {
 		b.logErr(it.reply(noticeMessage(refusal), true))
 		return
 	}
@@ -530,8 +562,8 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 		return
 	}
 	release, refusal := b.acquire(waitCtx, user)
-	if refusal != "" {
-		it.refuse(refusal)
+	if refusal != nil {
+		it.refuse(it.lang.userText(refusal))
 		return
 	}
 	a, err := b.answer(ctx, user, question, nil, func(text string) {
@@ -541,11 +573,11 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 	release()
 	if errors.Is(err, errTooSlow) {
 		// Replace "thinking…" where everyone saw it.
-		b.logErr(it.finish(errorEmbed(err.Error())))
+		b.logErr(it.finish(errorEmbed(it.lang.userText(err))))
 		return
 	}
 	if err != nil {
-		it.fail(err.Error())
+		it.fail(it.lang.userText(err))
 		return
 	}
 	// Everyone in the channel saw a question unless it was private or
@@ -554,11 +586,11 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: it.i.ChannelID, private: private})
 	if !a.Answerable {
 		// One short line for the asker alone, never a public wall.
-		it.tell(refusalView(a, id))
+		it.tell(refusalView(it.lang, a, id))
 		return
 	}
 	b.remember(a, question, user, it.i.GuildID, !private)
-	b.logErr(it.finish(answerView(a, id, private && it.i.GuildID != "")))
+	b.logErr(it.finish(answerView(it.lang, a, id, private && it.i.GuildID != "")))
 }
 
 // remember keeps an answered question for its asker's autocomplete (and,
@@ -608,7 +640,7 @@ func (b *Bot) citedPassages(a briefbot.Answer) map[string]briefbot.Passage {
 func (b *Bot) search(it *interaction, query string, k int, private bool) {
 	query = strings.TrimSpace(query)
 	if query == "" {
-		b.logErr(it.reply(noticeMessage("Please type something to search for."), true))
+		b.logErr(it.reply(noticeMessage(it.T("Please type something to search for.")), true))
 		return
 	}
 	b.quick(it, private, func(ctx context.Context) (message, error) {
@@ -670,7 +702,7 @@ func (b *Bot) isModerator(i *discordgo.Interaction) bool {
 
 func (b *Bot) reindex(it *interaction) {
 	if !b.isModerator(it.i) {
-		b.logErr(it.reply(noticeMessage("Only moderators (Manage Server, or a moderator role) can rebuild the index."), true))
+		b.logErr(it.reply(noticeMessage(it.T("Only moderators (Manage Server, or a moderator role) can rebuild the index.")), true))
 		return
 	}
 	if err := it.deferReply(true); err != nil {
@@ -688,12 +720,12 @@ func (b *Bot) reindex(it *interaction) {
 	case err == nil:
 		b.logErr(it.finish(reindexMessage(rep, time.Since(started))))
 	case b.stopping.Err() != nil:
-		b.logErr(it.finish(noticeMessage("The bot is restarting, so it stopped waiting for the rebuild. The current index keeps serving; run /reindex again once the bot is back.")))
+		b.logErr(it.finish(noticeMessage(it.T("The bot is restarting, so it stopped waiting for the rebuild. The current index keeps serving; run /reindex again once the bot is back."))))
 	case errors.Is(err, context.DeadlineExceeded):
-		b.logErr(it.finish(noticeMessage("The rebuild is taking longer than Discord lets me wait. The current index keeps serving until it is done; check the bot's log for the result.")))
+		b.logErr(it.finish(noticeMessage(it.T("The rebuild is taking longer than Discord lets me wait. The current index keeps serving until it is done; check the bot's log for the result."))))
 	default:
 		b.log.Error("reindex failed", "err", err)
-		text := "Reindex failed: " + cutText(err.Error(), 500) + "\nThe previous index keeps serving."
+		text := it.T("Reindex failed: %s", cutText(err.Error(), 500)) + "\n" + it.T("The previous index keeps serving.")
 		if len(rep.Failed) > 0 {
 			text += "\nDocuments that could not be read:\n" + failureList(rep.Failed, maxContent-runeLen(text)-40)
 		}
@@ -788,13 +820,18 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		}
 		return s
 	}))
+	// A message carries no locale: the server's preferred one stands in.
+	l := langEN
+	if g, err := b.session.State.Guild(m.GuildID); err == nil && g != nil {
+		l = langOf(discordgo.Locale(g.PreferredLocale))
+	}
 	noFail := false
 	ref := &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &noFail}
 	send := func(msg message) { _ = b.post(m.ChannelID, msg, ref) }
 	defer func() {
 		if r := recover(); r != nil {
 			b.log.Error("mention handler panicked", "panic", r, "stack", string(debug.Stack()))
-			send(errorEmbed(errPanicked.Error()))
+			send(errorEmbed(l.userText(errPanicked)))
 		}
 	}()
 	if question == "" {
@@ -803,7 +840,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		}
 		return
 	}
-	if refusal := b.cooldownRefusal(m.Author.ID); refusal != "" {
+	if refusal := b.cooldownRefusal(l, m.Author.ID); refusal != "" {
 		send(noticeMessage(refusal))
 		return
 	}
@@ -813,23 +850,23 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		b.log.Debug("typing indicator failed", "err", b.explain(err))
 	}
 	release, refusal := b.acquire(waitCtx, m.Author.ID)
-	if refusal != "" {
-		send(noticeMessage(refusal))
+	if refusal != nil {
+		send(noticeMessage(l.userText(refusal)))
 		return
 	}
 	a, err := b.answer(ctx, m.Author.ID, question, b.history(conv), nil)
 	release()
 	if err != nil {
-		send(errorEmbed(err.Error()))
+		send(errorEmbed(l.userText(err)))
 		return
 	}
 	// A message in a server channel is seen by the channel; a DM is not.
 	private := m.GuildID == ""
 	id := b.keep(a, place{user: m.Author.ID, guild: m.GuildID, channel: m.ChannelID, private: private, conversation: conv})
 	if !a.Answerable {
-		send(refusalView(a, id))
+		send(refusalView(l, a, id))
 		return
 	}
 	b.remember(a, question, m.Author.ID, m.GuildID, !private)
-	send(answerView(a, id, false))
+	send(answerView(l, a, id, false))
 }

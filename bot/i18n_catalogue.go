@@ -281,7 +281,29 @@ var catalogue = map[string]translations{
 	"Your follow-up question":  {langDE: "Deine Folgefrage", langFR: "Votre question de suivi", langES: "Tu pregunta de seguimiento", langRU: "Ваш уточняющий вопрос"},
 	"Follow-up of: %s":         {langDE: "Folgefrage zu: %s", langFR: "Suite de\u00a0: %s", langES: "Seguimiento de: %s", langRU: "Уточнение к: %s"},
 	"Share to channel":         {langDE: "Im Kanal teilen", langFR: "Partager dans le salon", langES: "Compartir en el canal", langRU: "Поделиться в канале"},
-	"Shared by %s":             {langDE: "Geteilt von %s", langFR: "Partagé par %s", langES: "Compartido por %s", langRU: "Поделился: %s"},
+	"Sorry, this answer could not be found right now. Please try again.": {
+		langDE: "Diese Antwort ist gerade nicht auffindbar. Bitte versuche es noch einmal.",
+		langFR: "Cette réponse est introuvable pour le moment. Veuillez réessayer.",
+		langES: "Ahora no se encuentra esta respuesta. Inténtalo de nuevo.",
+		langRU: "Сейчас этот ответ не удаётся найти. Попробуйте ещё раз.",
+	},
+	"This form is not ours any more.": {
+		langDE: "Dieses Formular gehört nicht mehr zu uns.", langFR: "Ce formulaire n’est plus le nôtre.",
+		langES: "Este formulario ya no es nuestro.", langRU: "Эта форма больше не наша.",
+	},
+	"Follow-up from %s": {langDE: "Nachfrage von %s", langFR: "Question de suivi de %s", langES: "Seguimiento de %s", langRU: "Уточнение от %s"},
+	"Sorry, the answer could not be posted in the thread.": {
+		langDE: "Die Antwort konnte leider nicht im Thread gepostet werden.",
+		langFR: "Désolé, la réponse n’a pas pu être publiée dans le fil.",
+		langES: "Lo siento, no se pudo publicar la respuesta en el hilo.",
+		langRU: "К сожалению, не удалось опубликовать ответ в ветке.",
+	},
+	"Answered in %s.": {langDE: "Beantwortet in %s.", langFR: "Réponse dans %s.", langES: "Respondida en %s.", langRU: "Ответ в %s."},
+	"Sorry, the answer could not be shared.": {
+		langDE: "Die Antwort konnte leider nicht geteilt werden.", langFR: "Désolé, la réponse n’a pas pu être partagée.",
+		langES: "Lo siento, no se pudo compartir la respuesta.", langRU: "К сожалению, не удалось поделиться ответом.",
+	},
+	"Shared by %s": {langDE: "Geteilt von %s", langFR: "Partagé par %s", langES: "Compartido por %s", langRU: "Поделился: %s"},
 	"This answer was already shared.": {
 		langDE: "Diese Antwort wurde schon geteilt.", langFR: "Cette réponse a déjà été partagée.",
 		langES: "Esta respuesta ya se compartió.", langRU: "Этим ответом уже поделились.",

@@ -300,7 +300,7 @@ func answerMessage(a briefbot.Answer, answerID string) message {
 	e.Footer = &discordgo.MessageEmbedFooter{Text: footer}
 	m := message{Embeds: []*discordgo.MessageEmbed{e}}
 	if answerID != "" {
-		m.Components = answerButtons(answerID, false)
+		m.Components = answerButtons(langEN, answerID, false)
 	}
 	return m
 }

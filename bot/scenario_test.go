@@ -285,7 +285,7 @@ func TestCommands(t *testing.T) {
 		if cb := e.callback(press(e.fake.OwnerID, down)); cb.Type != discordfake.CallbackModal {
 			t.Errorf("down vote: callback type %d, want the form", cb.Type)
 		}
-		if got := text(press(e.fake.OwnerID, up)); !strings.Contains(got, "changed to Helpful") {
+		if got := text(press(e.fake.OwnerID, up)); !strings.Contains(got, "changed to “Helpful”") {
 			t.Errorf("a changed vote: %q", got)
 		}
 		if v := e.records.vote(answerID, e.fake.UserID); v.Helpful || v.Time.IsZero() {
