@@ -30,6 +30,8 @@ Commands:
   eval                retrieval quality (--qa FILE or --beir DIR)
   serve               run the Discord bot
 
+  version             the version of this build
+
 Global flags (before or after the command):
   --config FILE       configuration file (see config.example.yaml)
   --data DIR          data folder (index, feedback); default ./data
@@ -57,6 +59,7 @@ func commands() map[string]command {
 		{"eval", "evaluate retrieval", runEval},
 		{"serve", "run the Discord bot", runServe},
 	}
+	cs = append(cs, command{"version", "show the version", runVersion})
 	m := make(map[string]command, len(cs))
 	for _, c := range cs {
 		m[c.name] = c
