@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -22,6 +21,13 @@ import (
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// rawStderr is the caller's stderr, for the terminal check.
+	rawStderr io.Writer
+	// terminal reports whether a writer is an interactive terminal:
+	// isTerminal, or a fake in tests.
+	terminal func(io.Writer) bool
+	// usage prints the help of the command whose flags were made last.
+	usage func(io.Writer)
 
 	configPath string
 	dataDir    string
@@ -35,6 +41,11 @@ type env struct {
 	closed  []func()
 }
 
+func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
+	return &env{stdin: stdin, stdout: controlEscaper{w: stdout}, stderr: controlEscaper{w: stderr, keepCR: true},
+		rawStderr: stderr, terminal: isTerminal}
+}
+
 type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
@@ -43,20 +54,20 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 // globalFlags registers the flags every command accepts, so that they may be
 // given before or after the command name.
 func (e *env) globalFlags(fs *flag.FlagSet) {
-	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file`")
-	fs.StringVar(&e.dataDir, "data", e.dataDir, "data `folder` (index, feedback)")
-	fs.Var(&e.corpora, "corpus", "document file or folder (repeatable; default: the built-in brief)")
+	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (see config.example.yaml)")
+	fs.StringVar(&e.dataDir, "data", e.dataDir, "data `folder` for the index and feedback (default: $BRIEFBOT_DATA, else data_dir, else ./data)")
+	fs.Var(&e.corpora, "corpus", "`path` of a document file or folder; repeatable (default: the built-in brief)")
 }
 
-// flagSet makes a command's flag set, with the global flags included.
+// flagSet makes a command's flag set, with the global flags included. The
+// flag package prints nothing: on --help the command's usage goes to stdout
+// (see env.usage), and a mistake is reported in one line by main.
 func (e *env) flagSet(name, args, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	e.globalFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: briefbot %s [flags] %s\n\n%s\n\nFlags:\n", name, args, about)
-		fs.PrintDefaults()
-	}
+	e.usage = func(w io.Writer) { commandUsage(w, fs, args, about) }
 	return fs
 }
 

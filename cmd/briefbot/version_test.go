@@ -3,8 +3,24 @@ package main
 import (
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}, {"--data", "x", "--version"}} {
+		code, out, errs := runTTY(t, false, args...)
+		if code != 0 || errs != "" || !strings.HasPrefix(out, "briefbot ") || !strings.HasSuffix(out, " "+runtime.Version()+"\n") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+	// What -ldflags "-X main.version=..." sets is what is shown.
+	defer func(v string) { version = v }(version)
+	version = "v1.2.3"
+	if _, out, _ := runTTY(t, false, "version"); !strings.HasPrefix(out, "briefbot v1.2.3 ") {
+		t.Errorf("with main.version set: %q", out)
+	}
+}
 
 func TestVersionLine(t *testing.T) {
 	vcs := []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "0ae7341572a65d8f0f7bdbb1da9b42ccf1ac3d02"}}
