@@ -44,9 +44,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		if *whole {
 			opts.Split = eval.OnePassage
 		}
-		bar := newProgress(e.stderr, "evaluating")
 		rep, err := eval.RunBEIR(ctx, *beir, opts)
-		bar.done()
 		if err != nil {
 			return err
 		}
@@ -163,14 +161,15 @@ func (e *env) distractorLibrary(ctx context.Context, dir string) (*eval.TempLibr
 		return nil, err
 	}
 	opts := eval.TempLibraryOptions{Index: e.indexOptions(), Answer: e.answerOptions(), MaxPassages: e.cfg.LLM.MaxPassages, Summarizer: sum}
-	bar := newProgress(e.stderr, "indexing")
+	bar := e.newProgress()
 	opts.Progress = bar.update
 	lib, err := eval.OpenTempLibrary(ctx, all, opts)
-	bar.done()
 	if err != nil {
+		bar.fail()
 		return nil, err
 	}
 	info := lib.Info()
+	bar.finish(info)
 	e.log.Info("eval index built with distractors", "distractors", dir, "documents", info.Documents, "passages", info.Passages)
 	return lib, nil
 }

@@ -67,6 +67,8 @@ func (e *env) globalUsage(w io.Writer) {
 Run 'briefbot help COMMAND' or 'briefbot COMMAND --help' for a command's flags.
 
 Exit status: 0 done, 1 the command failed, 2 a mistake on the command line.
+Logs go to stderr: plain lines on a terminal, text records otherwise, or as
+--log-format says.
 `)
 }
 

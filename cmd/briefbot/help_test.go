@@ -38,7 +38,7 @@ var commandFlags = map[string][]string{
 	"version":  {},
 }
 
-var globalFlagList = []string{"config", "data", "corpus"}
+var globalFlagList = []string{"config", "data", "corpus", "log-format"}
 
 func TestHelpEveryCommand(t *testing.T) {
 	for name := range commands() {
@@ -121,6 +121,7 @@ func TestUsageErrorOneLine(t *testing.T) {
 		{[]string{"sources", "--json=maybe"}, `briefbot sources: invalid boolean value "maybe" for --json: parse error. Run 'briefbot sources --help'.`, ""},
 		{[]string{"sources", "extra"}, `briefbot sources: unexpected argument "extra". Run 'briefbot sources --help'.`, ""},
 		{[]string{"eval"}, "briefbot eval: needs exactly one of --qa FILE or --beir FOLDER. Run 'briefbot eval --help'.", ""},
+		{[]string{"ask", "--log-format", "xml", "q"}, `briefbot ask: invalid value "xml" for flag --log-format: want text or json. Run 'briefbot ask --help'.`, ""},
 		{[]string{"--jsn", "ask", "q"}, "briefbot: flag provided but not defined: --jsn. " + top, ""},
 		{[]string{"frobnicate"}, `briefbot: unknown command "frobnicate" (commands: `, top},
 		{[]string{"help", "frobnicate"}, `briefbot: unknown command "frobnicate" (commands: `, top},
