@@ -81,11 +81,8 @@ func (c controlEscaper) needsEscape(p []byte) bool {
 // isTerminal reports whether w is an interactive terminal. It is env's
 // default terminal check; tests put a fake in its place.
 func isTerminal(w io.Writer) bool {
-	switch v := w.(type) {
-	case controlEscaper:
-		w = v.w
-	case *statusLine:
-		return isTerminal(v.w)
+	if c, ok := w.(controlEscaper); ok {
+		w = c.w
 	}
 	f, ok := w.(*os.File)
 	if !ok {
