@@ -1,11 +1,14 @@
 # Build: docker build -t briefbot .
+#        (--build-arg VERSION=v1.2.0 names the version 'briefbot version' shows;
+#        without it, the version and revision Go records from the Git checkout)
 # Run:   docker run -e DISCORD_TOKEN -e DISCORD_APPLICATION_ID -v briefbot-data:/data briefbot serve
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/briefbot ./cmd/briefbot
+ARG VERSION=
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/briefbot ./cmd/briefbot
 # Inside a container the health endpoint must listen beyond loopback.
 RUN sed 's#^  listen: "127.0.0.1:8080"#  listen: "0.0.0.0:8080"#' config.example.yaml > /out/config.yaml \
  && grep -q 'listen: "0.0.0.0:8080"' /out/config.yaml \

@@ -230,7 +230,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	enc := newEncoder(e.stdout)
-	live := !*asJSON && !batch && isTerminal(e.stdout)
+	live := !*asJSON && !batch && e.terminal(e.stdout)
 	for _, q := range qs {
 		req := briefbot.AskRequest{Question: q.Query}
 		var shown string

@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/briefbot/briefbot/corpus"
@@ -22,10 +21,21 @@ import (
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// line is stderr (stderr writes through it), shared with the progress
+	// line and the terminal's log handler.
+	line *statusLine
+	// rawStderr is the caller's stderr, for the terminal check.
+	rawStderr io.Writer
+	// terminal reports whether a writer is an interactive terminal:
+	// isTerminal, or a fake in tests.
+	terminal func(io.Writer) bool
+	// usage prints the help of the command whose flags were made last.
+	usage func(io.Writer)
 
 	configPath string
 	dataDir    string
 	corpora    stringList
+	logFormat  logFormat
 
 	cfg *config.Config
 	log *slog.Logger
@@ -33,6 +43,12 @@ type env struct {
 	rebuild bool
 	lib     *library.Library
 	closed  []func()
+}
+
+func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
+	line := &statusLine{w: controlEscaper{w: stderr, keepCR: true}}
+	return &env{stdin: stdin, stdout: controlEscaper{w: stdout}, stderr: line, line: line,
+		rawStderr: stderr, terminal: isTerminal}
 }
 
 type stringList []string
@@ -43,20 +59,49 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 // globalFlags registers the flags every command accepts, so that they may be
 // given before or after the command name.
 func (e *env) globalFlags(fs *flag.FlagSet) {
-	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file`")
-	fs.StringVar(&e.dataDir, "data", e.dataDir, "data `folder` (index, feedback)")
-	fs.Var(&e.corpora, "corpus", "document file or folder (repeatable; default: the built-in brief)")
+	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (see config.example.yaml)")
+	fs.StringVar(&e.dataDir, "data", e.dataDir, "data `folder` for the index and feedback (default: $BRIEFBOT_DATA, else data_dir, else ./data)")
+	fs.Var(&e.corpora, "corpus", "`path` of a document file or folder; repeatable (default: the built-in brief)")
+	fs.Var(&e.logFormat, "log-format", "log records on stderr in this `format`: text or json (default: plain lines on a terminal, text records otherwise)")
 }
 
-// flagSet makes a command's flag set, with the global flags included.
+// logFormat is --log-format: empty (plain lines on a terminal, text
+// records otherwise), text or json. Set refuses any other value, so a typo
+// is a usage error before anything runs.
+type logFormat string
+
+func (f *logFormat) String() string {
+	if f == nil {
+		return ""
+	}
+	return string(*f)
+}
+
+func (f *logFormat) Set(v string) error {
+	switch v {
+	case "text", "json":
+		*f = logFormat(v)
+		return nil
+	}
+	return errors.New("want text or json")
+}
+
+// human reports whether stderr is for a person: a terminal, and no
+// --log-format asking for records. Then the index build is told by a
+// progress line and logs are plain lines.
+func (e *env) human() bool {
+	return e.logFormat == "" && e.terminal(e.rawStderr)
+}
+
+// flagSet makes a command's flag set, with the global flags included. The
+// flag package prints nothing: on --help the command's usage goes to stdout
+// (see env.usage), and a mistake is reported in one line by main.
 func (e *env) flagSet(name, args, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	e.globalFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: briefbot %s [flags] %s\n\n%s\n\nFlags:\n", name, args, about)
-		fs.PrintDefaults()
-	}
+	e.usage = func(w io.Writer) { commandUsage(w, fs, args, about) }
 	return fs
 }
 
@@ -86,10 +131,23 @@ func (e *env) config() (*config.Config, error) {
 		return nil, err
 	}
 	e.cfg = &cfg
-	e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: cfg.SlogLevel(), ReplaceAttr: cfg.Redactor().ReplaceAttr}))
+	e.log = slog.New(e.logHandler(&slog.HandlerOptions{Level: cfg.SlogLevel(), ReplaceAttr: cfg.Redactor().ReplaceAttr}))
 	// Packages that log without a logger of their own (index) use this one.
 	slog.SetDefault(e.log)
 	return e.cfg, nil
+}
+
+// logHandler writes log records to stderr: as --log-format says, else as
+// plain lines for a person at a terminal, else as text records for the
+// file or the log collector stderr goes to.
+func (e *env) logHandler(opts *slog.HandlerOptions) slog.Handler {
+	switch {
+	case e.logFormat == "json":
+		return slog.NewJSONHandler(e.stderr, opts)
+	case e.human():
+		return newHumanHandler(e.line, opts)
+	}
+	return slog.NewTextHandler(e.stderr, opts)
 }
 
 // redact removes the configured secrets from a message meant for output.
@@ -134,7 +192,7 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	bar := newProgress(e.stderr, "indexing")
+	bar := e.newProgress()
 	lib, err := library.Open(ctx, library.Options{
 		Summarizer:  sum,
 		MaxPassages: e.cfg.LLM.MaxPassages,
@@ -147,10 +205,11 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 		Progress:    bar.update,
 		Rebuild:     e.rebuild,
 	})
-	bar.done()
 	if err != nil {
+		bar.fail()
 		return nil, err
 	}
+	bar.finish(lib.Info())
 	e.lib = lib
 	e.closed = append(e.closed, func() { lib.Close() })
 	return lib, nil
@@ -170,17 +229,4 @@ func (e *env) llmOptions() llm.Options {
 func (e *env) answerOptions() answer.Options {
 	r := e.cfg.Retrieval
 	return answer.Options{K: r.K, MinCoverage: r.MinCoverage, MinMatchedTerms: r.MinMatchedTerms}
-}
-
-// isTerminal reports whether w is an interactive terminal.
-func isTerminal(w io.Writer) bool {
-	if c, ok := w.(controlEscaper); ok {
-		w = c.w
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

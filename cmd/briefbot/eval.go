@@ -10,15 +10,15 @@ import (
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
-	fs := e.flagSet("eval", "--qa FILE | --beir DIR", `Measure retrieval quality.
+	fs := e.flagSet("eval", "--qa FILE | --beir FOLDER", `Measure retrieval quality.
   --qa FILE     JSONL {"id","query","gold"} on the configured corpus: Recall@1/@3/@5 and MRR
                 (gold is a text, or a list of texts, that a right passage contains); of
                 the answers: top-1 (citation [1] is a right passage), citation precision
                 (right citations / citations shown) and the share answered; with
                 --unanswerable FILE also the share of those questions refused.
-  --beir DIR    a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv), indexed on
+  --beir FOLDER a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv), indexed on
                 its own: nDCG@10, Recall@100 and MAP, ranking documents by their best passage.
-  --distractors DIR
+  --distractors FOLDER
                 with --qa: add the records of a BEIR collection's corpus.jsonl to the corpus as
                 documents (IDs "distractor:NAME/ID", split like any plain text) and measure in a
                 temporary index; the data folder's index is left as it is.`)
@@ -32,7 +32,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if pos, err := parseInterleaved(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 || (*qa == "") == (*beir == "") {
-		return fmt.Errorf("%w: eval needs exactly one of --qa FILE or --beir DIR", errUsage)
+		return fmt.Errorf("%w: needs exactly one of --qa FILE or --beir FOLDER", errUsage)
 	} else if *distractors != "" && *qa == "" {
 		return fmt.Errorf("%w: --distractors goes with --qa", errUsage)
 	}
@@ -44,9 +44,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		if *whole {
 			opts.Split = eval.OnePassage
 		}
-		bar := newProgress(e.stderr, "evaluating")
 		rep, err := eval.RunBEIR(ctx, *beir, opts)
-		bar.done()
 		if err != nil {
 			return err
 		}
@@ -118,7 +116,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if *verbose {
 		fmt.Fprintln(e.stdout, rep)
 	} else {
-		fmt.Fprintf(e.stdout, "QA: Recall@1 %.3f  Recall@3 %.3f  Recall@5 %.3f  MRR %.3f  (%d questions, %d not at rank 1; -v lists them)\n",
+		fmt.Fprintf(e.stdout, "QA: Recall@1 %.3f  Recall@3 %.3f  Recall@5 %.3f  MRR %.3f  (%d questions, %d not at rank 1; --v lists them)\n",
 			rep.Recall1, rep.Recall3, rep.Recall5, rep.MRR, rep.Queries, len(rep.Misses))
 	}
 	fmt.Fprintln(e.stdout, ans)
@@ -163,14 +161,15 @@ func (e *env) distractorLibrary(ctx context.Context, dir string) (*eval.TempLibr
 		return nil, err
 	}
 	opts := eval.TempLibraryOptions{Index: e.indexOptions(), Answer: e.answerOptions(), MaxPassages: e.cfg.LLM.MaxPassages, Summarizer: sum}
-	bar := newProgress(e.stderr, "indexing")
+	bar := e.newProgress()
 	opts.Progress = bar.update
 	lib, err := eval.OpenTempLibrary(ctx, all, opts)
-	bar.done()
 	if err != nil {
+		bar.fail()
 		return nil, err
 	}
 	info := lib.Info()
+	bar.finish(info)
 	e.log.Info("eval index built with distractors", "distractors", dir, "documents", info.Documents, "passages", info.Passages)
 	return lib, nil
 }

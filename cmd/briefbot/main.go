@@ -16,6 +16,8 @@ import (
 	"syscall"
 )
 
+// usage is the head of 'briefbot --help'; globalUsage adds the global
+// flags, generated from their definitions.
 const usage = `briefbot answers questions about documents with exact citations.
 
 Usage:
@@ -27,19 +29,20 @@ Commands:
   sources             the indexed documents
   passages            the indexed passages (--doc ID for one document)
   index               build or refresh the index
-  eval                retrieval quality (--qa FILE or --beir DIR)
+  eval                retrieval quality (--qa FILE or --beir FOLDER)
   serve               run the Discord bot
 
-Global flags (before or after the command):
-  --config FILE       configuration file (see config.example.yaml)
-  --data DIR          data folder (index, feedback); default ./data
-  --corpus PATH       document file or folder; repeatable; default: the built-in brief
-
-Run 'briefbot COMMAND -h' for a command's flags.
+  help [COMMAND]      this help, or a command's
+  version             the version of this build
 `
 
-// errUsage marks a command-line mistake: exit code 2, with usage shown.
+// errUsage marks a command-line mistake: exit code 2, and one line saying
+// what was wrong and where the help is.
 var errUsage = errors.New("usage")
+
+// errUnknownCommand is a usage error that points at 'briefbot --help',
+// which lists the commands, wherever it was found ('help nope').
+var errUnknownCommand = fmt.Errorf("%w: unknown command", errUsage)
 
 type command struct {
 	name  string
@@ -57,6 +60,7 @@ func commands() map[string]command {
 		{"eval", "evaluate retrieval", runEval},
 		{"serve", "run the Discord bot", runServe},
 	}
+	cs = append(cs, command{"help", "show help", runHelp}, command{"version", "show the version", runVersion})
 	m := make(map[string]command, len(cs))
 	for _, c := range cs {
 		m[c.name] = c
@@ -71,24 +75,26 @@ func main() {
 	os.Exit(code)
 }
 
-// run is main without the process: it returns the exit code.
+// run is main without the process: it returns the exit code, 0 when done
+// (help included), 1 when the command failed and 2 for a command-line
+// mistake.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	stdout, stderr = controlEscaper{w: stdout}, controlEscaper{w: stderr, keepCR: true}
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	name, rest, err := splitCommand(args, e)
-	if err == nil && name == "" {
-		fmt.Fprint(stderr, usage)
-		return 2
+	return newEnv(stdin, stdout, stderr).main(ctx, args)
+}
+
+func (e *env) main(ctx context.Context, args []string) int {
+	name, rest, showVersion, err := e.splitCommand(args)
+	switch {
+	case err != nil:
+	case showVersion:
+		name, rest = "version", nil
+	case name == "":
+		err = fmt.Errorf("%w: a command is required (%s)", errUsage, commandList())
 	}
 	if err == nil {
 		c, ok := commands()[name]
 		if !ok {
-			names := make([]string, 0)
-			for n := range commands() {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			err = fmt.Errorf("%w: unknown command %q (commands: %s)", errUsage, name, strings.Join(names, ", "))
+			err = unknownCommand(name)
 		} else {
 			err = c.run(ctx, e, rest)
 		}
@@ -98,33 +104,63 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
+		if e.usage != nil {
+			e.usage(e.stdout)
+		} else {
+			e.globalUsage(e.stdout)
+		}
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "briefbot: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintln(e.stderr, usageLine(name, err))
 		return 2
 	default:
-		fmt.Fprintf(stderr, "briefbot: %s\n", e.redact(err.Error()))
+		fmt.Fprintf(e.stderr, "briefbot: %s\n", e.redact(err.Error()))
 		return 1
 	}
 }
 
+// usageLine is the one line a command-line mistake gets: what was wrong,
+// and where the help is, not the help itself, which would bury the line.
+func usageLine(name string, err error) string {
+	msg := strings.TrimPrefix(err.Error(), errUsage.Error()+": ")
+	// One line, whatever the user typed into a flag's name.
+	msg = strings.TrimSuffix(strings.ReplaceAll(msg, "\n", `\n`), ".")
+	if name == "" || errors.Is(err, errUnknownCommand) {
+		return fmt.Sprintf("briefbot: %s. Run 'briefbot --help'.", msg)
+	}
+	return fmt.Sprintf("briefbot %s: %s. Run 'briefbot %s --help'.", name, msg, name)
+}
+
+func unknownCommand(name string) error {
+	return fmt.Errorf("%w %q (commands: %s)", errUnknownCommand, name, commandList())
+}
+
+// commandList names the commands, sorted.
+func commandList() string {
+	var names []string
+	for n := range commands() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
 // splitCommand takes the global flags that come before the command name and
-// returns the command name and everything after it.
-func splitCommand(args []string, e *env) (string, []string, error) {
+// returns the command name and everything after it; --version stands for
+// the version command.
+func (e *env) splitCommand(args []string) (name string, rest []string, showVersion bool, err error) {
 	fs := flag.NewFlagSet("briefbot", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprint(e.stderr, usage) }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	e.globalFlags(fs)
+	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "", nil, err
-		}
-		return "", nil, fmt.Errorf("%w: %v", errUsage, err)
+		return "", nil, false, flagError(err)
 	}
-	if fs.NArg() == 0 {
-		return "", nil, nil
+	if showVersion || fs.NArg() == 0 {
+		return "", nil, showVersion, nil
 	}
-	return fs.Arg(0), fs.Args()[1:], nil
+	return fs.Arg(0), fs.Args()[1:], false, nil
 }
 
 // parseInterleaved parses flags that may come before or after positional
@@ -134,10 +170,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, flagError(err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -161,7 +194,7 @@ func parseNoArgs(fs *flag.FlagSet, args []string, hint string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		msg := fmt.Sprintf("%s takes no arguments", fs.Name())
+		msg := fmt.Sprintf("unexpected argument %q", pos[0])
 		if hint != "" {
 			msg += " (" + hint + ")"
 		}
