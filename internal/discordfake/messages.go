@@ -26,6 +26,7 @@ type Message struct {
 	Attachments     []Attachment
 	InteractionID   string // set for interaction responses and followups
 	WebhookID       string // the application ID for interaction messages
+	ThreadID        string // the thread started from this message (flag MessageFlagHasThread)
 	// Deferred is true while a type-5 response shows "thinking…" and no
 	// edit or followup has completed it yet.
 	Deferred  bool
@@ -287,6 +288,8 @@ func (s *Server) userWireLocked(id string) map[string]any {
 		"global_name":   nilIfEmpty(u.GlobalName),
 		"avatar":        nil,
 		"public_flags":  0,
+		"flags":         0,   // required by the spec's UserResponse
+		"primary_guild": nil, // likewise
 	}
 	if u.Bot {
 		w["bot"] = true
@@ -366,6 +369,9 @@ func (s *Server) messageWireLocked(m *Message) map[string]any {
 	if m.Reference != nil {
 		w["message_reference"] = map[string]any{"type": 0, "message_id": m.Reference.MessageID, "channel_id": m.ChannelID, "guild_id": nilIfEmpty(m.GuildID)}
 	}
+	if th, ok := s.channels[m.ThreadID]; ok && m.ThreadID != "" {
+		w["thread"] = s.channelWireLocked(th)
+	}
 	if m.InteractionID != "" {
 		if it, ok := s.interactions[m.InteractionID]; ok {
 			w["interaction_metadata"] = map[string]any{"id": it.ID, "type": it.Type, "user": s.userWireLocked(it.UserID)}
@@ -424,7 +430,8 @@ func (s *Server) WaitReply(ctx context.Context, messageID string) (Message, erro
 	})
 }
 
-// SendMessage posts a user message and dispatches MESSAGE_CREATE the way
+// SendMessage posts a user message (in a channel, DM or thread, whose
+// members the author joins) and dispatches MESSAGE_CREATE the way
 // Discord would to a bot without the MESSAGE_CONTENT intent: content,
 // embeds and components arrive only when the bot is mentioned, in DMs, or
 // for its own messages. mentions lists mentioned user IDs; nil means parse
@@ -454,6 +461,7 @@ func (s *Server) SendMessage(ctx context.Context, channelID, authorID, content s
 	}
 	m := &Message{ID: id, ChannelID: channelID, GuildID: ch.GuildID, AuthorID: authorID, Content: content, Mentions: slices.Clone(mentions), CreatedAt: s.now()}
 	s.storeMessageLocked(m)
+	s.joinThreadLocked(ch, authorID)
 	s.dispatchMessageLocked("MESSAGE_CREATE", m)
 	return cloneMessage(m), nil
 }
