@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // checkResponseSchema validates an answer of the fake against the response
@@ -298,4 +300,117 @@ func TestStartThreadByUser(t *testing.T) {
 	if err := json.Unmarshal(r.raw, &w); err != nil || w["owner_id"] != s.UserID || w["member"] == nil {
 		t.Fatalf("GET thread = %v, %v; want the user as owner and the bot's member", w, err)
 	}
+}
+
+// A bot on a real discordgo session starts a thread from its answer, posts
+// in it, sees users post in it and answers a command used inside it.
+func TestDiscordgoThreads(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{}, nil)
+	s := h.s
+	ctx := testCtx(t)
+	recv(ctx, t, h.guilds) // discordgo's State must know the guild to track its threads
+	created := make(chan *discordgo.ThreadCreate, 4)
+	h.dg.AddHandler(func(_ *discordgo.Session, tc *discordgo.ThreadCreate) { created <- tc })
+	updated := make(chan *discordgo.MessageUpdate, 8)
+	h.dg.AddHandler(func(_ *discordgo.Session, mu *discordgo.MessageUpdate) { updated <- mu })
+	if _, err := h.dg.ApplicationCommandBulkOverwrite(s.ApplicationID, s.GuildID, []*discordgo.ApplicationCommand{{Name: "where", Description: "says where it was used"}}); err != nil {
+		t.Fatal(err)
+	}
+	nextMessage := func(id string) *discordgo.MessageCreate {
+		t.Helper()
+		for {
+			if m := recv(ctx, t, h.messages); m.ID == id {
+				return m
+			}
+		}
+	}
+
+	starter, err := h.dg.ChannelMessageSendComplex(s.ChannelID, &discordgo.MessageSend{Content: "The brief.", AllowedMentions: noMentions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := h.dg.MessageThreadStartComplex(s.ChannelID, starter.ID, &discordgo.ThreadStart{Name: "Follow-up", AutoArchiveDuration: 60})
+	if err != nil {
+		t.Fatalf("start thread: %v", err)
+	}
+	if th.ID != starter.ID || th.Type != discordgo.ChannelTypeGuildPublicThread || th.ParentID != s.ChannelID || th.OwnerID != s.Bot.ID ||
+		th.GuildID != s.GuildID || th.ThreadMetadata == nil || th.ThreadMetadata.AutoArchiveDuration != 60 || th.MemberCount != 1 {
+		t.Fatalf("thread = %+v (metadata %+v)", th, th.ThreadMetadata)
+	}
+	if tc := recv(ctx, t, created); tc.ID != th.ID || !tc.NewlyCreated || tc.ParentID != s.ChannelID {
+		t.Fatalf("THREAD_CREATE = %+v, want the new thread with newly_created", tc)
+	}
+	if st, err := h.dg.State.Channel(th.ID); err != nil || st.ParentID != s.ChannelID {
+		t.Errorf("discordgo State thread = %+v, %v", st, err)
+	}
+	if mu := recv(ctx, t, updated); mu.ID != starter.ID || mu.Flags&discordgo.MessageFlagsHasThread == 0 || mu.Thread == nil || mu.Thread.ID != th.ID {
+		t.Fatalf("starter MESSAGE_UPDATE = %+v, want HAS_THREAD and the thread", mu.Message)
+	}
+	if _, err := h.dg.MessageThreadStart(s.ChannelID, starter.ID, "again", 0); restCode(err) != codeThreadAlreadyCreated {
+		t.Fatalf("second thread: %v, want code %d", err, codeThreadAlreadyCreated)
+	}
+
+	posted, err := h.dg.ChannelMessageSendComplex(th.ID, &discordgo.MessageSend{Content: "Details here.", AllowedMentions: noMentions})
+	if err != nil || posted.ChannelID != th.ID {
+		t.Fatalf("post in thread = %+v, %v", posted, err)
+	}
+	asked, err := s.SendMessage(ctx, th.ID, s.UserID, "<@"+s.Bot.ID+"> and then?", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := nextMessage(asked.ID); m.ChannelID != th.ID || m.GuildID != s.GuildID || m.Content != asked.Content || m.Member == nil {
+		t.Fatalf("MESSAGE_CREATE in thread = %+v, want channel %s, guild %s, content and member", m.Message, th.ID, s.GuildID)
+	}
+
+	errc := make(chan error, 1)
+	h.handle("where", func(ss *discordgo.Session, ic *discordgo.InteractionCreate) {
+		if ic.ChannelID != th.ID || ic.GuildID != s.GuildID {
+			errc <- fmt.Errorf("interaction in channel %s guild %s, want thread %s of guild %s", ic.ChannelID, ic.GuildID, th.ID, s.GuildID)
+			return
+		}
+		errc <- ss.InteractionRespond(ic.Interaction, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: "in the thread", AllowedMentions: noMentions},
+		})
+	})
+	it := s.Interact(ctx, InteractionSpec{CommandName: "where", ChannelID: th.ID})
+	if err := recv(ctx, t, errc); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := it.WaitFinal(ctx); err != nil || e.Message.ChannelID != th.ID || e.Message.Content != "in the thread" {
+		t.Fatalf("answer = %+v, %v; want it in the thread", e.Message, err)
+	}
+	// discordgo v0.29 drops the interaction's channel object; a bot that
+	// needs the parent reads the raw payload.
+	var raw struct {
+		Channel struct {
+			Type     int    `json:"type"`
+			ParentID string `json:"parent_id"`
+			Name     string `json:"name"`
+		} `json:"channel"`
+	}
+	if err := json.Unmarshal(it.Payload, &raw); err != nil || raw.Channel.Type != ChannelPublicThread || raw.Channel.ParentID != s.ChannelID || raw.Channel.Name != "Follow-up" {
+		t.Fatalf("interaction channel = %+v, %v; want the thread", raw.Channel, err)
+	}
+
+	got, err := h.dg.Channel(th.ID)
+	if err != nil || got.MessageCount != 3 || got.MemberCount != 2 || got.Name != "Follow-up" {
+		t.Fatalf("GET thread = %+v, %v; want 3 messages and 2 members", got, err)
+	}
+
+	q, err := s.SendMessage(ctx, s.ChannelID, s.UserID, "another question", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartThread(ctx, s.ChannelID, q.ID, s.UserID, "Question"); err != nil {
+		t.Fatal(err)
+	}
+	if tc := recv(ctx, t, created); tc.ID != q.ID || tc.OwnerID != s.UserID || !tc.NewlyCreated {
+		t.Fatalf("THREAD_CREATE for the user's thread = %+v", tc)
+	}
+	if ths := s.Threads(s.ChannelID); len(ths) != 2 || ths[1].OwnerID != s.UserID {
+		t.Fatalf("threads = %+v", ths)
+	}
+	s.AssertClean(t)
 }
