@@ -59,47 +59,46 @@ func (m Message) Text() string {
 		}
 		add(e.Footer.Text)
 	}
-	var walk func([]Component)
-	walk = func(cs []Component) {
-		for _, c := range cs {
-			add(c.Content)
-			walk(c.Components)
-		}
-	}
-	walk(m.Components)
+	eachComponent(m.Components, func(c *Component) { add(c.Content) })
 	return strings.Join(parts, "\n")
 }
 
 // CustomIDs lists the custom_id of every component, depth first.
 func (m Message) CustomIDs() []string {
 	var out []string
-	var walk func([]Component)
-	walk = func(cs []Component) {
-		for _, c := range cs {
-			if c.CustomID != "" {
-				out = append(out, c.CustomID)
-			}
-			walk(c.Components)
+	eachComponent(m.Components, func(c *Component) {
+		if c.CustomID != "" {
+			out = append(out, c.CustomID)
 		}
-	}
-	walk(m.Components)
+	})
 	return out
 }
 
 func (m Message) component(customID string) (Component, bool) {
 	var found Component
 	ok := false
-	var walk func([]Component)
-	walk = func(cs []Component) {
-		for _, c := range cs {
-			if !ok && c.CustomID == customID {
-				found, ok = c, true
-			}
-			walk(c.Components)
+	eachComponent(m.Components, func(c *Component) {
+		if !ok && c.CustomID == customID {
+			found, ok = *c, true
 		}
-	}
-	walk(m.Components)
+	})
 	return found, ok
+}
+
+// eachComponent calls fn on every component, parents before children and
+// in order, a label's child included.
+func eachComponent(cs []Component, fn func(*Component)) {
+	for i := range cs {
+		walkComponent(&cs[i], fn)
+	}
+}
+
+func walkComponent(c *Component, fn func(*Component)) {
+	fn(c)
+	eachComponent(c.Components, fn)
+	if c.Component != nil {
+		walkComponent(c.Component, fn)
+	}
 }
 
 // Embed is a rich embed.
@@ -134,12 +133,17 @@ type EmbedAuthor struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// Component is a message component of any type (action row 1, button 2,
-// string select 3, text input 4, text display 10, container 17, ...).
+// Component is a message or modal component of any type (action row 1,
+// button 2, string select 3, text input 4, text display 10, container 17,
+// label 18, ...).
 type Component struct {
-	Type        int            `json:"type"`
+	Type int `json:"type"`
+	// ID is the component's numeric id; Discord fills in missing ones in
+	// modals (see Modal) and sends them back in modal submits.
+	ID          int            `json:"id,omitempty"`
 	CustomID    string         `json:"custom_id,omitempty"`
-	Label       string         `json:"label,omitempty"`
+	Label       string         `json:"label,omitempty"`       // button, text input in a row, label (18)
+	Description string         `json:"description,omitempty"` // label (18)
 	Style       int            `json:"style,omitempty"`
 	URL         string         `json:"url,omitempty"`
 	Disabled    bool           `json:"disabled,omitempty"`
@@ -147,9 +151,16 @@ type Component struct {
 	Options     []SelectOption `json:"options,omitempty"`
 	MinValues   *int           `json:"min_values,omitempty"`
 	MaxValues   *int           `json:"max_values,omitempty"`
-	Value       string         `json:"value,omitempty"`
-	Content     string         `json:"content,omitempty"`
-	Components  []Component    `json:"components,omitempty"`
+	MinLength   *int           `json:"min_length,omitempty"` // text input
+	MaxLength   *int           `json:"max_length,omitempty"` // text input
+	// Required is nil when absent, which Discord reads as true (text
+	// inputs, and selects in labels). discordgo's TextInput always sends
+	// it, false unless set.
+	Required   *bool       `json:"required,omitempty"`
+	Value      string      `json:"value,omitempty"`
+	Content    string      `json:"content,omitempty"`
+	Components []Component `json:"components,omitempty"`
+	Component  *Component  `json:"component,omitempty"` // the child of a label (18)
 }
 
 // SelectOption is one option of a string select.
