@@ -31,7 +31,8 @@ func (l label) MarshalJSON() ([]byte, error) {
 }
 
 // labelInput is a text input for a label: discordgo's TextInput always
-// sends "label", and Discord refuses "" (and any label) inside a Label.
+// sends "label", "" when unset, which Discord refuses (the Label carries
+// the text now).
 type labelInput struct {
 	CustomID  string                   `json:"custom_id"`
 	Style     discordgo.TextInputStyle `json:"style"`
