@@ -75,7 +75,8 @@ func Sub(name string, opts ...Option) Option { return Option{Name: name, Options
 type InteractionSpec struct {
 	Type int
 	// Where and who. ChannelID decides the guild when set; a DM channel
-	// (see AddChannel) gives a DM interaction.
+	// (see AddChannel) gives a DM interaction, a thread ID one inside the
+	// thread (its channel object is the thread, with parent_id).
 	GuildID, ChannelID, UserID string
 	// MemberPermissions overrides the permissions Discord computes from
 	// the member's roles; MemberRoles overrides the stored roles.
