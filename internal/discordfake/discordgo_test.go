@@ -97,7 +97,12 @@ func (h *harness) onInteraction(ss *discordgo.Session, ic *discordgo.Interaction
 	case discordgo.InteractionMessageComponent:
 		key = ic.MessageComponentData().CustomID
 	case discordgo.InteractionModalSubmit:
-		key = ic.ModalSubmitData().CustomID
+		// discordgo v0.29 cannot decode modals with label components:
+		// Data stays nil and ModalSubmitData would panic. Tests of such
+		// modals read the raw event (see TestDiscordgoLabelModal).
+		if d, ok := ic.Data.(discordgo.ModalSubmitInteractionData); ok {
+			key = d.CustomID
+		}
 	}
 	h.mu.Lock()
 	fn := h.handlers[key]

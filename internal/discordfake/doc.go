@@ -12,6 +12,21 @@
 // refused. Breaches answer the way Discord answers (400 50035, 400 40060,
 // 404 10062, ...) and are recorded as Violations.
 //
+// Threads: POST /channels/{channel_id}/messages/{message_id}/threads starts
+// a thread that takes the starter message's ID (400 160004 for a second
+// one, 50024 outside text and announcement channels, 403 50013 without
+// View Channel and Create Public Threads), dispatches THREAD_CREATE with
+// newly_created and marks the starter HAS_THREAD; posting in a thread needs
+// Send Messages in Threads. Server.StartThread does the same for a user;
+// Thread, Threads and WaitThread inspect them.
+//
+// Modals may hold labels (type 18) around a text input or a string select,
+// besides action rows of text inputs. InteractionSpec.ModalValues and
+// ModalSelections fill them in; the fake refuses what Discord's client
+// would not submit and sends every component back in Discord's shape, with
+// ids. discordgo v0.29 cannot decode component type 18, so a bot reads
+// such submits from the raw event; Interaction.Payload is that JSON.
+//
 // Tests drive a real discordgo Session against it: the Session's HTTP client
 // uses Server.Transport, which rewrites https://discord.com to the fake, and
 // the gateway URL the fake hands out points back at it. This package speaks

@@ -566,7 +566,12 @@ func (s *Server) guildCreatePayloadLocked(g *Guild, intents int64) map[string]an
 	w["unavailable"] = false
 	w["voice_states"] = []any{}
 	w["presences"] = []any{}
-	w["threads"] = []any{}
+	// Active threads come with the guild; the fake never archives them.
+	threads := []any{}
+	for _, th := range s.threadsLocked(func(c *Channel) bool { return c.GuildID == g.ID }) {
+		threads = append(threads, s.channelWireLocked(&th))
+	}
+	w["threads"] = threads
 	w["stage_instances"] = []any{}
 	w["guild_scheduled_events"] = []any{}
 	return w
@@ -596,6 +601,9 @@ func (s *Server) guildWireLocked(g *Guild) map[string]any {
 }
 
 func (s *Server) channelWireLocked(c *Channel) map[string]any {
+	if IsThread(c.Type) {
+		return s.threadWireLocked(c)
+	}
 	w := map[string]any{"id": c.ID, "type": c.Type, "last_message_id": nil, "flags": 0}
 	if c.GuildID != "" {
 		w["guild_id"] = c.GuildID

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
 	"time"
+	"unicode/utf8"
 )
 
 // Interaction types.
@@ -33,6 +35,9 @@ const (
 	componentTypeButton              = 2
 	componentTypeStringSelect        = 3
 	componentTypeTextInput           = 4
+	componentTypeTextDisplay         = 10
+	componentTypeLabel               = 18
+	maxTextInputValue                = 4000
 	optionTypeSubCommand             = 1
 	optionTypeSubCommandGroup        = 2
 	optionTypeString                 = 3
@@ -66,11 +71,12 @@ func Sub(name string, opts ...Option) Option { return Option{Name: name, Options
 // InteractionSpec describes what a user does. Zero fields take defaults:
 // the server's default guild, channel and user; Type from the other fields
 // (CommandName → command, or autocomplete when Focused is set; CustomID →
-// component, or modal submit when ModalValues is set).
+// component, or modal submit when ModalValues or ModalSelections is set).
 type InteractionSpec struct {
 	Type int
 	// Where and who. ChannelID decides the guild when set; a DM channel
-	// (see AddChannel) gives a DM interaction.
+	// (see AddChannel) gives a DM interaction, a thread ID one inside the
+	// thread (its channel object is the thread, with parent_id).
 	GuildID, ChannelID, UserID string
 	// MemberPermissions overrides the permissions Discord computes from
 	// the member's roles; MemberRoles overrides the stored roles.
@@ -90,9 +96,17 @@ type InteractionSpec struct {
 	CustomID  string
 	Values    []string
 	MessageID string
-	// Modal submit: text-input custom_id → value.
-	ModalValues map[string]string
-	Locale      string
+	// Modal submit: text-input custom_id → value, for text inputs in
+	// action rows or labels; string-select custom_id → chosen option
+	// values, for selects in labels. Discord's client only submits a
+	// modal whose required inputs are filled (required is the default),
+	// within min_length/max_length and min_values/max_values, with values
+	// among the options; Interact refuses anything else. Every component
+	// of the modal is sent back in order, as Discord does: unfilled
+	// optional inputs with "" and selects with [].
+	ModalValues     map[string]string
+	ModalSelections map[string][]string
+	Locale          string
 }
 
 // Interaction is one dispatched interaction and what the bot did with it.
@@ -134,7 +148,10 @@ type Callback struct {
 	Latency time.Duration   // wall time since dispatch
 }
 
-// Modal is a modal the bot showed (callback type 9).
+// Modal is a modal the bot showed (callback type 9): action rows of text
+// inputs, labels (type 18) holding one Component, and text displays. Like
+// Discord, the fake numbers the components the bot left without an id,
+// depth first from 1, skipping ids in use; modal submits carry them.
 type Modal struct {
 	CustomID   string      `json:"custom_id"`
 	Title      string      `json:"title"`
@@ -232,7 +249,7 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) (*Interaction, error
 			t = InteractionAutocomplete
 		case spec.CommandName != "":
 			t = InteractionApplicationCommand
-		case spec.CustomID != "" && spec.ModalValues != nil:
+		case spec.CustomID != "" && (spec.ModalValues != nil || spec.ModalSelections != nil):
 			t = InteractionModalSubmit
 		case spec.CustomID != "":
 			t = InteractionMessageComponent
@@ -363,7 +380,7 @@ func (s *Server) newInteractionLocked(spec InteractionSpec) (*Interaction, error
 		p["message"] = s.messageWireLocked(compMsg)
 		it.componentMsg = compMsg.ID
 	case InteractionModalSubmit:
-		data, err := modalSubmitData(modal, spec.ModalValues)
+		data, err := modalSubmitData(modal, spec.ModalValues, spec.ModalSelections)
 		if err != nil {
 			return nil, err
 		}
@@ -462,33 +479,129 @@ func (s *Server) findModalLocked(customID string) (*Modal, *Interaction) {
 	return best.callback.Modal, best
 }
 
-func modalSubmitData(m *Modal, values map[string]string) (map[string]any, error) {
-	inputs := map[string]bool{}
-	var walk func([]Component)
-	walk = func(cs []Component) {
-		for _, c := range cs {
-			if c.Type == componentTypeTextInput {
-				inputs[c.CustomID] = true
+// modalSubmitData builds the data of a modal submit the way Discord sends
+// it: every top-level component in order with its id, text inputs as
+// {type, id, custom_id, value}, string selects as {type, id, custom_id,
+// values}, labels as {type, id, component} without their text, text
+// displays as {type, id}. It refuses what Discord's client would not
+// submit.
+func modalSubmitData(m *Modal, values map[string]string, selections map[string][]string) (map[string]any, error) {
+	used := map[string]bool{}
+	field := func(c *Component) (map[string]any, error) {
+		w := map[string]any{"type": c.Type, "id": c.ID, "custom_id": c.CustomID}
+		switch c.Type {
+		case componentTypeTextInput:
+			if _, ok := selections[c.CustomID]; ok {
+				return nil, fmt.Errorf("modal %q: %q is a text input: give its value in ModalValues", m.CustomID, c.CustomID)
 			}
-			walk(c.Components)
+			v := values[c.CustomID]
+			used[c.CustomID] = true
+			if err := checkTextInput(c, v); err != nil {
+				return nil, fmt.Errorf("modal %q: %w", m.CustomID, err)
+			}
+			w["value"] = v
+		case componentTypeStringSelect:
+			if _, ok := values[c.CustomID]; ok {
+				return nil, fmt.Errorf("modal %q: %q is a select: give its values in ModalSelections", m.CustomID, c.CustomID)
+			}
+			v := selections[c.CustomID]
+			used[c.CustomID] = true
+			// An optional select may be left empty whatever its min_values.
+			if len(v) > 0 || isRequired(c) {
+				if err := checkSelectValues(*c, v); err != nil {
+					return nil, fmt.Errorf("modal %q: %w", m.CustomID, err)
+				}
+			}
+			w["values"] = nonNil(v)
+		default:
+			return nil, fmt.Errorf("modal %q: component %q of type %d cannot be filled in by Interact (text inputs and string selects only)", m.CustomID, c.CustomID, c.Type)
+		}
+		return w, nil
+	}
+	out := []any{}
+	for i := range m.Components {
+		c := &m.Components[i]
+		switch c.Type {
+		case componentTypeActionRow:
+			row := []any{}
+			for j := range c.Components {
+				w, err := field(&c.Components[j])
+				if err != nil {
+					return nil, err
+				}
+				row = append(row, w)
+			}
+			out = append(out, map[string]any{"type": c.Type, "id": c.ID, "components": row})
+		case componentTypeLabel:
+			if c.Component == nil {
+				return nil, fmt.Errorf("modal %q: label %d has no component", m.CustomID, c.ID)
+			}
+			w, err := field(c.Component)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, map[string]any{"type": c.Type, "id": c.ID, "component": w})
+		case componentTypeTextDisplay:
+			out = append(out, map[string]any{"type": c.Type, "id": c.ID})
+		default:
+			return nil, fmt.Errorf("modal %q: top-level component of type %d", m.CustomID, c.Type)
 		}
 	}
-	walk(m.Components)
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		if !inputs[k] {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		if !used[k] {
 			return nil, fmt.Errorf("modal %q has no text input %q", m.CustomID, k)
 		}
-		keys = append(keys, k)
 	}
-	sort.Strings(keys)
-	rows := []any{}
-	for _, k := range keys {
-		rows = append(rows, map[string]any{"type": componentTypeActionRow, "components": []any{
-			map[string]any{"type": componentTypeTextInput, "custom_id": k, "value": values[k]},
-		}})
+	for _, k := range slices.Sorted(maps.Keys(selections)) {
+		if !used[k] {
+			return nil, fmt.Errorf("modal %q has no string select %q", m.CustomID, k)
+		}
 	}
-	return map[string]any{"custom_id": m.CustomID, "components": rows}, nil
+	return map[string]any{"custom_id": m.CustomID, "components": out}, nil
+}
+
+// isRequired reads a component's required flag, which defaults to true.
+func isRequired(c *Component) bool { return c.Required == nil || *c.Required }
+
+// checkTextInput applies what Discord's client enforces before it submits
+// a modal: required inputs filled, and the length limits.
+func checkTextInput(c *Component, v string) error {
+	n := utf8.RuneCountInString(v)
+	if n == 0 {
+		if isRequired(c) {
+			return fmt.Errorf("text input %q is required (required is true unless the bot sent false)", c.CustomID)
+		}
+		return nil
+	}
+	minLen, maxLen := 0, maxTextInputValue
+	if c.MinLength != nil {
+		minLen = *c.MinLength
+	}
+	if c.MaxLength != nil {
+		maxLen = *c.MaxLength
+	}
+	if n < minLen || n > maxLen {
+		return fmt.Errorf("text input %q takes %d..%d characters, got %d", c.CustomID, minLen, maxLen, n)
+	}
+	return nil
+}
+
+// assignComponentIDs numbers the components without an id the way
+// Discord does: depth first from 1, skipping ids the bot chose.
+func assignComponentIDs(cs []Component) {
+	taken := map[int]bool{}
+	eachComponent(cs, func(c *Component) { taken[c.ID] = true })
+	next := 1
+	eachComponent(cs, func(c *Component) {
+		if c.ID != 0 {
+			return
+		}
+		for taken[next] {
+			next++
+		}
+		c.ID = next
+		taken[next] = true
+	})
 }
 
 func (s *Server) commandDataLocked(spec InteractionSpec, ch *Channel, perms int64, autocomplete bool) (map[string]any, error) {
@@ -842,7 +955,10 @@ func (s *Server) acceptCallbackLocked(it *Interaction, v any, errs []fieldError,
 		}
 	case CallbackModal:
 		var md Modal
-		_ = remarshal(dm, &md)
+		if err := remarshal(dm, &md); err != nil {
+			return reject(invalidBody([]fieldError{{[]string{"data"}, "BASE_TYPE_BAD_TYPE", err.Error()}}), "bad data")
+		}
+		assignComponentIDs(md.Components)
 		cb.Modal = &md
 	}
 	it.callback = cb

@@ -26,6 +26,7 @@ type Message struct {
 	Attachments     []Attachment
 	InteractionID   string // set for interaction responses and followups
 	WebhookID       string // the application ID for interaction messages
+	ThreadID        string // the thread started from this message (flag MessageFlagHasThread)
 	// Deferred is true while a type-5 response shows "thinking…" and no
 	// edit or followup has completed it yet.
 	Deferred  bool
@@ -58,47 +59,46 @@ func (m Message) Text() string {
 		}
 		add(e.Footer.Text)
 	}
-	var walk func([]Component)
-	walk = func(cs []Component) {
-		for _, c := range cs {
-			add(c.Content)
-			walk(c.Components)
-		}
-	}
-	walk(m.Components)
+	eachComponent(m.Components, func(c *Component) { add(c.Content) })
 	return strings.Join(parts, "\n")
 }
 
 // CustomIDs lists the custom_id of every component, depth first.
 func (m Message) CustomIDs() []string {
 	var out []string
-	var walk func([]Component)
-	walk = func(cs []Component) {
-		for _, c := range cs {
-			if c.CustomID != "" {
-				out = append(out, c.CustomID)
-			}
-			walk(c.Components)
+	eachComponent(m.Components, func(c *Component) {
+		if c.CustomID != "" {
+			out = append(out, c.CustomID)
 		}
-	}
-	walk(m.Components)
+	})
 	return out
 }
 
 func (m Message) component(customID string) (Component, bool) {
 	var found Component
 	ok := false
-	var walk func([]Component)
-	walk = func(cs []Component) {
-		for _, c := range cs {
-			if !ok && c.CustomID == customID {
-				found, ok = c, true
-			}
-			walk(c.Components)
+	eachComponent(m.Components, func(c *Component) {
+		if !ok && c.CustomID == customID {
+			found, ok = *c, true
 		}
-	}
-	walk(m.Components)
+	})
 	return found, ok
+}
+
+// eachComponent calls fn on every component, parents before children and
+// in order, a label's child included.
+func eachComponent(cs []Component, fn func(*Component)) {
+	for i := range cs {
+		walkComponent(&cs[i], fn)
+	}
+}
+
+func walkComponent(c *Component, fn func(*Component)) {
+	fn(c)
+	eachComponent(c.Components, fn)
+	if c.Component != nil {
+		walkComponent(c.Component, fn)
+	}
 }
 
 // Embed is a rich embed.
@@ -133,12 +133,17 @@ type EmbedAuthor struct {
 	URL  string `json:"url,omitempty"`
 }
 
-// Component is a message component of any type (action row 1, button 2,
-// string select 3, text input 4, text display 10, container 17, ...).
+// Component is a message or modal component of any type (action row 1,
+// button 2, string select 3, text input 4, text display 10, container 17,
+// label 18, ...).
 type Component struct {
-	Type        int            `json:"type"`
+	Type int `json:"type"`
+	// ID is the component's numeric id; Discord fills in missing ones in
+	// modals (see Modal) and sends them back in modal submits.
+	ID          int            `json:"id,omitempty"`
 	CustomID    string         `json:"custom_id,omitempty"`
-	Label       string         `json:"label,omitempty"`
+	Label       string         `json:"label,omitempty"`       // button, text input in a row, label (18)
+	Description string         `json:"description,omitempty"` // label (18)
 	Style       int            `json:"style,omitempty"`
 	URL         string         `json:"url,omitempty"`
 	Disabled    bool           `json:"disabled,omitempty"`
@@ -146,9 +151,16 @@ type Component struct {
 	Options     []SelectOption `json:"options,omitempty"`
 	MinValues   *int           `json:"min_values,omitempty"`
 	MaxValues   *int           `json:"max_values,omitempty"`
-	Value       string         `json:"value,omitempty"`
-	Content     string         `json:"content,omitempty"`
-	Components  []Component    `json:"components,omitempty"`
+	MinLength   *int           `json:"min_length,omitempty"` // text input
+	MaxLength   *int           `json:"max_length,omitempty"` // text input
+	// Required is nil when absent, which Discord reads as true (text
+	// inputs, and selects in labels). discordgo's TextInput always sends
+	// it, false unless set.
+	Required   *bool       `json:"required,omitempty"`
+	Value      string      `json:"value,omitempty"`
+	Content    string      `json:"content,omitempty"`
+	Components []Component `json:"components,omitempty"`
+	Component  *Component  `json:"component,omitempty"` // the child of a label (18)
 }
 
 // SelectOption is one option of a string select.
@@ -287,6 +299,8 @@ func (s *Server) userWireLocked(id string) map[string]any {
 		"global_name":   nilIfEmpty(u.GlobalName),
 		"avatar":        nil,
 		"public_flags":  0,
+		"flags":         0,   // required by the spec's UserResponse
+		"primary_guild": nil, // likewise
 	}
 	if u.Bot {
 		w["bot"] = true
@@ -366,6 +380,9 @@ func (s *Server) messageWireLocked(m *Message) map[string]any {
 	if m.Reference != nil {
 		w["message_reference"] = map[string]any{"type": 0, "message_id": m.Reference.MessageID, "channel_id": m.ChannelID, "guild_id": nilIfEmpty(m.GuildID)}
 	}
+	if th, ok := s.channels[m.ThreadID]; ok && m.ThreadID != "" {
+		w["thread"] = s.channelWireLocked(th)
+	}
 	if m.InteractionID != "" {
 		if it, ok := s.interactions[m.InteractionID]; ok {
 			w["interaction_metadata"] = map[string]any{"id": it.ID, "type": it.Type, "user": s.userWireLocked(it.UserID)}
@@ -424,7 +441,8 @@ func (s *Server) WaitReply(ctx context.Context, messageID string) (Message, erro
 	})
 }
 
-// SendMessage posts a user message and dispatches MESSAGE_CREATE the way
+// SendMessage posts a user message (in a channel, DM or thread, whose
+// members the author joins) and dispatches MESSAGE_CREATE the way
 // Discord would to a bot without the MESSAGE_CONTENT intent: content,
 // embeds and components arrive only when the bot is mentioned, in DMs, or
 // for its own messages. mentions lists mentioned user IDs; nil means parse
@@ -454,6 +472,7 @@ func (s *Server) SendMessage(ctx context.Context, channelID, authorID, content s
 	}
 	m := &Message{ID: id, ChannelID: channelID, GuildID: ch.GuildID, AuthorID: authorID, Content: content, Mentions: slices.Clone(mentions), CreatedAt: s.now()}
 	s.storeMessageLocked(m)
+	s.joinThreadLocked(ch, authorID)
 	s.dispatchMessageLocked("MESSAGE_CREATE", m)
 	return cloneMessage(m), nil
 }

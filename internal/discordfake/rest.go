@@ -88,6 +88,7 @@ var routes = map[string]handler{
 	"GET /channels/{channel_id}/messages/{message_id}":                              (*Server).getChannelMessage,
 	"PATCH /channels/{channel_id}/messages/{message_id}":                            (*Server).patchChannelMessage,
 	"DELETE /channels/{channel_id}/messages/{message_id}":                           (*Server).deleteChannelMessage,
+	"POST /channels/{channel_id}/messages/{message_id}/threads":                     (*Server).postMessageThread,
 	"GET /applications/{application_id}/commands":                                   (*Server).getCommands,
 	"PUT /applications/{application_id}/commands":                                   (*Server).putCommands,
 	"POST /applications/{application_id}/commands":                                  (*Server).postCommand,
@@ -545,7 +546,6 @@ func (s *Server) getMe(rc *reqCtx) resp {
 	u := s.userWireLocked(s.Bot.ID)
 	u["verified"] = true
 	u["mfa_enabled"] = false
-	u["flags"] = 0
 	return resp{body: u}
 }
 
@@ -654,7 +654,7 @@ func (s *Server) postTyping(rc *reqCtx) resp {
 	if r != nil {
 		return *r
 	}
-	if !s.botCanLocked(c, PermViewChannel|PermSendMessages) {
+	if !s.botCanLocked(c, PermViewChannel|sendPermission(c)) {
 		return jsonErr(http.StatusForbidden, 50013, "Missing Permissions")
 	}
 	return resp{status: http.StatusNoContent}
@@ -667,7 +667,8 @@ func (s *Server) postChannelMessage(rc *reqCtx) resp {
 	if r != nil {
 		return *r
 	}
-	if !s.botCanLocked(c, PermViewChannel|PermSendMessages) {
+	// Threads need Send Messages in Threads instead of Send Messages.
+	if !s.botCanLocked(c, PermViewChannel|sendPermission(c)) {
 		return jsonErr(http.StatusForbidden, 50013, "Missing Permissions")
 	}
 	v, br := s.decodeBody(rc)
@@ -702,6 +703,7 @@ func (s *Server) postChannelMessage(rc *reqCtx) resp {
 	m.Flags &= MessageFlagSuppressEmbs | 1<<12 // only SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS may be set
 	m.Mentions = parseMentions(m.Content)
 	s.storeMessageLocked(m)
+	s.joinThreadLocked(c, s.Bot.ID)
 	s.dispatchMessageLocked("MESSAGE_CREATE", m)
 	return resp{body: s.messageWireLocked(m)}
 }

@@ -15,6 +15,7 @@ type apiResult struct {
 	header http.Header
 	body   map[string]any
 	list   []any
+	raw    []byte
 }
 
 // call sends a request through Transport, as the bot's client will.
@@ -39,7 +40,7 @@ func call(t *testing.T, s *Server, method, path, body string, auth bool) apiResu
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := apiResult{status: res.StatusCode, header: res.Header}
+	out := apiResult{status: res.StatusCode, header: res.Header, raw: raw}
 	if len(raw) > 0 {
 		var v any
 		if err := json.Unmarshal(raw, &v); err != nil {

@@ -167,7 +167,7 @@ func checkEmbeds(v any, path []string) []fieldError {
 }
 
 // checkComponents walks components of any depth (action rows, containers,
-// sections) and checks every custom_id.
+// sections, labels) and checks every custom_id.
 func checkComponents(v any, path []string) []fieldError {
 	list, ok := v.([]any)
 	if !ok {
@@ -184,6 +184,9 @@ func checkComponents(v any, path []string) []fieldError {
 			errs = append(errs, fieldError{appendPath(p, "custom_id"), "BASE_TYPE_MAX_LENGTH", fmt.Sprintf("Must be %d or fewer in length.", MaxCustomID)})
 		}
 		errs = append(errs, checkComponents(c["components"], appendPath(p, "components"))...)
+		if child, ok := c["component"]; ok { // a label's child
+			errs = append(errs, checkComponents([]any{child}, appendPath(p, "component"))...)
+		}
 		if acc, ok := c["accessory"]; ok {
 			errs = append(errs, checkComponents([]any{acc}, appendPath(p, "accessory"))...)
 		}

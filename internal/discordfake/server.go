@@ -59,21 +59,40 @@ const (
 	PermMentionEveryone        int64 = 1 << 17
 	PermUseExternalEmojis      int64 = 1 << 18
 	PermUseApplicationCommands int64 = 1 << 31
+	PermCreatePublicThreads    int64 = 1 << 35
 	PermSendMessagesInThreads  int64 = 1 << 38
 	// AllPermissions is what owners and administrators get.
 	AllPermissions int64 = 1<<51 - 1
 	// DefaultEveryonePermissions approximates what Discord gives @everyone
-	// in a new guild.
+	// in a new guild (Discord's default also has Create Public Threads, so a
+	// bot starts threads without a role unless a test takes it away).
 	DefaultEveryonePermissions = PermCreateInstantInvite | PermAddReactions | PermViewChannel |
 		PermSendMessages | PermEmbedLinks | PermAttachFiles | PermReadMessageHistory |
-		PermUseExternalEmojis | PermUseApplicationCommands | PermSendMessagesInThreads
+		PermUseExternalEmojis | PermUseApplicationCommands | PermCreatePublicThreads | PermSendMessagesInThreads
 )
 
 // Channel types.
 const (
-	ChannelGuildText = 0
-	ChannelDM        = 1
+	ChannelGuildText          = 0
+	ChannelDM                 = 1
+	ChannelGuildVoice         = 2
+	ChannelGuildCategory      = 4
+	ChannelGuildAnnouncement  = 5
+	ChannelAnnouncementThread = 10
+	ChannelPublicThread       = 11
+	ChannelPrivateThread      = 12
+	ChannelGuildForum         = 15
 )
+
+// IsThread reports whether a channel type is a thread.
+func IsThread(channelType int) bool {
+	return channelType == ChannelAnnouncementThread || channelType == ChannelPublicThread || channelType == ChannelPrivateThread
+}
+
+// guildChannelTypes are the types AddGuild and AddChannel create; threads
+// only come from a message (POST .../threads or StartThread) because a
+// thread needs a parent, an owner and a starter message.
+var guildChannelTypes = []int{ChannelGuildText, ChannelGuildVoice, ChannelGuildCategory, ChannelGuildAnnouncement, ChannelGuildForum}
 
 // Options configures a Server. The zero value is usable.
 type Options struct {
@@ -142,13 +161,38 @@ type Role struct {
 	Position    int
 }
 
-// Channel is a guild text channel or a DM channel (GuildID empty).
+// Channel is a guild channel, a DM channel (GuildID empty) or a thread.
 type Channel struct {
-	ID          string
-	GuildID     string
-	Name        string
+	ID      string
+	GuildID string
+	Name    string
+	// Type is ChannelGuildText when zero; AddGuild and AddChannel also
+	// create voice, category, announcement and forum channels. Threads
+	// (ChannelPublicThread, ChannelAnnouncementThread) are started from a
+	// message and take its ID, as on Discord.
 	Type        int
 	RecipientID string // DM channels only
+
+	// Thread fields.
+	ParentID            string         // the channel the starter message is in
+	OwnerID             string         // who started the thread
+	Members             []ThreadMember // the owner, then each user who posted in it
+	AutoArchiveDuration int            // minutes: 60, 1440, 4320 or 10080 (the fake never archives)
+	RateLimitPerUser    int            // slowmode seconds, as sent (not enforced)
+	CreatedAt           time.Time
+}
+
+// ThreadMember is a user who joined a thread: its owner, or a user who
+// posted in it (Discord adds posters to the thread).
+type ThreadMember struct {
+	UserID   string
+	JoinedAt time.Time
+}
+
+func cloneChannel(c *Channel) Channel {
+	cp := *c
+	cp.Members = slices.Clone(c.Members)
+	return cp
 }
 
 // Member is a user's membership in a guild.
@@ -202,6 +246,7 @@ type Server struct {
 	guilds        map[string]*Guild
 	guildOrder    []string
 	channels      map[string]*Channel
+	threadOrder   []string // thread IDs, oldest first
 	messages      map[string]*Message
 	msgOrder      []string
 	commands      map[string][]*storedCommand // by guild ID, "" = global
@@ -685,7 +730,12 @@ func (s *Server) AddGuild(g Guild) Guild {
 			g.Channels[i].Name = "channel-" + g.Channels[i].ID
 		}
 		g.Channels[i].GuildID = g.ID
-		g.Channels[i].Type = ChannelGuildText
+		if !slices.Contains(guildChannelTypes, g.Channels[i].Type) {
+			// AddGuild has no error result; a bad type is a test bug, and
+			// Errorf is safe from any goroutine.
+			s.t.Errorf("discordfake: AddGuild: channel %q has type %d; AddGuild creates types %v (threads start from a message)", g.Channels[i].Name, g.Channels[i].Type, guildChannelTypes)
+			g.Channels[i].Type = ChannelGuildText
+		}
 	}
 	hasBot := false
 	for i := range g.Members {
@@ -725,8 +775,9 @@ func (s *Server) AddGuild(g Guild) Guild {
 	return g
 }
 
-// AddChannel registers a channel in an existing guild, or a DM channel
-// with RecipientID when GuildID is empty.
+// AddChannel registers a channel in an existing guild (a text channel
+// unless Type says otherwise), or a DM channel with RecipientID when
+// GuildID is empty.
 func (s *Server) AddChannel(c Channel) (Channel, error) {
 	if c.ID == "" {
 		c.ID = s.newID()
@@ -743,7 +794,9 @@ func (s *Server) AddChannel(c Channel) (Channel, error) {
 		if !ok {
 			return Channel{}, fmt.Errorf("discordfake: add channel: unknown guild %s", c.GuildID)
 		}
-		c.Type = ChannelGuildText
+		if !slices.Contains(guildChannelTypes, c.Type) {
+			return Channel{}, fmt.Errorf("discordfake: add channel: type %d is not one of %v (threads start from a message: StartThread)", c.Type, guildChannelTypes)
+		}
 		if c.Name == "" {
 			c.Name = "channel-" + c.ID
 		}

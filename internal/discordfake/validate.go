@@ -408,7 +408,10 @@ func (sp *apiSpec) validateObjSchema(s map[string]any, value any, path []string,
 // no branch matches it reports the errors of the closest branch: the one
 // whose errors weigh least, where a wrong type or a failed const/enum (the
 // branch's discriminator) weigh much more than an ordinary constraint. That
-// is the branch the sender meant, so its errors are the useful ones.
+// is the branch the sender meant, so its errors are the useful ones. A
+// failed discriminator deeper inside a branch (a wrong child component in
+// a modal, say) weighs like an ordinary constraint: the branch's own tag
+// matched, so the sender meant it.
 func (sp *apiSpec) validateUnion(branches []any, value any, path []string, errs *[]fieldError, depth int, exactly bool) {
 	var best []fieldError
 	matched := 0
@@ -419,7 +422,7 @@ func (sp *apiSpec) validateUnion(branches []any, value any, path []string, errs 
 			matched++
 			continue
 		}
-		if best == nil || betterBranch(be, best) {
+		if best == nil || betterBranch(be, best, len(path)) {
 			best = be
 		}
 	}
@@ -431,17 +434,23 @@ func (sp *apiSpec) validateUnion(branches []any, value any, path []string, errs 
 	}
 }
 
-func betterBranch(a, b []fieldError) bool {
-	return branchWeight(a) < branchWeight(b)
+func betterBranch(a, b []fieldError, depth int) bool {
+	return branchWeight(a, depth) < branchWeight(b, depth)
 }
 
-func branchWeight(errs []fieldError) int {
+// branchWeight weighs a branch's errors; depth is the path length of the
+// value the union describes.
+func branchWeight(errs []fieldError, depth int) int {
 	w := 0
 	for _, e := range errs {
 		switch e.Code {
 		case "NUMBER_TYPE_COERCE", "BASE_TYPE_STRING", "BASE_TYPE_BOOLEAN", "BASE_TYPE_ARRAY", "MODEL_TYPE_CONVERT", "BASE_TYPE_BAD_TYPE":
 			w += weightWrongType
 		case "BASE_TYPE_CHOICES":
+			if len(e.Path) > depth+1 {
+				w += weightMismatch
+				continue
+			}
 			w += weightDiscriminator
 		default:
 			w += weightMismatch

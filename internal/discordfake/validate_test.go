@@ -68,6 +68,28 @@ func TestSchemaKeywords(t *testing.T) {
 	}
 }
 
+// A union whose branches are tagged (like the callback types, or modal
+// components) must report the branch whose tag matched even when a child
+// deeper inside it has a wrong tag: that is the error Discord reports.
+func TestUnionPrefersBranchWhoseTagMatched(t *testing.T) {
+	sp, err := parseSpec([]byte(`{"paths":{"/x":{}},"components":{"schemas":{
+		"Other":{"type":"object","properties":{"kind":{"const":4}},"required":["kind"]},
+		"Leaf":{"type":"object","properties":{"kind":{"const":1}},"required":["kind"]},
+		"Nest":{"type":"object","properties":{"kind":{"const":3},"items":{"type":"array","items":{"$ref":"#/components/schemas/Leaf"}}},"required":["kind"]},
+		"Root":{"oneOf":[{"$ref":"#/components/schemas/Other"},{"$ref":"#/components/schemas/Nest"}]}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := decodeJSON([]byte(`{"kind":3,"items":[{"kind":1},{"kind":9}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := sp.validateSchema(map[string]any{"$ref": "#/components/schemas/Root"}, v, []string{"data"})
+	if len(errs) != 1 || errs[0].String() != "data.items.1.kind: BASE_TYPE_CHOICES: Value must be 1." {
+		t.Fatalf("errors = %v, want the wrong leaf inside the Nest branch", errs)
+	}
+}
+
 func TestDiscordErrorShape(t *testing.T) {
 	got := discordErrors([]fieldError{
 		{[]string{"embeds", "0", "description"}, "BASE_TYPE_MAX_LENGTH", "Must be 4096 or fewer in length."},
