@@ -412,6 +412,9 @@ func carriesMessage(r discordfake.Request) bool {
 		return true
 	case r.Method == "POST" && strings.HasPrefix(r.Route, "/webhooks/"):
 		return true
+	case strings.HasSuffix(r.Route, "/threads"):
+		// Starting a thread names it; no message is sent.
+		return false
 	case (r.Method == "POST" || r.Method == "PATCH") && strings.HasPrefix(r.Route, "/channels/") && strings.Contains(r.Route, "/messages"):
 		return true
 	}

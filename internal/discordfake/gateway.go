@@ -368,7 +368,7 @@ func (s *Server) handleIdentifyLocked(c *gwConn, raw json.RawMessage) {
 		s.closeConnLocked(c, CloseInvalidIntents, "")
 		return
 	}
-	if p := *d.Intents & PrivilegedIntents; p != 0 {
+	if p := *d.Intents & PrivilegedIntents &^ s.opts.GrantedIntents; p != 0 {
 		s.recordViolationLocked(Violation{Kind: ViolationPrivilegedIntent, Detail: fmt.Sprintf("IDENTIFY requested privileged intents %#x (of %#x); the bot must work without GUILD_MEMBERS, GUILD_PRESENCES and MESSAGE_CONTENT", p, *d.Intents)})
 		s.closeConnLocked(c, CloseDisallowedIntents, "")
 		return

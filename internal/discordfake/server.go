@@ -128,6 +128,9 @@ type Options struct {
 	// AllowUnregisteredCommands lets Interact dispatch commands the bot never
 	// registered (Discord itself never does).
 	AllowUnregisteredCommands bool
+	// GrantedIntents are the privileged intents the application is
+	// approved for (the Developer Portal's switches); others are refused.
+	GrantedIntents int64
 	// AllowViolations stops the cleanup check that fails the test when
 	// violations were recorded and not taken with TakeViolations.
 	AllowViolations bool
