@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -81,12 +82,14 @@ func (m message) edit() *discordgo.WebhookEdit {
 }
 
 // linkTarget returns u made safe for a markdown link, or "" when it is not
-// an absolute http(s) URL. Characters that would end the link or the label
-// early, or escape its closing parenthesis, are percent-encoded after the
-// host (an IPv6 host keeps its brackets).
+// an absolute http(s) URL with a plain host. Characters that would end the
+// link or the label early, or escape its closing parenthesis, are
+// percent-encoded after the host. A URL with a user name
+// ("https://docs.example@evil.example/") is refused: its link would not go
+// where it seems to.
 func linkTarget(u string) string {
 	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil || !utf8.ValidString(u) {
 		return ""
 	}
 	// url.Parse accepted u, so "scheme://" and the host are at its start.
@@ -95,6 +98,13 @@ func linkTarget(u string) string {
 		i += j
 	} else {
 		i = len(u)
+	}
+	// A host is letters, digits, ".-", a port, or an IPv6 address in
+	// brackets; url.Parse lets through more ("https://)").
+	if strings.ContainsFunc(u[strings.Index(u, "://")+3:i], func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(".-:[]%_", r)
+	}) {
+		return ""
 	}
 	return u[:i] + linkEscaper.Replace(u[i:])
 }

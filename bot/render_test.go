@@ -462,6 +462,9 @@ func TestLinkTarget(t *testing.T) {
 		"http://[::1]:8080/p(1)":             "http://[::1]:8080/p%281%29",
 		"https://e.org":                      "https://e.org",
 		"javascript:alert(1)":                "",
+		"https://)":                          "",
+		"https://docs.example@evil.example/": "",
+		"http://0#\xdd":                      "",
 		"/relative/path":                     "",
 		"":                                   "",
 	} {
@@ -1233,4 +1236,63 @@ func TestRenderGolden(t *testing.T) {
 		all = append(all, c.m)
 	}
 	validateOnFake(t, all...)
+}
+
+// FuzzAnswerLayout checks what must hold for any answer text: the message
+// fits Discord, numbering is 1…n and stable, every marker left in the
+// description points at a listed source, and unlinking the description
+// gives back the plain escaped text (or a prefix of it, when cut).
+func FuzzAnswerLayout(f *testing.F) {
+	f.Add("B [2]. A [1]. Both [1, 2].", 2, "https://e.org/a_(b)#:~:text=x")
+	f.Add("Quote with [2] inside. [1] More. [3]", 3, "")
+	f.Add("[1](https://evil) *x* [2023] [7]\n- item [2]", 2, "https://e.org/")
+	f.Add(strings.Repeat("Long sentence about things [1]. ", 300), 1, "https://e.org/p")
+	f.Fuzz(func(t *testing.T, text string, n int, url string) {
+		n = min(max(n, 0), 40)
+		a := briefbot.Answer{Question: "q", Text: text, Answerable: true, Index: briefbot.IndexInfo{BuiltAt: time.Unix(1e9, 0)}}
+		for i := 1; i <= n; i++ {
+			a.Citations = append(a.Citations, briefbot.Citation{N: i, DocID: fmt.Sprint(i % 3), PassageID: fmt.Sprint(i), Title: "T", Section: "S", Paragraph: i, URL: url, Quote: "Quote with [2] inside."})
+		}
+		r := numberByFirstUse(a)
+		for i, c := range r.Citations {
+			if c.N != i+1 {
+				t.Fatalf("citation %d numbered %d", i, c.N)
+			}
+		}
+		if again := numberByFirstUse(r); again.Text != r.Text || !slices.Equal(again.Citations, r.Citations) {
+			t.Fatalf("numbering is not stable: %q → %q", r.Text, again.Text)
+		}
+		m := answerMessage(a, "id")
+		if !utf8.ValidString(text) {
+			return
+		}
+		checkLimits(t, m)
+		e := m.Embeds[0]
+		listed := map[int]bool{}
+		for _, line := range strings.Split(fieldsText(sourceFieldsOf(e)), "\n") {
+			if v, err := strconv.Atoi(strings.TrimPrefix(strings.SplitN(line, "]", 2)[0], "[")); err == nil {
+				listed[v] = true
+			}
+		}
+		for _, mm := range linkedMarkerRE.FindAllStringSubmatch(e.Description, -1) {
+			v, _ := strconv.Atoi(strings.Trim(mm[1], "[]"))
+			if !listed[v] {
+				t.Fatalf("description links [%d], which is not listed", v)
+			}
+		}
+		// A linked group "[1, 2]" reads "[1][2]", so the comparison ignores
+		// brackets, commas and spaces.
+		plain := strings.Join(renderParts(splitAnswer(strings.TrimSpace(r.Text), func(v int) bool { return v >= 1 && v <= len(r.Citations) }, citationQuotes(r.Citations))), "")
+		bare := func(s string) string {
+			return strings.Map(func(c rune) rune {
+				if strings.ContainsRune("[], ;…", c) {
+					return -1
+				}
+				return c
+			}, s)
+		}
+		if got := linkedMarkerRE.ReplaceAllString(e.Description, "$1"); !strings.HasPrefix(bare(plain), bare(got)) {
+			t.Fatalf("description is not the answer's text:\n%q\nplain %q", e.Description, plain)
+		}
+	})
 }
