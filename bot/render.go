@@ -525,8 +525,10 @@ func numberByFirstUse(a briefbot.Answer) briefbot.Answer {
 	out.Text = b.String()
 	out.Citations = cites
 	if len(cites) == 0 {
+		seen := map[int]bool{}
 		for _, c := range a.Citations {
-			if byN[c.N] == c {
+			if !seen[c.N] {
+				seen[c.N] = true
 				c.N = len(out.Citations) + 1
 				out.Citations = append(out.Citations, c)
 			}
@@ -805,6 +807,7 @@ const refusalText = "Not in the indexed documents. Try /search, or rephrase."
 // not cover: one line, no embed, no passages inline. canShowRelated says
 // that a "Show related passages" button comes with it (the handler adds it;
 // see relatedWorthShowing), so the line says what the button holds.
+// The line does not repeat the question: its asker just typed it.
 func refusalMessage(a briefbot.Answer, canShowRelated bool) message {
 	text := refusalText
 	if canShowRelated {
