@@ -596,6 +596,7 @@ func TestNumberByFirstUse(t *testing.T) {
 		// must still say where it came from.
 		{"no markers keep the sources", "Plain text.", []briefbot.Citation{c3, renum(c1, 5)}, "Plain text.",
 			[]briefbot.Citation{renum(c3, 1), renum(c1, 2)}},
+		{"no markers, one source per number", "Plain text.", []briefbot.Citation{c1, c1, renum(c2, 1)}, "Plain text.", []briefbot.Citation{c1}},
 		{"no citations", "Text [1].", nil, "Text [1].", nil},
 	}
 	for _, c := range cases {
