@@ -117,9 +117,13 @@ func isCitationBody(s string) bool {
 // (bold, italics, links, spoilers, code) when it is shown inside a message.
 // Quote, heading and list markers only mean something at the start of a
 // line, so only there are they escaped; "<@&123>" stays readable.
-func escapeMarkdown(s string) string {
+func escapeMarkdown(s string) string { return escapeMarkdownAt(s, true) }
+
+// escapeMarkdownAt is escapeMarkdown for a piece of a longer text: lineStart
+// says whether the piece begins a line, so that a "-" after a citation
+// marker is not escaped as if it opened a list.
+func escapeMarkdownAt(s string, lineStart bool) string {
 	var b strings.Builder
-	lineStart := true
 	for _, r := range s {
 		switch r {
 		case '\\', '*', '_', '~', '`', '|', '[', ']':

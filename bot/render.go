@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -79,14 +82,35 @@ func (m message) edit() *discordgo.WebhookEdit {
 }
 
 // linkTarget returns u made safe for a markdown link, or "" when it is not
-// an absolute http(s) URL.
+// an absolute http(s) URL with a plain host. Characters that would end the
+// link or the label early, or escape its closing parenthesis, are
+// percent-encoded after the host. A URL with a user name
+// ("https://docs.example@evil.example/") is refused: its link would not go
+// where it seems to.
 func linkTarget(u string) string {
 	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil || !utf8.ValidString(u) {
 		return ""
 	}
-	return strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E").Replace(u)
+	// url.Parse accepted u, so "scheme://" and the host are at its start.
+	i := strings.Index(u, "://") + 3
+	if j := strings.IndexAny(u[i:], "/?#"); j >= 0 {
+		i += j
+	} else {
+		i = len(u)
+	}
+	// A host is letters, digits, ".-", a port, or an IPv6 address in
+	// brackets; url.Parse lets through more ("https://)").
+	if strings.ContainsFunc(u[strings.Index(u, "://")+3:i], func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(".-:[]%_", r)
+	}) {
+		return ""
+	}
+	return u[:i] + linkEscaper.Replace(u[i:])
 }
+
+var linkEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E",
+	`\`, "%5C", "[", "%5B", "]", "%5D", "`", "%60")
 
 // withoutFragment drops "#..." (for instance a long text fragment).
 func withoutFragment(u string) string {
@@ -96,14 +120,48 @@ func withoutFragment(u string) string {
 	return u
 }
 
+// Caps on the labels of links. A screen reader reads every character of a
+// link, and a document's title heads its sources in every answer: 80
+// characters keep a typical report title whole (the built-in brief's is 77)
+// while a title with a long subtitle is cut after a word.
+const (
+	titleCap   = 80
+	sectionCap = 80
+)
+
+// shortLabel shortens s to at most limit characters, after a word and with
+// "…", for a link label or a heading. Unlike cutText it never prefers a
+// sentence end: a title's "U.S." or "Dr." is not the end of anything.
+func shortLabel(s string, limit int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
+	}
+	if limit < 2 {
+		return string(r[:max(limit, 0)])
+	}
+	head := string(r[:limit-1])
+	// Cut inside a word only when there is no earlier word break worth
+	// keeping (a title that is one long word).
+	if r[limit-1] != ' ' {
+		if i := strings.LastIndexByte(head, ' '); i > 0 && i >= len(head)/3 {
+			head = head[:i]
+		}
+	}
+	return strings.TrimRightFunc(head, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != ')' && r != ']' && r != '"' && r != '”'
+	}) + "…"
+}
+
 // sourceLabel is "Title — Section ¶p", escaped, with title and section cut
 // to the given lengths (0: whole).
 func sourceLabel(title, section string, paragraph, titleMax, sectionMax int) string {
 	if titleMax > 0 {
-		title = cutText(title, titleMax)
+		title = shortLabel(title, titleMax)
 	}
 	if sectionMax > 0 {
-		section = cutText(section, sectionMax)
+		section = shortLabel(section, sectionMax)
 	}
 	label := escapeMarkdown(title)
 	if section != "" {
@@ -115,31 +173,117 @@ func sourceLabel(title, section string, paragraph, titleMax, sectionMax int) str
 	return label
 }
 
-// citationForms are the ways to show one numbered source, best first:
-// linked to the exact passage, linked to the document, linked with a
-// shortened label, plain and short. A form that cannot be made (no URL, no
-// fragment to drop) or does not fit in a field is "".
-func citationForms(c briefbot.Citation) [4]string {
-	full := sourceLabel(c.Title, c.Section, c.Paragraph, 0, 0)
-	short := sourceLabel(c.Title, c.Section, c.Paragraph, 60, 60)
-	var forms [4]string
-	if u := linkTarget(c.URL); u != "" {
-		forms[0] = fmt.Sprintf("[%d] [%s](%s)", c.N, full, u)
-		forms[1] = fmt.Sprintf("[%d] [%s](%s)", c.N, full, withoutFragment(u))
-		forms[2] = fmt.Sprintf("[%d] [%s](%s)", c.N, short, withoutFragment(u))
+// passageLabel is "§ Section ¶p", escaped: where a passage is within its
+// document, once the document is named above it. The part before a
+// document's first heading has the title for its section, which is not
+// repeated.
+func passageLabel(title, section string, paragraph int) string {
+	var parts []string
+	if strings.EqualFold(strings.TrimSpace(section), strings.TrimSpace(title)) {
+		section = ""
 	}
-	forms[3] = fmt.Sprintf("[%d] %s", c.N, short)
-	for i, f := range forms {
-		if runeLen(f) > maxFieldValue || i > 0 && f == forms[i-1] {
-			forms[i] = ""
+	if s := shortLabel(section, sectionCap); s != "" {
+		parts = append(parts, "§ "+escapeMarkdownAt(s, false))
+	}
+	if paragraph > 0 {
+		parts = append(parts, fmt.Sprintf("¶%d", paragraph))
+	}
+	if len(parts) == 0 {
+		return "passage"
+	}
+	return strings.Join(parts, " ")
+}
+
+// docTitle is a document's title shortened for a heading or label, and
+// escaped.
+func docTitle(title string) string {
+	t := shortLabel(title, titleCap)
+	if t == "" {
+		t = "Untitled document"
+	}
+	return escapeMarkdown(t)
+}
+
+// sourceLine is one line of the sources list in the forms it can take, best
+// first: linked to the exact passage (or, for a document's heading, to the
+// document), linked to the document, plain. A form that cannot be made (no
+// URL, no fragment to drop) or does not fit in a field is "".
+type sourceLine struct {
+	forms [3]string
+	// head marks a document's heading, which must not end a field: its
+	// citations follow it.
+	head bool
+	// first is the index of the first citation the line belongs to.
+	first int
+}
+
+const plainForm = 2
+
+func citationLine(c briefbot.Citation, i int) sourceLine {
+	label := passageLabel(c.Title, c.Section, c.Paragraph)
+	l := sourceLine{first: i}
+	if u := linkTarget(c.URL); u != "" {
+		l.forms[0] = fmt.Sprintf("[%d] [%s](%s)", c.N, label, u)
+		l.forms[1] = fmt.Sprintf("[%d] [%s](%s)", c.N, label, withoutFragment(u))
+	}
+	l.forms[plainForm] = fmt.Sprintf("[%d] %s", c.N, label)
+	l.prune()
+	return l
+}
+
+func headLine(c briefbot.Citation, i int) sourceLine {
+	title := docTitle(c.Title)
+	l := sourceLine{head: true, first: i}
+	if u := linkTarget(withoutFragment(c.URL)); u != "" {
+		l.forms[0] = "**[" + title + "](" + u + ")**"
+	}
+	l.forms[plainForm] = "**" + title + "**"
+	l.prune()
+	return l
+}
+
+// prune drops forms too long for a field and repeats of a better form.
+func (l *sourceLine) prune() {
+	for i, f := range l.forms {
+		if runeLen(f) > maxFieldValue || i > 0 && f == l.forms[i-1] {
+			l.forms[i] = ""
 		}
 	}
-	return forms
+}
+
+// groupedLines lists citations under their documents: each document's
+// heading once, where it is first cited, then its citations in number order.
+func groupedLines(cs []briefbot.Citation) []sourceLine {
+	key := func(c briefbot.Citation) string {
+		if c.DocID != "" {
+			return c.DocID
+		}
+		return c.Title + "\x00" + withoutFragment(c.URL)
+	}
+	var order []string
+	groups := map[string][]int{}
+	for i, c := range cs {
+		k := key(c)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	var lines []sourceLine
+	for _, k := range order {
+		idx := groups[k]
+		lines = append(lines, headLine(cs[idx[0]], idx[0]))
+		for _, i := range idx {
+			lines = append(lines, citationLine(cs[i], i))
+		}
+	}
+	return lines
 }
 
 // packFields puts source lines into as few fields as the 1024-character
-// field limit allows.
-func packFields(lines []string) []*discordgo.MessageEmbedField {
+// field limit allows, never leaving a document's heading at the end of a
+// field apart from its first citation.
+func packFields(lines []string, heads []bool) []*discordgo.MessageEmbedField {
 	var fields []*discordgo.MessageEmbedField
 	var cur []string
 	size := 0
@@ -154,9 +298,13 @@ func packFields(lines []string) []*discordgo.MessageEmbedField {
 		fields = append(fields, &discordgo.MessageEmbedField{Name: name, Value: strings.Join(cur, "\n")})
 		cur, size = nil, 0
 	}
-	for _, l := range lines {
+	for i, l := range lines {
 		n := runeLen(l)
-		if len(cur) > 0 && size+1+n > maxFieldValue {
+		need := n
+		if heads[i] && i+1 < len(lines) {
+			need += 1 + runeLen(lines[i+1])
+		}
+		if len(cur) > 0 && size+1+need > maxFieldValue {
 			flush()
 		}
 		if len(cur) > 0 {
@@ -177,43 +325,58 @@ func fieldsSize(fields []*discordgo.MessageEmbedField) int {
 	return n
 }
 
-// sourceFields lists the numbered sources within budget characters: every
-// source that fits, as plain lines, then links for as many as the room left
-// allows, first sources first. kept holds the numbers shown.
+// sourceFields lists the numbered sources grouped under their documents
+// within budget characters: the first sources that fit as plain lines, then
+// links for as many as the room left allows, first sources first. cs must
+// be numbered 1, 2, … (see numberByFirstUse); kept holds the numbers shown.
+// At most 24 fields are used, leaving one for the index's date.
 func sourceFields(cs []briefbot.Citation, budget int) (fields []*discordgo.MessageEmbedField, kept map[int]bool) {
-	const plain = 3
-	forms := make([][4]string, len(cs))
-	chosen := make([]int, len(cs))
-	for i, c := range cs {
-		forms[i] = citationForms(c)
-		chosen[i] = plain
-	}
-	lines := func(k int) []string {
-		out := make([]string, k)
-		for i := range k {
-			out[i] = forms[i][chosen[i]]
+	all := groupedLines(cs)
+	var lines []sourceLine
+	var chosen []int
+	text := func() ([]string, []bool) {
+		out := make([]string, len(lines))
+		heads := make([]bool, len(lines))
+		for i, l := range lines {
+			out[i], heads[i] = l.forms[chosen[i]], l.head
 		}
-		return out
+		return out, heads
 	}
-	fits := func(k int) bool {
-		p := packFields(lines(k))
+	pack := func() []*discordgo.MessageEmbedField { return packFields(text()) }
+	fits := func() bool {
+		p := pack()
 		return fieldsSize(p) <= budget && len(p) < maxEmbedFields
 	}
 	// The plain lines of as many sources as fit, in order.
 	k := len(cs)
-	for k > 0 && !fits(k) {
-		k--
+	for ; k > 0; k-- {
+		lines = lines[:0]
+		for _, l := range all {
+			if l.first < k {
+				lines = append(lines, l)
+			}
+		}
+		chosen = make([]int, len(lines))
+		for i := range chosen {
+			chosen[i] = plainForm
+		}
+		if fits() {
+			break
+		}
+	}
+	if k == 0 {
+		lines, chosen = nil, nil
 	}
 	// Then better forms, one level at a time, so that many sources get a
 	// link before any gets a long one.
-	for level := plain - 1; level >= 0; level-- {
-		for i := range k {
-			if forms[i][level] == "" {
+	for level := plainForm - 1; level >= 0; level-- {
+		for i, l := range lines {
+			if l.forms[level] == "" {
 				continue
 			}
 			was := chosen[i]
 			chosen[i] = level
-			if !fits(k) {
+			if !fits() {
 				chosen[i] = was
 			}
 		}
@@ -222,11 +385,23 @@ func sourceFields(cs []briefbot.Citation, budget int) (fields []*discordgo.Messa
 	for i := range k {
 		kept[cs[i].N] = true
 	}
-	return packFields(lines(k)), kept
+	return pack(), kept
 }
 
-// markerRE finds citation markers such as [3] or [1, 2].
-var markerRE = regexp.MustCompile(`\[(\d+(?:\s*,\s*\d+)*)\]`)
+// markerRE finds citation markers such as [3], [1, 2] or [1; 2]. Numbers
+// have at most three digits: "[2023]" is a year.
+var markerRE = regexp.MustCompile(`\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]`)
+
+// markerNumbers reads the numbers of a marker's body ("1, 2"), each once.
+func markerNumbers(body string) []int {
+	var out []int
+	for _, f := range strings.FieldsFunc(body, func(r rune) bool { return r == ',' || r == ';' }) {
+		if v, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
 
 // cutBeforeMissing shortens an answer so that it ends before the first
 // sentence citing a source that could not be listed: no marker may point
@@ -234,8 +409,7 @@ var markerRE = regexp.MustCompile(`\[(\d+(?:\s*,\s*\d+)*)\]`)
 func cutBeforeMissing(text string, kept map[int]bool) string {
 	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
 		missing := false
-		for _, n := range strings.Split(text[m[2]:m[3]], ",") {
-			v, _ := strconv.Atoi(strings.TrimSpace(n))
+		for _, v := range markerNumbers(text[m[2]:m[3]]) {
 			if !kept[v] {
 				missing = true
 			}
@@ -259,45 +433,326 @@ func cutBeforeMissing(text string, kept map[int]bool) string {
 	return text
 }
 
-// footerText is "mode · n passages · index date"; an extractive answer
-// standing in for a model's says why.
-func footerText(a briefbot.Answer) string {
-	var parts []string
-	if mode := a.Mode; mode != "" {
-		if a.FallbackReason != "" {
-			mode += " (model unavailable: " + a.FallbackReason + ")"
+// answerPart is a run of an answer's text: words, or one citation marker.
+type answerPart struct {
+	text string
+	// nums are the marker's citation numbers; nil for words.
+	nums []int
+}
+
+// splitAnswer cuts text into words and citation markers. A bracketed number
+// is a marker when every number in it is a citation (isCitation) and it lies
+// outside the passages' own words (literal, the citations' quotes): an
+// extractive answer quotes its passages verbatim, and a "[2]" inside a quote
+// is the document's footnote, not one of ours.
+func splitAnswer(text string, isCitation func(n int) bool, literal []string) []answerPart {
+	var quoted [][2]int
+	for _, q := range literal {
+		q = strings.TrimSpace(q)
+		if q == "" || !markerRE.MatchString(q) {
+			continue
 		}
-		parts = append(parts, mode)
+		for off := 0; ; {
+			i := strings.Index(text[off:], q)
+			if i < 0 {
+				break
+			}
+			quoted = append(quoted, [2]int{off + i, off + i + len(q)})
+			off += i + len(q)
+		}
 	}
-	if a.Answerable {
-		parts = append(parts, plural(len(a.Citations), "passage"))
+	var parts []answerPart
+	last := 0
+	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
+		if slices.ContainsFunc(quoted, func(r [2]int) bool { return m[0] < r[1] && m[1] > r[0] }) {
+			continue
+		}
+		nums := markerNumbers(text[m[2]:m[3]])
+		if !slices.ContainsFunc(nums, func(n int) bool { return !isCitation(n) }) {
+			if m[0] > last {
+				parts = append(parts, answerPart{text: text[last:m[0]]})
+			}
+			parts = append(parts, answerPart{text: text[m[0]:m[1]], nums: nums})
+			last = m[1]
+		}
 	}
-	if !a.Index.BuiltAt.IsZero() {
-		parts = append(parts, "index of "+a.Index.BuiltAt.UTC().Format("2006-01-02 15:04 UTC"))
+	if last < len(text) {
+		parts = append(parts, answerPart{text: text[last:]})
 	}
-	return cutText(strings.Join(parts, " · "), maxFooterText-runeLen(shortenedNote))
+	return parts
+}
+
+// numberByFirstUse numbers an answer's citations 1, 2, … in the order its
+// text first cites them, rewriting the markers to match ("[1]", "[1, 2]"),
+// and drops citations the text never cites: a source listed but never used
+// did not earn its place. A reader meets [1] first, and the sources read in
+// the order of the answer. An answer whose text cites nothing keeps its
+// sources, renumbered in their order, so it still says where it came from.
+func numberByFirstUse(a briefbot.Answer) briefbot.Answer {
+	byN := map[int]briefbot.Citation{}
+	var quotes []string
+	for _, c := range a.Citations {
+		if _, dup := byN[c.N]; !dup {
+			byN[c.N] = c
+		}
+		quotes = append(quotes, c.Quote)
+	}
+	parts := splitAnswer(a.Text, func(n int) bool { _, ok := byN[n]; return ok }, quotes)
+	renumbered := map[int]int{}
+	var cites []briefbot.Citation
+	var b strings.Builder
+	for _, p := range parts {
+		if p.nums == nil {
+			b.WriteString(p.text)
+			continue
+		}
+		var nums []int
+		for _, n := range p.nums {
+			m, ok := renumbered[n]
+			if !ok {
+				m = len(cites) + 1
+				renumbered[n] = m
+				c := byN[n]
+				c.N = m
+				cites = append(cites, c)
+			}
+			nums = append(nums, m)
+		}
+		slices.Sort(nums)
+		b.WriteString(formatMarker(nums))
+	}
+	out := a
+	out.Text = b.String()
+	out.Citations = cites
+	if len(cites) == 0 {
+		seen := map[int]bool{}
+		for _, c := range a.Citations {
+			if !seen[c.N] {
+				seen[c.N] = true
+				c.N = len(out.Citations) + 1
+				out.Citations = append(out.Citations, c)
+			}
+		}
+	}
+	return out
+}
+
+func formatMarker(nums []int) string {
+	s := make([]string, len(nums))
+	for i, n := range nums {
+		s[i] = strconv.Itoa(n)
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// renderParts renders an answer's parts as plain markdown: words escaped,
+// markers as written. A marker directly followed by "(" is escaped too, or
+// "[1](…" could read as a link.
+func renderParts(parts []answerPart) []string {
+	out := make([]string, len(parts))
+	lineStart := true
+	for i, p := range parts {
+		if p.nums == nil {
+			out[i] = escapeAnswerAt(p.text, lineStart)
+		} else {
+			out[i] = p.text
+			if i+1 < len(parts) && strings.HasPrefix(parts[i+1].text, "(") {
+				out[i] = escapeMarkdownAt(p.text, false)
+			}
+		}
+		if t := strings.TrimRight(p.text, " \t"); t != "" {
+			lineStart = strings.HasSuffix(t, "\n")
+		}
+	}
+	return out
+}
+
+// linkedMarker is a marker whose numbers link to their passages:
+// "[[1]](url)[[2]](url)", or "" when none of its citations has a URL.
+func linkedMarker(nums []int, cs []briefbot.Citation) string {
+	var b strings.Builder
+	linked := false
+	for _, n := range nums {
+		u := ""
+		if n >= 1 && n <= len(cs) {
+			u = linkTarget(cs[n-1].URL)
+		}
+		if u == "" {
+			fmt.Fprintf(&b, "[%d]", n)
+			continue
+		}
+		linked = true
+		fmt.Fprintf(&b, "[[%d]](%s)", n, u)
+	}
+	if !linked {
+		return ""
+	}
+	return b.String()
+}
+
+// answerDescription is the answer's text for the description: cut to room
+// characters at a sentence end, before any sentence citing a source that is
+// not listed (kept), with its markers linked to their passages. The first
+// use of each source gets its link before any later one, and the text
+// gives up at most a quarter of its room for them: a reader who follows
+// one [2] knows where every [2] goes, and the sources below link them all.
+// shortened reports a cut.
+func answerDescription(a briefbot.Answer, kept map[int]bool, room int) (desc string, shortened bool) {
+	parts := splitAnswer(strings.TrimSpace(a.Text), func(n int) bool { return n >= 1 && n <= len(a.Citations) }, citationQuotes(a.Citations))
+	rendered := renderParts(parts)
+	// What linking costs, per marker: only markers written as they are
+	// (not escaped) can take links.
+	cost := make([]int, len(parts))
+	first := make([]bool, len(parts))
+	seen := map[int]bool{}
+	reserve := 0
+	for i, p := range parts {
+		if p.nums == nil || rendered[i] != p.text {
+			continue
+		}
+		if l := linkedMarker(p.nums, a.Citations); l != "" {
+			cost[i] = runeLen(l) - runeLen(p.text)
+			if !slices.ContainsFunc(p.nums, func(n int) bool { return seen[n] }) {
+				first[i] = true
+				reserve += cost[i]
+			}
+		}
+		for _, n := range p.nums {
+			seen[n] = true
+		}
+	}
+	plain := strings.Join(rendered, "")
+	cut := cutBeforeMissing(cutText(plain, room-min(reserve, room/4)), kept)
+	// cut is a prefix of plain, or one followed by "…" (cutText's mark of
+	// a cut inside a sentence).
+	end, suffix := len(cut), ""
+	if !strings.HasPrefix(plain, cut) {
+		end, suffix = len(strings.TrimSuffix(cut, "…")), "…"
+	}
+	// Links for first uses, then for the other markers, while room lasts.
+	spare := room - runeLen(cut)
+	linked := make([]bool, len(parts))
+	for _, firsts := range []bool{true, false} {
+		off := 0
+		for i := range parts {
+			if off+len(rendered[i]) > end {
+				break
+			}
+			off += len(rendered[i])
+			if cost[i] > 0 && first[i] == firsts && cost[i] <= spare {
+				linked[i] = true
+				spare -= cost[i]
+			}
+		}
+	}
+	var b strings.Builder
+	off := 0
+	for i, p := range parts {
+		r := rendered[i]
+		if off+len(r) > end {
+			b.WriteString(r[:max(0, end-off)])
+			break
+		}
+		off += len(r)
+		if linked[i] {
+			r = linkedMarker(p.nums, a.Citations)
+		}
+		b.WriteString(r)
+	}
+	b.WriteString(suffix)
+	return b.String(), cut != plain
+}
+
+func citationQuotes(cs []briefbot.Citation) []string {
+	q := make([]string, len(cs))
+	for i, c := range cs {
+		q[i] = c.Quote
+	}
+	return q
+}
+
+// footerText says in plain words where the answer's words come from:
+// "Quoted from 2 passages", or "Written by the model from 2 passages"; an
+// answer standing in for a model's says why in a sentence. Footers do not
+// render markdown, so it holds none; a question the documents do not cover
+// has no footer.
+func footerText(a briefbot.Answer) string {
+	if !a.Answerable {
+		return ""
+	}
+	n := plural(len(a.Citations), "passage")
+	text := "Quoted from " + n
+	if a.Mode == briefbot.ModeLLM {
+		text = "Written by the model from " + n
+	}
+	if a.FallbackReason != "" {
+		text += " · " + fallbackSentence(a.FallbackReason)
+	}
+	return cutText(text, maxFooterText-runeLen(shortenedNote))
+}
+
+// fallbackSentence says in plain words why a model-mode answer shows the
+// passages' own words. The reasons are internal/llm's machine-readable ones
+// ("rate_limited", "timeout", …); a reader needs only what it means for
+// them.
+func fallbackSentence(reason string) string {
+	switch reason {
+	case "daily_cap":
+		return "You have used today's model answers, so these are the passages' own words."
+	case "busy", "rate_limited":
+		return "The summary model was busy, so these are the passages' own words."
+	case "no_valid_citations":
+		return "The model's summary could not be checked against the passages, so these are the passages' own words."
+	case "not_in_sources":
+		return "The summary model found no clear answer, so these are the passages' own words."
+	default:
+		return "The summary model was unavailable, so these are the passages' own words."
+	}
+}
+
+// indexUpdatedField says when the index was built, as a small last field in
+// Discord's timestamp markup so that each reader sees it relative to their
+// own clock ("3 days ago"). Footers and titles do not render that markup;
+// field values do, and a field keeps it out of the answer's text.
+func indexUpdatedField(info briefbot.IndexInfo) *discordgo.MessageEmbedField {
+	if info.BuiltAt.IsZero() {
+		return nil
+	}
+	return &discordgo.MessageEmbedField{Name: "Index updated", Value: fmt.Sprintf("<t:%d:R>", info.BuiltAt.Unix()), Inline: true}
 }
 
 // answerMessage renders an answer. answerID keys the buttons; empty means no
-// buttons. The numbered sources always survive: a long answer is cut at a
-// sentence boundary to make room for them.
+// buttons. Citations are numbered by first use and grouped under their
+// documents; markers link to their passages. The numbered sources always
+// survive: a long answer is cut at a sentence boundary to make room for
+// them.
 func answerMessage(a briefbot.Answer, answerID string) message {
 	if !a.Answerable {
 		return notCoveredMessage(a)
 	}
+	a = numberByFirstUse(a)
 	e := &discordgo.MessageEmbed{Title: cutText(a.Question, maxEmbedTitle), Color: colorAnswer}
 	footer := footerText(a)
-	text := escapeAnswer(strings.TrimSpace(a.Text))
+	updated := indexUpdatedField(a.Index)
 	fixed := runeLen(e.Title) + runeLen(footer) + runeLen(shortenedNote)
-	fields, kept := sourceFields(a.Citations, maxEmbedsTotal-fixed-min(runeLen(text), descReserve))
+	if updated != nil {
+		fixed += runeLen(updated.Name) + runeLen(updated.Value)
+	}
+	plainLen := runeLen(escapeAnswer(strings.TrimSpace(a.Text)))
+	fields, kept := sourceFields(a.Citations, maxEmbedsTotal-fixed-min(plainLen, descReserve))
 	room := min(maxEmbedDescription, maxEmbedsTotal-fixed-fieldsSize(fields))
-	desc := cutBeforeMissing(cutText(text, room), kept)
-	if desc != text {
+	desc, shortened := answerDescription(a, kept, room)
+	if shortened {
 		footer += shortenedNote
 	}
 	e.Description = desc
 	e.Fields = fields
-	e.Footer = &discordgo.MessageEmbedFooter{Text: footer}
+	if updated != nil {
+		e.Fields = append(e.Fields, updated)
+	}
+	if footer != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: footer}
+	}
 	m := message{Embeds: []*discordgo.MessageEmbed{e}}
 	if answerID != "" {
 		m.Components = answerButtons(langEN, answerID, false)
@@ -307,6 +762,8 @@ func answerMessage(a briefbot.Answer, answerID string) message {
 
 // notCoveredMessage says the documents do not answer the question and shows
 // at most three weakly matching passages, marked as not an answer.
+// It stays until the handler moves to refusalMessage and relatedMessage,
+// which keep a non-answer short and private.
 func notCoveredMessage(a briefbot.Answer) message {
 	e := &discordgo.MessageEmbed{Title: cutText(a.Question, maxEmbedTitle), Color: colorNoAnswer}
 	text := strings.TrimSpace(a.Text)
@@ -319,37 +776,141 @@ func notCoveredMessage(a briefbot.Answer) message {
 		e.Description += "\n\n" + relatedNote
 	}
 	for i, h := range related {
-		p := h.Passage
-		quote := strings.TrimSpace(h.Quote)
-		if quote == "" {
-			quote = p.Text
-		}
-		value := "“" + escapeMarkdown(cutText(quote, 300)) + "”"
-		if u := linkTarget(p.URL); u != "" {
-			value += "\n[Open the document](" + withoutFragment(u) + ")"
-		}
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
-			Name:  cutText(fmt.Sprintf("Possibly related %d (not an answer): %s", i+1, sourceLabel(p.Title, p.Section, p.Paragraph, 80, 80)), maxFieldName),
-			Value: cutText(value, maxFieldValue),
-		})
-	}
-	if f := footerText(a); f != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: f}
+		e.Fields = append(e.Fields, relatedField(fmt.Sprintf("Possibly related %d (not an answer)", i+1), h))
 	}
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
-// streamingMessage shows a model answer while it is being written.
+// relatedField shows one related passage: its matched sentence and, linked
+// to the document, where it is.
+func relatedField(name string, h briefbot.Hit) *discordgo.MessageEmbedField {
+	p := h.Passage
+	quote := strings.TrimSpace(h.Quote)
+	if quote == "" {
+		quote = p.Text
+	}
+	value := "“" + escapeMarkdown(cutText(quote, 300)) + "”"
+	label := docTitle(p.Title) + " · " + passageLabel(p.Title, p.Section, p.Paragraph)
+	if u := linkTarget(withoutFragment(p.URL)); u != "" {
+		value += "\n[" + label + "](" + u + ")"
+	} else {
+		value += "\n" + label
+	}
+	return &discordgo.MessageEmbedField{Name: cutText(name, maxFieldName), Value: cutText(value, maxFieldValue)}
+}
+
+// refusalText is what a user reads when the documents do not cover their
+// question: one line, pointing at what to do next.
+const refusalText = "Not in the indexed documents. Try /search, or rephrase."
+
+// refusalMessage is the short, private reply to a question the documents do
+// not cover: one line, no embed, no passages inline. canShowRelated says
+// that a "Show related passages" button comes with it (the handler adds it;
+// see relatedWorthShowing), so the line says what the button holds.
+// The line does not repeat the question: its asker just typed it.
+func refusalMessage(a briefbot.Answer, canShowRelated bool) message {
+	text := refusalText
+	if canShowRelated {
+		text += " Some passages share words with the question; they are not an answer."
+	}
+	return message{Content: text}
+}
+
+// Relevance floor of a related passage (see relatedWorthShowing).
+const (
+	// relatedMinCoverage: two or more of the question's own words must
+	// still carry a tenth of its information…
+	relatedMinCoverage = 0.1
+	// relatedOneWordCoverage: …and a single shared word must carry 40% of
+	// it, since one word in common is what an unrelated passage most often
+	// has.
+	relatedOneWordCoverage = 0.4
+)
+
+// relatedWorthShowing keeps the related passages worth a reader's click, at
+// most three, so that the "Show related passages" button only appears when
+// one passes. A hit must share real words with the question: Exact counts
+// the question's own analysed terms found in the passage (stop words and
+// thesaurus relatives do not count), and Coverage is the IDF-weighted share
+// of the question's terms the passage holds (index/quote.go); an answer
+// needs 0.3 and two terms (internal/answer.Covered). Below that, two shared
+// words with at least 0.1 coverage, or one word with at least 0.4, pass.
+// Measured on the built-in brief (TestRelatedFloorOnTheBrief): off-topic
+// questions mostly share one common word worth 0.02–0.19 ("Who won the 2022
+// World Cup?" → "world") and are dropped, while near misses keep the
+// passages a reader wants ("How many Russian troops are in Armenia?":
+// "russian", "armenia", 0.16; "What is the capital of Nakhchivan?":
+// "nakhchivan", 0.42). The button shows for 5 of the 20 off-topic
+// refusals and all 34 near-topic ones; a plain Coverage floor of 0.2
+// would drop near misses such as the first above and still keep
+// "population" for "What is the population of Canada?" (0.42).
+func relatedWorthShowing(a briefbot.Answer) []briefbot.Hit {
+	var out []briefbot.Hit
+	for _, h := range a.Related {
+		if len(out) == maxRelated {
+			break
+		}
+		if h.Exact >= 2 && h.Coverage >= relatedMinCoverage || h.Exact >= 1 && h.Coverage >= relatedOneWordCoverage {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// relatedMessage shows the related passages behind the refusal's "Show
+// related passages" button: each marked as not an answer, with its matched
+// sentence and where it is.
+func relatedMessage(a briefbot.Answer) message {
+	hits := relatedWorthShowing(a)
+	if len(hits) == 0 {
+		return noticeMessage("No passage is close enough to the question to show.")
+	}
+	e := &discordgo.MessageEmbed{
+		Title:       cutText("Related to: "+a.Question, maxEmbedTitle),
+		Description: "These passages share words with the question but do not answer it. They are not sources.",
+		Color:       colorNoAnswer,
+	}
+	for i, h := range hits {
+		e.Fields = append(e.Fields, relatedField(fmt.Sprintf("%d · not an answer", i+1), h))
+	}
+	return message{Embeds: []*discordgo.MessageEmbed{e}}
+}
+
+// streamingMessage shows a model answer while it is being written. Its
+// markers are numbered by first use already, as the final answer's will be,
+// so that [1] does not turn into [3] when the answer is done.
 func streamingMessage(question, text string) message {
-	desc := cutText(escapeAnswer(strings.TrimSpace(text)), maxEmbedDescription-2) + " …"
+	parts := splitAnswer(strings.TrimSpace(text), func(int) bool { return true }, nil)
+	renumbered := map[int]int{}
+	var b strings.Builder
+	for _, p := range parts {
+		if p.nums == nil {
+			b.WriteString(p.text)
+			continue
+		}
+		var nums []int
+		for _, n := range p.nums {
+			if _, ok := renumbered[n]; !ok {
+				renumbered[n] = len(renumbered) + 1
+			}
+			nums = append(nums, renumbered[n])
+		}
+		slices.Sort(nums)
+		b.WriteString(formatMarker(nums))
+	}
+	desc := cutText(escapeAnswer(b.String()), maxEmbedDescription-2) + " …"
 	return message{Embeds: []*discordgo.MessageEmbed{{Title: cutText(question, maxEmbedTitle), Description: desc, Color: colorAnswer}}}
 }
 
 // escapeAnswer escapes markdown in answer text but keeps its [n] markers
 // plain, so they read as [1] and not as \[1\] where markdown is not
 // rendered (notifications, search).
-func escapeAnswer(s string) string {
-	esc := escapeMarkdown(s)
+func escapeAnswer(s string) string { return escapeAnswerAt(s, true) }
+
+// escapeAnswerAt is escapeAnswer for a piece of a longer text that begins a
+// line or not (see escapeMarkdownAt).
+func escapeAnswerAt(s string, lineStart bool) string {
+	esc := escapeMarkdownAt(s, lineStart)
 	var b strings.Builder
 	for {
 		i := strings.Index(esc, `\[`)
@@ -374,15 +935,25 @@ func escapeAnswer(s string) string {
 // passagesMessage shows the cited passages in full (the "Show passages"
 // button), one embed per citation; a passage that no longer fits in the
 // message's 6000 characters is shown by its quote, and the rest are counted.
+// The citations are numbered as the answer shows them (by first use).
 func passagesMessage(a briefbot.Answer, passages map[string]briefbot.Passage) message {
+	a = numberByFirstUse(a)
 	var embeds []*discordgo.MessageEmbed
 	total := 0
 	for _, c := range a.Citations {
 		if len(embeds) == maxEmbeds {
 			break
 		}
+		// Titles show no markdown, so the label is not escaped.
+		where := shortLabel(c.Title, titleCap)
+		if c.Section != "" && !strings.EqualFold(c.Section, c.Title) {
+			where += " — " + c.Section
+		}
+		if c.Paragraph > 0 {
+			where += fmt.Sprintf(" ¶%d", c.Paragraph)
+		}
 		e := &discordgo.MessageEmbed{
-			Title: cutText(fmt.Sprintf("[%d] %s — %s ¶%d", c.N, c.Title, c.Section, c.Paragraph), maxEmbedTitle),
+			Title: cutText(fmt.Sprintf("[%d] %s", c.N, where), maxEmbedTitle),
 			Color: colorAnswer,
 		}
 		if u := linkTarget(c.URL); u != "" {
@@ -625,4 +1196,54 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// boilerplateHeading matches section headings that say nothing about a
+// document's subject (front and back matter, site navigation), which would
+// make a poor example question.
+var boilerplateHeading = regexp.MustCompile(`(?i)^(about the authors?|authors?|(executive )?summary|abstract|introduction|overview|conclusions?|contents|table of contents|acknowledge?ments?|references|bibliography|notes|footnotes|endnotes|appendix.*|see also|related.*|topics|regions.*|tags|share|print|download.*)$`)
+
+// exampleQuestion is a question a reader could ask of the indexed
+// documents, made from them: about the first section heading that names a
+// subject ("What do the documents say about Post-Ukraine Shifts?"), else
+// about the first document's title. Headings are kept as written: their
+// capitals may be names.
+func exampleQuestion(docs []briefbot.Document) string {
+	subject := "the documents"
+	if len(docs) == 1 {
+		subject = "the document"
+	}
+	for _, d := range docs {
+		for _, s := range d.Sections {
+			s = strings.Join(strings.Fields(s), " ")
+			words := len(strings.Fields(s))
+			if words < 2 || words > 8 || runeLen(s) > 60 || strings.ContainsAny(s, "?:") ||
+				boilerplateHeading.MatchString(s) || strings.EqualFold(s, strings.TrimSpace(d.Title)) {
+				continue
+			}
+			verb := "do"
+			if len(docs) == 1 {
+				verb = "does"
+			}
+			return fmt.Sprintf("What %s %s say about %s?", verb, subject, strings.TrimRight(s, ".!"))
+		}
+	}
+	for _, d := range docs {
+		if t := shortLabel(d.Title, 60); t != "" {
+			return "What is “" + t + "” about?"
+		}
+	}
+	return "What do the documents cover?"
+}
+
+// mentionHelp answers a mention without a question: how to ask, with the
+// bot's real name and an example taken from the indexed documents.
+func mentionHelp(botName string, docs []briefbot.Document) message {
+	name := strings.TrimSpace(botName)
+	if name == "" {
+		name = "briefbot"
+	}
+	text := fmt.Sprintf("Ask me a question about the documents, e.g. “@%s %s”, or use /ask.",
+		escapeMarkdown(cutText(name, 80)), escapeMarkdown(exampleQuestion(docs)))
+	return noticeMessage(text)
 }

@@ -160,18 +160,23 @@ func TestCommands(t *testing.T) {
 		if em.Title != "What does Article 9 call for?" {
 			t.Errorf("title = %q", em.Title)
 		}
-		if !strings.Contains(em.Description, "“unblocking”") || !strings.Contains(em.Description, "[1]") {
-			t.Errorf("description = %q, want the quote with its [1] marker", em.Description)
+		if !strings.Contains(em.Description, "“unblocking”") || !strings.Contains(em.Description, "[[1]](https://www.example.org/policy-analysis/caucasus-brief#:~:text=Tensions%20with%20Tehran)") {
+			t.Errorf("description = %q, want the quote with its [1] marker linked to the passage", em.Description)
 		}
-		if len(em.Fields) != 1 || em.Fields[0].Name != "Sources" {
-			t.Fatalf("fields = %+v, want one Sources field", em.Fields)
+		if len(em.Fields) != 2 || em.Fields[0].Name != "Sources" || em.Fields[1].Name != "Index updated" {
+			t.Fatalf("fields = %+v, want Sources and the index's date", em.Fields)
 		}
-		wantLines := "[1] [Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus — Azerbaijani-Iranian Border Tensions: Why Now? ¶1](https://www.example.org/policy-analysis/caucasus-brief#:~:text=Tensions%20with%20Tehran)\n" +
-			"[2] [Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus — Azerbaijani-Iranian Border Tensions: Why Now? ¶2](https://www.example.org/policy-analysis/caucasus-brief#:~:text=Elsewhere%2C%20Article%209)"
+		// Grouped under the document, titled once; each passage linked.
+		wantLines := "**[Iran's Tensions with Azerbaijan Point to Broader Shifts in the South Caucasus](https://www.example.org/policy-analysis/caucasus-brief)**\n" +
+			"[1] [§ Azerbaijani-Iranian Border Tensions: Why Now? ¶1](https://www.example.org/policy-analysis/caucasus-brief#:~:text=Tensions%20with%20Tehran)\n" +
+			"[2] [§ Azerbaijani-Iranian Border Tensions: Why Now? ¶2](https://www.example.org/policy-analysis/caucasus-brief#:~:text=Elsewhere%2C%20Article%209)"
 		if em.Fields[0].Value != wantLines {
 			t.Errorf("sources = %q, want %q", em.Fields[0].Value, wantLines)
 		}
-		if want := "extractive · 2 passages · index of 2026-11-20 09:30 UTC"; em.Footer.Text != want {
+		if want := "<t:1795167000:R>"; em.Fields[1].Value != want {
+			t.Errorf("index updated = %q, want %q (2026-11-20 09:30 UTC)", em.Fields[1].Value, want)
+		}
+		if want := "Quoted from 2 passages"; em.Footer.Text != want {
 			t.Errorf("footer = %q, want %q", em.Footer.Text, want)
 		}
 		ids := msg.CustomIDs()
@@ -597,8 +602,8 @@ func TestAskRealLibrary(t *testing.T) {
 	if len(em.Fields) == 0 || !strings.Contains(em.Fields[0].Value, "Azerbaijani-Iranian Border Tensions: Why Now?") || !strings.Contains(em.Fields[0].Value, "](https://www.washingtoninstitute.org/") {
 		t.Errorf("sources = %+v", em.Fields)
 	}
-	if !strings.HasPrefix(em.Footer.Text, "extractive · ") || !strings.Contains(em.Footer.Text, "index of ") {
-		t.Errorf("footer = %q", em.Footer.Text)
+	if !strings.HasPrefix(em.Footer.Text, "Quoted from ") || em.Fields[len(em.Fields)-1].Name != "Index updated" {
+		t.Errorf("footer = %q, fields %+v", em.Footer.Text, em.Fields)
 	}
 	shown := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: msg.CustomIDs()[1], MessageID: msg.ID}))
 	if !strings.Contains(shown.Text(), "Nakhchivan") {
