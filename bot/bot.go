@@ -72,8 +72,8 @@ type Options struct {
 	// intent, which the bot then requests).
 	ThreadReplies string
 	// Model names the language model, kept with its answers.
-	Model string
-	Logger        *slog.Logger
+	Model  string
+	Logger *slog.Logger
 	// Transport is the HTTP transport under the origin rewrite (tests).
 	Transport http.RoundTripper
 	// Now is the clock for cooldowns, edit pacing and vote times (tests).

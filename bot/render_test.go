@@ -977,7 +977,11 @@ func renderTextAt(m message, now time.Time) string {
 		var buttons []string
 		for _, c := range row.(discordgo.ActionsRow).Components {
 			b := c.(discordgo.Button)
-			label := "[ " + b.Label + " ]"
+			text := b.Label
+			if b.Emoji != nil {
+				text = strings.TrimSpace(b.Emoji.Name + " " + text)
+			}
+			label := "[ " + text + " ]"
 			if b.URL != "" {
 				label = "[ " + b.Label + " ↗ ]"
 			}
@@ -1139,12 +1143,12 @@ func TestRenderText(t *testing.T) {
 			},
 			Footer: &discordgo.MessageEmbedFooter{Text: "Quoted from 1 passage"},
 		}},
-		Components: answerButtons("id"),
+		Components: answerButtons(langEN, "id", false),
 	}
 	got := renderTextAt(m, built.Add(3*24*time.Hour+time.Hour))
 	want := "Plain *content* 3 days ago\n" +
 		"┃ Title\n┃\n┃ A [1] and [2] and x bold\n┃\n┃ Sources\n┃ Doc\n┃ [1] § S ¶2\n┃\n┃ Index updated\n┃ 3 days ago\n┃\n┃ Quoted from 1 passage\n" +
-		"[ Show passages ] [ Helpful ] [ Not helpful ]\n"
+		"[ Follow up ] [ Show passages ] [ 👍 ] [ 👎 ]\n"
 	if got != want {
 		t.Errorf("renderText =\n%s\nwant\n%s", got, want)
 	}
