@@ -28,6 +28,7 @@ Commands:
   passages            the indexed passages (--doc ID for one document)
   index               build or refresh the index
   eval                retrieval quality (--qa FILE or --beir DIR)
+  feedback            votes on the bot's answers, and the questions it refused
   serve               run the Discord bot
 
 Global flags (before or after the command):
@@ -55,6 +56,7 @@ func commands() map[string]command {
 		{"passages", "list passages", runPassages},
 		{"index", "build the index", runIndex},
 		{"eval", "evaluate retrieval", runEval},
+		{"feedback", "read the votes", runFeedback},
 		{"serve", "run the Discord bot", runServe},
 	}
 	m := make(map[string]command, len(cs))
