@@ -286,10 +286,14 @@ func (s *Store) Answers(ctx context.Context, since time.Time) ([]briefbot.Answer
 	return out, nil
 }
 
-// Votes returns the votes cast at or after since, oldest first (ties by
-// answer and user, so that the order is stable). Unreadable votes are
-// skipped and logged with their key.
+// Votes returns the votes cast at or after since and within the retention,
+// oldest first (ties by answer and user, so that the order is stable).
+// Unreadable votes are skipped and logged with their key.
 func (s *Store) Votes(ctx context.Context, since time.Time) ([]briefbot.Vote, error) {
+	// A read-only store is never pruned: the bound is applied here too.
+	if cutoff := s.answerCutoff(); since.Before(cutoff) {
+		since = cutoff
+	}
 	var out []briefbot.Vote
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		votes := tx.Bucket(bucketVotes)

@@ -100,7 +100,7 @@ type Options struct {
 	// ReadOnly opens with a shared lock, for reading only: nothing is
 	// created, imported or pruned, and writes fail with ErrReadOnly.
 	ReadOnly bool
-	// Now is the clock; time.Now when nil.
+	// Now is the clock, called from any goroutine; time.Now when nil.
 	Now func() time.Time
 	// Logger receives what the store does on its own (imports, pruning,
 	// skipped corrupt values); slog.Default() when nil.

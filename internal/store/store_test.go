@@ -483,6 +483,27 @@ func TestReadOnly(t *testing.T) {
 	}
 }
 
+// A read-only store cannot prune, so its reads apply the retention.
+func TestReadOnlyHidesExpired(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	clk := newClock()
+	w := open(t, dir, clk, Options{})
+	mustPut(t, w, answerRecord("a", t0))
+	mustVote(t, w, briefbot.Vote{AnswerID: "a", UserID: "u", Helpful: true, Time: t0})
+	w.Close()
+	clk.Add(31 * 24 * time.Hour)
+	s := open(t, dir, clk, Options{ReadOnly: true})
+	answers, err := s.Answers(ctx, time.Time{})
+	if err != nil || len(answers) != 0 {
+		t.Errorf("Answers = %v, %v; want none past the retention", answers, err)
+	}
+	votes, err := s.Votes(ctx, time.Time{})
+	if err != nil || len(votes) != 0 {
+		t.Errorf("Votes = %v, %v; want none past the retention", votes, err)
+	}
+}
+
 func TestNewerSchemaRefused(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir, nil, Options{})
