@@ -18,12 +18,16 @@
 // # Adding buckets
 //
 // The moderators' work will keep documents and an audit log in this same
-// file. Adding a bucket is a compatible change: add its name to buckets
-// (below), which Open creates when missing, and give it its own methods in
-// a file of this package. No schema version change is needed, because an
-// older briefbot ignores buckets it does not know. An audit log should be
-// keyed by time first, like answers_by_time, so that it reads in order and
-// is pruned from the front; Prune leaves buckets it does not know alone.
+// file. Adding a bucket is a compatible change: add its name to the
+// buckets list in store.go, which a writable Open creates when missing, and
+// give it its own methods in a file of this package (documents.go,
+// audit.go). Their reads must take a missing bucket as empty, since a
+// read-only Open of a file an older briefbot wrote creates nothing. No
+// schema version change is needed, because an older briefbot ignores
+// buckets it does not know. An audit log should be keyed by time first,
+// like answers_by_time, so that it reads in order and is pruned from the
+// front; Prune leaves buckets it does not know alone, so their retention is
+// theirs to add to it.
 //
 // The schema version changes only when the encoding of existing values
 // changes: append a step to upgrades, which Open runs in one transaction on
@@ -162,9 +166,10 @@ var upgrades []func(tx *bolt.Tx) error
 func schemaVersion() int { return len(upgrades) + 1 }
 
 // Open opens the store at path (usually Path(dataDir)), creating it and its
-// folder when missing, unless opts.ReadOnly. A writable open then imports a
-// feedback.jsonl left next to it by earlier versions (see importLegacy) and
-// prunes what retention no longer allows.
+// folder when missing, unless opts.ReadOnly. A writable open then imports
+// the LegacyFeedbackFile an earlier version left next to it and prunes what
+// retention no longer allows. A read-only open of a missing file fails
+// with an error wrapping fs.ErrNotExist.
 func Open(path string, opts Options) (*Store, error) {
 	opts.setDefaults()
 	s := &Store{path: path, opts: opts, log: opts.Logger}
