@@ -30,6 +30,7 @@ Commands:
   passages            the indexed passages (--doc ID for one document)
   index               build or refresh the index
   eval                retrieval quality (--qa FILE or --beir FOLDER)
+  feedback            votes on the bot's answers, and the questions it refused
   serve               run the Discord bot
 
   help [COMMAND]      this help, or a command's
@@ -58,6 +59,7 @@ func commands() map[string]command {
 		{"passages", "list passages", runPassages},
 		{"index", "build the index", runIndex},
 		{"eval", "evaluate retrieval", runEval},
+		{"feedback", "read the votes", runFeedback},
 		{"serve", "run the Discord bot", runServe},
 	}
 	cs = append(cs, command{"help", "show help", runHelp}, command{"version", "show the version", runVersion})

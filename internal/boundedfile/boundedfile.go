@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 )
 
 // ErrTooLarge is wrapped by the error for a file over the limit.
@@ -48,6 +49,27 @@ func Read(path string, limit int64) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (more than %d bytes)", ErrTooLarge, limit)}
 	}
 	return data, nil
+}
+
+// Open opens the regular file at path for reading, without blocking on a
+// FIFO, for a caller that streams a file too large to read whole (a log of
+// one record per line) and bounds what it reads itself. Anything but a
+// regular file is refused with ErrNotRegular.
+func Open(path string) (*os.File, error) {
+	f, err := openNonBlocking(path)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(info.Mode()))}
+	}
+	return f, nil
 }
 
 // kind names a file mode for an error message.

@@ -78,6 +78,52 @@ func TestRead(t *testing.T) {
 	}
 }
 
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	small := filepath.Join(dir, "small.txt")
+	if err := os.WriteFile(small, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		path string
+		err  error
+	}{
+		{"regular", small, nil},
+		{"fifo without writer", fifo, ErrNotRegular},
+		{"folder", dir, ErrNotRegular},
+		{"missing", filepath.Join(dir, "none"), os.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A FIFO without a writer would block a plain open: this
+			// returns, or the test times out.
+			f, err := Open(tt.path)
+			if tt.err == nil {
+				if err != nil {
+					t.Fatalf("Open = %v", err)
+				}
+				defer f.Close()
+				b := make([]byte, 5)
+				if _, err := f.Read(b); err != nil || string(b) != "hello" {
+					t.Fatalf("read %q, %v", b, err)
+				}
+				return
+			}
+			if f != nil {
+				f.Close()
+			}
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("Open error = %v, want %v", err, tt.err)
+			}
+		})
+	}
+}
+
 // A file that grows after its size was checked is still cut at the limit:
 // /proc files report size 0 and hold more.
 func TestReadCatchesGrowth(t *testing.T) {

@@ -73,7 +73,29 @@ type Discord struct {
 	// questions others asked publicly in the same server. Off, each user is
 	// offered only their own; private and DM questions are never shared.
 	SuggestPublicQuestions bool `yaml:"suggest_public_questions"`
+	// AnswerRetention is how long answers and their votes are kept in the
+	// data folder's store: their buttons work, and feedback can be read
+	// back, for that long.
+	AnswerRetention Duration `yaml:"answer_retention"`
+	// PrivateByDefault makes /ask answer privately (only the asker sees
+	// it) unless the user sets private: false.
+	PrivateByDefault bool `yaml:"private_by_default"`
+	// ThreadReplies says which messages in a thread the bot started are
+	// follow-up questions: ThreadRepliesMention or ThreadRepliesAll.
+	ThreadReplies string `yaml:"thread_replies"`
+	// ConversationTurns bounds the earlier turns a follow-up is read with.
+	ConversationTurns int `yaml:"conversation_turns"`
+	// ConversationTTL is how long a conversation's turns are remembered.
+	ConversationTTL Duration `yaml:"conversation_ttl"`
 }
+
+// Values of discord.thread_replies.
+const (
+	// ThreadRepliesMention: only messages that mention the bot.
+	ThreadRepliesMention = "mention"
+	// ThreadRepliesAll: every message in the bot's threads.
+	ThreadRepliesAll = "all"
+)
 
 // Discord modes.
 const (
@@ -161,6 +183,12 @@ func Default() Config {
 			MaxInFlight:   8,
 			QueueWait:     Duration(10 * time.Second),
 			AnswerTimeout: Duration(20 * time.Second),
+
+			AnswerRetention:   Duration(30 * 24 * time.Hour),
+			PrivateByDefault:  true,
+			ThreadReplies:     ThreadRepliesMention,
+			ConversationTurns: 8,
+			ConversationTTL:   Duration(7 * 24 * time.Hour),
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
 		LLM: LLM{

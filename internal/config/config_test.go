@@ -147,6 +147,11 @@ discord:
   queue_wait: 0s
   answer_timeout: 500ms
   suggest_public_questions: true
+  answer_retention: 90d
+  private_by_default: false
+  thread_replies: all
+  conversation_turns: 3
+  conversation_ttl: 36h
 http:
   listen: ""
 llm:
@@ -178,6 +183,11 @@ log_level: debug
 	want.Discord.QueueWait = 0
 	want.Discord.AnswerTimeout = Duration(500 * time.Millisecond)
 	want.Discord.SuggestPublicQuestions = true
+	want.Discord.AnswerRetention = Duration(90 * 24 * time.Hour)
+	want.Discord.PrivateByDefault = false
+	want.Discord.ThreadReplies = ThreadRepliesAll
+	want.Discord.ConversationTurns = 3
+	want.Discord.ConversationTTL = Duration(36 * time.Hour)
 	want.HTTP.Listen = ""
 	want.LLM.Enabled = true
 	want.LLM.BaseURL = "https://example.openai.azure.com/openai"
@@ -292,6 +302,11 @@ func TestParseErrors(t *testing.T) {
 		{"negative queue wait", "discord:\n  queue_wait: -1s\n", []string{"discord.queue_wait"}, []string{"negative"}, 2},
 		{"queue wait without unit", "discord:\n  queue_wait: 10\n", []string{"discord.queue_wait"}, []string{`"10s"`}, 2},
 		{"suggest_public_questions not a bool", "discord:\n  suggest_public_questions: sometimes\n", []string{"discord.suggest_public_questions"}, []string{"true or false"}, 2},
+		{"thread replies", "discord:\n  thread_replies: everything\n", []string{"discord.thread_replies"}, []string{"mention, all", `"everything"`}, 2},
+		{"conversation turns", "discord:\n  conversation_turns: 0\n", []string{"discord.conversation_turns"}, []string{"between 1 and 50"}, 2},
+		{"zero retention", "discord:\n  answer_retention: 0d\n", []string{"discord.answer_retention"}, []string{"positive"}, 2},
+		{"conversation ttl", "discord:\n  conversation_ttl: -1d\n", []string{"discord.conversation_ttl"}, []string{"30d"}, 2},
+		{"private by default not a bool", "discord:\n  private_by_default: maybe\n", []string{"discord.private_by_default"}, []string{"true or false"}, 2},
 		{"bare number duration", "llm:\n  timeout: 20\n", []string{"llm.timeout"}, []string{`"20s"`}, 2},
 		{"bad duration", "index:\n  bolt_timeout: soon\n", []string{"index.bolt_timeout"},
 			[]string{`got "soon"`}, 2},

@@ -19,6 +19,11 @@ func (c Config) Validate() error {
 // an answer later than that could not be delivered at all.
 const maxAnswerTimeout = 15 * time.Minute
 
+// maxConversationTurns bounds discord.conversation_turns: earlier turns go
+// to the model as history within its context budget, and more than this
+// would crowd out the passages that answer the question.
+const maxConversationTurns = 50
+
 func (c Config) validate() []*KeyError {
 	v := validator{env: c.env}
 
@@ -43,6 +48,10 @@ func (c Config) validate() []*KeyError {
 	if d.AnswerTimeout.Duration() > maxAnswerTimeout {
 		v.add("discord.answer_timeout", fmt.Sprintf("must be at most %s, the life of a Discord interaction; got %s", maxAnswerTimeout, d.AnswerTimeout))
 	}
+	v.positiveDur("discord.answer_retention", d.AnswerRetention)
+	v.oneOf("discord.thread_replies", d.ThreadReplies, ThreadRepliesMention, ThreadRepliesAll)
+	v.intIn("discord.conversation_turns", d.ConversationTurns, 1, maxConversationTurns)
+	v.positiveDur("discord.conversation_ttl", d.ConversationTTL)
 
 	if c.HTTP.Listen != "" {
 		v.listen("http.listen", c.HTTP.Listen)
