@@ -12,6 +12,7 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/internal/config"
 	"github.com/briefbot/briefbot/internal/library"
+	"github.com/briefbot/briefbot/internal/store"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -35,12 +36,26 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(botOptions(cfg, e), lib)
+	records, err := store.Open(store.Path(cfg.DataDir), store.Options{
+		AnswerRetention: cfg.Discord.AnswerRetention.Duration(),
+		MaxTurns:        cfg.Discord.ConversationTurns,
+		ConversationTTL: cfg.Discord.ConversationTTL.Duration(),
+		Logger:          e.log,
+	})
+	if err != nil {
+		return fmt.Errorf("open the answers and feedback store: %w", err)
+	}
+	defer records.Close()
+	opts := botOptions(cfg, e)
+	opts.Records = records
+	b, err := bot.New(opts, lib)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Retention is kept while the bot runs, not only at start-up.
+	go records.RunPruner(ctx, store.DefaultPruneEvery)
 	if cfg.HTTP.Listen != "" {
 		stop, err := serveHealth(cfg.HTTP.Listen, lib, b)
 		if err != nil {
@@ -70,6 +85,9 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		Logger:           e.log,
 
 		SuggestPublicQuestions: d.SuggestPublicQuestions,
+		PrivateByDefault:       d.PrivateByDefault,
+		ThreadReplies:          d.ThreadReplies,
+		Model:                  cfg.LLM.Model,
 	}
 }
 

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,5 +134,88 @@ func TestServeRejectedToken(t *testing.T) {
 		if v.Kind != discordfake.ViolationUnauthorized {
 			t.Errorf("unexpected violation %v", v)
 		}
+	}
+}
+
+// startServe runs `briefbot serve` on data against fake until the test
+// ends or the returned stop is called; it returns once the bot is ready.
+func startServe(t *testing.T, ctx context.Context, fake *discordfake.Server, data, cfg string) (stop func()) {
+	t.Helper()
+	runCtx, cancel := context.WithCancel(ctx)
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	before := len(fake.Identifies())
+	go func() {
+		done <- run(runCtx, []string{"--data", data, "--config", cfg, "serve"}, strings.NewReader(""), io.Discard, &errb)
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("serve exited %d: %s", code, errb.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
+	if _, err := fake.WaitGatewayEvent(ctx, func(discordfake.GatewayEvent) bool { return len(fake.Identifies()) > before }); err != nil {
+		t.Fatalf("serve did not connect: %v\n%s", err, errb.String())
+	}
+	if _, err := fake.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return stop
+}
+
+// TestServeKeepsAnswersAcrossRestart: an answer's buttons, its votes and
+// its conversation outlive the process (the store in the data folder).
+func TestServeKeepsAnswersAcrossRestart(t *testing.T) {
+	fake := discordfake.New(t, discordfake.Options{})
+	t.Setenv("DISCORD_TOKEN", fake.Token)
+	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
+	cfg := writeServeConfig(t, fake, "")
+	data := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+
+	stop := startServe(t, ctx, fake, data, cfg)
+	it := fake.Interact(ctx, discordfake.InteractionSpec{CommandName: "ask", Options: []discordfake.Option{
+		discordfake.Opt("question", "What does Article 9 of the ceasefire agreement call for?")}})
+	ev, err := it.WaitFinal(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := ev.Message
+	if !answer.Ephemeral() {
+		t.Error("discord.private_by_default is true: the answer should be private")
+	}
+	var up, down, follow string
+	for _, id := range answer.CustomIDs() {
+		switch {
+		case strings.HasPrefix(id, "bb:up:"):
+			up = id
+		case strings.HasPrefix(id, "bb:down:"):
+			down = id
+		case strings.HasPrefix(id, "bb:follow:"):
+			follow = id
+		}
+	}
+	press := func(id string) discordfake.Callback {
+		cb, err := fake.Interact(ctx, discordfake.InteractionSpec{CustomID: id, MessageID: answer.ID}).WaitCallback(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cb
+	}
+	press(up)
+	stop()
+
+	startServe(t, ctx, fake, data, cfg)
+	// The old answer's buttons work: the vote is changed, not new.
+	if cb := press(down); cb.Modal == nil {
+		t.Fatalf("down vote after a restart: %+v, want the form", cb)
+	}
+	if cb := press(follow); cb.Modal == nil {
+		t.Fatalf("follow up after a restart: %+v, want the form", cb)
 	}
 }
