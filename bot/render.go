@@ -342,7 +342,10 @@ func sourceFields(lg lang, cs []briefbot.Citation, budget int) (fields []*discor
 		}
 		return out, heads
 	}
-	pack := func() []*discordgo.MessageEmbedField { lines, heads := text(); return packFields(lg, lines, heads) }
+	pack := func() []*discordgo.MessageEmbedField {
+		out, heads := text()
+		return packFields(lg, out, heads)
+	}
 	fits := func() bool {
 		p := pack()
 		return fieldsSize(p) <= budget && len(p) < maxEmbedFields
