@@ -87,7 +87,7 @@ func (b *Bot) history(conversation string) []briefbot.Turn {
 
 // answerView is an answer with its buttons.
 func answerView(l lang, a briefbot.Answer, id string, shareable bool) message {
-	m := answerMessage(a, "")
+	m := answerMessage(l, a, "")
 	if id != "" {
 		m.Components = answerButtons(l, id, shareable)
 	}
@@ -98,7 +98,7 @@ func answerView(l lang, a briefbot.Answer, id string, shareable bool) message {
 // cover, with a button for the related passages when any are worth it.
 func refusalView(l lang, a briefbot.Answer, id string) message {
 	worth := id != "" && len(relatedWorthShowing(a)) > 0
-	m := refusalMessage(a, worth)
+	m := refusalMessage(l, a, worth)
 	if worth {
 		m.Components = relatedButton(l, id)
 	}
@@ -141,9 +141,9 @@ func (b *Bot) onComponent(it *interaction) {
 	}
 	switch action {
 	case actionPassages:
-		b.logErr(it.reply(passagesMessage(rec.Answer, rec.Passages), true))
+		b.logErr(it.reply(passagesMessage(it.lang, rec.Answer, rec.Passages), true))
 	case actionRelated:
-		b.logErr(it.reply(relatedMessage(rec.Answer), true))
+		b.logErr(it.reply(relatedMessage(it.lang, rec.Answer), true))
 	case actionVoteUp:
 		b.vote(it, briefbot.Vote{AnswerID: answerID, Helpful: true})
 	case actionVoteDown:

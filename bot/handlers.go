@@ -404,7 +404,7 @@ func (b *Bot) onCommand(it *interaction) {
 		b.search(it, str("query"), min(max(k, 1), 10), private(false))
 	case "sources":
 		b.quick(it, false, func(context.Context) (message, error) {
-			return sourcesMessage(b.svc.Documents()), nil
+			return sourcesMessage(it.lang, b.svc.Documents()), nil
 		})
 	case "brief":
 		ref := str("document")
@@ -413,7 +413,7 @@ func (b *Bot) onCommand(it *interaction) {
 			if !ok {
 				return message{}, notice(it.T("No document matches %q. /sources lists them.", cutText(ref, 100)))
 			}
-			return briefMessage(d), nil
+			return briefMessage(it.lang, d), nil
 		})
 	case "reindex":
 		b.reindex(it)
@@ -652,7 +652,7 @@ func (b *Bot) search(it *interaction, query string, k int, private bool) {
 			b.log.Error("search failed", "err", err)
 			return message{}, errSearchFails
 		}
-		return searchMessage(query, hits), nil
+		return searchMessage(it.lang, query, hits), nil
 	})
 }
 
@@ -714,11 +714,11 @@ func (b *Bot) reindex(it *interaction) {
 	started := time.Now()
 	b.log.Info("reindex requested", "user", userOf(it.i))
 	rep, err := b.svc.Reindex(ctx, func(done, total int) {
-		it.partial(progressMessage(done, total))
+		it.partial(progressMessage(it.lang, done, total))
 	})
 	switch {
 	case err == nil:
-		b.logErr(it.finish(reindexMessage(rep, time.Since(started))))
+		b.logErr(it.finish(reindexMessage(it.lang, rep, time.Since(started))))
 	case b.stopping.Err() != nil:
 		b.logErr(it.finish(noticeMessage(it.T("The bot is restarting, so it stopped waiting for the rebuild. The current index keeps serving; run /reindex again once the bot is back."))))
 	case errors.Is(err, context.DeadlineExceeded):
@@ -727,7 +727,7 @@ func (b *Bot) reindex(it *interaction) {
 		b.log.Error("reindex failed", "err", err)
 		text := it.T("Reindex failed: %s", cutText(err.Error(), 500)) + "\n" + it.T("The previous index keeps serving.")
 		if len(rep.Failed) > 0 {
-			text += "\nDocuments that could not be read:\n" + failureList(rep.Failed, maxContent-runeLen(text)-40)
+			text += "\n" + it.T("Documents that could not be read:") + "\n" + failureList(it.lang, rep.Failed, maxContent-runeLen(text)-40)
 		}
 		b.logErr(it.finish(noticeMessage(text)))
 	}
@@ -836,7 +836,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	}()
 	if question == "" {
 		if mentioned || m.GuildID == "" {
-			send(mentionHelp(name, b.svc.Documents()))
+			send(mentionHelp(l, name, b.svc.Documents()))
 		}
 		return
 	}

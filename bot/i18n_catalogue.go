@@ -238,6 +238,63 @@ var catalogue = map[string]translations{
 	"Sections":                  {langDE: "Abschnitte", langFR: "Sections", langES: "Secciones", langRU: "Разделы"},
 	"Link":                      {langDE: "Link", langFR: "Lien", langES: "Enlace", langRU: "Ссылка"},
 	"… and %d more":             {langDE: "… und %d weitere", langFR: "… et %d de plus", langES: "… y %d más", langRU: "… и ещё %d"},
+	"passage":                   {langDE: "Textstelle", langFR: "passage", langES: "pasaje", langRU: "фрагмент"},
+	"Untitled document":         {langDE: "Unbenanntes Dokument", langFR: "Document sans titre", langES: "Documento sin título", langRU: "Документ без названия"},
+	"Index updated":             {langDE: "Index aktualisiert", langFR: "Index mis à jour", langES: "Índice actualizado", langRU: "Индекс обновлён"},
+	"You have used today's model answers, so these are the passages' own words.": {
+		langDE: "Du hast deine Modellantworten für heute aufgebraucht, daher stehen hier die Worte der Textstellen selbst.",
+		langFR: "Vous avez utilisé vos réponses du modèle pour aujourd'hui\u00a0; voici donc le texte même des passages.",
+		langES: "Ya usaste las respuestas del modelo de hoy, así que estas son las palabras de los propios pasajes.",
+		langRU: "Вы исчерпали ответы модели на сегодня, поэтому здесь приведён текст самих фрагментов.",
+	},
+	"The summary model was busy, so these are the passages' own words.": {
+		langDE: "Das Zusammenfassungsmodell war ausgelastet, daher stehen hier die Worte der Textstellen selbst.",
+		langFR: "Le modèle de résumé était occupé\u00a0; voici donc le texte même des passages.",
+		langES: "El modelo de resumen estaba ocupado, así que estas son las palabras de los propios pasajes.",
+		langRU: "Модель для сводки была занята, поэтому здесь приведён текст самих фрагментов.",
+	},
+	"The model's summary could not be checked against the passages, so these are the passages' own words.": {
+		langDE: "Die Zusammenfassung des Modells ließ sich nicht an den Textstellen prüfen, daher stehen hier die Worte der Textstellen selbst.",
+		langFR: "Le résumé du modèle n'a pas pu être vérifié par rapport aux passages\u00a0; voici donc le texte même des passages.",
+		langES: "No se pudo comprobar el resumen del modelo con los pasajes, así que estas son las palabras de los propios pasajes.",
+		langRU: "Сводку модели не удалось сверить с фрагментами, поэтому здесь приведён текст самих фрагментов.",
+	},
+	"The summary model found no clear answer, so these are the passages' own words.": {
+		langDE: "Das Zusammenfassungsmodell fand keine klare Antwort, daher stehen hier die Worte der Textstellen selbst.",
+		langFR: "Le modèle de résumé n'a pas trouvé de réponse claire\u00a0; voici donc le texte même des passages.",
+		langES: "El modelo de resumen no encontró una respuesta clara, así que estas son las palabras de los propios pasajes.",
+		langRU: "Модель для сводки не нашла чёткого ответа, поэтому здесь приведён текст самих фрагментов.",
+	},
+	"The summary model was unavailable, so these are the passages' own words.": {
+		langDE: "Das Zusammenfassungsmodell war nicht verfügbar, daher stehen hier die Worte der Textstellen selbst.",
+		langFR: "Le modèle de résumé était indisponible\u00a0; voici donc le texte même des passages.",
+		langES: "El modelo de resumen no estaba disponible, así que estas son las palabras de los propios pasajes.",
+		langRU: "Модель для сводки была недоступна, поэтому здесь приведён текст самих фрагментов.",
+	},
+	"Possibly related %d (not an answer)": {
+		langDE: "Möglicherweise verwandt %d (keine Antwort)", langFR: "Peut-être lié %d (pas une réponse)",
+		langES: "Posiblemente relacionado %d (no es una respuesta)", langRU: "Возможно, связано %d (не ответ)",
+	},
+	"Some passages share words with the question; they are not an answer.": {
+		langDE: "Einige Textstellen teilen Wörter mit der Frage; sie sind keine Antwort.",
+		langFR: "Certains passages partagent des mots avec la question\u00a0; ce ne sont pas des réponses.",
+		langES: "Algunos pasajes comparten palabras con la pregunta; no son una respuesta.",
+		langRU: "В некоторых фрагментах есть слова из вопроса, но это не ответ.",
+	},
+	"No passage is close enough to the question to show.": {
+		langDE: "Keine Textstelle ist nah genug an der Frage, um sie zu zeigen.",
+		langFR: "Aucun passage n'est assez proche de la question pour être affiché.",
+		langES: "Ningún pasaje se acerca lo suficiente a la pregunta para mostrarlo.",
+		langRU: "Нет фрагментов, достаточно близких к вопросу, чтобы их показать.",
+	},
+	"Related to: %s": {langDE: "Verwandt mit: %s", langFR: "En lien avec\u00a0: %s", langES: "Relacionado con: %s", langRU: "Связано с: %s"},
+	"These passages share words with the question but do not answer it. They are not sources.": {
+		langDE: "Diese Textstellen teilen Wörter mit der Frage, beantworten sie aber nicht. Sie sind keine Quellen.",
+		langFR: "Ces passages partagent des mots avec la question mais n'y répondent pas. Ce ne sont pas des sources.",
+		langES: "Estos pasajes comparten palabras con la pregunta pero no la responden. No son fuentes.",
+		langRU: "В этих фрагментах есть слова из вопроса, но ответа на него нет. Это не источники.",
+	},
+	"%d · not an answer": {langDE: "%d · keine Antwort", langFR: "%d · pas une réponse", langES: "%d · no es una respuesta", langRU: "%d · не ответ"},
 
 	// /reindex.
 	"Index rebuilt: %s, %s in %s.": {
@@ -274,6 +331,19 @@ var catalogue = map[string]translations{
 		langES: "Hazme una pregunta sobre los documentos, por ejemplo «@%s %s», o usa /preguntar.",
 		langRU: "Задайте мне вопрос о документах, например «@%s %s», или используйте /спросить.",
 	},
+
+	// Example questions in the mention help; %s is a heading or title of
+	// the documents, as written.
+	"What does the document say about %s?": {
+		langDE: "Was sagt das Dokument über %s?", langFR: "Que dit le document sur %s\u00a0?",
+		langES: "¿Qué dice el documento sobre %s?", langRU: "Что говорится в документе о %s?",
+	},
+	"What do the documents say about %s?": {
+		langDE: "Was sagen die Dokumente über %s?", langFR: "Que disent les documents sur %s\u00a0?",
+		langES: "¿Qué dicen los documentos sobre %s?", langRU: "Что говорится в документах о %s?",
+	},
+	"What is %s about?":            {langDE: "Worum geht es in %s?", langFR: "De quoi parle %s\u00a0?", langES: "¿De qué trata %s?", langRU: "О чём %s?"},
+	"What do the documents cover?": {langDE: "Worum geht es in den Dokumenten?", langFR: "De quoi parlent les documents\u00a0?", langES: "¿De qué tratan los documentos?", langRU: "О чём эти документы?"},
 
 	// Follow-ups, sharing, refusals and feedback (issue 10 §1–§4).
 	"Follow up":                {langDE: "Nachfragen", langFR: "Question de suivi", langES: "Pregunta de seguimiento", langRU: "Уточнить"},
@@ -381,6 +451,12 @@ var plurals = map[string]pluralForms{
 		langFR: {"Cité à partir de %d passage", "Cité à partir de %d passages"},
 		langES: {"Citado de %d pasaje", "Citado de %d pasajes"},
 		langRU: {"Цитаты из %d фрагмента", "Цитаты из %d фрагментов", "Цитаты из %d фрагментов"},
+	},
+	"Written by the model from %d passages": {
+		langDE: {"Vom Modell geschrieben aus %d Textstelle", "Vom Modell geschrieben aus %d Textstellen"},
+		langFR: {"Rédigé par le modèle à partir de %d passage", "Rédigé par le modèle à partir de %d passages"},
+		langES: {"Redactado por el modelo a partir de %d pasaje", "Redactado por el modelo a partir de %d pasajes"},
+		langRU: {"Написано моделью по %d фрагменту", "Написано моделью по %d фрагментам", "Написано моделью по %d фрагментам"},
 	},
 	"Written by %s from %d passages": {
 		langDE: {"Geschrieben von %s aus %d Textstelle", "Geschrieben von %s aus %d Textstellen"},

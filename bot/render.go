@@ -23,7 +23,7 @@ const (
 	colorSearch   = 0x2F855A
 
 	relatedNote   = "**Possibly related passages.** They share words with the question but do not answer it; they are not sources."
-	shortenedNote = " · answer shortened to fit Discord"
+	shortenedNote = "answer shortened to fit Discord"
 	// descReserve is how much of a long answer the sources may not crowd
 	// out: sources come first, but not at any price.
 	descReserve = 1500
@@ -177,7 +177,7 @@ func sourceLabel(title, section string, paragraph, titleMax, sectionMax int) str
 // document, once the document is named above it. The part before a
 // document's first heading has the title for its section, which is not
 // repeated.
-func passageLabel(title, section string, paragraph int) string {
+func passageLabel(l lang, title, section string, paragraph int) string {
 	var parts []string
 	if strings.EqualFold(strings.TrimSpace(section), strings.TrimSpace(title)) {
 		section = ""
@@ -189,17 +189,17 @@ func passageLabel(title, section string, paragraph int) string {
 		parts = append(parts, fmt.Sprintf("¶%d", paragraph))
 	}
 	if len(parts) == 0 {
-		return "passage"
+		return l.T("passage")
 	}
 	return strings.Join(parts, " ")
 }
 
 // docTitle is a document's title shortened for a heading or label, and
 // escaped.
-func docTitle(title string) string {
+func docTitle(l lang, title string) string {
 	t := shortLabel(title, titleCap)
 	if t == "" {
-		t = "Untitled document"
+		t = l.T("Untitled document")
 	}
 	return escapeMarkdown(t)
 }
@@ -219,8 +219,8 @@ type sourceLine struct {
 
 const plainForm = 2
 
-func citationLine(c briefbot.Citation, i int) sourceLine {
-	label := passageLabel(c.Title, c.Section, c.Paragraph)
+func citationLine(lg lang, c briefbot.Citation, i int) sourceLine {
+	label := passageLabel(lg, c.Title, c.Section, c.Paragraph)
 	l := sourceLine{first: i}
 	if u := linkTarget(c.URL); u != "" {
 		l.forms[0] = fmt.Sprintf("[%d] [%s](%s)", c.N, label, u)
@@ -231,8 +231,8 @@ func citationLine(c briefbot.Citation, i int) sourceLine {
 	return l
 }
 
-func headLine(c briefbot.Citation, i int) sourceLine {
-	title := docTitle(c.Title)
+func headLine(lg lang, c briefbot.Citation, i int) sourceLine {
+	title := docTitle(lg, c.Title)
 	l := sourceLine{head: true, first: i}
 	if u := linkTarget(withoutFragment(c.URL)); u != "" {
 		l.forms[0] = "**[" + title + "](" + u + ")**"
@@ -253,7 +253,7 @@ func (l *sourceLine) prune() {
 
 // groupedLines lists citations under their documents: each document's
 // heading once, where it is first cited, then its citations in number order.
-func groupedLines(cs []briefbot.Citation) []sourceLine {
+func groupedLines(l lang, cs []briefbot.Citation) []sourceLine {
 	key := func(c briefbot.Citation) string {
 		if c.DocID != "" {
 			return c.DocID
@@ -272,9 +272,9 @@ func groupedLines(cs []briefbot.Citation) []sourceLine {
 	var lines []sourceLine
 	for _, k := range order {
 		idx := groups[k]
-		lines = append(lines, headLine(cs[idx[0]], idx[0]))
+		lines = append(lines, headLine(l, cs[idx[0]], idx[0]))
 		for _, i := range idx {
-			lines = append(lines, citationLine(cs[i], i))
+			lines = append(lines, citationLine(l, cs[i], i))
 		}
 	}
 	return lines
@@ -283,7 +283,7 @@ func groupedLines(cs []briefbot.Citation) []sourceLine {
 // packFields puts source lines into as few fields as the 1024-character
 // field limit allows, never leaving a document's heading at the end of a
 // field apart from its first citation.
-func packFields(lines []string, heads []bool) []*discordgo.MessageEmbedField {
+func packFields(l lang, lines []string, heads []bool) []*discordgo.MessageEmbedField {
 	var fields []*discordgo.MessageEmbedField
 	var cur []string
 	size := 0
@@ -291,15 +291,15 @@ func packFields(lines []string, heads []bool) []*discordgo.MessageEmbedField {
 		if len(cur) == 0 {
 			return
 		}
-		name := "Sources"
+		name := l.T("Sources")
 		if len(fields) > 0 {
-			name = "Sources (continued)"
+			name = l.T("Sources (continued)")
 		}
 		fields = append(fields, &discordgo.MessageEmbedField{Name: name, Value: strings.Join(cur, "\n")})
 		cur, size = nil, 0
 	}
-	for i, l := range lines {
-		n := runeLen(l)
+	for i, line := range lines {
+		n := runeLen(line)
 		need := n
 		if heads[i] && i+1 < len(lines) {
 			need += 1 + runeLen(lines[i+1])
@@ -310,7 +310,7 @@ func packFields(lines []string, heads []bool) []*discordgo.MessageEmbedField {
 		if len(cur) > 0 {
 			size++
 		}
-		cur = append(cur, l)
+		cur = append(cur, line)
 		size += n
 	}
 	flush()
@@ -330,8 +330,8 @@ func fieldsSize(fields []*discordgo.MessageEmbedField) int {
 // links for as many as the room left allows, first sources first. cs must
 // be numbered 1, 2, … (see numberByFirstUse); kept holds the numbers shown.
 // At most 24 fields are used, leaving one for the index's date.
-func sourceFields(cs []briefbot.Citation, budget int) (fields []*discordgo.MessageEmbedField, kept map[int]bool) {
-	all := groupedLines(cs)
+func sourceFields(lg lang, cs []briefbot.Citation, budget int) (fields []*discordgo.MessageEmbedField, kept map[int]bool) {
+	all := groupedLines(lg, cs)
 	var lines []sourceLine
 	var chosen []int
 	text := func() ([]string, []bool) {
@@ -342,7 +342,10 @@ func sourceFields(cs []briefbot.Citation, budget int) (fields []*discordgo.Messa
 		}
 		return out, heads
 	}
-	pack := func() []*discordgo.MessageEmbedField { return packFields(text()) }
+	pack := func() []*discordgo.MessageEmbedField {
+		out, heads := text()
+		return packFields(lg, out, heads)
+	}
 	fits := func() bool {
 		p := pack()
 		return fieldsSize(p) <= budget && len(p) < maxEmbedFields
@@ -676,37 +679,40 @@ func citationQuotes(cs []briefbot.Citation) []string {
 // answer standing in for a model's says why in a sentence. Footers do not
 // render markdown, so it holds none; a question the documents do not cover
 // has no footer.
-func footerText(a briefbot.Answer) string {
+func footerText(l lang, a briefbot.Answer) string {
 	if !a.Answerable {
 		return ""
 	}
-	n := plural(len(a.Citations), "passage")
-	text := "Quoted from " + n
+	n := len(a.Citations)
+	text := l.N(n, "Quoted from %d passage", "Quoted from %d passages")
 	if a.Mode == briefbot.ModeLLM {
-		text = "Written by the model from " + n
+		text = l.N(n, "Written by the model from %d passage", "Written by the model from %d passages")
 	}
 	if a.FallbackReason != "" {
-		text += " · " + fallbackSentence(a.FallbackReason)
+		text += " · " + fallbackSentence(l, a.FallbackReason)
 	}
-	return cutText(text, maxFooterText-runeLen(shortenedNote))
+	return cutText(text, maxFooterText-runeLen(shortenedSuffix(l)))
 }
+
+// shortenedSuffix is what the footer gains when the answer was cut.
+func shortenedSuffix(l lang) string { return " · " + l.T(shortenedNote) }
 
 // fallbackSentence says in plain words why a model-mode answer shows the
 // passages' own words. The reasons are internal/llm's machine-readable ones
 // ("rate_limited", "timeout", …); a reader needs only what it means for
 // them.
-func fallbackSentence(reason string) string {
+func fallbackSentence(l lang, reason string) string {
 	switch reason {
 	case "daily_cap":
-		return "You have used today's model answers, so these are the passages' own words."
+		return l.T("You have used today's model answers, so these are the passages' own words.")
 	case "busy", "rate_limited":
-		return "The summary model was busy, so these are the passages' own words."
+		return l.T("The summary model was busy, so these are the passages' own words.")
 	case "no_valid_citations":
-		return "The model's summary could not be checked against the passages, so these are the passages' own words."
+		return l.T("The model's summary could not be checked against the passages, so these are the passages' own words.")
 	case "not_in_sources":
-		return "The summary model found no clear answer, so these are the passages' own words."
+		return l.T("The summary model found no clear answer, so these are the passages' own words.")
 	default:
-		return "The summary model was unavailable, so these are the passages' own words."
+		return l.T("The summary model was unavailable, so these are the passages' own words.")
 	}
 }
 
@@ -714,11 +720,11 @@ func fallbackSentence(reason string) string {
 // Discord's timestamp markup so that each reader sees it relative to their
 // own clock ("3 days ago"). Footers and titles do not render that markup;
 // field values do, and a field keeps it out of the answer's text.
-func indexUpdatedField(info briefbot.IndexInfo) *discordgo.MessageEmbedField {
+func indexUpdatedField(l lang, info briefbot.IndexInfo) *discordgo.MessageEmbedField {
 	if info.BuiltAt.IsZero() {
 		return nil
 	}
-	return &discordgo.MessageEmbedField{Name: "Index updated", Value: fmt.Sprintf("<t:%d:R>", info.BuiltAt.Unix()), Inline: true}
+	return &discordgo.MessageEmbedField{Name: l.T("Index updated"), Value: fmt.Sprintf("<t:%d:R>", info.BuiltAt.Unix()), Inline: true}
 }
 
 // answerMessage renders an answer. answerID keys the buttons; empty means no
@@ -726,24 +732,24 @@ func indexUpdatedField(info briefbot.IndexInfo) *discordgo.MessageEmbedField {
 // documents; markers link to their passages. The numbered sources always
 // survive: a long answer is cut at a sentence boundary to make room for
 // them.
-func answerMessage(a briefbot.Answer, answerID string) message {
+func answerMessage(l lang, a briefbot.Answer, answerID string) message {
 	if !a.Answerable {
-		return notCoveredMessage(a)
+		return notCoveredMessage(l, a)
 	}
 	a = numberByFirstUse(a)
 	e := &discordgo.MessageEmbed{Title: cutText(a.Question, maxEmbedTitle), Color: colorAnswer}
-	footer := footerText(a)
-	updated := indexUpdatedField(a.Index)
-	fixed := runeLen(e.Title) + runeLen(footer) + runeLen(shortenedNote)
+	footer := footerText(l, a)
+	updated := indexUpdatedField(l, a.Index)
+	fixed := runeLen(e.Title) + runeLen(footer) + runeLen(shortenedSuffix(l))
 	if updated != nil {
 		fixed += runeLen(updated.Name) + runeLen(updated.Value)
 	}
 	plainLen := runeLen(escapeAnswer(strings.TrimSpace(a.Text)))
-	fields, kept := sourceFields(a.Citations, maxEmbedsTotal-fixed-min(plainLen, descReserve))
+	fields, kept := sourceFields(l, a.Citations, maxEmbedsTotal-fixed-min(plainLen, descReserve))
 	room := min(maxEmbedDescription, maxEmbedsTotal-fixed-fieldsSize(fields))
 	desc, shortened := answerDescription(a, kept, room)
 	if shortened {
-		footer += shortenedNote
+		footer += shortenedSuffix(l)
 	}
 	e.Description = desc
 	e.Fields = fields
@@ -755,7 +761,7 @@ func answerMessage(a briefbot.Answer, answerID string) message {
 	}
 	m := message{Embeds: []*discordgo.MessageEmbed{e}}
 	if answerID != "" {
-		m.Components = answerButtons(langEN, answerID, false)
+		m.Components = answerButtons(l, answerID, false)
 	}
 	return m
 }
@@ -764,33 +770,33 @@ func answerMessage(a briefbot.Answer, answerID string) message {
 // at most three weakly matching passages, marked as not an answer.
 // It stays until the handler moves to refusalMessage and relatedMessage,
 // which keep a non-answer short and private.
-func notCoveredMessage(a briefbot.Answer) message {
+func notCoveredMessage(l lang, a briefbot.Answer) message {
 	e := &discordgo.MessageEmbed{Title: cutText(a.Question, maxEmbedTitle), Color: colorNoAnswer}
 	text := strings.TrimSpace(a.Text)
 	if text == "" {
-		text = "The documents do not cover this question."
+		text = l.T("The documents do not cover this question.")
 	}
 	e.Description = cutText(escapeMarkdown(text), 1000)
 	related := a.Related[:min(len(a.Related), maxRelated)]
 	if len(related) > 0 {
-		e.Description += "\n\n" + relatedNote
+		e.Description += "\n\n" + l.T(relatedNote)
 	}
 	for i, h := range related {
-		e.Fields = append(e.Fields, relatedField(fmt.Sprintf("Possibly related %d (not an answer)", i+1), h))
+		e.Fields = append(e.Fields, relatedField(l, l.T("Possibly related %d (not an answer)", i+1), h))
 	}
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
 // relatedField shows one related passage: its matched sentence and, linked
 // to the document, where it is.
-func relatedField(name string, h briefbot.Hit) *discordgo.MessageEmbedField {
+func relatedField(l lang, name string, h briefbot.Hit) *discordgo.MessageEmbedField {
 	p := h.Passage
 	quote := strings.TrimSpace(h.Quote)
 	if quote == "" {
 		quote = p.Text
 	}
 	value := "“" + escapeMarkdown(cutText(quote, 300)) + "”"
-	label := docTitle(p.Title) + " · " + passageLabel(p.Title, p.Section, p.Paragraph)
+	label := docTitle(l, p.Title) + " · " + passageLabel(l, p.Title, p.Section, p.Paragraph)
 	if u := linkTarget(withoutFragment(p.URL)); u != "" {
 		value += "\n[" + label + "](" + u + ")"
 	} else {
@@ -808,10 +814,10 @@ const refusalText = "Not in the indexed documents. Try /search, or rephrase."
 // that a "Show related passages" button comes with it (the handler adds it;
 // see relatedWorthShowing), so the line says what the button holds.
 // The line does not repeat the question: its asker just typed it.
-func refusalMessage(a briefbot.Answer, canShowRelated bool) message {
-	text := refusalText
+func refusalMessage(l lang, a briefbot.Answer, canShowRelated bool) message {
+	text := l.T(refusalText)
 	if canShowRelated {
-		text += " Some passages share words with the question; they are not an answer."
+		text += " " + l.T("Some passages share words with the question; they are not an answer.")
 	}
 	return message{Content: text}
 }
@@ -860,18 +866,18 @@ func relatedWorthShowing(a briefbot.Answer) []briefbot.Hit {
 // relatedMessage shows the related passages behind the refusal's "Show
 // related passages" button: each marked as not an answer, with its matched
 // sentence and where it is.
-func relatedMessage(a briefbot.Answer) message {
+func relatedMessage(l lang, a briefbot.Answer) message {
 	hits := relatedWorthShowing(a)
 	if len(hits) == 0 {
-		return noticeMessage("No passage is close enough to the question to show.")
+		return noticeMessage(l.T("No passage is close enough to the question to show."))
 	}
 	e := &discordgo.MessageEmbed{
-		Title:       cutText("Related to: "+a.Question, maxEmbedTitle),
-		Description: "These passages share words with the question but do not answer it. They are not sources.",
+		Title:       cutText(l.T("Related to: %s", a.Question), maxEmbedTitle),
+		Description: l.T("These passages share words with the question but do not answer it. They are not sources."),
 		Color:       colorNoAnswer,
 	}
 	for i, h := range hits {
-		e.Fields = append(e.Fields, relatedField(fmt.Sprintf("%d · not an answer", i+1), h))
+		e.Fields = append(e.Fields, relatedField(l, l.T("%d · not an answer", i+1), h))
 	}
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
@@ -936,7 +942,7 @@ func escapeAnswerAt(s string, lineStart bool) string {
 // button), one embed per citation; a passage that no longer fits in the
 // message's 6000 characters is shown by its quote, and the rest are counted.
 // The citations are numbered as the answer shows them (by first use).
-func passagesMessage(a briefbot.Answer, passages map[string]briefbot.Passage) message {
+func passagesMessage(l lang, a briefbot.Answer, passages map[string]briefbot.Passage) message {
 	a = numberByFirstUse(a)
 	var embeds []*discordgo.MessageEmbed
 	total := 0
@@ -978,11 +984,11 @@ func passagesMessage(a briefbot.Answer, passages map[string]briefbot.Passage) me
 		embeds = append(embeds, e)
 	}
 	if len(embeds) == 0 {
-		return message{Content: "This answer cites no passages."}
+		return message{Content: l.T("This answer cites no passages.")}
 	}
 	m := message{Embeds: embeds}
 	if len(embeds) < len(a.Citations) {
-		m.Content = fmt.Sprintf("Showing %d of the %d cited passages: Discord allows 6000 characters per message.", len(embeds), len(a.Citations))
+		m.Content = l.T("Showing %d of the %d cited passages: Discord allows 6000 characters per message.", len(embeds), len(a.Citations))
 	}
 	return m
 }
@@ -1000,10 +1006,10 @@ func embedSize(e *discordgo.MessageEmbed) int {
 }
 
 // searchMessage lists ranked passages with the matched sentence in bold.
-func searchMessage(query string, hits []briefbot.Hit) message {
-	e := &discordgo.MessageEmbed{Title: cutText("Search: "+query, maxEmbedTitle), Color: colorSearch}
+func searchMessage(l lang, query string, hits []briefbot.Hit) message {
+	e := &discordgo.MessageEmbed{Title: cutText(l.T("Search: %s", query), maxEmbedTitle), Color: colorSearch}
 	if len(hits) == 0 {
-		e.Description = "No passage matches."
+		e.Description = l.T("No passage matches.")
 		return message{Embeds: []*discordgo.MessageEmbed{e}}
 	}
 	// Each hit gets an even share of the description, so that all the
@@ -1019,7 +1025,7 @@ func searchMessage(query string, hits []briefbot.Hit) message {
 		head := fmt.Sprintf("**%d.** %s\n", h.Rank, label)
 		entries = append(entries, head+boldQuote(p.Text, h.Quote, max(120, min(600, share-runeLen(head)-20))))
 	}
-	e.Description = joinWithin(entries, "\n\n", maxEmbedDescription, andMore)
+	e.Description = joinWithin(entries, "\n\n", maxEmbedDescription, andMore(l))
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
@@ -1077,10 +1083,10 @@ func boldQuote(text, quote string, limit int) string {
 
 // sourcesMessage lists the documents: title (linked), authors, date,
 // passages.
-func sourcesMessage(docs []briefbot.Document) message {
-	e := &discordgo.MessageEmbed{Title: "Sources", Color: colorAnswer}
+func sourcesMessage(l lang, docs []briefbot.Document) message {
+	e := &discordgo.MessageEmbed{Title: l.T("Sources"), Color: colorAnswer}
 	if len(docs) == 0 {
-		e.Description = "No documents are indexed."
+		e.Description = l.T("No documents are indexed.")
 		return message{Embeds: []*discordgo.MessageEmbed{e}}
 	}
 	var lines []string
@@ -1094,21 +1100,21 @@ func sourcesMessage(docs []briefbot.Document) message {
 			meta = append(meta, escapeMarkdown(cutText(strings.Join(d.Authors, ", "), 200)))
 		}
 		if !d.Published.IsZero() {
-			meta = append(meta, d.Published.Format("2 January 2006"))
+			meta = append(meta, l.date(d.Published))
 		}
-		meta = append(meta, plural(len(d.Passages), "passage"), "`"+strings.ReplaceAll(cutText(d.ID, 80), "`", "'")+"`")
+		meta = append(meta, l.N(len(d.Passages), "%d passage", "%d passages"), "`"+strings.ReplaceAll(cutText(d.ID, 80), "`", "'")+"`")
 		lines = append(lines, "**"+title+"**\n"+strings.Join(meta, " · "))
 	}
 	e.Description = joinWithin(lines, "\n\n", maxEmbedDescription, func(n int) string {
-		return fmt.Sprintf("… and %d more documents", n)
+		return l.N(n, "… and %d more document", "… and %d more documents")
 	})
-	e.Footer = &discordgo.MessageEmbedFooter{Text: plural(len(docs), "document") + " · /brief shows one"}
+	e.Footer = &discordgo.MessageEmbedFooter{Text: l.N(len(docs), "%d document", "%d documents") + " · " + l.T("/brief shows one")}
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
 // briefMessage is a document's card: title, authors, date, lead paragraph,
 // sections and link.
-func briefMessage(d briefbot.Document) message {
+func briefMessage(l lang, d briefbot.Document) message {
 	e := &discordgo.MessageEmbed{Title: cutText(d.Title, maxEmbedTitle), Color: colorAnswer}
 	if u := linkTarget(d.URL); u != "" {
 		e.URL = u
@@ -1122,63 +1128,61 @@ func briefMessage(d briefbot.Document) message {
 	}
 	e.Description = cutText(escapeMarkdown(lead), 1500)
 	if len(d.Authors) > 0 {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Authors", Value: cutText(escapeMarkdown(strings.Join(d.Authors, ", ")), maxFieldValue), Inline: true})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: l.T("Authors"), Value: cutText(escapeMarkdown(strings.Join(d.Authors, ", ")), maxFieldValue), Inline: true})
 	}
 	if !d.Published.IsZero() {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Published", Value: d.Published.Format("2 January 2006"), Inline: true})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: l.T("Published"), Value: l.date(d.Published), Inline: true})
 	}
-	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Passages", Value: fmt.Sprint(len(d.Passages)), Inline: true})
+	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: l.T("Passages"), Value: fmt.Sprint(len(d.Passages)), Inline: true})
 	if len(d.Sections) > 0 {
 		var secs []string
 		for i, s := range d.Sections {
 			secs = append(secs, fmt.Sprintf("%d. %s", i+1, escapeMarkdown(cutText(s, 200))))
 		}
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Sections", Value: joinWithin(secs, "\n", maxFieldValue, andMore)})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: l.T("Sections"), Value: joinWithin(secs, "\n", maxFieldValue, andMore(l))})
 	}
 	if u := linkTarget(d.URL); u != "" {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Link", Value: cutText(u, maxFieldValue)})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: l.T("Link"), Value: cutText(u, maxFieldValue)})
 	}
 	e.Footer = &discordgo.MessageEmbedFooter{Text: cutText("id "+d.ID, maxFooterText)}
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
 // reindexMessage reports a finished rebuild.
-func reindexMessage(rep briefbot.ReindexReport, waited time.Duration) message {
+func reindexMessage(l lang, rep briefbot.ReindexReport, waited time.Duration) message {
 	took := rep.Took
 	if took == 0 {
 		took = waited
 	}
-	text := fmt.Sprintf("Index rebuilt: %s, %s in %s.", plural(rep.Info.Documents, "document"), plural(rep.Info.Passages, "passage"), took.Round(time.Millisecond))
+	text := l.T("Index rebuilt: %s, %s in %s.", l.N(rep.Info.Documents, "%d document", "%d documents"), l.N(rep.Info.Passages, "%d passage", "%d passages"), took.Round(time.Millisecond))
 	if rep.Shared {
-		text += " (This request joined a rebuild that was already running.)"
+		text += " " + l.T("(This request joined a rebuild that was already running.)")
 	}
-	switch len(rep.Failed) {
-	case 0:
-		return noticeMessage(text + "\nEvery document was read.")
-	case 1:
-		text += "\n1 document failed and was skipped:\n"
-	default:
-		text += fmt.Sprintf("\n%d documents failed and were skipped:\n", len(rep.Failed))
+	if len(rep.Failed) == 0 {
+		return noticeMessage(text + "\n" + l.T("Every document was read."))
 	}
-	return noticeMessage(text + failureList(rep.Failed, maxContent-runeLen(text)))
+	text += "\n" + l.N(len(rep.Failed), "%d document failed and was skipped:", "%d documents failed and were skipped:") + "\n"
+	return noticeMessage(text + failureList(l, rep.Failed, maxContent-runeLen(text)))
 }
 
 // failureList lists documents that could not be read, one "- source:
 // reason" line each, within limit characters.
-func failureList(failed []briefbot.Failure, limit int) string {
+func failureList(l lang, failed []briefbot.Failure, limit int) string {
 	lines := make([]string, len(failed))
 	for i, f := range failed {
 		lines[i] = fmt.Sprintf("- %s: %s", cutText(f.Source, 200), cutText(f.Reason, 300))
 	}
-	return joinWithin(lines, "\n", limit, andMore)
+	return joinWithin(lines, "\n", limit, andMore(l))
 }
 
 // andMore counts the items joinWithin left out.
-func andMore(n int) string { return fmt.Sprintf("… and %d more", n) }
+func andMore(l lang) func(n int) string {
+	return func(n int) string { return l.T("… and %d more", n) }
+}
 
 // progressMessage shows a rebuild under way.
-func progressMessage(done, total int) message {
-	return noticeMessage(fmt.Sprintf("Rebuilding the index… %d/%d passages. Questions are still answered from the current index.", done, total))
+func progressMessage(l lang, done, total int) message {
+	return noticeMessage(l.T("Rebuilding the index… %d/%d passages. Questions are still answered from the current index.", done, total))
 }
 
 // noticeMessage is a short plain message (cooldowns, progress, results).
@@ -1188,14 +1192,6 @@ func noticeMessage(text string) message {
 
 func errorEmbed(text string) message {
 	return message{Embeds: []*discordgo.MessageEmbed{{Description: cutText(text, maxEmbedDescription), Color: colorError}}}
-}
-
-// plural is "1 passage", "2 passages".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // boilerplateHeading matches section headings that say nothing about a
@@ -1208,11 +1204,7 @@ var boilerplateHeading = regexp.MustCompile(`(?i)^(about the authors?|authors?|(
 // subject ("What do the documents say about Post-Ukraine Shifts?"), else
 // about the first document's title. Headings are kept as written: their
 // capitals may be names.
-func exampleQuestion(docs []briefbot.Document) string {
-	subject := "the documents"
-	if len(docs) == 1 {
-		subject = "the document"
-	}
+func exampleQuestion(l lang, docs []briefbot.Document) string {
 	for _, d := range docs {
 		for _, s := range d.Sections {
 			s = strings.Join(strings.Fields(s), " ")
@@ -1221,29 +1213,29 @@ func exampleQuestion(docs []briefbot.Document) string {
 				boilerplateHeading.MatchString(s) || strings.EqualFold(s, strings.TrimSpace(d.Title)) {
 				continue
 			}
-			verb := "do"
+			s = strings.TrimRight(s, ".!")
 			if len(docs) == 1 {
-				verb = "does"
+				return l.T("What does the document say about %s?", s)
 			}
-			return fmt.Sprintf("What %s %s say about %s?", verb, subject, strings.TrimRight(s, ".!"))
+			return l.T("What do the documents say about %s?", s)
 		}
 	}
 	for _, d := range docs {
 		if t := shortLabel(d.Title, 60); t != "" {
-			return "What is “" + t + "” about?"
+			return l.T("What is %s about?", l.quote(t))
 		}
 	}
-	return "What do the documents cover?"
+	return l.T("What do the documents cover?")
 }
 
 // mentionHelp answers a mention without a question: how to ask, with the
 // bot's real name and an example taken from the indexed documents.
-func mentionHelp(botName string, docs []briefbot.Document) message {
+func mentionHelp(l lang, botName string, docs []briefbot.Document) message {
 	name := strings.TrimSpace(botName)
 	if name == "" {
 		name = "briefbot"
 	}
-	text := fmt.Sprintf("Ask me a question about the documents, e.g. “@%s %s”, or use /ask.",
-		escapeMarkdown(cutText(name, 80)), escapeMarkdown(exampleQuestion(docs)))
+	text := l.T("Ask me a question about the documents, e.g. “@%s %s”, or use /ask.",
+		escapeMarkdown(cutText(name, 80)), escapeMarkdown(exampleQuestion(l, docs)))
 	return noticeMessage(text)
 }

@@ -216,7 +216,7 @@ func TestAnswerMessageFits(t *testing.T) {
 	var all []message
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := answerMessage(c.a, "answerid")
+			m := answerMessage(langEN, c.a, "answerid")
 			checkLimits(t, m)
 			e := m.Embeds[0]
 			if len(m.Components) != 1 {
@@ -318,7 +318,7 @@ func TestNotCoveredMessage(t *testing.T) {
 	for i := range 5 {
 		a.Related = append(a.Related, briefbot.Hit{Passage: briefbot.Passage{Title: "T", Section: "S", Paragraph: i + 1, URL: "https://e.org/x#frag", Text: strings.Repeat("long text ", 100)}, Quote: strings.Repeat("quote ", 100)})
 	}
-	m := answerMessage(a, "id")
+	m := answerMessage(langEN, a, "id")
 	checkLimits(t, m)
 	e := m.Embeds[0]
 	if len(e.Fields) != maxRelated || len(m.Components) != 0 {
@@ -344,7 +344,7 @@ func TestPassagesMessage(t *testing.T) {
 	for _, c := range a.Citations {
 		passages[c.PassageID] = briefbot.Passage{ID: c.PassageID, Text: strings.Repeat("Full passage text. ", 60)}
 	}
-	m := passagesMessage(a, passages)
+	m := passagesMessage(langEN, a, passages)
 	checkLimits(t, m)
 	if len(m.Embeds) == 0 || !strings.Contains(m.Embeds[0].Description, "Full passage text.") {
 		t.Fatalf("embeds = %+v", m.Embeds)
@@ -355,7 +355,7 @@ func TestPassagesMessage(t *testing.T) {
 	if !strings.Contains(m.Content, fmt.Sprintf("Showing %d of the %d cited passages", len(m.Embeds), used)) {
 		t.Errorf("content = %q", m.Content)
 	}
-	one := passagesMessage(makeAnswer(100, 1, "T", ""), nil)
+	one := passagesMessage(langEN, makeAnswer(100, 1, "T", ""), nil)
 	checkLimits(t, one)
 	if one.Content != "" || one.Embeds[0].Description != "Quote." {
 		t.Errorf("quote fallback = %+v", one)
@@ -368,7 +368,7 @@ func TestSearchMessage(t *testing.T) {
 		text := strings.Repeat("Before the match there is context. ", 30) + "The *matched* sentence. " + strings.Repeat("After it more words follow. ", 30)
 		hits = append(hits, briefbot.Hit{Rank: i + 1, Quote: "The *matched* sentence.", Passage: briefbot.Passage{Title: "Doc", Section: "Sec", Paragraph: 1, URL: "https://e.org/d#x", Text: text}})
 	}
-	m := searchMessage("matched", hits)
+	m := searchMessage(langEN, "matched", hits)
 	checkLimits(t, m)
 	d := m.Embeds[0].Description
 	if !strings.Contains(d, `**The \*matched\* sentence.**`) || !strings.Contains(d, "**10.**") {
@@ -377,7 +377,7 @@ func TestSearchMessage(t *testing.T) {
 	if q := boldQuote("abc", "zzz", 10); strings.Contains(q, "**") {
 		t.Errorf("boldQuote without the quote = %q", q)
 	}
-	if m := searchMessage("q", nil); m.Embeds[0].Description != "No passage matches." {
+	if m := searchMessage(langEN, "q", nil); m.Embeds[0].Description != "No passage matches." {
 		t.Errorf("no hits = %q", m.Embeds[0].Description)
 	}
 }
@@ -393,12 +393,12 @@ func TestSourcesAndBriefWithinLimits(t *testing.T) {
 		d.Passages = []briefbot.Passage{{Section: "About the Authors", Text: "Bio."}, {Section: "Intro", Text: strings.Repeat("Lead paragraph. ", 200)}}
 		docs = append(docs, d)
 	}
-	m := sourcesMessage(docs)
+	m := sourcesMessage(langEN, docs)
 	checkLimits(t, m)
 	if !strings.Contains(m.Embeds[0].Description, "more documents") {
 		t.Errorf("truncated list does not say so")
 	}
-	b := briefMessage(docs[0])
+	b := briefMessage(langEN, docs[0])
 	checkLimits(t, b)
 	if !strings.HasPrefix(b.Embeds[0].Description, "Lead paragraph.") {
 		t.Errorf("lead = %q", b.Embeds[0].Description[:40])
@@ -406,8 +406,8 @@ func TestSourcesAndBriefWithinLimits(t *testing.T) {
 	if s := fieldsText(b.Embeds[0].Fields); !strings.Contains(s, "… and") {
 		t.Errorf("long section list not marked as shortened")
 	}
-	checkLimits(t, sourcesMessage(nil))
-	r := reindexMessage(briefbot.ReindexReport{Info: briefbot.IndexInfo{Documents: 3, Passages: 1}, Failed: make([]briefbot.Failure, 300)}, time.Second)
+	checkLimits(t, sourcesMessage(langEN, nil))
+	r := reindexMessage(langEN, briefbot.ReindexReport{Info: briefbot.IndexInfo{Documents: 3, Passages: 1}, Failed: make([]briefbot.Failure, 300)}, time.Second)
 	checkLimits(t, r)
 	if !strings.Contains(r.Content, "3 documents, 1 passage in 1s") || !strings.Contains(r.Content, "300 documents failed") {
 		t.Errorf("reindex message = %q", r.Content[:100])
@@ -440,7 +440,7 @@ func TestStreamingAndNoticeMessages(t *testing.T) {
 	checkLimits(t, streamingMessage(strings.Repeat("q", 400), strings.Repeat("word ", 2000)))
 	checkLimits(t, noticeMessage(strings.Repeat("n", 3000)))
 	checkLimits(t, errorEmbed(strings.Repeat("e", 5000)))
-	checkLimits(t, progressMessage(1, 2))
+	checkLimits(t, progressMessage(langEN, 1, 2))
 }
 
 func TestMessageBodies(t *testing.T) {
@@ -520,7 +520,7 @@ func TestFooterText(t *testing.T) {
 		{briefbot.Answer{Mode: "", Answerable: false, Index: briefbot.IndexInfo{BuiltAt: built}}, ""},
 	}
 	for _, c := range cases {
-		if got := footerText(c.a); got != c.want {
+		if got := footerText(langEN, c.a); got != c.want {
 			t.Errorf("footerText = %q, want %q", got, c.want)
 		}
 	}
@@ -671,7 +671,7 @@ func TestSourceFieldsGrouped(t *testing.T) {
 		{N: 2, DocID: "b", Title: "Second *Doc*", Section: "", Paragraph: 1, URL: ""},
 		{N: 3, DocID: "a", Title: long, Section: long, Paragraph: 5, URL: "https://a.org/r#:~:text=y"},
 	}
-	fields, kept := sourceFields(cs, maxEmbedsTotal)
+	fields, kept := sourceFields(langEN, cs, maxEmbedsTotal)
 	want := "**[A Very Long Report Title That Goes On: With a Subtitle That Explains Everything…](https://a.org/r)**\n" +
 		"[1] [§ Findings ¶2](https://a.org/r#:~:text=x)\n" +
 		"[3] [¶5](https://a.org/r#:~:text=y)\n" +
@@ -685,7 +685,7 @@ func TestSourceFieldsGrouped(t *testing.T) {
 	}
 	// A budget for plain lines only: every source listed, none linked.
 	plain := "**A Very Long Report Title That Goes On: With a Subtitle That Explains Everything…**\n[1] § Findings ¶2\n[3] ¶5\n**Second \\*Doc\\***\n[2] ¶1"
-	fields, kept = sourceFields(cs, runeLen("Sources")+runeLen(plain))
+	fields, kept = sourceFields(langEN, cs, runeLen("Sources")+runeLen(plain))
 	if len(fields) != 1 || fields[0].Value != plain || len(kept) != 3 {
 		t.Errorf("tight budget: %+v, kept %v", fields, kept)
 	}
@@ -694,7 +694,7 @@ func TestSourceFieldsGrouped(t *testing.T) {
 	for i := range 40 {
 		many = append(many, briefbot.Citation{N: i + 1, DocID: fmt.Sprint(i / 3), Title: strings.Repeat("Title ", 10) + fmt.Sprint(i/3), Section: "Section", Paragraph: i, URL: "https://e.org/" + fmt.Sprint(i/3) + "#:~:text=" + strings.Repeat("w", 50)})
 	}
-	fields, _ = sourceFields(many, maxEmbedsTotal)
+	fields, _ = sourceFields(langEN, many, maxEmbedsTotal)
 	for _, f := range fields {
 		if lines := strings.Split(f.Value, "\n"); strings.HasPrefix(lines[len(lines)-1], "**") {
 			t.Errorf("field %q ends with a heading", f.Name)
@@ -746,12 +746,12 @@ func TestNoInternalWords(t *testing.T) {
 	for _, mode := range []string{briefbot.ModeExtractive, briefbot.ModeLLM, ""} {
 		for _, r := range append(reasons, "") {
 			a.Mode, a.FallbackReason = mode, r
-			shown = append(shown, answerMessage(a, "id"))
+			shown = append(shown, answerMessage(langEN, a, "id"))
 		}
 	}
 	no := briefbot.Answer{Question: "q", Mode: briefbot.ModeExtractive, FallbackReason: "timeout", Text: "The documents do not cover this question.",
 		Related: []briefbot.Hit{{Passage: briefbot.Passage{Title: "T", Section: "S", Paragraph: 1, Text: "x"}, Exact: 2, Coverage: 0.5}}}
-	shown = append(shown, answerMessage(no, "id"), refusalMessage(no, true), relatedMessage(no))
+	shown = append(shown, answerMessage(langEN, no, "id"), refusalMessage(langEN, no, true), relatedMessage(langEN, no))
 	for _, m := range shown {
 		text := strings.ToLower(renderText(m))
 		for _, w := range forbidden {
@@ -771,9 +771,9 @@ func TestRefusalMessage(t *testing.T) {
 		{false, "Not in the indexed documents. Try /search, or rephrase."},
 		{true, "Not in the indexed documents. Try /search, or rephrase. Some passages share words with the question; they are not an answer."},
 	} {
-		m := refusalMessage(a, c.related)
+		m := refusalMessage(langEN, a, c.related)
 		if m.Content != c.want || len(m.Embeds) != 0 || len(m.Components) != 0 {
-			t.Errorf("refusalMessage(related=%v) = %+v, want only %q", c.related, m, c.want)
+			t.Errorf("refusalMessage(langEN, related=%v) = %+v, want only %q", c.related, m, c.want)
 		}
 		checkLimits(t, m)
 	}
@@ -852,7 +852,7 @@ func TestRelatedMessage(t *testing.T) {
 		a.Related = append(a.Related, briefbot.Hit{Passage: briefbot.Passage{Title: strings.Repeat("Long title ", 20), Section: "S*", Paragraph: i + 1,
 			URL: "https://e.org/x_(1)#frag", Text: strings.Repeat("long text ", 100)}, Quote: strings.Repeat("quote ", 100), Exact: 2, Coverage: 0.5})
 	}
-	m := relatedMessage(a)
+	m := relatedMessage(langEN, a)
 	checkLimits(t, m)
 	e := m.Embeds[0]
 	if len(e.Fields) != maxRelated || len(m.Components) != 0 || !strings.Contains(e.Description, "do not answer") {
@@ -866,7 +866,7 @@ func TestRelatedMessage(t *testing.T) {
 			t.Errorf("field value %q, want the quote and a source line ending %q", f.Value, want)
 		}
 	}
-	none := relatedMessage(briefbot.Answer{Related: []briefbot.Hit{{Exact: 1, Coverage: 0.01}}})
+	none := relatedMessage(langEN, briefbot.Answer{Related: []briefbot.Hit{{Exact: 1, Coverage: 0.01}}})
 	if none.Content == "" || len(none.Embeds) != 0 {
 		t.Errorf("nothing worth showing: %+v", none)
 	}
@@ -891,7 +891,7 @@ func TestExampleQuestion(t *testing.T) {
 		{"nothing indexed", nil, "What do the documents cover?"},
 	}
 	for _, c := range cases {
-		if got := exampleQuestion(c.docs); got != c.want {
+		if got := exampleQuestion(langEN, c.docs); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
@@ -899,12 +899,12 @@ func TestExampleQuestion(t *testing.T) {
 
 func TestMentionHelp(t *testing.T) {
 	docs := []briefbot.Document{{Title: "Annual Report", Sections: []string{"Revenue growth in Europe"}}}
-	m := mentionHelp("brief_bot", docs)
+	m := mentionHelp(langEN, "brief_bot", docs)
 	want := "Ask me a question about the documents, e.g. “@brief\\_bot What does the document say about Revenue growth in Europe?”, or use /ask."
 	if m.Content != want {
 		t.Errorf("mentionHelp = %q\nwant %q", m.Content, want)
 	}
-	checkLimits(t, mentionHelp(strings.Repeat("n", 200), nil))
+	checkLimits(t, mentionHelp(langEN, strings.Repeat("n", 200), nil))
 }
 
 func TestStreamingNumbersByFirstUse(t *testing.T) {
@@ -920,11 +920,11 @@ func TestPassagesNumberedLikeTheAnswer(t *testing.T) {
 		{N: 1, PassageID: "pa", Title: "Doc", Section: "Doc", Paragraph: 1, Quote: "A."},
 		{N: 2, PassageID: "pb", Title: "Doc", Section: "Sec", Paragraph: 4, Quote: "B."},
 	}}
-	m := passagesMessage(a, nil)
+	m := passagesMessage(langEN, a, nil)
 	if len(m.Embeds) != 2 || m.Embeds[0].Title != "[1] Doc — Sec ¶4" || m.Embeds[1].Title != "[2] Doc ¶1" {
 		t.Errorf("passage titles = %q, %q", m.Embeds[0].Title, m.Embeds[1].Title)
 	}
-	if d := answerMessage(a, "").Embeds[0].Description; d != "B. [1] A. [2]" {
+	if d := answerMessage(langEN, a, "").Embeds[0].Description; d != "B. [1] A. [2]" {
 		t.Errorf("answer = %q", d)
 	}
 }
@@ -1208,12 +1208,12 @@ func TestRenderGolden(t *testing.T) {
 		name string
 		m    message
 	}{
-		{"answer", answerMessage(answer, "answer-1")},
-		{"model_answer", answerMessage(model, "answer-2")},
-		{"model_fallback", answerMessage(fallback, "answer-3")},
-		{"refusal", refusalMessage(refused, len(relatedWorthShowing(refused)) > 0)},
-		{"related", relatedMessage(refused)},
-		{"mention_help", mentionHelp("briefbot", lib.Documents())},
+		{"answer", answerMessage(langEN, answer, "answer-1")},
+		{"model_answer", answerMessage(langEN, model, "answer-2")},
+		{"model_fallback", answerMessage(langEN, fallback, "answer-3")},
+		{"refusal", refusalMessage(langEN, refused, len(relatedWorthShowing(refused)) > 0)},
+		{"related", relatedMessage(langEN, refused)},
+		{"mention_help", mentionHelp(langEN, "briefbot", lib.Documents())},
 	}
 	var all []message
 	for _, c := range cases {
@@ -1267,7 +1267,7 @@ func FuzzAnswerLayout(f *testing.F) {
 		if again := numberByFirstUse(r); again.Text != r.Text || !slices.Equal(again.Citations, r.Citations) {
 			t.Fatalf("numbering is not stable: %q → %q", r.Text, again.Text)
 		}
-		m := answerMessage(a, "id")
+		m := answerMessage(langEN, a, "id")
 		if !utf8.ValidString(text) {
 			return
 		}
