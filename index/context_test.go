@@ -201,3 +201,28 @@ func TestIsName(t *testing.T) {
 		}
 	}
 }
+
+// A follow-up is quoted by the sentence holding its own words, though
+// another sentence of the passage holds more of the earlier question's.
+func TestSearchInContextQuotesTheFollowUp(t *testing.T) {
+	docs := []briefbot.Document{doc("q", "",
+		"Iran pressures Baku on trade and taxes the trucks that cross its border. Russia, for its part, has kept its peacekeepers out of the dispute so far.")}
+	ix := buildOpen(t, docs, BuildOptions{})
+	const russia = "Russia, for its part, has kept its peacekeepers out of the dispute so far."
+	for _, tc := range []struct {
+		question string
+		earlier  []Weighted
+		want     string
+	}{
+		{"and what about Russia?", []Weighted{{Text: "How does Iran pressure Baku on trade?", Weight: 0.5}}, russia},
+		{"Russia and Iran pressure on Baku trade", nil, "Iran pressures Baku on trade and taxes the trucks that cross its border."},
+	} {
+		hits, err := ix.SearchInContext(context.Background(), tc.question, tc.earlier, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 1 || hits[0].Quote != tc.want {
+			t.Errorf("%q after %v: quote %+v, want %q", tc.question, tc.earlier, hits, tc.want)
+		}
+	}
+}

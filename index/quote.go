@@ -137,6 +137,17 @@ func holdsQuestion(terms []queryTerm, present []bool) bool {
 	return !own
 }
 
+// leadsContext reports whether terms are a follow-up's with words of its
+// own and earlier questions' (see SearchInContext).
+func leadsContext(terms []queryTerm) bool {
+	own, earlier := false, false
+	for _, t := range terms {
+		own = own || t.part == 0
+		earlier = earlier || t.part != 0
+	}
+	return own && earlier
+}
+
 // minStandIn is the relatedness at which a relative stands for the
 // question's word in a follow-up: a synonym through the word's common
 // sense ("halt" for "stop"), not a looser neighbour ("Iran" for
@@ -160,10 +171,25 @@ func quote(text string, matches []match, terms []queryTerm) (string, []briefbot.
 		return "", nil
 	}
 	score := func(s briefbot.Span) float64 { return distinctIDF(within(matches, s), terms) }
-	best, bestScore := 0, -1.0
+	// In a follow-up, as in its ranking, a sentence holding the question's
+	// own words comes before one holding only its context's: "and what
+	// about Russia?" is answered with the passage's sentence on Russia,
+	// not its sentence on the earlier question's subject.
+	lead := leadsContext(terms)
+	tier := func(s briefbot.Span) int {
+		if lead {
+			for _, m := range within(matches, s) {
+				if standsForQuestion(terms, m.term) {
+					return 1
+				}
+			}
+		}
+		return 0
+	}
+	best, bestTier, bestScore := 0, -1, -1.0
 	for i, s := range sents {
-		if sc := score(s); sc > bestScore {
-			best, bestScore = i, sc
+		if tr, sc := tier(s), score(s); tr > bestTier || (tr == bestTier && sc > bestScore) {
+			best, bestTier, bestScore = i, tr, sc
 		}
 	}
 	span := sents[best]
