@@ -30,7 +30,7 @@ type Model struct {
 
 // Ask implements briefbot.Answerer.
 func (m *Model) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-	ext, hits, err := m.answer(ctx, req.Question)
+	ext, hits, err := m.answer(ctx, req.Question, req.History)
 	if err != nil || !ext.Answerable {
 		return ext, err
 	}
