@@ -97,8 +97,8 @@ func TestLoadConversations(t *testing.T) {
 	}
 }
 
-// The shipped follow-up set loads and its gold texts are the brief's
-// wording (checked against the passages in internal/library).
+// The shipped follow-up set loads (internal/library checks its gold texts
+// against the brief and measures it).
 func TestLoadShippedConversations(t *testing.T) {
 	convs, err := LoadConversations("../../testdata/brief_followups.jsonl")
 	if err != nil {
