@@ -78,22 +78,29 @@ type Extractive struct {
 // searched with the questions before it in req.History; the answer cites
 // only passages found for it, never the earlier answers.
 func (e *Extractive) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-	a, _, err := e.answer(ctx, req.Question, req.History)
+	a, _, err := e.answer(ctx, req.Question, e.topic(req.Question, req.History))
 	return a, err
 }
 
-// answer is the extractive answer with the hits it came from.
-func (e *Extractive) answer(ctx context.Context, question string, history []briefbot.Turn) (briefbot.Answer, []briefbot.Hit, error) {
+// topic returns the earlier turns a question is read with (see
+// followUpTurns), oldest first; none for a question on its own.
+func (e *Extractive) topic(question string, history []briefbot.Turn) []briefbot.Turn {
+	var isName func(string) bool
+	if n, ok := e.Index.(namer); ok {
+		isName = n.IsName
+	}
+	return followUpTurns(question, history, isName)
+}
+
+// answer is the extractive answer with the hits it came from; turns are
+// the earlier turns it is read with.
+func (e *Extractive) answer(ctx context.Context, question string, turns []briefbot.Turn) (briefbot.Answer, []briefbot.Hit, error) {
 	if l, ok := e.Index.(leader); ok && asksWhatItIsAbout(question) {
 		if hits := l.Leads(e.Options.withDefaults().MaxCitations); len(hits) > 0 {
 			return composeLeads(question, hits, e.Index.Info()), hits, nil
 		}
 	}
-	var isName func(string) bool
-	if n, ok := e.Index.(namer); ok {
-		isName = n.IsName
-	}
-	hits, info, err := e.retrieve(ctx, question, contextFor(question, history, isName))
+	hits, info, err := e.retrieve(ctx, question, contextOf(turns))
 	if err != nil {
 		return briefbot.Answer{}, nil, err
 	}

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/briefbot/briefbot"
@@ -185,26 +186,38 @@ func isAcronymWord(w string) bool {
 	return letters >= 2
 }
 
-// contextFor returns the earlier questions a follow-up is searched with,
-// nearest first and weighted (see contextWeight); none when question is
-// not a follow-up or history is empty. history is oldest first, as in
+// followUpTurns returns the earlier turns a question is read with, oldest
+// first: none when it is not a follow-up (see isFollowUp) or history is
+// empty; else the turns back to the question that opened the topic, at
+// most maxContextTurns. history is oldest first, as in
 // briefbot.AskRequest; isName as for isFollowUp.
-func contextFor(question string, history []briefbot.Turn, isName func(string) bool) []index.Weighted {
+func followUpTurns(question string, history []briefbot.Turn, isName func(string) bool) []briefbot.Turn {
 	if len(history) == 0 || !isFollowUp(question, isName) {
 		return nil
 	}
-	var out []index.Weighted
-	w := contextWeight
+	var out []briefbot.Turn
 	for i := len(history) - 1; i >= 0 && len(out) < maxContextTurns; i-- {
-		q := strings.TrimSpace(history[i].Question)
-		if q == "" {
+		if strings.TrimSpace(history[i].Question) == "" {
 			continue
 		}
-		out = append(out, index.Weighted{Text: q, Weight: w})
-		w *= contextDecay
-		if !isFollowUp(q, isName) {
+		out = append(out, history[i])
+		if !isFollowUp(history[i].Question, isName) {
 			break // the question that opened the topic
 		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// contextOf weighs the questions of a follow-up's earlier turns (oldest
+// first) for its search: nearest first, the nearest at contextWeight,
+// each older one at contextDecay of the next.
+func contextOf(turns []briefbot.Turn) []index.Weighted {
+	var out []index.Weighted
+	w := contextWeight
+	for i := len(turns) - 1; i >= 0; i-- {
+		out = append(out, index.Weighted{Text: strings.TrimSpace(turns[i].Question), Weight: w})
+		w *= contextDecay
 	}
 	return out
 }

@@ -85,7 +85,7 @@ func TestIsFollowUpNeedsTheDocumentsNames(t *testing.T) {
 	}
 }
 
-func TestContextFor(t *testing.T) {
+func TestFollowUpContext(t *testing.T) {
 	turn := func(q string) briefbot.Turn { return briefbot.Turn{Question: q, Answer: "An answer [1]."} }
 	iran := turn("How does Iran pressure Azerbaijan?")
 	russia := turn("and what about Russia?")
@@ -111,8 +111,8 @@ func TestContextFor(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := contextFor(tc.question, tc.history, briefNames); !slices.Equal(got, tc.want) {
-				t.Errorf("contextFor = %+v, want %+v", got, tc.want)
+			if got := contextOf(followUpTurns(tc.question, tc.history, briefNames)); !slices.Equal(got, tc.want) {
+				t.Errorf("context = %+v, want %+v", got, tc.want)
 			}
 		})
 	}
