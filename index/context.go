@@ -47,8 +47,9 @@ func (ix *Index) SearchInContext(ctx context.Context, question string, earlier [
 
 // carryOn holds the analyzed forms of words that move a conversation along
 // without naming a subject ("why now?", "what else?", "who said that?",
-// "and Turkey as well?"). They are left out of follow-ups only: in a
-// question on its own they may be all it asks for.
+// "and Turkey as well?"); internal/answer reads the same words as naming
+// nothing when it tells follow-ups. They are left out of follow-ups only:
+// in a question on its own they may be all it asks for.
 var carryOn = map[string]bool{
 	"now": true, "els": true, "next": true, "again": true, "also": true, "well": true, "either": true,
 	"instead": true, "realli": true, "said": true, "further": true,

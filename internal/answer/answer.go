@@ -157,8 +157,9 @@ func (e *Extractive) Retrieve(ctx context.Context, question string) ([]briefbot.
 	return e.retrieve(ctx, question, nil)
 }
 
-// retrieve searches for a question read with context (earlier questions,
-// see Context), or on its own when there is none or the index cannot.
+// retrieve searches for a question read with the earlier questions of its
+// conversation (see contextOf), or on its own when there are none or the
+// index cannot.
 func (e *Extractive) retrieve(ctx context.Context, question string, earlier []index.Weighted) ([]briefbot.Hit, briefbot.IndexInfo, error) {
 	opts := e.Options.withDefaults()
 	info := e.Index.Info()

@@ -53,7 +53,8 @@ var (
 	speechVerbs = setOf("say says said argue argues argued recommend recommends recommended suggest suggests suggested propose proposes proposed write writes wrote mention mentions mentioned claim claims claimed conclude concludes concluded think thinks thought")
 	// carryOnWords move a conversation along without naming a subject
 	// ("why now?", "what else?") or count what was named before ("what do
-	// they both want?").
+	// they both want?"). The index leaves the same words out of a
+	// follow-up's search (index.SearchInContext).
 	carryOnWords = setOf("now else next again exactly really further both all each either neither")
 )
 
