@@ -111,7 +111,7 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 				if alias && group < 0 {
 					group = len(terms)
 				}
-				terms = append(terms, queryTerm{term: t, qtf: 1, weight: w, rel: rel, group: group, alias: alias})
+				terms = append(terms, queryTerm{term: t, qtf: 1, weight: w, rel: rel, group: group, alias: alias, pw: 1})
 			}
 		}
 	}

@@ -53,7 +53,7 @@ func TestRelativesOfWordsTheCorpusUses(t *testing.T) {
 		{ID: "k#3", DocID: "k", Title: "Notes", Text: "Russia sent troops to the border."},
 	}}}
 	ix := buildOpen(t, docs, BuildOptions{Options: Options{Synonyms: 0.7}})
-	terms := ix.expand("Kremlin talks", ix.analyzeQuery("Kremlin talks"))
+	terms := ix.expand("Kremlin talks", ix.analyzeQuery("Kremlin talks", false))
 	got := map[string]queryTerm{}
 	for _, t := range terms {
 		got[t.term] = t
@@ -72,7 +72,7 @@ func TestRelativesOfWordsTheCorpusUses(t *testing.T) {
 	// relatives is: the terms are the query's own.
 	ix = buildOpen(t, region, BuildOptions{Options: Options{Synonyms: 0.7}})
 	var own []string
-	for _, t := range ix.expand("conflict history", ix.analyzeQuery("conflict history")) {
+	for _, t := range ix.expand("conflict history", ix.analyzeQuery("conflict history", false)) {
 		own = append(own, t.term)
 	}
 	if want := []string{"conflict", "histori"}; !slices.Equal(own, want) {
@@ -140,7 +140,7 @@ func TestQuestionPhrasingIsNotSearched(t *testing.T) {
 	ix := buildOpen(t, region, BuildOptions{})
 	got := func(q string) []string {
 		var out []string
-		for _, t := range ix.analyzeQuery(q) {
+		for _, t := range ix.analyzeQuery(q, false) {
 			out = append(out, t.term)
 		}
 		return out

@@ -100,9 +100,13 @@ type Index struct {
 	// stand for (see corpusAcronyms), learned once.
 	acronyms     map[string]string
 	acronymsOnce sync.Once
-	ord          []int32 // internal doc number -> position in flat, -1 for none
-	n            float64 // number of passages indexed
-	avgdl        float64 // mean analyzed length of the body field
+	// names counts how the corpus writes each word (see IsName), learned
+	// once.
+	names     map[string]caseCount
+	namesOnce sync.Once
+	ord       []int32 // internal doc number -> position in flat, -1 for none
+	n         float64 // number of passages indexed
+	avgdl     float64 // mean analyzed length of the body field
 	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
 	lengthNorm []float64
 
@@ -397,6 +401,12 @@ type queryTerm struct {
 	// capitals ("EU" -> "European Union"): the same name, so a passage
 	// holding it holds the question's own word (see expand).
 	alias bool
+	// part is 0 for the terms of the question and i for those of the
+	// i-th earlier question of its context (see SearchInContext); pw is
+	// that part's weight, 1 for the question, by which coverage counts
+	// the term's group.
+	part int
+	pw   float64
 }
 
 // phrasing holds the analyzed forms of words that shape a question rather
@@ -415,10 +425,14 @@ var phrasing = map[string]bool{
 // analyzeQuery returns the distinct analyzed terms of q in order of first
 // appearance, with their query frequencies; question-phrasing words are
 // left out unless they are all the question has.
-func (ix *Index) analyzeQuery(q string) []queryTerm {
+//
+// With strict (a follow-up and its context, see SearchInContext), the words
+// that only carry a conversation on are left out too, and a question of
+// phrasing words only has no terms: its subject is in the context.
+func (ix *Index) analyzeQuery(q string, strict bool) []queryTerm {
 	all := ix.Analyze(q)
-	terms := slices.DeleteFunc(slices.Clone(all), func(t string) bool { return phrasing[t] })
-	if len(terms) == 0 {
+	terms := slices.DeleteFunc(slices.Clone(all), func(t string) bool { return phrasing[t] || (strict && carryOn[t]) })
+	if len(terms) == 0 && !strict {
 		terms = all // a question of phrasing words only still asks for them
 	}
 	var out []queryTerm
@@ -427,7 +441,7 @@ func (ix *Index) analyzeQuery(q string) []queryTerm {
 			out[i].qtf++
 			continue
 		}
-		out = append(out, queryTerm{term: t, qtf: 1, weight: 1, rel: 1, group: len(out)})
+		out = append(out, queryTerm{term: t, qtf: 1, weight: 1, rel: 1, group: len(out), pw: 1})
 	}
 	return out
 }

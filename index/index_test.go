@@ -138,7 +138,7 @@ func TestScoreGroupsTakesTheBestTermOfAGroup(t *testing.T) {
 		{term: "dog", qtf: 1, weight: 0.5, rel: 0.5, group: 0},
 	}
 	acc := newAccumulator(len(ix.flat))
-	if err := ix.scoreGroups(context.Background(), r, terms, acc); err != nil {
+	if err := ix.scoreGroups(context.Background(), r, terms, acc, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]float64{

@@ -52,9 +52,9 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 			matches = append(matches, match{span: briefbot.Span{Start: tok.Start, End: tok.End}, term: i})
 		}
 	}
-	// Coverage credits each of the query's own terms by its IDF: fully when
-	// the passage has it, partly (by relatedness) when it has a related
-	// term in its place.
+	// Coverage credits each of the query's own terms by its IDF (times its
+	// part's weight in a follow-up): fully when the passage has it, partly
+	// (by relatedness) when it has a related term in its place.
 	credit := make([]float64, len(terms))
 	exactGroup := make(map[int]bool)
 	for i, t := range terms {
@@ -77,18 +77,89 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 			credit[t.group] = max(credit[t.group], t.rel*relatedCredit)
 		}
 	}
-	var have, all float64
+	// A passage holding nothing of a follow-up itself, not even a
+	// relative, holds none of its words: it may answer the question
+	// before, not this one (see SearchInContext).
+	if !holdsQuestion(terms, present) {
+		h.Exact = 0
+	}
+	h.Coverage = coverage(terms, credit)
+	h.Quote, h.Highlights = quote(h.Passage.Text, matches, terms)
+}
+
+// coverage is the share of the query's information that the credited
+// groups hold: each group head's IDF times its part's weight, over all
+// heads. In a follow-up the context counts for at most as much as the
+// question's own words, so that a follow-up changing the subject after a
+// long question ("and what about Russia?") is judged mostly on what it
+// asks itself, not refused for lacking the old subject; a follow-up of no
+// words of its own is judged on its context alone.
+func coverage(terms []queryTerm, credit []float64) float64 {
+	var haveQ, allQ, haveC, allC float64
 	for i, t := range terms {
 		if t.group != i {
 			continue // a related term: counted through its group
 		}
-		all += t.idf
-		have += t.idf * min(credit[i], 1)
+		if t.part == 0 {
+			allQ += t.idf * t.pw
+			haveQ += t.idf * t.pw * min(credit[i], 1)
+		} else {
+			allC += t.idf * t.pw
+			haveC += t.idf * t.pw * min(credit[i], 1)
+		}
 	}
-	if all > 0 {
-		h.Coverage = have / all
+	scale := 1.0
+	if allQ > 0 && allC > allQ {
+		scale = allQ / allC
 	}
-	h.Quote, h.Highlights = quote(h.Passage.Text, matches, terms)
+	all := allQ + allC*scale
+	if all <= 0 {
+		return 0
+	}
+	return (haveQ + haveC*scale) / all
+}
+
+// holdsQuestion reports whether a passage holding the present terms holds
+// something of the question itself (see standsForQuestion), or anything
+// at all when the question has no terms of its own and is all context
+// ("why?"). A question searched on its own is all part 0.
+func holdsQuestion(terms []queryTerm, present []bool) bool {
+	own := false
+	for i, t := range terms {
+		if t.part != 0 {
+			continue
+		}
+		own = true
+		if present[i] && standsForQuestion(terms, i) {
+			return true
+		}
+	}
+	return !own
+}
+
+// leadsContext reports whether terms are a follow-up's with words of its
+// own and earlier questions' (see SearchInContext).
+func leadsContext(terms []queryTerm) bool {
+	own, earlier := false, false
+	for _, t := range terms {
+		own = own || t.part == 0
+		earlier = earlier || t.part != 0
+	}
+	return own && earlier
+}
+
+// minStandIn is the relatedness at which a relative stands for the
+// question's word in a follow-up: a synonym through the word's common
+// sense ("halt" for "stop"), not a looser neighbour ("Iran" for
+// "Russia"), which would let the old subject pass for the new one.
+const minStandIn = 0.5
+
+// standsForQuestion reports whether terms[i] is a word of the question
+// itself (part 0): one of its own terms, the full form of an acronym it
+// writes, or a close relative (minStandIn).
+func standsForQuestion(terms []queryTerm, i int) bool {
+	t := terms[i]
+	return t.part == 0 && (t.group == i || t.alias || t.rel >= minStandIn)
 }
 
 // quote picks the sentence of text whose matched terms carry the most IDF
@@ -100,10 +171,25 @@ func quote(text string, matches []match, terms []queryTerm) (string, []briefbot.
 		return "", nil
 	}
 	score := func(s briefbot.Span) float64 { return distinctIDF(within(matches, s), terms) }
-	best, bestScore := 0, -1.0
+	// In a follow-up, as in its ranking, a sentence holding the question's
+	// own words comes before one holding only its context's: "and what
+	// about Russia?" is answered with the passage's sentence on Russia,
+	// not its sentence on the earlier question's subject.
+	lead := leadsContext(terms)
+	tier := func(s briefbot.Span) int {
+		if lead {
+			for _, m := range within(matches, s) {
+				if standsForQuestion(terms, m.term) {
+					return 1
+				}
+			}
+		}
+		return 0
+	}
+	best, bestTier, bestScore := 0, -1, -1.0
 	for i, s := range sents {
-		if sc := score(s); sc > bestScore {
-			best, bestScore = i, sc
+		if tr, sc := tier(s), score(s); tr > bestTier || (tr == bestTier && sc > bestScore) {
+			best, bestTier, bestScore = i, tr, sc
 		}
 	}
 	span := sents[best]

@@ -140,7 +140,7 @@ func FuzzQuote(f *testing.F) {
 	f.Add(strings.Repeat("supercalifragilistic", 30)+" end.", "end supercalifragilistic")
 	ix := analyzerOnly()
 	f.Fuzz(func(t *testing.T, text, query string) {
-		terms := ix.analyzeQuery(query)
+		terms := ix.analyzeQuery(query, false)
 		for i := range terms {
 			terms[i].idf = 1
 		}

@@ -17,7 +17,11 @@ import (
 // syntax characters are plain text. A blank or all-stopword query has no
 // hits and no error.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]briefbot.Hit, error) {
-	hits, terms, err := ix.rank(ctx, query, k)
+	return ix.search(ctx, query, nil, k)
+}
+
+func (ix *Index) search(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, error) {
+	hits, terms, err := ix.rank(ctx, query, earlier, k)
 	if err != nil || len(hits) == 0 {
 		return hits, err
 	}
@@ -30,19 +34,27 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]briefbot.Hi
 // Rank is Search without quotes: hits carry the passage, rank and score
 // only. It serves evaluation runs that rank hundreds of passages per query.
 func (ix *Index) Rank(ctx context.Context, query string, k int) ([]briefbot.Hit, error) {
-	hits, _, err := ix.rank(ctx, query, k)
+	hits, _, err := ix.rank(ctx, query, nil, k)
 	return hits, err
 }
 
 // scored is one candidate passage: its manifest position and BM25 score.
+// tier is 1 for a passage holding a word of a follow-up question itself
+// (see SearchInContext), 0 otherwise and for every passage of a question
+// searched on its own.
 type scored struct {
 	pos   int32
 	score float64
+	tier  int8
 }
 
-// worse orders candidates for the top-k heap; ties go to the earlier
-// passage in corpus order so that results do not depend on segment layout.
+// worse orders candidates for the top-k heap: by tier, then score; ties go
+// to the earlier passage in corpus order so that results do not depend on
+// segment layout.
 func worse(a, b scored) bool {
+	if a.tier != b.tier {
+		return a.tier < b.tier
+	}
 	if a.score != b.score {
 		return a.score < b.score
 	}
@@ -99,20 +111,34 @@ func (a *accumulator) reset() {
 	a.touched = a.touched[:0]
 }
 
-func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit, []queryTerm, error) {
+// rank scores the passages for query read in the light of the earlier
+// questions of its conversation (none for a question on its own) and
+// returns the top k.
+func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, []queryTerm, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
 	if k <= 0 || strings.TrimSpace(query) == "" {
 		return nil, nil, nil
 	}
-	query = ix.spellOutAcronyms(query)
-	terms := ix.analyzeQuery(query)
+	terms := ix.queryTerms(query, len(earlier) > 0)
+	for i, c := range earlier {
+		terms = addContext(terms, ix.queryTerms(c.Text, true), i+1, c.Weight)
+	}
 	if len(terms) == 0 {
 		return nil, nil, nil
 	}
-	if ix.opts.Synonyms > 0 {
-		terms = ix.expand(query, terms)
+	// A follow-up's own words lead: a passage holding one of them (or a
+	// close relative, see standsForQuestion) ranks ahead of every passage
+	// that holds only words of the context. A follow-up of none of its own
+	// words ("why?") is all context.
+	var mark *accumulator
+	if len(earlier) > 0 && slices.ContainsFunc(terms, func(t queryTerm) bool { return t.part == 0 }) {
+		mark = ix.accPool.Get().(*accumulator)
+		defer func() {
+			mark.reset()
+			ix.accPool.Put(mark)
+		}()
 	}
 	if ix.closed.Load() {
 		return nil, nil, fmt.Errorf("search: %w", ErrClosed)
@@ -128,7 +154,7 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 		acc.reset()
 		ix.accPool.Put(acc)
 	}()
-	if err := ix.scoreGroups(ctx, r, terms, acc); err != nil {
+	if err := ix.scoreGroups(ctx, r, terms, acc, mark); err != nil {
 		return nil, nil, err
 	}
 
@@ -136,9 +162,12 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 		return nil, terms, nil
 	}
 	h := make(topK, 0, min(k, len(acc.touched)))
-	weights := ix.weightsFor(query, terms)
+	weights := ix.contextualWeights(query, earlier, terms)
 	for _, p := range acc.touched {
 		c := scored{pos: p, score: acc.scores[p] * weights[ix.roles[p]]}
+		if mark != nil && mark.scores[p] > 0 {
+			c.tier = 1
+		}
 		if len(h) < k {
 			heap.Push(&h, c)
 		} else if worse(h[0], c) {
@@ -170,7 +199,10 @@ func (ix *Index) rank(ctx context.Context, query string, k int) ([]briefbot.Hit,
 // (measured on the brief's questions: MRR 0.742 -> 0.766 together with
 // relatives of the words the corpus uses, see expand; SciFact nDCG@10
 // 0.679 -> 0.684).
-func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []queryTerm, acc *accumulator) error {
+//
+// When mark is not nil, every passage holding a word of the question itself
+// (see standsForQuestion) gets a score in mark.
+func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []queryTerm, acc, mark *accumulator) error {
 	var best, one *accumulator
 	defer func() {
 		for _, a := range []*accumulator{best, one} {
@@ -196,7 +228,8 @@ func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []
 		for _, m := range members {
 			done[m] = true
 		}
-		if len(members) == 1 {
+		marking := mark != nil && slices.ContainsFunc(members, func(m int) bool { return terms[m].part == 0 })
+		if len(members) == 1 && !marking {
 			// The common case (no related terms): score straight into acc.
 			if err := ix.scoreOne(ctx, r, &terms[i], acc); err != nil {
 				return err
@@ -210,8 +243,12 @@ func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []
 			if err := ix.scoreOne(ctx, r, &terms[m], one); err != nil {
 				return err
 			}
+			stands := marking && standsForQuestion(terms, m)
 			for _, p := range one.touched {
 				best.raise(p, one.scores[p])
+				if stands {
+					mark.raise(p, 1)
+				}
 			}
 			one.reset()
 		}

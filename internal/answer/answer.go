@@ -15,6 +15,7 @@ import (
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/index"
 )
 
 // Options tune retrieval and the coverage decision.
@@ -73,20 +74,33 @@ type Extractive struct {
 	Options Options
 }
 
-// Ask implements briefbot.Answerer.
+// Ask implements briefbot.Answerer. A follow-up (see isFollowUp) is
+// searched with the questions before it in req.History; the answer cites
+// only passages found for it, never the earlier answers.
 func (e *Extractive) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-	a, _, err := e.answer(ctx, req.Question)
+	a, _, err := e.answer(ctx, req.Question, e.topic(req.Question, req.History))
 	return a, err
 }
 
-// answer is the extractive answer with the hits it came from.
-func (e *Extractive) answer(ctx context.Context, question string) (briefbot.Answer, []briefbot.Hit, error) {
+// topic returns the earlier turns a question is read with (see
+// followUpTurns), oldest first; none for a question on its own.
+func (e *Extractive) topic(question string, history []briefbot.Turn) []briefbot.Turn {
+	var isName func(string) bool
+	if n, ok := e.Index.(namer); ok {
+		isName = n.IsName
+	}
+	return followUpTurns(question, history, isName)
+}
+
+// answer is the extractive answer with the hits it came from; turns are
+// the earlier turns it is read with.
+func (e *Extractive) answer(ctx context.Context, question string, turns []briefbot.Turn) (briefbot.Answer, []briefbot.Hit, error) {
 	if l, ok := e.Index.(leader); ok && asksWhatItIsAbout(question) {
 		if hits := l.Leads(e.Options.withDefaults().MaxCitations); len(hits) > 0 {
 			return composeLeads(question, hits, e.Index.Info()), hits, nil
 		}
 	}
-	hits, info, err := e.Retrieve(ctx, question)
+	hits, info, err := e.retrieve(ctx, question, contextOf(turns))
 	if err != nil {
 		return briefbot.Answer{}, nil, err
 	}
@@ -140,9 +154,22 @@ func (e *Extractive) unknownNames(q string) []string {
 
 // Retrieve runs the search for a question and reports the index it used.
 func (e *Extractive) Retrieve(ctx context.Context, question string) ([]briefbot.Hit, briefbot.IndexInfo, error) {
+	return e.retrieve(ctx, question, nil)
+}
+
+// retrieve searches for a question read with the earlier questions of its
+// conversation (see contextOf), or on its own when there are none or the
+// index cannot.
+func (e *Extractive) retrieve(ctx context.Context, question string, earlier []index.Weighted) ([]briefbot.Hit, briefbot.IndexInfo, error) {
 	opts := e.Options.withDefaults()
 	info := e.Index.Info()
-	hits, err := e.Index.Search(ctx, question, opts.K)
+	var hits []briefbot.Hit
+	var err error
+	if cs, ok := e.Index.(contextSearcher); ok && len(earlier) > 0 {
+		hits, err = cs.SearchInContext(ctx, question, earlier, opts.K)
+	} else {
+		hits, err = e.Index.Search(ctx, question, opts.K)
+	}
 	if err != nil {
 		return nil, info, fmt.Errorf("answer %q: %w", question, err)
 	}

@@ -14,6 +14,13 @@ type Summarizer interface {
 	Answer(ctx context.Context, user, question, indexVersion string, sources []llm.Source, onPartial func(text string)) (llm.Result, error)
 }
 
+// historySummarizer is a Summarizer that also reads the earlier turns of
+// the conversation (*llm.Client is one). A Summarizer that is not one
+// answers a follow-up from its question and passages alone.
+type historySummarizer interface {
+	AnswerWithHistory(ctx context.Context, user, question, indexVersion string, history []briefbot.Turn, sources []llm.Source, onPartial func(text string)) (llm.Result, error)
+}
+
 // Model answers with a model's summary of the retrieved passages, whose
 // every citation the summarizer has checked, and falls back to the
 // extractive answer, with the reason, whenever the model fails, is slow or
@@ -28,9 +35,13 @@ type Model struct {
 	Published func(docID string) time.Time
 }
 
-// Ask implements briefbot.Answerer.
+// Ask implements briefbot.Answerer. A follow-up's earlier turns (those
+// its search was read with, see followUpTurns) go to the model as the
+// conversation so far; the summarizer fits them in its budget after the
+// passages. Only the passages found now are cited.
 func (m *Model) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answer, error) {
-	ext, hits, err := m.answer(ctx, req.Question)
+	turns := m.topic(req.Question, req.History)
+	ext, hits, err := m.answer(ctx, req.Question, turns)
 	if err != nil || !ext.Answerable {
 		return ext, err
 	}
@@ -49,7 +60,12 @@ func (m *Model) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.Answ
 		sources[i] = llm.FromPassage(i+1, h.Passage, published)
 		byN[i+1] = h
 	}
-	res, err := m.Summarizer.Answer(ctx, req.UserID, req.Question, info.Version, sources, req.OnPartial)
+	var res llm.Result
+	if hs, ok := m.Summarizer.(historySummarizer); ok && len(turns) > 0 {
+		res, err = hs.AnswerWithHistory(ctx, req.UserID, req.Question, info.Version, turns, sources, req.OnPartial)
+	} else {
+		res, err = m.Summarizer.Answer(ctx, req.UserID, req.Question, info.Version, sources, req.OnPartial)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			return briefbot.Answer{}, err

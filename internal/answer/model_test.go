@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,76 @@ func TestModelStreamsPartials(t *testing.T) {
 	}
 	if last := partials[len(partials)-1]; last != a.Text {
 		t.Errorf("last partial %q != final %q", last, a.Text)
+	}
+}
+
+// plainSummarizer is a Summarizer that cannot read history: it records the
+// questions it is asked and answers from the first source.
+type plainSummarizer struct{ questions []string }
+
+func (p *plainSummarizer) Answer(_ context.Context, _, question, _ string, sources []llm.Source, _ func(string)) (llm.Result, error) {
+	p.questions = append(p.questions, question)
+	return llm.Result{Text: "Article 9 calls for unblocking connections [1].", Citations: []int{1}, Sent: []int{sources[0].N}}, nil
+}
+
+// A follow-up's earlier turns go to the model as the conversation so far,
+// in a request that still validates against OpenAI's spec; a question on
+// its own goes alone whatever came before; and the answer cites only the
+// passages found for the question.
+func TestModelSendsAFollowUpsHistory(t *testing.T) {
+	history := []briefbot.Turn{
+		{Question: "What does Article 9 of the ceasefire call for?", Answer: "Article 9 calls for unblocking all economic and transport connections. [1]", Passages: []string{"old-1"}},
+		{Question: "and who patrols it?", Answer: "Russia's Border Service patrols the Zangezur corridor. [1]", Passages: []string{"old-2"}},
+	}
+	tests := []struct {
+		name     string
+		question string
+		history  []briefbot.Turn
+		want     []string // the earlier questions sent, oldest first
+	}{
+		{"follow-up", "why?", history, []string{history[0].Question, history[1].Question}},
+		{"question on its own", "What does Article 9 call for?", history, nil},
+		{"no history", "why?", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := openaitest.New(t, openaitest.StrictFields(openaitest.MinimalFields...))
+			srv.Enqueue(openaitest.Answer("Article 9 calls for unblocking economic and transport connections across the region [1]."))
+			m := newModel(t, srv, 5*time.Second, false)
+			a, err := m.Ask(context.Background(), briefbot.AskRequest{Question: tc.question, History: tc.history})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Mode != briefbot.ModeLLM || len(a.Citations) != 1 || a.Citations[0].PassageID != "p1" {
+				t.Fatalf("mode %q (fallback %q), citations %+v; want the model's answer citing p1", a.Mode, a.FallbackReason, a.Citations)
+			}
+			reqs := srv.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d model requests, want 1", len(reqs))
+			}
+			var users, assistants []string
+			for _, msg := range reqs[0].Chat.Messages {
+				switch msg.Role {
+				case "user":
+					users = append(users, msg.Content)
+				case "assistant":
+					assistants = append(assistants, msg.Content)
+				}
+			}
+			if got := users[:len(users)-1]; !slices.Equal(got, tc.want) || len(assistants) != len(tc.want) {
+				t.Errorf("earlier questions sent %q with %d answers, want %q", got, len(assistants), tc.want)
+			}
+			if q := users[len(users)-1]; !strings.Contains(q, "Question: "+tc.question) {
+				t.Errorf("the question's message %q", q)
+			}
+		})
+	}
+
+	// A summarizer that cannot read history still answers the follow-up.
+	p := &plainSummarizer{}
+	m := &Model{Extractive: Extractive{Index: brief()}, Summarizer: p, MaxPassages: 3}
+	a, err := m.Ask(context.Background(), briefbot.AskRequest{Question: "why?", History: history})
+	if err != nil || a.Mode != briefbot.ModeLLM || !slices.Equal(p.questions, []string{"why?"}) {
+		t.Errorf("answer %+v, err %v, questions %q", a, err, p.questions)
 	}
 }

@@ -91,34 +91,39 @@ func RunAnswers(ctx context.Context, a briefbot.Answerer, passage func(id string
 		if err != nil {
 			return AnswerReport{}, fmt.Errorf("question %s: %w", q.ID, err)
 		}
-		miss := AnswerMiss{ID: q.ID, Query: q.Query, Gold: q.Gold, Refused: !ans.Answerable}
-		if ans.Answerable {
-			rep.Answered++
-			first := false
-			for _, c := range ans.Citations {
-				right := false
-				if p, ok := passage(c.PassageID); ok {
-					right = q.Gold.In(p.Text)
-				}
-				miss.Cited++
-				if right {
-					miss.Right++
-				}
-				if c.N == 1 {
-					miss.First, first = c.PassageID, right
-				}
-			}
-			rep.Citations += miss.Cited
-			rep.RightCitations += miss.Right
-			if miss.Right > 0 {
-				rep.WithGold++
-			}
-			if first {
-				rep.Top1++
-				continue
-			}
-		}
-		rep.Misses = append(rep.Misses, miss)
+		rep.add(q, ans, passage)
 	}
 	return rep, nil
+}
+
+// add scores the answer to q.
+func (rep *AnswerReport) add(q QAItem, ans briefbot.Answer, passage func(id string) (briefbot.Passage, bool)) {
+	miss := AnswerMiss{ID: q.ID, Query: q.Query, Gold: q.Gold, Refused: !ans.Answerable}
+	if ans.Answerable {
+		rep.Answered++
+		first := false
+		for _, c := range ans.Citations {
+			right := false
+			if p, ok := passage(c.PassageID); ok {
+				right = q.Gold.In(p.Text)
+			}
+			miss.Cited++
+			if right {
+				miss.Right++
+			}
+			if c.N == 1 {
+				miss.First, first = c.PassageID, right
+			}
+		}
+		rep.Citations += miss.Cited
+		rep.RightCitations += miss.Right
+		if miss.Right > 0 {
+			rep.WithGold++
+		}
+		if first {
+			rep.Top1++
+			return
+		}
+	}
+	rep.Misses = append(rep.Misses, miss)
 }

@@ -71,9 +71,10 @@ func NormalizeQuestion(q string) string {
 }
 
 // cacheKey identifies an answer: the normalized question, the index
-// version, the server and model, the prompt version, and the passages
-// sent with their numbers, since the answer's [n] refer to them.
-func cacheKey(question, indexVersion, baseURL, model, promptVersion string, sent []Source) string {
+// version, the server and model, the prompt version, the passages sent
+// with their numbers, since the answer's [n] refer to them, and the
+// earlier turns of the conversation sent with the question.
+func cacheKey(question, indexVersion, baseURL, model, promptVersion string, sent []Source, turns []pastTurn) string {
 	h := sha256.New()
 	for _, s := range []string{NormalizeQuestion(question), indexVersion, baseURL, model, promptVersion} {
 		h.Write([]byte(s))
@@ -81,6 +82,10 @@ func cacheKey(question, indexVersion, baseURL, model, promptVersion string, sent
 	}
 	for _, s := range sent {
 		h.Write([]byte(strconv.Itoa(s.N) + "\x00" + s.DocID + "\x00" + s.PassageID + "\x00"))
+	}
+	// "why?" is a different question after each conversation.
+	for _, t := range turns {
+		h.Write([]byte("\x01" + t.question + "\x00" + t.answer + "\x00"))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -53,19 +53,23 @@ func TestNormalizeQuestion(t *testing.T) {
 }
 
 func TestCacheKey(t *testing.T) {
-	base := cacheKey("Q?", "idx1", "http://h/v1", "m", "v1", testSources)
+	why := []pastTurn{{question: "How does Iran pressure Baku?", answer: "Through the corridor."}}
+	base := cacheKey("Q?", "idx1", "http://h/v1", "m", "v1", testSources, nil)
 	for name, other := range map[string]string{
-		"index":   cacheKey("Q?", "idx2", "http://h/v1", "m", "v1", testSources),
-		"server":  cacheKey("Q?", "idx1", "http://g/v1", "m", "v1", testSources),
-		"model":   cacheKey("Q?", "idx1", "http://h/v1", "m2", "v1", testSources),
-		"prompt":  cacheKey("Q?", "idx1", "http://h/v1", "m", "v2", testSources),
-		"sources": cacheKey("Q?", "idx1", "http://h/v1", "m", "v1", testSources[:2]),
+		"index":   cacheKey("Q?", "idx2", "http://h/v1", "m", "v1", testSources, nil),
+		"server":  cacheKey("Q?", "idx1", "http://g/v1", "m", "v1", testSources, nil),
+		"model":   cacheKey("Q?", "idx1", "http://h/v1", "m2", "v1", testSources, nil),
+		"prompt":  cacheKey("Q?", "idx1", "http://h/v1", "m", "v2", testSources, nil),
+		"sources": cacheKey("Q?", "idx1", "http://h/v1", "m", "v1", testSources[:2], nil),
+		"history": cacheKey("Q?", "idx1", "http://h/v1", "m", "v1", testSources, why),
+		"earlier answer": cacheKey("Q?", "idx1", "http://h/v1", "m", "v1", testSources,
+			[]pastTurn{{question: why[0].question, answer: "Through the border."}}),
 	} {
 		if other == base {
 			t.Errorf("a different %s gives the same key", name)
 		}
 	}
-	if cacheKey(" q ", "idx1", "http://h/v1", "m", "v1", testSources) != base {
+	if cacheKey(" q ", "idx1", "http://h/v1", "m", "v1", testSources, []pastTurn{}) != base {
 		t.Error("the same normalized question gives another key")
 	}
 }

@@ -65,7 +65,9 @@ type Options struct {
 	Temperature float32
 	// MaxPassages and ContextChars bound the passages sent: at most
 	// MaxPassages, their delimited blocks totalling at most ContextChars
-	// characters.
+	// characters. The earlier turns of a conversation (AnswerWithHistory)
+	// share that budget, after the passages: they get what the passages
+	// leave, the oldest dropped first.
 	MaxPassages  int
 	ContextChars int
 	// PromptFile, when set, replaces the built-in system prompt; Result.
@@ -155,6 +157,9 @@ type Result struct {
 	// Sent are the N of the passages sent, in order; a passage may have
 	// been cut to fit ContextChars.
 	Sent []int
+	// History is the number of earlier turns of the conversation sent
+	// with the question (see AnswerWithHistory), the most recent ones.
+	History int
 	// Raw is the model's text as received, for logs.
 	Raw           string
 	FinishReason  string
@@ -291,6 +296,19 @@ func (c *Client) Remaining(user string) int { return c.caps.remaining(user, c.no
 // Every error wraps one of the Err* sentinels; FallbackReason names it. On
 // ErrNotInSources the Result still carries the model's Raw text.
 func (c *Client) Answer(ctx context.Context, user, question, indexVersion string, sources []Source, onPartial func(text string)) (Result, error) {
+	return c.AnswerWithHistory(ctx, user, question, indexVersion, nil, sources, onPartial)
+}
+
+// AnswerWithHistory is Answer for a follow-up question: history holds the
+// conversation's earlier turns, oldest first, which go to the model as
+// chat messages before the question (each question as the user's, its
+// answer as the assistant's, citation markers removed since they number
+// other passages) so that it understands "and what about Russia?". They
+// get the part of ContextChars the passages leave, the most recent first:
+// the oldest are dropped, and the answer of the oldest turn kept may be
+// cut. The answer still cites only sources, and is verified against them
+// alone.
+func (c *Client) AnswerWithHistory(ctx context.Context, user, question, indexVersion string, history []briefbot.Turn, sources []Source, onPartial func(text string)) (Result, error) {
 	if len(sources) == 0 {
 		return Result{}, ErrNoSources
 	}
@@ -299,7 +317,8 @@ func (c *Client) Answer(ctx context.Context, user, question, indexVersion string
 	defer cancel()
 
 	sent := selectPassages(sources, c.opts.MaxPassages, c.opts.ContextChars)
-	key := cacheKey(question, indexVersion, c.logURL, c.opts.Model, c.promptVersion, sent)
+	turns := selectHistory(history, c.opts.ContextChars-blocksSize(sent))
+	key := cacheKey(question, indexVersion, c.logURL, c.opts.Model, c.promptVersion, sent, turns)
 	if res, err, ok := c.cache.get(key); ok {
 		res.Cached = true
 		return res, err
@@ -317,11 +336,11 @@ func (c *Client) Answer(ctx context.Context, user, question, indexVersion string
 		return Result{}, fmt.Errorf("%w (%d a day)", ErrDailyCap, c.opts.DailyCapPerUser)
 	}
 
-	req := c.request(question, sent)
+	req := c.request(question, sent, turns)
 	v := newVerifier(sent)
 	view := &partialView{v: v, onPartial: onPartial}
 	raw, finish, model, err := c.complete(ctx, req, view)
-	res := Result{Raw: raw, FinishReason: finish, Model: model, PromptVersion: c.promptVersion}
+	res := Result{Raw: raw, FinishReason: finish, Model: model, PromptVersion: c.promptVersion, History: len(turns)}
 	for _, s := range sent {
 		res.Sent = append(res.Sent, s.N)
 	}
@@ -331,7 +350,7 @@ func (c *Client) Answer(ctx context.Context, user, question, indexVersion string
 	if err == nil {
 		err = c.verify(&res, v, view)
 	}
-	attrs := []any{"model", res.Model, "passages", len(sent), "finish", finish, "cited", res.Citations,
+	attrs := []any{"model", res.Model, "passages", len(sent), "history", len(turns), "finish", finish, "cited", res.Citations,
 		"dropped", len(res.Dropped), "latency", time.Since(started).Round(time.Millisecond)}
 	if err != nil && !errors.Is(err, ErrNotInSources) {
 		c.log.Warn("llm: no model answer", append(attrs, "reason", FallbackReason(err), "error", err.Error())...)
@@ -402,14 +421,20 @@ func (c *Client) acquire(ctx context.Context) (func(), error) {
 
 // request builds the chat completion request: only model, messages,
 // max_tokens, temperature and stream, the fields every supported server
-// accepts.
-func (c *Client) request(question string, sent []Source) openai.ChatCompletionRequest {
+// accepts. Earlier turns come between the system message and the
+// question's, alternating user and assistant as every server's chat
+// template expects.
+func (c *Client) request(question string, sent []Source, turns []pastTurn) openai.ChatCompletionRequest {
+	msgs := []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleSystem, Content: c.system}}
+	for _, t := range turns {
+		msgs = append(msgs,
+			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: t.question},
+			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: t.answer})
+	}
+	msgs = append(msgs, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: userMessage(question, sent)})
 	req := openai.ChatCompletionRequest{
-		Model: c.opts.Model,
-		Messages: []openai.ChatCompletionMessage{
-			{Role: openai.ChatMessageRoleSystem, Content: c.system},
-			{Role: openai.ChatMessageRoleUser, Content: userMessage(question, sent)},
-		},
+		Model:     c.opts.Model,
+		Messages:  msgs,
 		MaxTokens: c.opts.MaxTokens,
 	}
 	switch {

@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/boundedfile"
 )
 
@@ -182,6 +184,56 @@ func truncate(text string, room int, force bool) (string, bool) {
 }
 
 func isSpaceRune(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' }
+
+// blocksSize is the size in characters of the passages' blocks in the
+// user message, as selectPassages counts it.
+func blocksSize(sent []Source) int {
+	n := 0
+	for _, s := range sent {
+		n += blockOverhead(s) + utf8.RuneCountInString(s.Text)
+	}
+	return n
+}
+
+// pastTurn is one earlier turn of a conversation as sent to the model.
+type pastTurn struct{ question, answer string }
+
+// citationMarker is a "[n]" marker of an earlier answer, with the space
+// before it.
+var citationMarker = regexp.MustCompile(`\s*\[\d+\]`)
+
+// selectHistory picks, most recent first, the earlier turns whose question
+// and answer fit in budget characters, and returns them oldest first. The
+// first turn that does not fit whole ends the selection, so the turns sent
+// are always the latest ones; its answer is cut after a whole sentence
+// when that keeps at least minTruncated characters of it. Answers lose
+// their citation markers, which number the passages of their own turn,
+// not those sent now; question and answer lose any passage delimiter.
+func selectHistory(history []briefbot.Turn, budget int) []pastTurn {
+	var out []pastTurn
+	used := 0
+	for i := len(history) - 1; i >= 0; i-- {
+		q := strings.TrimSpace(neutralize(history[i].Question))
+		a := strings.TrimSpace(citationMarker.ReplaceAllString(neutralize(history[i].Answer), ""))
+		if q == "" || a == "" {
+			continue // a turn that says nothing breaks the alternation of messages
+		}
+		cost := utf8.RuneCountInString(q) + utf8.RuneCountInString(a)
+		if used+cost <= budget {
+			out = append(out, pastTurn{q, a})
+			used += cost
+			continue
+		}
+		if room := budget - used - utf8.RuneCountInString(q); room > 0 {
+			if cut, ok := truncate(a, room, false); ok {
+				out = append(out, pastTurn{q, cut})
+			}
+		}
+		break
+	}
+	slices.Reverse(out)
+	return out
+}
 
 // userMessage lays out the passages as delimited data, then the question.
 func userMessage(question string, sent []Source) string {

@@ -6,16 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
-
-func blocksSize(sent []Source) int {
-	n := 0
-	for _, s := range sent {
-		n += blockOverhead(s) + utf8.RuneCountInString(s.Text)
-	}
-	return n
-}
 
 func TestSelectPassages(t *testing.T) {
 	// Passage 1, second here, has two sentences; the others one each.

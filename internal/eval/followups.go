@@ -1,0 +1,96 @@
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/briefbot/briefbot"
+)
+
+// Conversation is a short conversation whose last question is judged: the
+// earlier turns are asked first, in order, and their answers become the
+// last question's history, as in a Discord thread.
+type Conversation struct {
+	ID    string   `json:"id"`
+	Turns []string `json:"turns"`
+	// Gold lists the texts a right first citation of the last answer
+	// holds (any one of them).
+	Gold Gold `json:"gold"`
+}
+
+// LoadConversations reads a JSONL file of {"id","turns","gold"} records,
+// each with at least two turns.
+func LoadConversations(path string) ([]Conversation, error) {
+	var convs []Conversation
+	seen := make(map[string]bool)
+	err := readJSONL(path, func(raw []byte) error {
+		var c Conversation
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return err
+		}
+		switch {
+		case c.ID == "":
+			return errors.New(`missing "id"`)
+		case len(c.Turns) < 2:
+			return fmt.Errorf("%s: a conversation needs at least two turns", c.ID)
+		case slices.ContainsFunc(c.Turns, func(q string) bool { return strings.TrimSpace(q) == "" }):
+			return fmt.Errorf("%s: empty turn", c.ID)
+		case len(c.Gold) == 0 || slices.ContainsFunc(c.Gold, func(g string) bool { return normalize(g) == "" }):
+			return fmt.Errorf("%s: empty gold", c.ID)
+		case seen[c.ID]:
+			return fmt.Errorf("duplicate id %s", c.ID)
+		}
+		seen[c.ID] = true
+		convs = append(convs, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(convs) == 0 {
+		return nil, fmt.Errorf("load %s: no conversations", path)
+	}
+	return convs, nil
+}
+
+// RunConversations asks each conversation's turns in order, each with the
+// turns before it as history (their questions, answer texts and cited
+// passages), and scores the answer to the last turn as RunAnswers does;
+// passage looks up a cited passage's text. A miss's Query is the last
+// turn.
+func RunConversations(ctx context.Context, a briefbot.Answerer, passage func(id string) (briefbot.Passage, bool), convs []Conversation) (AnswerReport, error) {
+	rep := AnswerReport{Questions: len(convs)}
+	for _, c := range convs {
+		var history []briefbot.Turn
+		for _, q := range c.Turns[:len(c.Turns)-1] {
+			ans, err := a.Ask(ctx, briefbot.AskRequest{Question: q, History: history})
+			if err != nil {
+				return AnswerReport{}, fmt.Errorf("conversation %s: %w", c.ID, err)
+			}
+			history = append(history, TurnOf(ans))
+		}
+		last := c.Turns[len(c.Turns)-1]
+		ans, err := a.Ask(ctx, briefbot.AskRequest{Question: last, History: history})
+		if err != nil {
+			return AnswerReport{}, fmt.Errorf("conversation %s: %w", c.ID, err)
+		}
+		rep.add(QAItem{ID: c.ID, Query: last, Gold: c.Gold}, ans, passage)
+	}
+	return rep, nil
+}
+
+// TurnOf is the history turn an answer makes: its question, text and cited
+// passages.
+func TurnOf(a briefbot.Answer) briefbot.Turn {
+	t := briefbot.Turn{Question: a.Question, Answer: a.Text}
+	for _, c := range a.Citations {
+		t.Passages = append(t.Passages, c.PassageID)
+	}
+	return t
+}
