@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/internal/discordfake"
+	"github.com/briefbot/briefbot/internal/store"
 )
 
 // writeServeConfig writes a configuration pointing discord.api_base at the
@@ -144,7 +145,11 @@ func startServe(t *testing.T, ctx context.Context, fake *discordfake.Server, dat
 	runCtx, cancel := context.WithCancel(ctx)
 	var errb bytes.Buffer
 	done := make(chan int, 1)
-	before := len(fake.Identifies())
+	// The new process's READY is the one on a session not seen before.
+	seen := map[string]bool{}
+	for _, ev := range fake.GatewayEvents() {
+		seen[ev.SessionID] = true
+	}
 	go func() {
 		done <- run(runCtx, []string{"--data", data, "--config", cfg, "serve"}, strings.NewReader(""), io.Discard, &errb)
 	}()
@@ -158,17 +163,19 @@ func startServe(t *testing.T, ctx context.Context, fake *discordfake.Server, dat
 		})
 	}
 	t.Cleanup(stop)
-	if _, err := fake.WaitGatewayEvent(ctx, func(discordfake.GatewayEvent) bool { return len(fake.Identifies()) > before }); err != nil {
-		t.Fatalf("serve did not connect: %v\n%s", err, errb.String())
-	}
-	if _, err := fake.WaitReady(ctx); err != nil {
-		t.Fatal(err)
+	if _, err := fake.WaitGatewayEvent(ctx, func(ev discordfake.GatewayEvent) bool {
+		return ev.Kind == discordfake.GatewayReady && !seen[ev.SessionID]
+	}); err != nil {
+		t.Fatalf("serve did not connect: %v", err)
 	}
 	return stop
 }
 
 // TestServeKeepsAnswersAcrossRestart: an answer's buttons, its votes and
-// its conversation outlive the process (the store in the data folder).
+// its conversation outlive the process (the store in the data folder). The
+// conversation is the three turns, through the fake Discord and the
+// real library: the third question ("who was blamed?") is answerable only
+// with the first one's subject, and the bot restarts after the first turn.
 func TestServeKeepsAnswersAcrossRestart(t *testing.T) {
 	fake := discordfake.New(t, discordfake.Options{})
 	t.Setenv("DISCORD_TOKEN", fake.Token)
@@ -180,42 +187,80 @@ func TestServeKeepsAnswersAcrossRestart(t *testing.T) {
 
 	stop := startServe(t, ctx, fake, data, cfg)
 	it := fake.Interact(ctx, discordfake.InteractionSpec{CommandName: "ask", Options: []discordfake.Option{
-		discordfake.Opt("question", "What does Article 9 of the ceasefire agreement call for?")}})
+		discordfake.Opt("question", "What happened at Azerbaijan's embassy in Tehran?")}})
 	ev, err := it.WaitFinal(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	answer := ev.Message
-	if !answer.Ephemeral() {
+	first := ev.Message
+	if !first.Ephemeral() {
 		t.Error("discord.private_by_default is true: the answer should be private")
 	}
-	var up, down, follow string
-	for _, id := range answer.CustomIDs() {
-		switch {
-		case strings.HasPrefix(id, "bb:up:"):
-			up = id
-		case strings.HasPrefix(id, "bb:down:"):
-			down = id
-		case strings.HasPrefix(id, "bb:follow:"):
-			follow = id
+	buttonOf := func(m discordfake.Message, action string) string {
+		for _, id := range m.CustomIDs() {
+			if strings.HasPrefix(id, "bb:"+action+":") {
+				return id
+			}
 		}
+		t.Fatalf("no %s button on %q", action, m.Text())
+		return ""
 	}
-	press := func(id string) discordfake.Callback {
-		cb, err := fake.Interact(ctx, discordfake.InteractionSpec{CustomID: id, MessageID: answer.ID}).WaitCallback(ctx)
+	press := func(m discordfake.Message, action string) discordfake.Callback {
+		cb, err := fake.Interact(ctx, discordfake.InteractionSpec{CustomID: buttonOf(m, action), MessageID: m.ID}).WaitCallback(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return cb
 	}
-	press(up)
+	followUp := func(m discordfake.Message, question string) discordfake.Message {
+		cb := press(m, "follow")
+		if cb.Modal == nil {
+			t.Fatalf("follow up: %+v, want the form", cb)
+		}
+		ev, err := fake.Interact(ctx, discordfake.InteractionSpec{CustomID: cb.Modal.CustomID,
+			ModalValues: map[string]string{"question": question}}).WaitFinal(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.Message
+	}
+	press(first, "up")
 	stop()
 
-	startServe(t, ctx, fake, data, cfg)
-	// The old answer's buttons work: the vote is changed, not new.
-	if cb := press(down); cb.Modal == nil {
+	stop = startServe(t, ctx, fake, data, cfg)
+	// The old answer's buttons work after the restart; the vote is
+	// changed, not added.
+	if cb := press(first, "down"); cb.Modal == nil {
 		t.Fatalf("down vote after a restart: %+v, want the form", cb)
 	}
-	if cb := press(follow); cb.Modal == nil {
-		t.Fatalf("follow up after a restart: %+v, want the form", cb)
+	second := followUp(first, "and what about Russia?")
+	if !strings.Contains(second.Text(), "Russia") {
+		t.Errorf("second turn: %q", second.Text())
+	}
+	third := followUp(second, "who was blamed?")
+	text := third.Text()
+	// The first source is the embassy passage (asked alone, the question
+	// cites Moscow blaming Armenia first).
+	if !third.Ephemeral() || !strings.Contains(text, "Aliyev blamed") ||
+		!strings.Contains(text, "[1] [§ Azerbaijani-Iranian Border Tensions: Why Now? ¶3]") {
+		t.Errorf("third turn (ephemeral %v):\n%s\nwant [1] the embassy passage (Why Now? ¶3) and its quote", third.Ephemeral(), text)
+	}
+	stop()
+
+	st, err := store.Open(store.Path(data), store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	votes, err := st.Votes(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(votes) != 1 || votes[0].Helpful {
+		t.Errorf("votes = %+v, want the one vote, changed to not helpful", votes)
+	}
+	answers, _ := st.Answers(ctx, time.Time{})
+	if len(answers) != 3 || answers[2].ConversationID != answers[0].ConversationID || !answers[2].Private {
+		t.Errorf("answers kept: %d; want 3 private answers in one conversation", len(answers))
 	}
 }
