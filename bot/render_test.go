@@ -1204,10 +1204,29 @@ func TestRenderGolden(t *testing.T) {
 	if refused.Answerable || len(relatedWorthShowing(refused)) == 0 {
 		t.Fatalf("the golden refusal changed: answerable %v, %d related worth showing", refused.Answerable, len(relatedWorthShowing(refused)))
 	}
+	// What users see in Discord, buttons included: a private answer (the
+	// default), the follow-up posted in a thread, and the shared copy.
+	article9 := ask("What does Article 9 of the ceasefire agreement call for?")
+	private := answerView(langEN, article9, "answer-1", true)
+	embassy := ask("What happened at Azerbaijan's embassy in Tehran?")
+	followQ := "who was blamed?"
+	follow, err := lib.Ask(context.Background(), briefbot.AskRequest{Question: followQ, History: []briefbot.Turn{turnOf(embassy, goldenBuilt)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	follow.Index.BuiltAt = goldenBuilt
+	thread := answerView(langEN, follow, "answer-5", false)
+	thread.Content = langEN.T("Follow-up from %s", "<@1001>")
+	shared := answerView(langEN, article9, sharedID("answer-1"), false)
+	shared.Content = langEN.T("Shared by %s", "<@1001>")
 	cases := []struct {
 		name string
 		m    message
 	}{
+		{"ask_private", private},
+		{"refusal_private", refusalView(langEN, refused, "answer-4")},
+		{"followup_thread", thread},
+		{"shared", shared},
 		{"answer", answerMessage(langEN, answer, "answer-1")},
 		{"model_answer", answerMessage(langEN, model, "answer-2")},
 		{"model_fallback", answerMessage(langEN, fallback, "answer-3")},
