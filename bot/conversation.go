@@ -245,24 +245,15 @@ func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 // (or in a DM), otherwise in a thread started from the answer (or the
 // thread it is already in).
 func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question string) {
-	question = strings.TrimSpace(question)
-	if question == "" {
-		b.logErr(it.reply(noticeMessage(it.T("Please type a question.")), true))
-		return
-	}
-	user := userOf(it.i)
-	if refusal := b.cooldownRefusal(it.lang, user); refusal != "" {
-		b.logErr(it.reply(noticeMessage(refusal), true))
-		return
-	}
 	ctx, waitCtx, cancel := b.answerContexts()
 	defer cancel()
 	// The acknowledgement is the asker's alone in every case: a public
 	// follow-up is posted in its thread, not here.
-	if err := it.deferReply(true); err != nil {
-		b.log.Warn("defer failed", "err", err)
+	question, ok := b.acceptQuestion(it, question, true)
+	if !ok {
 		return
 	}
+	user := userOf(it.i)
 	private := rec.Private || it.i.GuildID == ""
 	conv, channel := rec.ConversationID, it.i.ChannelID
 	if !private {

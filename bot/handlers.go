@@ -543,24 +543,35 @@ func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
 	return ctx, wait, func() { cancelWait(); cancelAnswer() }
 }
 
-func (b *Bot) ask(it *interaction, question string, private bool) {
+// acceptQuestion checks a question typed into a command or a form and
+// acknowledges it (shown to the asker alone when ephemeral): the wait for
+// an answer slot may outlast Discord's 3 s. It returns the trimmed
+// question, or false when the user was told why not (empty, cooldown).
+func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool) (string, bool) {
 	question = strings.TrimSpace(question)
 	if question == "" {
 		b.logErr(it.reply(noticeMessage(it.T("Please type a question.")), true))
+		return "", false
+	}
+	if refusal := b.cooldownRefusal(it.lang, userOf(it.i)); refusal != "" {
+		b.logErr(it.reply(noticeMessage(refusal), true))
+		return "", false
+	}
+	if err := it.deferReply(ephemeral); err != nil {
+		b.log.Warn("defer failed", "err", err)
+		return "", false
+	}
+	return question, true
+}
+
+func (b *Bot) ask(it *interaction, question string, private bool) {
+	ctx, waitCtx, cancel := b.answerContexts()
+	defer cancel()
+	question, ok := b.acceptQuestion(it, question, private)
+	if !ok {
 		return
 	}
 	user := userOf(it.i)
-	if refusal := b.cooldownRefusal(it.lang, user); refusal != "" {
-		b.logErr(it.reply(noticeMessage(refusal), true))
-		return
-	}
-	ctx, waitCtx, cancel := b.answerContexts()
-	defer cancel()
-	// Acknowledge first: the wait for a slot may outlast Discord's 3 s.
-	if err := it.deferReply(private); err != nil {
-		b.log.Warn("defer failed", "err", err)
-		return
-	}
 	release, refusal := b.acquire(waitCtx, user)
 	if refusal != nil {
 		it.refuse(it.lang.userText(refusal))

@@ -173,16 +173,6 @@ var catalogue = map[string]translations{
 		langDE: "Danke, deine Rückmeldung ist gespeichert.", langFR: "Merci, votre avis est enregistré.",
 		langES: "Gracias, tu opinión quedó registrada.", langRU: "Спасибо, ваш отзыв сохранён.",
 	},
-	"You already voted %s on this answer.": {
-		langDE: "Du hast für diese Antwort schon mit %s gestimmt.", langFR: "Vous avez déjà voté %s pour cette réponse.",
-		langES: "Ya votaste %s en esta respuesta.", langRU: "Вы уже оценили этот ответ: %s.",
-	},
-	"You already voted %s on this answer; one vote per person per answer.": {
-		langDE: "Du hast für diese Antwort schon mit %s gestimmt; eine Stimme pro Person und Antwort.",
-		langFR: "Vous avez déjà voté %s pour cette réponse\u00a0; un vote par personne et par réponse.",
-		langES: "Ya votaste %s en esta respuesta; un voto por persona y respuesta.",
-		langRU: "Вы уже оценили этот ответ: %s. Один голос на человека за ответ.",
-	},
 	"Your vote is changed to %s.": {
 		langDE: "Deine Stimme lautet jetzt %s.", langFR: "Votre vote est maintenant %s.",
 		langES: "Tu voto ahora es %s.", langRU: "Ваша оценка изменена: %s.",
@@ -201,19 +191,9 @@ var catalogue = map[string]translations{
 	},
 	"Sources":             {langDE: "Quellen", langFR: "Sources", langES: "Fuentes", langRU: "Источники"},
 	"Sources (continued)": {langDE: "Quellen (Fortsetzung)", langFR: "Sources (suite)", langES: "Fuentes (continuación)", langRU: "Источники (продолжение)"},
-	"model unavailable: %s": {
-		langDE: "Modell nicht verfügbar: %s", langFR: "modèle indisponible\u00a0: %s",
-		langES: "modelo no disponible: %s", langRU: "модель недоступна: %s",
-	},
-	"index of %s": {langDE: "Index vom %s", langFR: "index du %s", langES: "índice del %s", langRU: "индекс от %s"},
 	"The documents do not cover this question.": {
 		langDE: "Die Dokumente behandeln diese Frage nicht.", langFR: "Les documents ne traitent pas cette question.",
 		langES: "Los documentos no tratan esta pregunta.", langRU: "В документах нет ответа на этот вопрос.",
-	},
-	"Open the document": {langDE: "Dokument öffnen", langFR: "Ouvrir le document", langES: "Abrir el documento", langRU: "Открыть документ"},
-	"Possibly related %d (not an answer): %s": {
-		langDE: "Möglicherweise verwandt %d (keine Antwort): %s", langFR: "Peut-être lié %d (pas une réponse)\u00a0: %s",
-		langES: "Posiblemente relacionado %d (no es una respuesta): %s", langRU: "Возможно, связано %d (не ответ): %s",
 	},
 	"Show passages": {langDE: "Textstellen zeigen", langFR: "Afficher les passages", langES: "Mostrar pasajes", langRU: "Показать фрагменты"},
 	"Helpful":       {langDE: "Hilfreich", langFR: "Utile", langES: "Útil", langRU: "Помогло"},
@@ -319,12 +299,6 @@ var catalogue = map[string]translations{
 	},
 
 	// Mentions.
-	"Ask me a question about the documents, e.g. “@briefbot what does Article 9 call for?”, or use /ask.": {
-		langDE: "Stell mir eine Frage zu den Dokumenten, z. B. „@briefbot what does Article 9 call for?“, oder nutze /fragen.",
-		langFR: "Posez-moi une question sur les documents, par exemple «\u00a0@briefbot what does Article 9 call for?\u00a0», ou utilisez /demander.",
-		langES: "Hazme una pregunta sobre los documentos, por ejemplo «@briefbot what does Article 9 call for?», o usa /preguntar.",
-		langRU: "Задайте мне вопрос о документах, например «@briefbot what does Article 9 call for?», или используйте /спросить.",
-	},
 	"Ask me a question about the documents, e.g. “@%s %s”, or use /ask.": {
 		langDE: "Stell mir eine Frage zu den Dokumenten, z. B. „@%s %s“, oder nutze /fragen.",
 		langFR: "Posez-moi une question sur les documents, par exemple «\u00a0@%s %s\u00a0», ou utilisez /demander.",
@@ -384,10 +358,6 @@ var catalogue = map[string]translations{
 		langES: "Solo quien hizo la pregunta puede compartir esta respuesta.",
 		langRU: "Поделиться этим ответом может только тот, кто задал вопрос.",
 	},
-	"Answered privately. Only you can see this.": {
-		langDE: "Privat beantwortet. Nur du siehst das.", langFR: "Réponse privée. Vous seul pouvez la voir.",
-		langES: "Respondido en privado. Solo tú puedes verlo.", langRU: "Ответ только для вас. Его видите только вы.",
-	},
 	"Not in the indexed documents. Try /search, or rephrase.": {
 		langDE: "Nicht in den indexierten Dokumenten. Versuch /suchen oder formuliere um.",
 		langFR: "Absent des documents indexés. Essayez /rechercher ou reformulez.",
@@ -395,7 +365,6 @@ var catalogue = map[string]translations{
 		langRU: "В проиндексированных документах этого нет. Попробуйте /поиск или переформулируйте.",
 	},
 	"Show related passages": {langDE: "Verwandte Textstellen zeigen", langFR: "Afficher les passages liés", langES: "Mostrar pasajes relacionados", langRU: "Показать связанные фрагменты"},
-	"Related passages":      {langDE: "Verwandte Textstellen", langFR: "Passages liés", langES: "Pasajes relacionados", langRU: "Связанные фрагменты"},
 	"What was wrong?":       {langDE: "Was war falsch?", langFR: "Qu'est-ce qui n'allait pas\u00a0?", langES: "¿Qué estuvo mal?", langRU: "Что было не так?"},
 	"Wrong source":          {langDE: "Falsche Quelle", langFR: "Mauvaise source", langES: "Fuente incorrecta", langRU: "Неверный источник"},
 	"Incomplete":            {langDE: "Unvollständig", langFR: "Incomplet", langES: "Incompleta", langRU: "Неполный"},
@@ -410,12 +379,6 @@ var catalogue = map[string]translations{
 	// l.N(n, "Quoted from %d passage", "Quoted from %d passages") gives
 	// each language its own forms.
 	"Quoted from %d passages": {langDE: "Zitiert aus %d Textstellen", langFR: "Cité à partir de %d passages", langES: "Citado de %d pasajes", langRU: "Цитируемых фрагментов: %d"},
-	"Quoted from 1 passage":   {langDE: "Zitiert aus 1 Textstelle", langFR: "Cité à partir d'un passage", langES: "Citado de 1 pasaje", langRU: "Цитируется 1 фрагмент"},
-	"index updated %s":        {langDE: "Index aktualisiert %s", langFR: "index mis à jour %s", langES: "índice actualizado %s", langRU: "индекс обновлён %s"},
-	"Written by %s from %d passages": {
-		langDE: "Geschrieben von %s aus %d Textstellen", langFR: "Rédigé par %s à partir de %d passages",
-		langES: "Redactado por %s a partir de %d pasajes", langRU: "Написано моделью %s, фрагментов: %d",
-	},
 }
 
 // plurals translates the messages about a count (lang.N), keyed by the
@@ -457,12 +420,6 @@ var plurals = map[string]pluralForms{
 		langFR: {"Rédigé par le modèle à partir de %d passage", "Rédigé par le modèle à partir de %d passages"},
 		langES: {"Redactado por el modelo a partir de %d pasaje", "Redactado por el modelo a partir de %d pasajes"},
 		langRU: {"Написано моделью по %d фрагменту", "Написано моделью по %d фрагментам", "Написано моделью по %d фрагментам"},
-	},
-	"Written by %s from %d passages": {
-		langDE: {"Geschrieben von %s aus %d Textstelle", "Geschrieben von %s aus %d Textstellen"},
-		langFR: {"Rédigé par %s à partir de %d passage", "Rédigé par %s à partir de %d passages"},
-		langES: {"Redactado por %s a partir de %d pasaje", "Redactado por %s a partir de %d pasajes"},
-		langRU: {"Написано моделью %s по %d фрагменту", "Написано моделью %s по %d фрагментам", "Написано моделью %s по %d фрагментам"},
 	},
 }
 
