@@ -123,11 +123,11 @@ func TestPlural(t *testing.T) {
 			t.Errorf("lang %d: N(%d) = %q, want %q", tc.l, tc.n, got, tc.want)
 		}
 	}
-	// More verbs than the count: all args are passed.
-	if got, want := langRU.N(21, "Written by %s from %d passage", "Written by %s from %d passages", "gpt", 21), "Написано моделью gpt по 21 фрагменту"; got != want {
-		t.Errorf("N with args = %q, want %q", got, want)
+	// A sentence around the count: Russian's singular form after 21.
+	if got, want := langRU.N(21, "Written by the model from %d passage", "Written by the model from %d passages"), "Написано моделью по 21 фрагменту"; got != want {
+		t.Errorf("N in a sentence = %q, want %q", got, want)
 	}
-	if got, want := langEN.N(1, "Written by %s from %d passage", "Written by %s from %d passages", "gpt", 1), "Written by gpt from 1 passage"; got != want {
+	if got, want := langEN.N(1, "Written by the model from %d passage", "Written by the model from %d passages"), "Written by the model from 1 passage"; got != want {
 		t.Errorf("N in English = %q, want %q", got, want)
 	}
 	// A plural the catalogue lacks falls back to the English forms.
