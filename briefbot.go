@@ -58,8 +58,11 @@ type Passage struct {
 	// Paragraph is the 1-based number of the source paragraph within its
 	// section ("¶n" in citations); a long paragraph split into several
 	// passages gives them the same number.
-	Paragraph int    `json:"paragraph"`
-	Text      string `json:"text"`
+	Paragraph int `json:"paragraph"`
+	// Page is the 1-based page the passage starts on, for paged documents
+	// (PDF; "p. 4" in citations); 0 when the source has no pages.
+	Page int    `json:"page,omitempty"`
+	Text string `json:"text"`
 	// URL is the document's link, for citations.
 	URL   string `json:"url"`
 	Links []Link `json:"links"`
@@ -121,8 +124,10 @@ type Citation struct {
 	Title     string `json:"title"`
 	Section   string `json:"section"`
 	Paragraph int    `json:"paragraph"`
-	URL       string `json:"url"`
-	Quote     string `json:"quote"`
+	// Page is the passage's page in a paged document, 0 otherwise.
+	Page  int    `json:"page,omitempty"`
+	URL   string `json:"url"`
+	Quote string `json:"quote"`
 }
 
 // Answer is the reply to a question: text with [n] markers and the numbered
