@@ -2,6 +2,7 @@ package briefbot
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -84,4 +85,17 @@ type Librarian interface {
 	ListDocuments(ctx context.Context) ([]DocumentInfo, []Failure, error)
 	// Audit returns the last n entries, newest first.
 	Audit(ctx context.Context, n int) ([]AuditEntry, error)
+}
+
+// Place says where in its document a passage is, for citations: "p. 4"
+// in a paged document (PDF), where readers look by page, "¶2" (the
+// paragraph within its section) otherwise; "" when neither is known.
+func Place(paragraph, page int) string {
+	switch {
+	case page > 0:
+		return fmt.Sprintf("p. %d", page)
+	case paragraph > 0:
+		return fmt.Sprintf("¶%d", paragraph)
+	}
+	return ""
 }

@@ -156,7 +156,7 @@ func shortLabel(s string, limit int) string {
 
 // sourceLabel is "Title — Section ¶p", escaped, with title and section cut
 // to the given lengths (0: whole).
-func sourceLabel(title, section string, paragraph, titleMax, sectionMax int) string {
+func sourceLabel(title, section string, paragraph, page, titleMax, sectionMax int) string {
 	if titleMax > 0 {
 		title = shortLabel(title, titleMax)
 	}
@@ -167,8 +167,8 @@ func sourceLabel(title, section string, paragraph, titleMax, sectionMax int) str
 	if section != "" {
 		label += " — " + escapeMarkdown(section)
 	}
-	if paragraph > 0 {
-		label += fmt.Sprintf(" ¶%d", paragraph)
+	if place := briefbot.Place(paragraph, page); place != "" {
+		label += " " + place
 	}
 	return label
 }
@@ -177,7 +177,7 @@ func sourceLabel(title, section string, paragraph, titleMax, sectionMax int) str
 // document, once the document is named above it. The part before a
 // document's first heading has the title for its section, which is not
 // repeated.
-func passageLabel(l lang, title, section string, paragraph int) string {
+func passageLabel(l lang, title, section string, paragraph, page int) string {
 	var parts []string
 	if strings.EqualFold(strings.TrimSpace(section), strings.TrimSpace(title)) {
 		section = ""
@@ -185,8 +185,8 @@ func passageLabel(l lang, title, section string, paragraph int) string {
 	if s := shortLabel(section, sectionCap); s != "" {
 		parts = append(parts, "§ "+escapeMarkdownAt(s, false))
 	}
-	if paragraph > 0 {
-		parts = append(parts, fmt.Sprintf("¶%d", paragraph))
+	if place := briefbot.Place(paragraph, page); place != "" {
+		parts = append(parts, place)
 	}
 	if len(parts) == 0 {
 		return l.T("passage")
@@ -220,7 +220,7 @@ type sourceLine struct {
 const plainForm = 2
 
 func citationLine(lg lang, c briefbot.Citation, i int) sourceLine {
-	label := passageLabel(lg, c.Title, c.Section, c.Paragraph)
+	label := passageLabel(lg, c.Title, c.Section, c.Paragraph, c.Page)
 	l := sourceLine{first: i}
 	if u := linkTarget(c.URL); u != "" {
 		l.forms[0] = fmt.Sprintf("[%d] [%s](%s)", c.N, label, u)
@@ -796,7 +796,7 @@ func relatedField(l lang, name string, h briefbot.Hit) *discordgo.MessageEmbedFi
 		quote = p.Text
 	}
 	value := "“" + escapeMarkdown(cutText(quote, 300)) + "”"
-	label := docTitle(l, p.Title) + " · " + passageLabel(l, p.Title, p.Section, p.Paragraph)
+	label := docTitle(l, p.Title) + " · " + passageLabel(l, p.Title, p.Section, p.Paragraph, p.Page)
 	if u := linkTarget(withoutFragment(p.URL)); u != "" {
 		value += "\n[" + label + "](" + u + ")"
 	} else {
@@ -1018,7 +1018,7 @@ func searchMessage(l lang, query string, hits []briefbot.Hit) message {
 	var entries []string
 	for _, h := range hits {
 		p := h.Passage
-		label := sourceLabel(p.Title, p.Section, p.Paragraph, 100, 100)
+		label := sourceLabel(p.Title, p.Section, p.Paragraph, p.Page, 100, 100)
 		if u := linkTarget(p.URL); u != "" {
 			label = "[" + label + "](" + withoutFragment(u) + ")"
 		}

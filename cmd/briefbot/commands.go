@@ -39,8 +39,10 @@ type citationJSON struct {
 	PassageID string `json:"passage_id"`
 	Title     string `json:"title"`
 	Section   string `json:"section"`
-	URL       string `json:"url"`
-	Quote     string `json:"quote"`
+	// Page is set for passages of paged documents (PDF) only.
+	Page  int    `json:"page,omitempty"`
+	URL   string `json:"url"`
+	Quote string `json:"quote"`
 }
 
 type askJSON struct {
@@ -87,7 +89,7 @@ func toAskJSON(id string, a briefbot.Answer) askJSON {
 		Citations: []citationJSON{}, FallbackReason: a.FallbackReason}
 	for _, c := range a.Citations {
 		out.Citations = append(out.Citations, citationJSON{N: c.N, DocID: c.DocID, PassageID: c.PassageID,
-			Title: c.Title, Section: c.Section, URL: c.URL, Quote: c.Quote})
+			Title: c.Title, Section: c.Section, Page: c.Page, URL: c.URL, Quote: c.Quote})
 	}
 	return out
 }
@@ -201,7 +203,7 @@ func printHits(w io.Writer, hits []briefbot.Hit) {
 	}
 	for _, h := range hits {
 		p := h.Passage
-		fmt.Fprintf(w, "%d. %s — %s ¶%d  (score %.2f)\n", h.Rank, p.Title, p.Section, p.Paragraph, h.Score)
+		fmt.Fprintf(w, "%d. %s — %s %s  (score %.2f)\n", h.Rank, p.Title, p.Section, briefbot.Place(p.Paragraph, p.Page), h.Score)
 		if h.Quote != "" {
 			fmt.Fprintf(w, "   > %s\n", h.Quote)
 		}
@@ -275,7 +277,7 @@ func printAnswer(w io.Writer, a briefbot.Answer) {
 	if len(a.Citations) > 0 {
 		fmt.Fprintln(w, "\nSources:")
 		for _, c := range a.Citations {
-			fmt.Fprintf(w, "[%d] %s — %s ¶%d", c.N, c.Title, c.Section, c.Paragraph)
+			fmt.Fprintf(w, "[%d] %s — %s %s", c.N, c.Title, c.Section, briefbot.Place(c.Paragraph, c.Page))
 			if c.URL != "" {
 				fmt.Fprintf(w, " — %s", c.URL)
 			}
@@ -285,7 +287,7 @@ func printAnswer(w io.Writer, a briefbot.Answer) {
 	if len(a.Related) > 0 {
 		fmt.Fprintln(w, "\nPossibly related (not an answer):")
 		for _, h := range a.Related {
-			fmt.Fprintf(w, "- %s — %s ¶%d: %s\n", h.Passage.Title, h.Passage.Section, h.Passage.Paragraph, h.Quote)
+			fmt.Fprintf(w, "- %s — %s %s: %s\n", h.Passage.Title, h.Passage.Section, briefbot.Place(h.Passage.Paragraph, h.Passage.Page), h.Quote)
 		}
 	}
 	if a.FallbackReason != "" {

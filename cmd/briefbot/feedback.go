@@ -55,6 +55,7 @@ type feedbackCitationJSON struct {
 	Title     string `json:"title"`
 	Section   string `json:"section"`
 	Paragraph int    `json:"paragraph"`
+	Page      int    `json:"page,omitempty"`
 	URL       string `json:"url"`
 }
 
@@ -303,7 +304,7 @@ func voteJSON(v briefbot.Vote, a *briefbot.AnswerRecord) feedbackVoteJSON {
 	out.AnswerKept, out.Question, out.Answerable, out.Mode, out.Private = true, questionOf(*a), a.Answer.Answerable, a.Answer.Mode, a.Private
 	for _, c := range a.Answer.Citations {
 		out.Citations = append(out.Citations, feedbackCitationJSON{N: c.N, DocID: c.DocID, PassageID: c.PassageID,
-			Title: c.Title, Section: c.Section, Paragraph: c.Paragraph, URL: c.URL})
+			Title: c.Title, Section: c.Section, Paragraph: c.Paragraph, Page: c.Page, URL: c.URL})
 	}
 	return out
 }
@@ -431,8 +432,8 @@ func citationLabel(c feedbackCitationJSON) string {
 	if c.Section != "" {
 		s += " — " + c.Section
 	}
-	if c.Paragraph > 0 {
-		s += fmt.Sprintf(" ¶%d", c.Paragraph)
+	if place := briefbot.Place(c.Paragraph, c.Page); place != "" {
+		s += " " + place
 	}
 	return s
 }

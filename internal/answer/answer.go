@@ -301,6 +301,7 @@ func CitationFor(n int, p briefbot.Passage, quote string) briefbot.Citation {
 		Title:     p.Title,
 		Section:   p.Section,
 		Paragraph: p.Paragraph,
+		Page:      p.Page,
 		URL:       LinkTo(p.URL, quote),
 		Quote:     quote,
 	}
