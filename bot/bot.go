@@ -72,8 +72,14 @@ type Options struct {
 	// intent, which the bot then requests).
 	ThreadReplies string
 	// Model names the language model, kept with its answers.
-	Model  string
-	Logger *slog.Logger
+	Model string
+	// Librarian changes the library for /docs and /audit; nil leaves the
+	// library as configured (the commands say so).
+	Librarian briefbot.Librarian
+	// MaxUploadBytes bounds an attachment given to /docs add
+	// (corpus.max_document_bytes; default 25 MB).
+	MaxUploadBytes int64
+	Logger         *slog.Logger
 	// Transport is the HTTP transport under the origin rewrite (tests).
 	Transport http.RoundTripper
 	// Now is the clock for cooldowns, edit pacing and vote times (tests).
@@ -197,6 +203,9 @@ func New(opts Options, svc Service) (*Bot, error) {
 	case ThreadRepliesMention, ThreadRepliesAll:
 	default:
 		return nil, fmt.Errorf("discord.thread_replies is %q: want %q or %q", opts.ThreadReplies, ThreadRepliesMention, ThreadRepliesAll)
+	}
+	if opts.MaxUploadBytes <= 0 {
+		opts.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	if opts.Records == nil {
 		opts.Records = newMemoryRecords(memoryAnswers, memoryTurns)
@@ -453,7 +462,7 @@ func redactTokens(s string) string { return tokenInURL.ReplaceAllString(s, "${1}
 // stay the ones the handlers read.
 func commands() []*discordgo.ApplicationCommand {
 	manageGuild := int64(discordgo.PermissionManageGuild)
-	minResults, maxResults := float64(1), float64(10)
+	minResults, maxResults, maxAudit := float64(1), float64(10), float64(maxAuditCount)
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	return localizeCommands([]*discordgo.ApplicationCommand{
 		{
@@ -480,6 +489,38 @@ func commands() []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "document", Description: "Which document (default: the first)", Autocomplete: true},
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the card"},
+			},
+		},
+		{
+			Name:                     "docs",
+			Description:              "Manage the documents the bot answers from (moderators)",
+			DefaultMemberPermissions: &manageGuild,
+			Contexts:                 &guildOnly,
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add", Description: "Add a document: a file (PDF, Word, Markdown, text, HTML) or a link", Options: []*discordgo.ApplicationCommandOption{
+					{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "The document file"},
+					{Type: discordgo.ApplicationCommandOptionString, Name: "url", Description: "A link to the document", MaxLength: 2000},
+					{Type: discordgo.ApplicationCommandOptionString, Name: "title", Description: "A title to use instead of the document's own", MaxLength: 200},
+				}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Stop answering from a document (it can be restored)", Options: []*discordgo.ApplicationCommandOption{
+					{Type: discordgo.ApplicationCommandOptionString, Name: "document", Description: "Which document", Required: true, Autocomplete: true},
+				}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "restore", Description: "Answer from a removed document again", Options: []*discordgo.ApplicationCommandOption{
+					{Type: discordgo.ApplicationCommandOptionString, Name: "document", Description: "Which document", Required: true, Autocomplete: true},
+				}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "purge", Description: "Delete a removed document for good", Options: []*discordgo.ApplicationCommandOption{
+					{Type: discordgo.ApplicationCommandOptionString, Name: "document", Description: "Which document", Required: true, Autocomplete: true},
+				}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "list", Description: "The documents, where they came from, and the ones that failed"},
+			},
+		},
+		{
+			Name:                     "audit",
+			Description:              "The last changes to the library (moderators)",
+			DefaultMemberPermissions: &manageGuild,
+			Contexts:                 &guildOnly,
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionInteger, Name: "count", Description: "How many changes (1-25)", MinValue: &minResults, MaxValue: maxAudit},
 			},
 		},
 		{

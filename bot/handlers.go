@@ -417,6 +417,10 @@ func (b *Bot) onCommand(it *interaction) {
 		})
 	case "reindex":
 		b.reindex(it)
+	case "docs":
+		b.onDocs(it, data)
+	case "audit":
+		b.onAudit(it, data)
 	default:
 		it.fail(it.T("Unknown command. The bot's commands may be out of date; try again in a minute."))
 	}
@@ -747,9 +751,19 @@ func (b *Bot) reindex(it *interaction) {
 func (b *Bot) onAutocomplete(it *interaction) {
 	data := it.i.ApplicationCommandData()
 	var focused *discordgo.ApplicationCommandInteractionDataOption
+	sub := ""
 	for _, o := range data.Options {
 		if o.Focused {
 			focused = o
+		}
+		// A subcommand's options are one level down.
+		if o.Type == discordgo.ApplicationCommandOptionSubCommand {
+			sub = o.Name
+			for _, so := range o.Options {
+				if so.Focused {
+					focused = so
+				}
+			}
 		}
 	}
 	typed := ""
@@ -783,6 +797,10 @@ func (b *Bot) onAutocomplete(it *interaction) {
 				}
 			}
 		}
+	case "docs":
+		ctx, cancel := context.WithTimeout(context.Background(), b.ackBudget)
+		b.documentChoices(ctx, it, sub, typed, add)
+		cancel()
 	}
 	if err := it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: choices}); err != nil {
 		b.log.Debug("autocomplete reply failed", "err", err)

@@ -347,6 +347,151 @@ var catalogue = map[string]translations{
 		langDE: "Die Antwort konnte leider nicht geteilt werden.", langFR: "Désolé, la réponse n’a pas pu être partagée.",
 		langES: "Lo siento, no se pudo compartir la respuesta.", langRU: "К сожалению, не удалось поделиться ответом.",
 	},
+	"Manage the documents the bot answers from (moderators)": {
+		langDE: "Die Dokumente verwalten, aus denen der Bot antwortet (Moderation)", langFR: "Gérer les documents dont le bot tire ses réponses (modération)",
+		langES: "Gestionar los documentos de los que responde el bot (moderadores)", langRU: "Управлять документами, по которым отвечает бот (модераторы)",
+	},
+	"Add a document: a file (PDF, Word, Markdown, text, HTML) or a link": {
+		langDE: "Ein Dokument hinzufügen: eine Datei (PDF, Word, Markdown, Text, HTML) oder ein Link", langFR: "Ajouter un document : un fichier (PDF, Word, Markdown, texte, HTML) ou un lien",
+		langES: "Añadir un documento: un archivo (PDF, Word, Markdown, texto, HTML) o un enlace", langRU: "Добавить документ: файл (PDF, Word, Markdown, текст, HTML) или ссылку",
+	},
+	"The document file": {
+		langDE: "Die Datei des Dokuments", langFR: "Le fichier du document",
+		langES: "El archivo del documento", langRU: "Файл документа",
+	},
+	"A link to the document": {
+		langDE: "Ein Link zum Dokument", langFR: "Un lien vers le document",
+		langES: "Un enlace al documento", langRU: "Ссылка на документ",
+	},
+	"A title to use instead of the document's own": {
+		langDE: "Ein Titel statt des eigenen Titels des Dokuments", langFR: "Un titre à utiliser à la place de celui du document",
+		langES: "Un título en lugar del propio del documento", langRU: "Заголовок вместо собственного заголовка документа",
+	},
+	"Stop answering from a document (it can be restored)": {
+		langDE: "Nicht mehr aus einem Dokument antworten (wiederherstellbar)", langFR: "Ne plus répondre à partir d’un document (restaurable)",
+		langES: "Dejar de responder a partir de un documento (se puede restaurar)", langRU: "Перестать отвечать по документу (можно вернуть)",
+	},
+	"Which document": {
+		langDE: "Welches Dokument", langFR: "Quel document",
+		langES: "Qué documento", langRU: "Какой документ",
+	},
+	"Answer from a removed document again": {
+		langDE: "Wieder aus einem entfernten Dokument antworten", langFR: "Répondre de nouveau à partir d’un document retiré",
+		langES: "Volver a responder a partir de un documento quitado", langRU: "Снова отвечать по убранному документу",
+	},
+	"Delete a removed document for good": {
+		langDE: "Ein entferntes Dokument endgültig löschen", langFR: "Supprimer définitivement un document retiré",
+		langES: "Borrar definitivamente un documento quitado", langRU: "Окончательно удалить убранный документ",
+	},
+	"The documents, where they came from, and the ones that failed": {
+		langDE: "Die Dokumente, ihre Herkunft und die, die nicht gelesen werden konnten", langFR: "Les documents, leur provenance et ceux qui ont échoué",
+		langES: "Los documentos, su procedencia y los que fallaron", langRU: "Документы, их источники и те, что не удалось прочитать",
+	},
+	"The last changes to the library (moderators)": {
+		langDE: "Die letzten Änderungen an der Bibliothek (Moderation)", langFR: "Les dernières modifications de la bibliothèque (modération)",
+		langES: "Los últimos cambios en la biblioteca (moderadores)", langRU: "Последние изменения библиотеки (модераторы)",
+	},
+	"How many changes (1-25)": {
+		langDE: "Wie viele Änderungen (1-25)", langFR: "Combien de modifications (1-25)",
+		langES: "Cuántos cambios (1-25)", langRU: "Сколько изменений (1-25)",
+	},
+	"Only moderators (Manage Server, or a moderator role) can change the library.": {
+		langDE: "Nur Moderatoren (Server verwalten oder eine Moderationsrolle) können die Bibliothek ändern.", langFR: "Seuls les modérateurs (Gérer le serveur, ou un rôle de modération) peuvent modifier la bibliothèque.",
+		langES: "Solo los moderadores (Gestionar servidor, o un rol de moderación) pueden cambiar la biblioteca.", langRU: "Изменять библиотеку могут только модераторы (право «Управлять сервером» или роль модератора).",
+	},
+	"This bot's library cannot be changed from Discord.": {
+		langDE: "Die Bibliothek dieses Bots kann nicht aus Discord geändert werden.", langFR: "La bibliothèque de ce bot ne peut pas être modifiée depuis Discord.",
+		langES: "La biblioteca de este bot no se puede cambiar desde Discord.", langRU: "Библиотеку этого бота нельзя менять из Discord.",
+	},
+	"Removed %s: it is no longer used in answers. /docs restore brings it back.": {
+		langDE: "%s entfernt: Es wird nicht mehr für Antworten verwendet. /dokumente wiederherstellen holt es zurück.", langFR: "%s retiré : il n’est plus utilisé dans les réponses. /documents restaurer le rétablit.",
+		langES: "%s quitado: ya no se usa en las respuestas. /documentos restaurar lo devuelve.", langRU: "%s убран: он больше не используется в ответах. /документы вернуть возвращает его.",
+	},
+	"Restored %s: it is used in answers again.": {
+		langDE: "%s wiederhergestellt: Es wird wieder für Antworten verwendet.", langFR: "%s restauré : il est de nouveau utilisé dans les réponses.",
+		langES: "%s restaurado: vuelve a usarse en las respuestas.", langRU: "%s возвращён: он снова используется в ответах.",
+	},
+	"Purged %s: its original is deleted and it cannot be restored.": {
+		langDE: "%s gelöscht: Das Original ist entfernt und kann nicht wiederhergestellt werden.", langFR: "%s purgé : son original est supprimé et il ne peut plus être restauré.",
+		langES: "%s purgado: su original se ha borrado y no se puede restaurar.", langRU: "%s удалён: оригинал стёрт, вернуть его нельзя.",
+	},
+	"The change took too long and was not made. Please try again.": {
+		langDE: "Die Änderung hat zu lange gedauert und wurde nicht vorgenommen. Bitte versuche es noch einmal.", langFR: "La modification a pris trop de temps et n’a pas été faite. Veuillez réessayer.",
+		langES: "El cambio tardó demasiado y no se hizo. Inténtalo de nuevo.", langRU: "Изменение заняло слишком много времени и не было сделано. Попробуйте ещё раз.",
+	},
+	"Not changed: %s": {
+		langDE: "Nicht geändert: %s", langFR: "Non modifié : %s",
+		langES: "Sin cambios: %s", langRU: "Не изменено: %s",
+	},
+	"Give a file or a link, not both.": {
+		langDE: "Gib eine Datei oder einen Link an, nicht beides.", langFR: "Donnez un fichier ou un lien, pas les deux.",
+		langES: "Da un archivo o un enlace, no ambos.", langRU: "Укажите файл или ссылку, но не то и другое.",
+	},
+	"The attachment did not arrive. Please attach the file again.": {
+		langDE: "Der Anhang ist nicht angekommen. Bitte hänge die Datei noch einmal an.", langFR: "La pièce jointe n’est pas arrivée. Veuillez joindre le fichier à nouveau.",
+		langES: "El adjunto no llegó. Adjunta el archivo de nuevo.", langRU: "Вложение не дошло. Прикрепите файл ещё раз.",
+	},
+	"Not added: %s": {
+		langDE: "Nicht hinzugefügt: %s", langFR: "Non ajouté : %s",
+		langES: "No añadido: %s", langRU: "Не добавлено: %s",
+	},
+	"Attach a file or give a link.": {
+		langDE: "Hänge eine Datei an oder gib einen Link an.", langFR: "Joignez un fichier ou donnez un lien.",
+		langES: "Adjunta un archivo o da un enlace.", langRU: "Прикрепите файл или укажите ссылку.",
+	},
+	"Already in the library with the same content: nothing changed.": {
+		langDE: "Mit demselben Inhalt schon in der Bibliothek: nichts geändert.", langFR: "Déjà dans la bibliothèque avec le même contenu : rien n’a changé.",
+		langES: "Ya está en la biblioteca con el mismo contenido: nada cambió.", langRU: "Уже есть в библиотеке с тем же содержимым: ничего не изменилось.",
+	},
+	"Updated: the new content replaces the old under the same document.": {
+		langDE: "Aktualisiert: Der neue Inhalt ersetzt den alten im selben Dokument.", langFR: "Mis à jour : le nouveau contenu remplace l’ancien dans le même document.",
+		langES: "Actualizado: el contenido nuevo sustituye al antiguo en el mismo documento.", langRU: "Обновлено: новое содержимое заменяет старое в том же документе.",
+	},
+	"Added: questions are answered from it now.": {
+		langDE: "Hinzugefügt: Fragen werden ab jetzt auch daraus beantwortet.", langFR: "Ajouté : les questions y trouvent désormais leurs réponses.",
+		langES: "Añadido: las preguntas ya se responden también a partir de él.", langRU: "Добавлено: теперь вопросы получают ответы и по нему.",
+	},
+	"Pages": {
+		langDE: "Seiten", langFR: "Pages",
+		langES: "Páginas", langRU: "Страницы",
+	},
+	"Warnings": {
+		langDE: "Hinweise", langFR: "Avertissements",
+		langES: "Avisos", langRU: "Предупреждения",
+	},
+	"Library": {
+		langDE: "Bibliothek", langFR: "Bibliothèque",
+		langES: "Biblioteca", langRU: "Библиотека",
+	},
+	"added by %s": {
+		langDE: "hinzugefügt von %s", langFR: "ajouté par %s",
+		langES: "añadido por %s", langRU: "добавил(а) %s",
+	},
+	"removed": {
+		langDE: "entfernt", langFR: "retiré",
+		langES: "quitado", langRU: "убран",
+	},
+	"Could not be read": {
+		langDE: "Nicht lesbar", langFR: "Illisibles",
+		langES: "No se pudieron leer", langRU: "Не удалось прочитать",
+	},
+	"upload": {
+		langDE: "Upload", langFR: "envoi",
+		langES: "subida", langRU: "загрузка",
+	},
+	"link": {
+		langDE: "Link", langFR: "lien",
+		langES: "enlace", langRU: "ссылка",
+	},
+	"Last changes to the library": {
+		langDE: "Letzte Änderungen an der Bibliothek", langFR: "Dernières modifications de la bibliothèque",
+		langES: "Últimos cambios en la biblioteca", langRU: "Последние изменения библиотеки",
+	},
+	"Nothing has changed yet.": {
+		langDE: "Bisher hat sich nichts geändert.", langFR: "Rien n’a encore changé.",
+		langES: "Todavía no ha cambiado nada.", langRU: "Пока ничего не менялось.",
+	},
+	"file": {langDE: "Datei", langFR: "fichier", langES: "archivo", langRU: "файл"},
 	"Shared by %s": {langDE: "Geteilt von %s", langFR: "Partagé par %s", langES: "Compartido por %s", langRU: "Поделился: %s"},
 	"This answer was already shared.": {
 		langDE: "Diese Antwort wurde schon geteilt.", langFR: "Cette réponse a déjà été partagée.",
@@ -439,4 +584,15 @@ var commandNames = map[string]translations{
 	"brief":    {langDE: "steckbrief", langFR: "fiche", langES: "ficha", langRU: "карточка"},
 	"document": {langDE: "dokument", langFR: "document", langES: "documento", langRU: "документ"},
 	"reindex":  {langDE: "reindizieren", langFR: "réindexer", langES: "reindexar", langRU: "переиндексировать"},
+	"docs":     {langDE: "dokumente", langFR: "documents", langES: "documentos", langRU: "документы"},
+	"add":      {langDE: "hinzufügen", langFR: "ajouter", langES: "añadir", langRU: "добавить"},
+	"file":     {langDE: "datei", langFR: "fichier", langES: "archivo", langRU: "файл"},
+	"url":      {langDE: "link", langFR: "lien", langES: "enlace", langRU: "ссылка"},
+	"title":    {langDE: "titel", langFR: "titre", langES: "título", langRU: "заголовок"},
+	"remove":   {langDE: "entfernen", langFR: "retirer", langES: "quitar", langRU: "убрать"},
+	"restore":  {langDE: "wiederherstellen", langFR: "restaurer", langES: "restaurar", langRU: "вернуть"},
+	"purge":    {langDE: "löschen", langFR: "purger", langES: "purgar", langRU: "удалить"},
+	"list":     {langDE: "liste", langFR: "liste", langES: "lista", langRU: "список"},
+	"audit":    {langDE: "protokoll", langFR: "journal", langES: "registro", langRU: "журнал"},
+	"count":    {langDE: "anzahl", langFR: "nombre", langES: "cantidad", langRU: "количество"},
 }

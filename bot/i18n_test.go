@@ -588,11 +588,16 @@ func TestCatalogueCoversCalls(t *testing.T) {
 	// An entry no call uses is dead weight that translators would keep
 	// up to date for nothing. Command and option descriptions are used by
 	// localizeCommands.
+	var describe func(opts []*discordgo.ApplicationCommandOption)
+	describe = func(opts []*discordgo.ApplicationCommandOption) {
+		for _, o := range opts {
+			used[o.Description] = true
+			describe(o.Options)
+		}
+	}
 	for _, c := range commands() {
 		used[c.Description] = true
-		for _, o := range c.Options {
-			used[o.Description] = true
-		}
+		describe(c.Options)
 	}
 	for k := range catalogue {
 		if !used[k] {

@@ -52,17 +52,17 @@ func TestStartupRegistersCommandsAndConnects(t *testing.T) {
 	if got := fake.Commands(""); len(got) != 0 {
 		t.Errorf("global commands %v registered although guild_ids is set", got)
 	}
-	want := []string{"ask", "brief", "reindex", "search", "sources"}
+	want := []string{"ask", "audit", "brief", "docs", "reindex", "search", "sources"}
 	for _, g := range []string{fake.GuildID, second.ID} {
 		var names []string
 		for _, c := range fake.Commands(g) {
 			names = append(names, c.Name)
-			if c.Name == "reindex" {
+			if c.Name == "reindex" || c.Name == "docs" || c.Name == "audit" {
 				if c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != "32" {
-					t.Errorf("reindex default_member_permissions = %v, want \"32\" (Manage Server)", c.DefaultMemberPermissions)
+					t.Errorf("%s default_member_permissions = %v, want \"32\" (Manage Server)", c.Name, c.DefaultMemberPermissions)
 				}
 				if !slices.Equal(c.Contexts, []int{0}) {
-					t.Errorf("reindex contexts = %v, want guilds only", c.Contexts)
+					t.Errorf("%s contexts = %v, want guilds only", c.Name, c.Contexts)
 				}
 			}
 			if c.Name == "ask" && (len(c.Options) != 2 || !c.Options[0].Required || !c.Options[0].Autocomplete || c.Options[1].Name != "private") {
@@ -126,8 +126,8 @@ func TestGlobalRegistrationWithoutGuilds(t *testing.T) {
 	t.Parallel()
 	e := startBot(t, setup{opts: func(o *Options, _ *discordfake.Server) { o.GuildIDs = nil }})
 	regs := e.fake.Registrations()
-	if len(regs) != 1 || regs[0].GuildID != "" || len(regs[0].Names) != 5 {
-		t.Fatalf("registrations = %+v, want one global bulk overwrite of 5 commands", regs)
+	if len(regs) != 1 || regs[0].GuildID != "" || len(regs[0].Names) != 7 {
+		t.Fatalf("registrations = %+v, want one global bulk overwrite of 7 commands", regs)
 	}
 	// Global commands work in the guild too.
 	msg := e.final(e.ask("", "What does Article 9 call for?"))
