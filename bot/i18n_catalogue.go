@@ -491,7 +491,7 @@ var catalogue = map[string]translations{
 		langDE: "Bisher hat sich nichts geändert.", langFR: "Rien n’a encore changé.",
 		langES: "Todavía no ha cambiado nada.", langRU: "Пока ничего не менялось.",
 	},
-	"file": {langDE: "Datei", langFR: "fichier", langES: "archivo", langRU: "файл"},
+	"file":         {langDE: "Datei", langFR: "fichier", langES: "archivo", langRU: "файл"},
 	"Shared by %s": {langDE: "Geteilt von %s", langFR: "Partagé par %s", langES: "Compartido por %s", langRU: "Поделился: %s"},
 	"This answer was already shared.": {
 		langDE: "Diese Antwort wurde schon geteilt.", langFR: "Cette réponse a déjà été partagée.",
