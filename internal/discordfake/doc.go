@@ -27,6 +27,15 @@
 // ids. discordgo v0.29 cannot decode component type 18, so a bot reads
 // such submits from the raw event; Interaction.Payload is that JSON.
 //
+// Attachment options (type 11): Server.Upload (or UploadFile) stores a
+// file a user attaches and returns an Attachment to pass as the option's
+// value; the bot gets its ID as the value and the attachment in
+// data.resolved.attachments, with signed ephemeral links on
+// cdn.discordapp.com and media.discordapp.net. The fake's CDN serves the
+// bytes there (404 for unknown files and unsigned or expired links);
+// UploadFile can declare a lying size, drop Content-Length or stall the
+// body, and FailNext with a /cdn/ path fails fetches.
+//
 // Tests drive a real discordgo Session against it: the Session's HTTP client
 // uses Server.Transport, which rewrites https://discord.com to the fake, and
 // the gateway URL the fake hands out points back at it. This package speaks

@@ -57,7 +57,7 @@ const (
 type Option struct {
 	Name    string
 	Type    int
-	Value   any // string, int, float64, bool, or a snowflake string for users/roles/channels
+	Value   any // string, int, float64, bool, a snowflake string for users/roles/channels, or an Attachment from Server.Upload
 	Focused bool
 	Options []Option // for sub-commands and groups
 }
@@ -706,6 +706,8 @@ func inferType(v any, subs []Option) int {
 		return optionTypeBoolean
 	case float32, float64:
 		return optionTypeNumber
+	case Attachment, *Attachment:
+		return optionTypeAttachment
 	case nil:
 		if len(subs) > 0 {
 			return optionTypeSubCommand
@@ -722,8 +724,13 @@ func (s *Server) buildOptionsLocked(opts []Option, defs []any, known bool, focus
 			return nil, fmt.Errorf("option %q is not defined by the registered command", o.Name)
 		}
 		typ := o.Type
-		if typ == 0 && def != nil {
-			typ = defType(def)
+		if def != nil {
+			// Discord sends an option with its registered type only.
+			if dt := defType(def); typ == 0 {
+				typ = dt
+			} else if typ != dt {
+				return nil, fmt.Errorf("option %q has type %d in the registered command, not %d", o.Name, dt, typ)
+			}
 		}
 		if typ == 0 {
 			typ = inferType(o.Value, o.Options)
@@ -741,6 +748,16 @@ func (s *Server) buildOptionsLocked(opts []Option, defs []any, known bool, focus
 			if len(sub) > 0 {
 				w["options"] = sub
 			}
+			out = append(out, w)
+			continue
+		}
+		attID, err := s.attachmentOptionLocked(o, typ)
+		if err != nil {
+			return nil, err
+		}
+		if attID != "" {
+			w["value"] = attID
+			s.resolveLocked(resolved, typ, attID, ch)
 			out = append(out, w)
 			continue
 		}
@@ -801,6 +818,10 @@ func (s *Server) resolveLocked(resolved map[string]map[string]any, typ int, id s
 			if r := s.roleLocked(g, id); r != nil {
 				put("roles", roleWire(*r))
 			}
+		}
+	case optionTypeAttachment:
+		if f, ok := s.files[id]; ok {
+			put("attachments", f.attachmentWire())
 		}
 	case optionTypeChannel:
 		if c, ok := s.channels[id]; ok {

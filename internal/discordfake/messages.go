@@ -186,12 +186,19 @@ type MessageReference struct {
 	GuildID   string `json:"guild_id,omitempty"`
 }
 
-// Attachment is a file uploaded with a multipart body.
+// Attachment is a file the bot uploaded with a multipart body, or one a
+// user attached to a slash-command option (Server.Upload).
 type Attachment struct {
 	ID          string
 	Filename    string
 	ContentType string
-	Size        int
+	Size        int // as declared; see Upload.Size
+	// Set for Server.Upload: the signed links on Discord's hosts that the
+	// interaction carries (Transport maps them to the fake's CDN), and the
+	// ephemeral flag of option attachments. A message's attachments have
+	// their links in the message JSON.
+	URL, ProxyURL string
+	Ephemeral     bool
 }
 
 func cloneMessage(m *Message) Message {

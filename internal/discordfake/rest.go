@@ -141,9 +141,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveGateway(w, r)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/cdn/") && r.Method == http.MethodGet {
-		w.Header().Set("Content-Type", "image/png")
-		_, _ = w.Write(onePixelPNG)
+	if strings.HasPrefix(r.URL.Path, "/cdn/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.serveCDN(w, r)
 		return
 	}
 	rc := &reqCtx{r: r, method: r.Method, path: r.URL.Path, query: r.URL.Query(), wall: time.Now()}
@@ -239,7 +238,11 @@ func (s *Server) readMultipart(rc *reqCtx) error {
 		case name == "payload_json":
 			payload = data
 		case strings.HasPrefix(name, "files["), strings.HasPrefix(name, "file"):
-			rc.attachments = append(rc.attachments, Attachment{ID: s.newID(), Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"), Size: len(data)})
+			a := Attachment{ID: s.newID(), Filename: part.FileName(), ContentType: part.Header.Get("Content-Type"), Size: len(data)}
+			rc.attachments = append(rc.attachments, a)
+			s.mu.Lock()
+			s.storeFileLocked(a, data)
+			s.mu.Unlock()
 		}
 	}
 	rc.body = payload
@@ -443,8 +446,8 @@ func retryAfterJSON(d time.Duration) float64 {
 // Fault describes injected failures for FailNextWith.
 type Fault struct {
 	Method     string        // "" or "*" for any
-	Path       string        // route template or concrete path, with or without /api/vN; "*" and {param} match one segment
-	Status     int           // 429 or 5xx
+	Path       string        // route template or concrete path, with or without /api/vN, or a /cdn/ path (CDN fetches); "*" and {param} match one segment
+	Status     int           // 429 or 5xx (any error status for /cdn/ paths)
 	RetryAfter time.Duration // for 429
 	Count      int           // how many matching requests fail (default 1)
 	Global     bool          // 429 is the global limit (X-RateLimit-Global: true)
@@ -477,10 +480,18 @@ func (s *Server) FailNextWith(f Fault) {
 }
 
 func (s *Server) takeFaultLocked(rc *reqCtx) *fault {
-	_, rest, _ := splitAPIPath(rc.path)
+	_, rest, isAPI := splitAPIPath(rc.path)
+	if !isAPI {
+		rest = rc.path // a CDN fetch, /cdn/...
+	}
 	segs := splitPath(rest)
 	for i, f := range s.faults {
 		if f.Method != "" && f.Method != "*" && !strings.EqualFold(f.Method, rc.method) {
+			continue
+		}
+		// Only a fault whose path starts with /cdn/ hits CDN fetches, so
+		// an all-wildcard API pattern never does.
+		if (len(f.segs) > 0 && f.segs[0] == "cdn") == isAPI {
 			continue
 		}
 		if len(f.segs) != len(segs) {

@@ -259,6 +259,8 @@ type Server struct {
 	requests      []Request
 	violations    []Violation
 	faults        []*fault
+	files         map[string]*stored // by attachment ID: what the CDN serves
+	cdnKey        []byte             // signs ephemeral CDN links
 	buckets       map[string]*bucket
 	gw            gatewayState
 }
@@ -371,6 +373,8 @@ func New(t testing.TB, opts Options) *Server {
 		interactions: map[string]*Interaction{},
 		byToken:      map[string]*Interaction{},
 		buckets:      map[string]*bucket{},
+		files:        map[string]*stored{},
+		cdnKey:       []byte(randomHex(32)),
 		upgrade:      websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
 	s.now = opts.Now
