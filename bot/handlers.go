@@ -39,6 +39,9 @@ const (
 )
 
 const (
+	// rebuildEditEvery paces a rebuild's progress: a long rebuild need not
+	// spend the interaction's rate limit.
+	rebuildEditEvery = 2 * time.Second
 	// reindexWait bounds the wait for a rebuild: an interaction token lives
 	// 15 minutes, and the final edit needs it.
 	reindexWait = 14 * time.Minute
@@ -73,6 +76,9 @@ type interaction struct {
 	// sent; editing: a progress edit is on its way.
 	acked, deferred, ephemeral, final, editing bool
 	lastEdit                                   time.Time
+	// editEvery, when longer than Options.EditInterval, paces this
+	// interaction's progress edits (a rebuild's).
+	editEvery time.Duration
 }
 
 func (b *Bot) newInteraction(i *discordgo.Interaction) *interaction {
@@ -237,7 +243,7 @@ func (it *interaction) finish(m message) error {
 func (it *interaction) partial(m message) {
 	it.mu.Lock()
 	now := it.b.opts.Now()
-	due := it.deferred && !it.final && !it.editing && now.Sub(it.lastEdit) >= it.b.opts.EditInterval
+	due := it.deferred && !it.final && !it.editing && now.Sub(it.lastEdit) >= max(it.b.opts.EditInterval, it.editEvery)
 	if due {
 		it.editing = true
 		it.lastEdit = now
@@ -726,6 +732,9 @@ func (b *Bot) reindex(it *interaction) {
 	}
 	ctx, cancel := context.WithTimeout(b.stopping, reindexWait)
 	defer cancel()
+	it.mu.Lock()
+	it.editEvery = rebuildEditEvery
+	it.mu.Unlock()
 	started := time.Now()
 	b.log.Info("reindex requested", "user", userOf(it.i))
 	rep, err := b.svc.Reindex(ctx, func(done, total int) {

@@ -193,3 +193,40 @@ func TestDocsCommands(t *testing.T) {
 	})
 	e.fake.AssertClean(t)
 }
+
+// TestRebuildProgressPacing: a rebuild's progress is edited at most every
+// 2 s (by the bot's clock), so a long rebuild does not spend the
+// interaction's rate limit.
+func TestRebuildProgressPacing(t *testing.T) {
+	t.Parallel()
+	svc := newFakeService(t)
+	steps := []chan struct{}{make(chan struct{}), make(chan struct{})}
+	var clock *discordfake.Clock
+	svc.reindex = func(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error) {
+		progress(1, 10)
+		<-steps[0]
+		clock.Advance(1600 * time.Millisecond)
+		progress(2, 10) // 1.6 s after the first edit: not yet
+		clock.Advance(500 * time.Millisecond)
+		progress(3, 10) // 2.1 s: due
+		<-steps[1]
+		return briefbot.ReindexReport{Info: briefbot.IndexInfo{Documents: 1, Passages: 10}}, nil
+	}
+	e := startBot(t, setup{svc: svc})
+	clock = e.clock
+	it := e.fake.Interact(e.ctx, discordfake.InteractionSpec{CommandName: "reindex", UserID: e.fake.OwnerID})
+	if _, err := it.WaitMessage(e.ctx, func(m discordfake.Message) bool { return strings.Contains(m.Content, "1/10") }); err != nil {
+		t.Fatal(err)
+	}
+	close(steps[0])
+	if _, err := it.WaitMessage(e.ctx, func(m discordfake.Message) bool { return strings.Contains(m.Content, "3/10") }); err != nil {
+		t.Fatal(err)
+	}
+	close(steps[1])
+	e.final(it)
+	for _, ev := range it.Events() {
+		if strings.Contains(ev.Message.Content, "2/10") {
+			t.Errorf("progress edited 1.6 s after the last edit: %q", ev.Message.Content)
+		}
+	}
+}
