@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -483,6 +484,8 @@ func slugID(s string) string {
 		if j := strings.IndexAny(s, "?#"); j >= 0 {
 			s = s[:j]
 		}
+	} else {
+		s = filepath.Base(s) // a file's name, not its folders
 	}
 	if dot := strings.LastIndexByte(s, '.'); dot > 0 && len(s)-dot <= 5 && !strings.ContainsAny(s[dot:], " /") {
 		s = s[:dot] // a file name's extension
