@@ -83,6 +83,13 @@ type BuildOptions struct {
 	// passages indexed so far.
 	Progress  func(done, total int)
 	BatchSize int
+	// Stamp is recorded with the build and read back by Index.Stamp: the
+	// caller's fingerprint of where docs came from, so that it can tell an
+	// index current without reading docs again.
+	Stamp string
+	// Failed is recorded with the build and read back by Index.Failed: the
+	// sources that could not be read into docs.
+	Failed []briefbot.Failure
 }
 
 // Scorch writes the index in background goroutines and reports their
@@ -129,6 +136,8 @@ type manifest struct {
 	CorpusHash string              `json:"corpus_hash"`
 	Info       briefbot.IndexInfo  `json:"info"`
 	Documents  []briefbot.Document `json:"documents"`
+	Stamp      string              `json:"stamp,omitempty"`
+	Failed     []briefbot.Failure  `json:"failed,omitempty"`
 }
 
 // encodeLengths stores each passage's analyzed body length, in manifest
@@ -289,7 +298,8 @@ func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, 
 	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), docs, total, opts); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: docs}
+	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: docs,
+		Stamp: opts.Stamp, Failed: opts.Failed}
 	if err := writeJSON(filepath.Join(dir, manifestFile), man); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
@@ -656,4 +666,32 @@ func openIfCurrent(root, want string, opts Options) (*Index, string) {
 		return nil, why
 	}
 	return ix, ""
+}
+
+// SetStamp records a new stamp with the opened build (see
+// BuildOptions.Stamp), for when what the stamp fingerprints changed after
+// the build without changing what it holds. The manifest is replaced by a
+// rename, so a reader sees the old one or the new one.
+func (ix *Index) SetStamp(stamp string) error {
+	man, err := readManifest(ix.dir)
+	if err != nil {
+		return fmt.Errorf("set stamp: %w", err)
+	}
+	man.Stamp = stamp
+	tmp, err := os.CreateTemp(ix.dir, manifestFile+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("set stamp: %w", err)
+	}
+	name := tmp.Name()
+	_ = tmp.Close()
+	if err := writeJSON(name, man); err != nil {
+		_ = os.Remove(name)
+		return fmt.Errorf("set stamp: %w", err)
+	}
+	if err := os.Rename(name, filepath.Join(ix.dir, manifestFile)); err != nil {
+		_ = os.Remove(name)
+		return fmt.Errorf("set stamp: %w", err)
+	}
+	ix.stamp = stamp
+	return nil
 }

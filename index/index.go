@@ -86,13 +86,17 @@ var ErrClosed = errors.New("index closed")
 // metadata methods (Info, Documents, Passage, Analyze) stay usable after
 // Close because they only read the manifest.
 type Index struct {
-	dir   string // the build directory
-	opts  Options
-	info  briefbot.IndexInfo
-	docs  []briefbot.Document
-	flat  []briefbot.Passage // all passages in manifest order
-	byID  map[string]int     // passage ID -> position in flat
-	roles []role             // role of the passage at each position in flat
+	dir  string // the build directory
+	opts Options
+	info briefbot.IndexInfo
+	docs []briefbot.Document
+	// stamp and failed are the builder's, recorded in the manifest (see
+	// BuildOptions).
+	stamp  string
+	failed []briefbot.Failure
+	flat   []briefbot.Passage // all passages in manifest order
+	byID   map[string]int     // passage ID -> position in flat
+	roles  []role             // role of the passage at each position in flat
 	// aboutDF counts, per analyzed term, the about-the-authors passages
 	// holding it (see onlyAbout).
 	aboutDF map[string]uint64
@@ -179,9 +183,10 @@ func loadBuild(dir string, opts Options) (ix *Index, err error) {
 		return nil, fmt.Errorf("open index %s: analyzer %q missing", dir, analyzerName)
 	}
 	ix = &Index{
-		dir:  dir,
-		opts: opts,
-		docs: man.Documents,
+		dir:   dir,
+		opts:  opts,
+		docs:  man.Documents,
+		stamp: man.Stamp, failed: man.Failed,
 		bidx: bidx,
 		adv:  adv,
 		an:   an,
@@ -302,6 +307,13 @@ func storedDocID(r bindex.IndexReader, id string) string {
 
 // Info describes the opened build.
 func (ix *Index) Info() briefbot.IndexInfo { return ix.info }
+
+// Stamp is the fingerprint its builder recorded (BuildOptions.Stamp).
+func (ix *Index) Stamp() string { return ix.stamp }
+
+// Failed lists the sources its builder could not read
+// (BuildOptions.Failed).
+func (ix *Index) Failed() []briefbot.Failure { return ix.failed }
 
 // Dir is the build directory the index was opened from.
 func (ix *Index) Dir() string { return ix.dir }

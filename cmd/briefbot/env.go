@@ -14,6 +14,7 @@ import (
 	"github.com/briefbot/briefbot/internal/config"
 	"github.com/briefbot/briefbot/internal/library"
 	"github.com/briefbot/briefbot/internal/llm"
+	"github.com/briefbot/briefbot/internal/store"
 )
 
 // env is what every command shares: the streams, the global flags, and the
@@ -42,7 +43,10 @@ type env struct {
 	// rebuild makes library() build the index even when it is current.
 	rebuild bool
 	lib     *library.Library
-	closed  []func()
+	// store, when set before library() opens it, is the store whose
+	// documents the library serves (and changes, when writable).
+	store  *store.Store
+	closed []func()
 }
 
 func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
@@ -192,8 +196,14 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.store == nil {
+		if e.store, err = e.openStoreForDocuments(); err != nil {
+			return nil, err
+		}
+	}
 	bar := e.newProgress()
 	lib, err := library.Open(ctx, library.Options{
+		Store:       e.store,
 		Summarizer:  sum,
 		MaxPassages: e.cfg.LLM.MaxPassages,
 		IndexDir:    e.cfg.IndexDir(),

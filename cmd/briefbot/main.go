@@ -31,6 +31,8 @@ Commands:
   index               build or refresh the index
   eval                retrieval quality (--qa FILE or --beir FOLDER)
   feedback            votes on the bot's answers, and the questions it refused
+  docs add|remove|restore|purge|list   change the documents (bot stopped)
+  audit               the last changes to the documents
   serve               run the Discord bot
 
   help [COMMAND]      this help, or a command's
@@ -60,6 +62,8 @@ func commands() map[string]command {
 		{"index", "build the index", runIndex},
 		{"eval", "evaluate retrieval", runEval},
 		{"feedback", "read the votes", runFeedback},
+		{"docs", "change the documents", runDocs},
+		{"audit", "read the changes", runAudit},
 		{"serve", "run the Discord bot", runServe},
 	}
 	cs = append(cs, command{"help", "show help", runHelp}, command{"version", "show the version", runVersion})

@@ -32,10 +32,6 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	if cfg.Discord.Mode != config.ModeGateway {
 		return fmt.Errorf("discord.mode %q: only %q is supported so far", cfg.Discord.Mode, config.ModeGateway)
 	}
-	lib, err := e.library(ctx)
-	if err != nil {
-		return err
-	}
 	records, err := store.Open(store.Path(cfg.DataDir), store.Options{
 		AnswerRetention: cfg.Discord.AnswerRetention.Duration(),
 		MaxTurns:        cfg.Discord.ConversationTurns,
@@ -46,6 +42,13 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 		return fmt.Errorf("open the answers and feedback store: %w", err)
 	}
 	defer records.Close()
+	// The library serves the documents moderators added, kept in the
+	// same store, and records their changes there.
+	e.store = records
+	lib, err := e.library(ctx)
+	if err != nil {
+		return err
+	}
 	opts := botOptions(cfg, e)
 	opts.Records = records
 	b, err := bot.New(opts, lib)

@@ -19,6 +19,7 @@ import (
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/answer"
+	"github.com/briefbot/briefbot/internal/store"
 )
 
 // Options say where the documents and the index are and how to answer.
@@ -39,6 +40,13 @@ type Options struct {
 	Summarizer answer.Summarizer
 	// MaxPassages bounds the passages offered to the Summarizer.
 	MaxPassages int
+	// Store, when set, holds the documents moderators add, which the
+	// library serves beside the configured ones, and the audit log.
+	// Without it the library serves the configured documents only and
+	// refuses changes with ErrNoStore.
+	Store *store.Store
+	// Fetcher gets URL documents; nil refuses them with ErrNoFetcher.
+	Fetcher Fetcher
 }
 
 // Library serves questions from the live index.
@@ -47,6 +55,16 @@ type Library struct {
 	log  *slog.Logger
 	live *index.Live
 
+	// mu serializes changes to the set of documents (adds, removals,
+	// rebuilds), each of which builds an index from that set and swaps
+	// it in: two at once would each swap in an index lacking the other's
+	// change. Questions never take it.
+	mu          sync.Mutex
+	pathDocs    []briefbot.Document          // the configured documents, parsed
+	pathFailed  []briefbot.Failure           // configured sources that failed
+	stored      map[string]briefbot.Document // stored documents served, by ID
+	storeFailed []briefbot.Failure           // stored documents that failed
+
 	flightMu sync.Mutex
 	flight   *rebuild
 	// onJoin, in tests, hears of a request joining a running rebuild.
@@ -54,6 +72,7 @@ type Library struct {
 }
 
 type rebuild struct {
+	by   string // who started it, for the audit log
 	done chan struct{}
 	rep  briefbot.ReindexReport
 	err  error
@@ -69,14 +88,20 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		opts.Logger = slog.Default()
 	}
 	l := &Library{opts: opts, log: opts.Logger}
-	docs, failed, err := l.load(ctx)
+	if !opts.Rebuild {
+		if ix := l.openIfUnchanged(ctx); ix != nil {
+			l.live = index.NewLive(ix)
+			return l, nil
+		}
+	}
+	docs, err := l.loadAll(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range failed {
+	for _, f := range slices.Concat(l.pathFailed, l.storeFailed) {
 		l.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
 	}
-	bo := index.BuildOptions{Options: opts.Index, Progress: opts.Progress}
+	bo := l.buildOptions(ctx, opts.Progress)
 	var ix *index.Index
 	rebuilt := true
 	if opts.Rebuild {
@@ -100,9 +125,39 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if rebuilt {
 		info := ix.Info()
 		l.log.Info("index built", "dir", opts.IndexDir, "documents", info.Documents, "passages", info.Passages)
+	} else if ix.Stamp() != bo.Stamp {
+		// Current, but recorded under another fingerprint (a file touched,
+		// its content the same): record this one, or every start would
+		// parse the corpus again to find it unchanged.
+		l.restamp(ix, bo.Stamp)
 	}
 	l.live = index.NewLive(ix)
 	return l, nil
+}
+
+// loadAll reads the configured documents and the stored ones into l and
+// returns the corpus they make.
+func (l *Library) loadAll(ctx context.Context) ([]briefbot.Document, error) {
+	pathDocs, pathFailed, err := l.load(ctx)
+	if err != nil {
+		for _, f := range pathFailed {
+			l.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
+		}
+		return nil, err
+	}
+	stored, storeFailed, err := l.loadStored(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs, clashes := compose(pathDocs, stored)
+	l.pathDocs, l.pathFailed = pathDocs, pathFailed
+	l.stored, l.storeFailed = stored, slices.Concat(storeFailed, clashes)
+	return docs, nil
+}
+
+func (l *Library) buildOptions(ctx context.Context, progress func(done, total int)) index.BuildOptions {
+	return index.BuildOptions{Options: l.opts.Index, Progress: progress, Stamp: l.stamp(ctx),
+		Failed: slices.Concat(l.pathFailed, l.storeFailed)}
 }
 
 func (l *Library) load(ctx context.Context) ([]briefbot.Document, []briefbot.Failure, error) {
@@ -228,11 +283,17 @@ func matchesPrefixes(candidate string, words []string) bool {
 // rebuild fails. A call while a rebuild runs joins it instead of starting
 // another.
 func (l *Library) Reindex(ctx context.Context, progress func(done, total int)) (briefbot.ReindexReport, error) {
+	return l.ReindexBy(ctx, "", progress)
+}
+
+// ReindexBy is Reindex recording who asked for it in the audit log (the
+// one who started the rebuild, when several join it).
+func (l *Library) ReindexBy(ctx context.Context, by string, progress func(done, total int)) (briefbot.ReindexReport, error) {
 	l.flightMu.Lock()
 	f := l.flight
 	shared := f != nil
 	if !shared {
-		f = &rebuild{done: make(chan struct{})}
+		f = &rebuild{by: by, done: make(chan struct{})}
 		l.flight = f
 	}
 	if progress != nil {
@@ -269,8 +330,11 @@ func (l *Library) Reindex(ctx context.Context, progress func(done, total int)) (
 
 func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexReport, error) {
 	start := time.Now()
-	docs, failed, err := l.load(ctx)
-	rep := briefbot.ReindexReport{Failed: failed}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	pathDocs, pathFailed, stored, storeFailed := l.pathDocs, l.pathFailed, l.stored, l.storeFailed
+	docs, err := l.loadAll(ctx)
+	rep := briefbot.ReindexReport{Failed: slices.Concat(l.pathFailed, l.storeFailed)}
 	if err != nil {
 		return rep, err
 	}
@@ -282,13 +346,17 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 			fn(done, total)
 		}
 	}
-	ix, err := index.BuildOpen(ctx, l.opts.IndexDir, docs, index.BuildOptions{Options: l.opts.Index, Progress: notify})
+	ix, err := index.BuildOpen(ctx, l.opts.IndexDir, docs, l.buildOptions(ctx, notify))
 	if err != nil {
+		// The served index still matches what it was built from.
+		l.pathDocs, l.pathFailed, l.stored, l.storeFailed = pathDocs, pathFailed, stored, storeFailed
 		return rep, err
 	}
 	l.live.Swap(ix)
 	rep.Info = ix.Info()
 	rep.Took = time.Since(start)
-	l.log.Info("index rebuilt", "documents", rep.Info.Documents, "passages", rep.Info.Passages, "failed", len(failed), "took", rep.Took)
+	l.audit(ctx, briefbot.AuditEntry{Actor: f.by, Action: "reindex",
+		Detail: fmt.Sprintf("%d documents, %d passages, %d failed", rep.Info.Documents, rep.Info.Passages, len(rep.Failed))})
+	l.log.Info("index rebuilt", "documents", rep.Info.Documents, "passages", rep.Info.Passages, "failed", len(rep.Failed), "took", rep.Took)
 	return rep, nil
 }

@@ -14,11 +14,17 @@
 //	answers_by_time  8-byte big-endian UnixNano | answer ID -> empty (time order, for pruning and listing)
 //	votes            answer ID | 0x00 | user ID -> briefbot.Vote (one per user per answer)
 //	conversations    conversation ID -> {"turns": [briefbot.Turn]}
+//	documents        document ID -> DocumentRecord (metadata of an added document)
+//	blobs            SHA-256 of the original bytes, hex -> the original bytes (stored once)
+//	audit            8-byte big-endian UnixNano | 8-byte sequence -> briefbot.AuditEntry
+//
+// meta also holds "documents_version", a counter raised by every change to
+// documents, so that a start-up can tell whether its index is current
+// without reading them (see DocumentsVersion).
 //
 // # Adding buckets
 //
-// The moderators' work will keep documents and an audit log in this same
-// file. Adding a bucket is a compatible change: add its name to the
+// Documents and the audit log (documents.go, audit.go) were added so. Adding a bucket is a compatible change: add its name to the
 // buckets list in store.go, which a writable Open creates when missing, and
 // give it its own methods in a file of this package (documents.go,
 // audit.go). Their reads must take a missing bucket as empty, since a
@@ -36,7 +42,8 @@
 //
 // # Retention
 //
-// Answers older than Options.AnswerRetention are removed with their votes,
+// Documents, their originals and the audit log are never pruned: a
+// document stays until purged. Answers older than Options.AnswerRetention are removed with their votes,
 // and conversations idle for longer than Options.ConversationTTL, by Prune
 // (run at Open and then by RunPruner). Reads apply the same bounds, so an
 // expired record is never returned even before it is pruned.
@@ -152,10 +159,14 @@ var (
 	bucketAnswersByTime = []byte("answers_by_time")
 	bucketVotes         = []byte("votes")
 	bucketConversations = []byte("conversations")
+	bucketDocuments     = []byte("documents")
+	bucketBlobs         = []byte("blobs")
+	bucketAudit         = []byte("audit")
 )
 
 // buckets are created by Open when missing. Add a new kind of record here.
-var buckets = [][]byte{bucketMeta, bucketAnswers, bucketAnswersByTime, bucketVotes, bucketConversations}
+var buckets = [][]byte{bucketMeta, bucketAnswers, bucketAnswersByTime, bucketVotes, bucketConversations,
+	bucketDocuments, bucketBlobs, bucketAudit}
 
 var keySchemaVersion = []byte("schema_version")
 
