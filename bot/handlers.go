@@ -737,9 +737,17 @@ func (b *Bot) reindex(it *interaction) {
 	it.mu.Unlock()
 	started := time.Now()
 	b.log.Info("reindex requested", "user", userOf(it.i))
-	rep, err := b.svc.Reindex(ctx, func(done, total int) {
-		it.partial(progressMessage(it.lang, done, total))
-	})
+	progress := func(done, total int) { it.partial(progressMessage(it.lang, done, total)) }
+	var rep briefbot.ReindexReport
+	var err error
+	if by, ok := b.svc.(interface {
+		ReindexBy(ctx context.Context, by string, progress func(done, total int)) (briefbot.ReindexReport, error)
+	}); ok {
+		// The library records who asked in its audit log.
+		rep, err = by.ReindexBy(ctx, userOf(it.i), progress)
+	} else {
+		rep, err = b.svc.Reindex(ctx, progress)
+	}
 	switch {
 	case err == nil:
 		b.logErr(it.finish(reindexMessage(it.lang, rep, time.Since(started))))

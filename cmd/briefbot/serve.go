@@ -51,6 +51,7 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	}
 	opts := botOptions(cfg, e)
 	opts.Records = records
+	opts.Librarian = lib
 	b, err := bot.New(opts, lib)
 	if err != nil {
 		return err
