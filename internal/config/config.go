@@ -137,12 +137,31 @@ type LLM struct {
 	MaxRetries      int `yaml:"max_retries"`
 }
 
-// Corpus configures which documents are indexed.
+// Corpus configures which documents are indexed, and the limits that
+// protect the bot from the documents it is given.
 type Corpus struct {
 	// Paths are files or folders; empty means the built-in brief.
-	Paths           []string `yaml:"paths"`
+	Paths []string `yaml:"paths"`
+	// URLs are http(s) documents fetched and indexed with the paths.
+	URLs            []string `yaml:"urls"`
 	MaxPassageChars int      `yaml:"max_passage_chars"`
 	MinPassageChars int      `yaml:"min_passage_chars"`
+	// AllowPrivateURLs lets URL sources (corpus.urls, /docs add url:) be
+	// on loopback, private, link-local and carrier-grade NAT addresses:
+	// off, a chat user could make the bot read the host's own services
+	// or the intranet. Cloud metadata addresses stay refused.
+	AllowPrivateURLs bool `yaml:"allow_private_urls"`
+	// Refresh is how often URL sources and watched folders are checked
+	// for changes; 0 turns the schedule off.
+	Refresh Duration `yaml:"refresh"`
+	// MaxDocumentBytes bounds one document, uploaded, fetched or read
+	// from disk (a fetched one after decompression).
+	MaxDocumentBytes ByteSize `yaml:"max_document_bytes"`
+	// ParseTimeout bounds parsing one document, so a hostile file cannot
+	// hold an ingest forever.
+	ParseTimeout Duration `yaml:"parse_timeout"`
+	// MaxPDFPages refuses longer PDFs before their text is extracted.
+	MaxPDFPages int `yaml:"max_pdf_pages"`
 }
 
 // Index configures the search index.
@@ -204,7 +223,13 @@ func Default() Config {
 			MaxConcurrent:   4,
 			MaxRetries:      2,
 		},
-		Corpus: Corpus{MaxPassageChars: 1000, MinPassageChars: 200},
+		Corpus: Corpus{
+			MaxPassageChars:  1000,
+			MinPassageChars:  200,
+			MaxDocumentBytes: 25 << 20,
+			ParseTimeout:     Duration(30 * time.Second),
+			MaxPDFPages:      500,
+		},
 		Index: Index{
 			K1:          1.2,
 			B:           0.75,
@@ -394,6 +419,9 @@ func (c *Config) normalize() {
 	}
 	if len(c.Corpus.Paths) == 0 {
 		c.Corpus.Paths = nil
+	}
+	if len(c.Corpus.URLs) == 0 {
+		c.Corpus.URLs = nil
 	}
 	if len(c.LLM.Headers) == 0 {
 		c.LLM.Headers = nil

@@ -163,6 +163,12 @@ llm:
   stream: false
 corpus:
   paths: [docs, brief.md]
+  urls: ["https://example.org/report.pdf", "http://10.0.0.5:8080/wiki"]
+  allow_private_urls: true
+  refresh: 7d
+  max_document_bytes: 40MiB
+  parse_timeout: 1m
+  max_pdf_pages: 2000
 index: {k1: 2, b: 0.25}
 retrieval: {k: 8, min_coverage: 1, min_matched_terms: 1}
 data_dir: /var/lib/briefbot
@@ -196,6 +202,12 @@ log_level: debug
 	want.LLM.Temperature = 0
 	want.LLM.Stream = false
 	want.Corpus.Paths = []string{"docs", "brief.md"}
+	want.Corpus.URLs = []string{"https://example.org/report.pdf", "http://10.0.0.5:8080/wiki"}
+	want.Corpus.AllowPrivateURLs = true
+	want.Corpus.Refresh = Duration(7 * 24 * time.Hour)
+	want.Corpus.MaxDocumentBytes = 40 << 20
+	want.Corpus.ParseTimeout = Duration(time.Minute)
+	want.Corpus.MaxPDFPages = 2000
 	want.Index.K1, want.Index.B = 2, 0.25
 	want.Retrieval = Retrieval{K: 8, MinCoverage: 1, MinMatchedTerms: 1, Synonyms: 0.7}
 	want.DataDir = "/var/lib/briefbot"
@@ -294,6 +306,30 @@ func TestParseErrors(t *testing.T) {
 		{"api_base ftp", "discord:\n  api_base: ftp://discord.com\n", []string{"discord.api_base"}, nil, 2},
 		{"base_url with credentials", "llm:\n  base_url: https://u:p@x.example/v1\n", []string{"llm.base_url"},
 			[]string{"credentials"}, 2},
+		{"url scheme", "corpus:\n  urls: [ftp://example.org/a.pdf]\n", []string{"corpus.urls[0]"},
+			[]string{"t.yaml:2: corpus.urls[0]: refused: only http and https URLs can be fetched, not ftp"}, 2},
+		{"url loopback", "corpus:\n  urls:\n    - https://example.org/a\n    - http://127.0.0.1:8000/x\n", []string{"corpus.urls[1]"},
+			[]string{"corpus.urls[1]: refused: 127.0.0.1 is a loopback address; set corpus.allow_private_urls"}, 4},
+		{"url metadata even when private allowed", "corpus: {allow_private_urls: true, urls: [http://169.254.169.254/latest]}\n",
+			[]string{"corpus.urls[0]"}, []string{"cloud metadata"}, 1},
+		{"url credentials not echoed", "corpus:\n  urls: [\"https://bob:hunter22@example.org/\"]\n", []string{"corpus.urls[0]"},
+			[]string{"user name or password"}, 2},
+		{"url empty and duplicate", "corpus:\n  urls: [\"\", https://a.example/x, https://a.example/x]\n",
+			[]string{"corpus.urls[0]", "corpus.urls[2]"}, []string{"empty URL", "the same URL as corpus.urls[1]"}, 2},
+		{"urls not a list", "corpus:\n  urls: https://a.example/x\n", []string{"corpus.urls"}, []string{"expected a list of strings"}, 2},
+		{"refresh too often", "corpus:\n  refresh: 10s\n", []string{"corpus.refresh"},
+			[]string{"must be 0 (off) or at least 1m0s", "got 10s"}, 2},
+		{"refresh negative", "corpus:\n  refresh: -1h\n", []string{"corpus.refresh"}, nil, 2},
+		{"refresh without unit", "corpus:\n  refresh: 3600\n", []string{"corpus.refresh"}, []string{`write "3600s"`}, 2},
+		{"document size unit", "corpus:\n  max_document_bytes: 25 megabytes\n", []string{"corpus.max_document_bytes"},
+			[]string{`expected a size such as "25MB"`}, 2},
+		{"document size zero", "corpus:\n  max_document_bytes: 0\n", []string{"corpus.max_document_bytes"},
+			[]string{"must be between 1 byte and 1GB", "got 0"}, 2},
+		{"document size too large", "corpus:\n  max_document_bytes: 2GB\n", []string{"corpus.max_document_bytes"},
+			[]string{"got 2GB"}, 2},
+		{"document size list", "corpus: {max_document_bytes: [1]}\n", []string{"corpus.max_document_bytes"}, []string{"got a list"}, 1},
+		{"parse timeout zero", "corpus:\n  parse_timeout: 0s\n", []string{"corpus.parse_timeout"}, []string{"positive duration"}, 2},
+		{"pdf pages zero", "corpus:\n  max_pdf_pages: 0\n", []string{"corpus.max_pdf_pages"}, []string{"at least 1"}, 2},
 		{"mode", "discord:\n  mode: webhook\n", []string{"discord.mode"}, []string{"gateway, http", `"webhook"`}, 2},
 		{"application id", "discord:\n  application_id: my-bot\n", []string{"discord.application_id"}, []string{"Discord ID"}, 2},
 		{"guild id item", "discord:\n  guild_ids:\n    - 123456789012345678\n    - abc\n", []string{"discord.guild_ids[1]"}, nil, 4},

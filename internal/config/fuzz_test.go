@@ -22,6 +22,8 @@ func FuzzParse(f *testing.F) {
 		"<<: {llm: {model: m}}\n",
 		"llm: !!binary aGVsbG8=\n",
 		"- [\n",
+		"corpus: {urls: ['http://a.example/x?token=abcdefgh'], max_document_bytes: 25MiB, refresh: 7d}\n",
+		"corpus: {urls: [http://10.0.0.1/, http://10.0.0.1/], allow_private_urls: true, max_document_bytes: 1023}\n",
 	}
 	if ex, err := os.ReadFile(filepath.Join("..", "..", "config.example.yaml")); err == nil {
 		seeds = append(seeds, string(ex))

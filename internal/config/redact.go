@@ -24,8 +24,9 @@ const Mask = "[REDACTED]"
 const minSecretLen = 4
 
 // Secrets lists the secret values of c: discord.token, discord.public_key,
-// llm.api_key, every llm.headers value, and passwords embedded in the API
-// URLs.
+// llm.api_key, every llm.headers value, passwords embedded in the API
+// URLs, and query values of corpus.urls that look like tokens (signed
+// download links).
 func (c Config) Secrets() []string {
 	var out []string
 	add := func(s string) {
@@ -39,11 +40,73 @@ func (c Config) Secrets() []string {
 	for _, k := range slices.Sorted(maps.Keys(c.LLM.Headers)) {
 		add(c.LLM.Headers[k])
 	}
-	for _, raw := range []string{c.Discord.APIBase, c.LLM.BaseURL} {
+	for _, raw := range append([]string{c.Discord.APIBase, c.LLM.BaseURL}, c.Corpus.URLs...) {
 		if u, err := url.Parse(raw); err == nil && u.User != nil {
 			p, _ := u.User.Password()
 			add(p)
 		}
+	}
+	for _, raw := range c.Corpus.URLs {
+		for _, v := range queryTokens(raw) {
+			add(v)
+		}
+	}
+	return out
+}
+
+// tokenParams are query parameter names, or parts of them, that carry
+// credentials in the links people paste: "token", "api_key",
+// "X-Amz-Signature", "sig", Discord's CDN "hm".
+var tokenParams = []string{"token", "key", "sig", "secret", "auth", "pass", "cred", "session", "hmac", "code"}
+
+// queryTokens returns the query values of raw that look like credentials,
+// as written and decoded: those of a parameter named like one, and any
+// long run of letters and digits, which is what generated tokens are.
+func queryTokens(raw string) []string {
+	_, query, ok := strings.Cut(raw, "?")
+	if !ok {
+		return nil
+	}
+	query, _, _ = strings.Cut(query, "#")
+	var out []string
+	for part := range strings.SplitSeq(query, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if v == "" {
+			continue
+		}
+		name := strings.ToLower(k)
+		secret := name == "hm" || len(v) >= 16 && strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~%+/=") == ""
+		for _, p := range tokenParams {
+			secret = secret || strings.Contains(name, p)
+		}
+		if !secret {
+			continue
+		}
+		out = append(out, v)
+		if d, err := url.QueryUnescape(v); err == nil && d != v {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// redactQuery masks the query values of raw that queryTokens reports.
+func redactQuery(raw string) string {
+	base, query, ok := strings.Cut(raw, "?")
+	if !ok {
+		return raw
+	}
+	query, frag, hasFrag := strings.Cut(query, "#")
+	secret := queryTokens(raw)
+	parts := strings.Split(query, "&")
+	for i, part := range parts {
+		if k, v, _ := strings.Cut(part, "="); v != "" && slices.Contains(secret, v) {
+			parts[i] = k + "=" + Mask
+		}
+	}
+	out := base + "?" + strings.Join(parts, "&")
+	if hasFrag {
+		out += "#" + frag
 	}
 	return out
 }
@@ -136,6 +199,12 @@ func (c Config) Redacted() Config {
 	r.Discord.GuildIDs = slices.Clone(c.Discord.GuildIDs)
 	r.Discord.ModeratorRoleIDs = slices.Clone(c.Discord.ModeratorRoleIDs)
 	r.Corpus.Paths = slices.Clone(c.Corpus.Paths)
+	if c.Corpus.URLs != nil {
+		r.Corpus.URLs = make([]string, len(c.Corpus.URLs))
+		for i, u := range c.Corpus.URLs {
+			r.Corpus.URLs[i] = redactQuery(redactURL(u))
+		}
+	}
 	r.env = maps.Clone(c.env)
 	return r
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,10 +24,16 @@ func secretConfig() Config {
 	c.LLM.APIKey = testAPIKey
 	c.LLM.Headers = map[string]string{"api-key": testHeader, "x-trace": "visible?"}
 	c.LLM.BaseURL = "https://user:url-password-secret@llm.example/v1"
+	c.Corpus.URLs = []string{
+		"https://cdn.example/a.pdf?ex=1&hm=cdn-hmac-secret&page=intro",
+		"https://bucket.example/r.pdf?X-Amz-Signature=amz-signature-secret&X-Amz-Expires=300",
+		"https://docs.example/r?download=aGVsbG8gd29ybGQgc2VjcmV0#top",
+	}
 	return c
 }
 
-var allSecrets = []string{testToken, testAPIKey, testHeader, testPubKey, "url-password-secret"}
+var allSecrets = []string{testToken, testAPIKey, testHeader, testPubKey, "url-password-secret",
+	"cdn-hmac-secret", "amz-signature-secret", "aGVsbG8gd29ybGQgc2VjcmV0"}
 
 func assertNoSecrets(t *testing.T, what, s string) {
 	t.Helper()
@@ -46,6 +53,14 @@ func TestRedacted(t *testing.T) {
 	}
 	if r.LLM.BaseURL != "https://user:%5BREDACTED%5D@llm.example/v1" {
 		t.Errorf("Redacted base_url = %q", r.LLM.BaseURL)
+	}
+	wantURLs := []string{
+		"https://cdn.example/a.pdf?ex=1&hm=" + Mask + "&page=intro",
+		"https://bucket.example/r.pdf?X-Amz-Signature=" + Mask + "&X-Amz-Expires=300",
+		"https://docs.example/r?download=" + Mask + "#top",
+	}
+	if !slices.Equal(r.Corpus.URLs, wantURLs) {
+		t.Errorf("Redacted corpus.urls = %q, want %q", r.Corpus.URLs, wantURLs)
 	}
 	// The original is untouched: Redacted copies, including the map.
 	if c.Discord.Token != testToken || c.LLM.Headers["api-key"] != testHeader {
@@ -169,6 +184,9 @@ func TestErrorsNeverContainSecrets(t *testing.T) {
 		{"secret as an unknown key's name", "llm:\n  api_key: " + short + "\n  " + short + ": 1\n", nil, []string{short}},
 		{"header value pasted into a duration", "llm:\n  headers: {api-key: " + short + "}\n  timeout: " + short + "\n", nil, []string{short}},
 		{"env secret pasted into the file", "discord:\n  cooldown: " + short + "\n", map[string]string{"DISCORD_TOKEN": short}, []string{short}},
+		{"password in a corpus URL", "corpus:\n  urls: [\"https://bob:hunter22@example.org/\"]\n", nil, []string{"hunter22"}},
+		{"token in a refused corpus URL", "corpus:\n  urls: [\"http://127.0.0.1/a?token=tok-abcd\"]\n", nil, []string{short}},
+		{"token in a corpus URL next to a bad key", "corpus:\n  urls: [\"https://a.example/?sig=tok-abcd\"]\n  refresh: tok-abcd\n", nil, []string{short}},
 		{"syntax error near the token", "discord:\n  token: " + short + "\n  cooldown: [\n", nil, []string{short}},
 	}
 	for _, tt := range tests {

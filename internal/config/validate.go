@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/fetch"
 )
 
 // Validate reports every problem of c, each naming its key, as an
@@ -23,6 +25,15 @@ const maxAnswerTimeout = 15 * time.Minute
 // to the model as history within its context budget, and more than this
 // would crowd out the passages that answer the question.
 const maxConversationTurns = 50
+
+// minRefresh is the shortest corpus.refresh: each refresh requests every
+// URL source, and a document that changes more often than this is not one
+// a team cites.
+const minRefresh = time.Minute
+
+// maxDocumentBytes bounds corpus.max_document_bytes: a document and what
+// is parsed from it are held in memory, several at a time.
+const maxDocumentBytes ByteSize = 1 << 30
 
 func (c Config) validate() []*KeyError {
 	v := validator{env: c.env}
@@ -95,6 +106,35 @@ func (c Config) validate() []*KeyError {
 	if co.MaxPassageChars >= 1 && co.MinPassageChars > co.MaxPassageChars {
 		v.add("corpus.min_passage_chars", fmt.Sprintf("must not exceed corpus.max_passage_chars (%d), got %d", co.MaxPassageChars, co.MinPassageChars))
 	}
+	seen := make(map[string]int, len(co.URLs))
+	for i, u := range co.URLs {
+		key := fmt.Sprintf("corpus.urls[%d]", i)
+		u = strings.TrimSpace(u)
+		if u == "" {
+			v.add(key, "empty URL")
+			continue
+		}
+		// The fetcher's own rules, so that a URL it would refuse is
+		// reported at start-up, against its key, rather than at each
+		// refresh. Its messages never quote the URL.
+		if err := fetch.CheckURL(u, co.AllowPrivateURLs); err != nil {
+			v.add(key, err.Error())
+			continue
+		}
+		if j, dup := seen[u]; dup {
+			v.add(key, fmt.Sprintf("the same URL as corpus.urls[%d]", j))
+			continue
+		}
+		seen[u] = i
+	}
+	if r := co.Refresh.Duration(); r < 0 || (r > 0 && r < minRefresh) {
+		v.add("corpus.refresh", fmt.Sprintf("must be 0 (off) or at least %s, so that the sources' servers are not polled harder than that; got %s", minRefresh, co.Refresh))
+	}
+	if co.MaxDocumentBytes < 1 || co.MaxDocumentBytes > maxDocumentBytes {
+		v.add("corpus.max_document_bytes", fmt.Sprintf("must be between 1 byte and %s (a document is held in memory while it is parsed), got %s", maxDocumentBytes, co.MaxDocumentBytes))
+	}
+	v.positiveDur("corpus.parse_timeout", co.ParseTimeout)
+	v.atLeast("corpus.max_pdf_pages", co.MaxPDFPages, 1)
 
 	// As for retrieval below, the index reads zero as "use the default",
 	// so a zero here would silently become 1.2 or 0.75.
