@@ -12,6 +12,7 @@ import (
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/answer"
 	"github.com/briefbot/briefbot/internal/config"
+	"github.com/briefbot/briefbot/internal/fetch"
 	"github.com/briefbot/briefbot/internal/library"
 	"github.com/briefbot/briefbot/internal/llm"
 	"github.com/briefbot/briefbot/internal/store"
@@ -204,6 +205,7 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	bar := e.newProgress()
 	lib, err := library.Open(ctx, library.Options{
 		Store:       e.store,
+		Fetcher:     e.urlFetcher(),
 		Summarizer:  sum,
 		MaxPassages: e.cfg.LLM.MaxPassages,
 		IndexDir:    e.cfg.IndexDir(),
@@ -239,4 +241,25 @@ func (e *env) llmOptions() llm.Options {
 func (e *env) answerOptions() answer.Options {
 	r := e.cfg.Retrieval
 	return answer.Options{K: r.K, MinCoverage: r.MinCoverage, MinMatchedTerms: r.MinMatchedTerms}
+}
+
+// urlFetcher fetches documents added by link (/docs add url:, briefbot docs
+// add URL) within corpus.max_document_bytes, refusing private and
+// metadata addresses unless corpus.allow_private_urls.
+func (e *env) urlFetcher() library.Fetcher {
+	return urlFetcher{fetch.New(fetch.Options{
+		MaxBytes:     int64(e.cfg.Corpus.MaxDocumentBytes),
+		Timeout:      e.cfg.Corpus.ParseTimeout.Duration(),
+		AllowPrivate: e.cfg.Corpus.AllowPrivateURLs,
+	})}
+}
+
+type urlFetcher struct{ f *fetch.Fetcher }
+
+func (u urlFetcher) Get(ctx context.Context, url string) ([]byte, string, error) {
+	r, err := u.f.Get(ctx, url, fetch.Conditional{})
+	if err != nil {
+		return nil, "", err
+	}
+	return r.Data, r.URL, nil
 }

@@ -92,6 +92,7 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		PrivateByDefault:       d.PrivateByDefault,
 		ThreadReplies:          d.ThreadReplies,
 		Model:                  cfg.LLM.Model,
+		MaxUploadBytes:         int64(cfg.Corpus.MaxDocumentBytes),
 	}
 }
 
