@@ -151,7 +151,9 @@ func TestDocsErrors(t *testing.T) {
 	}{
 		{[]string{"docs", "remove", "nope"}, "no such document"},
 		{[]string{"docs", "add", filepath.Join(data, "missing.md")}, "no such file"},
-		{[]string{"docs", "add", "https://example.org/a.html"}, "not configured"},
+		// Links go through the safe fetcher: loopback is refused by
+		// default (corpus.allow_private_urls), before any request.
+		{[]string{"docs", "add", "http://127.0.0.1:9/a.html"}, "127.0.0.1 is a loopback address"},
 	} {
 		code, _, errs := runCLI(t, data, "", c.args...)
 		if code != 1 || !strings.Contains(errs, c.want) {
