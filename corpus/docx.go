@@ -121,6 +121,7 @@ func parseDOCX(ctx context.Context, id, source string, data []byte, m meta, opts
 }
 
 func parseDOCXLimited(ctx context.Context, id, source string, data []byte, m meta, opts Options, lim docxLimits) (briefbot.Document, []string, error) {
+	opts = opts.normalized()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return briefbot.Document{}, nil, fmt.Errorf("%w: not a readable ZIP archive (truncated or damaged): %w", ErrCorrupt, err)
@@ -567,6 +568,7 @@ type docxWalker struct {
 	blocks   []block
 	title    string
 	images   int
+	lists    int                // list ids given out, to lists and tables
 	listIDs  map[string]int     // numId → list id of its items
 	counters map[string]*[9]int // numId → current number per level
 	notes    map[string]int     // note ID → the number shown for it
@@ -590,7 +592,10 @@ type docxContainer struct {
 	tables  int
 	row     *inliner
 	newCell bool // a cell started and has no text yet
-	rowList int
+	// table is the list id of the outermost table's rows: rows are list
+	// items, so that a passage holding several keeps them apart with ";"
+	// and repeats the paragraph introducing the table.
+	table int
 }
 
 // docxPara is a paragraph being read.
@@ -755,7 +760,8 @@ func (w *docxWalker) start(t xml.StartElement) {
 	case "tbl":
 		c.tables++
 		if c.tables == 1 {
-			c.rowList++
+			w.lists++
+			c.table = w.lists
 		}
 	case "tr":
 		if c.tables == 1 {
@@ -804,7 +810,7 @@ func (w *docxWalker) end(t xml.EndElement) {
 	case "tr":
 		if c.tables == 1 && c.row != nil {
 			if len(c.row.out) > 0 {
-				w.blocks = append(w.blocks, block{kind: kPara, text: c.row.text(), links: c.row.links, table: true})
+				w.blocks = append(w.blocks, block{kind: kItem, list: c.table, text: c.row.text(), links: c.row.links, table: true})
 			}
 			c.row = nil
 		}
@@ -860,7 +866,8 @@ func (w *docxWalker) endPara(p *docxPara) {
 func (w *docxWalker) listID(numID string) int {
 	id, ok := w.listIDs[numID]
 	if !ok {
-		id = len(w.listIDs) + 1
+		w.lists++
+		id = w.lists
 		w.listIDs[numID] = id
 	}
 	return id
@@ -972,7 +979,7 @@ func (w *docxWalker) flushContainer(c *docxContainer) {
 		w.endPara(p)
 	}
 	if c.row != nil && len(c.row.out) > 0 {
-		w.blocks = append(w.blocks, block{kind: kPara, text: c.row.text(), links: c.row.links, table: true})
+		w.blocks = append(w.blocks, block{kind: kItem, list: c.table, text: c.row.text(), links: c.row.links, table: true})
 	}
 	c.row = nil
 }
