@@ -387,8 +387,9 @@ func ParseUpload(ctx context.Context, name string, data []byte, opts Options) (b
 	select {
 	case r := <-done:
 		if r.err != nil {
-			if ctx.Err() != nil {
-				r.err = fmt.Errorf("%w (%w)", context.Cause(ctx), r.err)
+			// A parser stopped by the deadline says so with the cause.
+			if cause := context.Cause(ctx); cause != nil && !errors.Is(r.err, cause) {
+				r.err = fmt.Errorf("%w (%w)", cause, r.err)
 			}
 			return briefbot.Document{}, r.warnings, fmt.Errorf("%s (%s): %w", shown, f, r.err)
 		}
