@@ -52,8 +52,10 @@ const (
 	// bytes actually decompressed.
 	maxDOCXUncompressed = 100 << 20
 	// maxDOCXRatio bounds the compression ratio of an entry larger than
-	// ratioFloor: XML compresses 10–30 times, deflate at most about 1000.
-	maxDOCXRatio = 200
+	// ratioFloor: real document XML compresses 5–30 times (a generated
+	// one of repeated paragraphs measured 240), deflate at most about
+	// 1000, which a bomb of repeated bytes reaches.
+	maxDOCXRatio = 500
 	ratioFloor   = 1 << 20
 	// maxXMLDepth bounds element nesting; Word nests a few dozen deep
 	// (tables in tables, text boxes).
