@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/briefbot/briefbot"
 )
@@ -45,6 +46,8 @@ const (
 	FormatText  Format = "text"
 	FormatHTML  Format = "html"
 	FormatJSONL Format = "jsonl"
+	// FormatDOCX is a Word document (Office Open XML), see docx.go.
+	FormatDOCX Format = "docx"
 )
 
 // Default passage bounds, in characters (runes). About 1000 characters is
@@ -89,6 +92,12 @@ type Options struct {
 	// MinPassageChars is the length below which a passage is merged with a
 	// neighbour of the same section when they fit together.
 	MinPassageChars int
+	// MaxDocumentBytes bounds an upload's size (ParseUpload); 0 selects
+	// DefaultMaxDocumentBytes.
+	MaxDocumentBytes int64
+	// ParseTimeout bounds the time ParseUpload spends parsing; 0 selects
+	// DefaultParseTimeout.
+	ParseTimeout time.Duration
 }
 
 func (o Options) normalized() Options {
@@ -140,6 +149,8 @@ func FormatOf(path string) (Format, bool) {
 		return FormatHTML, true
 	case ".jsonl", ".ndjson":
 		return FormatJSONL, true
+	case ".docx":
+		return FormatDOCX, true
 	}
 	return "", false
 }
@@ -162,7 +173,7 @@ func docIDFromName(name string) string {
 func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Document, error) {
 	opts = opts.normalized()
 	switch f {
-	case FormatMarkdown, FormatText, FormatHTML:
+	case FormatMarkdown, FormatText, FormatHTML, FormatDOCX:
 		doc, err := parseSingle(docIDFromName(name), name, data, f, meta{}, opts)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -188,8 +199,12 @@ func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Documen
 // parseSingle parses a one-document source into the document id read from
 // source; errors are not wrapped with the name, which the callers add.
 func parseSingle(id, source string, data []byte, f Format, m meta, opts Options) (briefbot.Document, error) {
-	if f == FormatHTML {
+	switch f {
+	case FormatHTML:
 		return parseHTMLDoc(id, source, data, m, opts)
+	case FormatDOCX:
+		doc, _, err := parseDOCX(context.Background(), id, source, data, m, opts)
+		return doc, err
 	}
 	return parseMarkdownDoc(id, source, data, m, opts)
 }
@@ -352,7 +367,7 @@ const maxListedFailures = 10
 // failureSummary lists the first failures and counts the others.
 func failureSummary(failures []Failure) string {
 	if len(failures) == 0 {
-		return "no file of a supported type (.md, .markdown, .txt, .html, .htm, .jsonl)"
+		return "no file of a supported type (.md, .markdown, .txt, .html, .htm, .jsonl, .docx)"
 	}
 	var parts []string
 	for _, f := range failures[:min(len(failures), maxListedFailures)] {
@@ -384,8 +399,10 @@ func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
 	if err != nil {
 		return nil, []Failure{failure(p, err)}
 	}
-	if data, err = decodeText(data); err != nil {
-		return nil, []Failure{failure(p, err)}
+	if !binaryFormat(f) {
+		if data, err = decodeText(data); err != nil {
+			return nil, []Failure{failure(p, err)}
+		}
 	}
 	opts = opts.normalized()
 	if f == FormatJSONL {

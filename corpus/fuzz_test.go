@@ -3,6 +3,7 @@ package corpus
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"unicode"
@@ -54,6 +55,10 @@ func FuzzMarkdown(f *testing.F) {
 func FuzzHTML(f *testing.F) {
 	f.Add([]byte(`<html><head><title>T | S</title><meta name="author" content="A B"><link rel="canonical" href="https://x/y"></head><body><h1>T</h1><p>P <a href="/z">link</a>.</p><ul><li>a</li><li><p>b</p></li></ul><hr><p><b>RELATED</b></p></body></html>`), uint16(0))
 	f.Add([]byte(`<p><a href="#">x<div>y</div>z</a></p><header><h1>H</h1></header><i>Jane Roe is a fellow.</i>`), uint16(45))
+	// A page with chrome in <div>s, which the readability pass removes.
+	if page, err := os.ReadFile("testdata/pages/blog.html"); err == nil {
+		f.Add(page, uint16(0))
+	}
 	f.Fuzz(func(t *testing.T, data []byte, max uint16) {
 		opts := fuzzOpts(max)
 		docs, err := Parse("fuzz.html", data, FormatHTML, opts)

@@ -2,8 +2,10 @@ package corpus
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
+	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -34,8 +36,15 @@ var headingLevel = map[atom.Atom]int{atom.H1: 1, atom.H2: 2, atom.H3: 3, atom.H4
 // parseHTMLDoc parses an HTML page: metadata from the head (canonical
 // link, author, publication date, alternate languages), the title from the
 // first <h1> (else og:title, else <title>), and paragraphs, list items and
-// headings from the body, leaving out page chrome.
+// headings of the page's main content (see mainContent), leaving out page
+// chrome.
 func parseHTMLDoc(id, source string, data []byte, given meta, opts Options) (briefbot.Document, error) {
+	return parseHTMLWith(id, source, data, given, opts, true)
+}
+
+// parseHTMLWith is parseHTMLDoc, with the readability pass optional so
+// that tests can measure what it changes.
+func parseHTMLWith(id, source string, data []byte, given meta, opts Options, readable bool) (briefbot.Document, error) {
 	text := sanitize(data)
 	if strings.TrimSpace(text) == "" {
 		return briefbot.Document{}, ErrNoText
@@ -47,11 +56,115 @@ func parseHTMLDoc(id, source string, data []byte, given meta, opts Options) (bri
 		return briefbot.Document{}, fmt.Errorf("%w: %w", ErrMalformedHTML, err)
 	}
 	m := given.or(htmlMeta(root))
-	hb := &htmlBuilder{buf: newInliner(nil)}
-	hb.walk(root, hctx{kind: kPara})
-	hb.flush()
-	blocks := settleBlocks(hb.blocks, false)
+	blocks := pageBlocks(root)
+	if readable {
+		if main := mainContent(root, m, blocks); main != nil {
+			blocks = main
+		}
+	}
+	blocks = settleBlocks(blocks, false)
 	return assemble(id, source, blocks, m, opts)
+}
+
+// pageBlocks walks the page (or the part of it at n) into blocks.
+func pageBlocks(n *html.Node) []block {
+	hb := &htmlBuilder{buf: newInliner(nil)}
+	hb.walk(n, hctx{kind: kPara})
+	hb.flush()
+	return hb.blocks
+}
+
+// maxReadableElems bounds the pages given to readability, whose scoring
+// passes (up to four over the page) are the costliest step; bigger pages
+// keep the plain walk alone, which is linear. Measured: a 730 KB page of
+// 18,800 elements takes 76 ms with the plain walk and 200 ms with
+// readability; 400 nested <div>s (x/net/html refuses more than 512) add
+// 70 ms.
+const maxReadableElems = 20_000
+
+// mainContent returns the blocks of the page's main content as found by
+// codeberg.org/readeck/go-readability (a port of Firefox's Reader View),
+// or nil to keep all the page's blocks (ours), which already leave out
+// <nav>, <header>, <footer>, <aside> and forms but not the menus, cookie
+// banners, "most read" lists, related links and comments that sites put
+// in <div>s.
+//
+// Measured on the four pages of testdata/pages (TestHTMLMainContent: a
+// news story, a blog post with comments, a documentation page, a policy
+// report), counting phrases of page chrome left in the passages: the
+// plain walk leaves 13 of 16, 9 of 12, 10 of 10 and 5 of 9; with
+// readability 0, 0, 2 (a feedback question and an edit link inside
+// <main>) and 1 (a newsletter box inside <main>), and every article
+// sentence, section heading and link stays. testdata/article.html keeps
+// its expectations (TestHTMLArticle).
+//
+// Readability can also settle on the wrong block (the comments, one part
+// of a page whose content it does not score, such as a <dl>), so its
+// result is used only when it keeps most of the prose: at least a half of
+// ours, or a quarter when the page marks its content with <article> or
+// <main>, which readability then follows (TestHTMLMainContentFallback).
+// Its h1 becomes h2 (Reader View shows the title apart): a heading
+// repeating the title is dropped here, as assemble would.
+func mainContent(root *html.Node, m meta, ours []block) (main []block) {
+	elems, marked := 0, false
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			elems++
+			marked = marked || n.DataAtom == atom.Article || n.DataAtom == atom.Main
+		}
+		for c := n.FirstChild; c != nil && elems <= maxReadableElems; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	if elems > maxReadableElems {
+		return nil
+	}
+	defer func() {
+		// A third-party heuristic must not take the page down with it:
+		// the plain walk stands.
+		if recover() != nil {
+			main = nil
+		}
+	}()
+	p := readability.NewParser()
+	p.MaxElemsToParse = maxReadableElems
+	p.DisableJSONLD = true
+	var base *url.URL
+	if u, err := url.Parse(m.url); err == nil && u.IsAbs() {
+		base = u
+	}
+	// The page is not needed after this: ours and m are taken from it.
+	art, err := p.ParseAndMutate(root, base)
+	if err != nil || art.Node == nil {
+		return nil
+	}
+	theirs := pageBlocks(art.Node)
+	title := strings.Join(strings.Fields(m.title), " ")
+	kept := theirs[:0]
+	for _, b := range theirs {
+		if b.kind == kHeading && strings.EqualFold(strings.Join(strings.Fields(b.text), " "), title) {
+			continue
+		}
+		kept = append(kept, b)
+	}
+	n, all := proseRunes(kept), proseRunes(ours)
+	if n == 0 || marked && n*4 < all || !marked && n*2 < all {
+		return nil
+	}
+	return kept
+}
+
+// proseRunes counts the characters of paragraphs and list items.
+func proseRunes(blocks []block) int {
+	n := 0
+	for _, b := range blocks {
+		if b.kind == kPara || b.kind == kItem {
+			n += runeLen(b.text)
+		}
+	}
+	return n
 }
 
 func attr(n *html.Node, key string) string {
