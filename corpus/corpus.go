@@ -45,6 +45,7 @@ const (
 	FormatText  Format = "text"
 	FormatHTML  Format = "html"
 	FormatJSONL Format = "jsonl"
+	FormatPDF   Format = "pdf"
 )
 
 // Default passage bounds, in characters (runes). About 1000 characters is
@@ -89,6 +90,10 @@ type Options struct {
 	// MinPassageChars is the length below which a passage is merged with a
 	// neighbour of the same section when they fit together.
 	MinPassageChars int
+	// MaxPDFPages refuses PDFs with more pages (DefaultMaxPDFPages when
+	// zero): reading a page costs time and memory whether or not it holds
+	// text, and a library document is rarely a whole book.
+	MaxPDFPages int
 }
 
 func (o Options) normalized() Options {
@@ -140,6 +145,8 @@ func FormatOf(path string) (Format, bool) {
 		return FormatHTML, true
 	case ".jsonl", ".ndjson":
 		return FormatJSONL, true
+	case ".pdf":
+		return FormatPDF, true
 	}
 	return "", false
 }
@@ -162,7 +169,7 @@ func docIDFromName(name string) string {
 func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Document, error) {
 	opts = opts.normalized()
 	switch f {
-	case FormatMarkdown, FormatText, FormatHTML:
+	case FormatMarkdown, FormatText, FormatHTML, FormatPDF:
 		doc, err := parseSingle(docIDFromName(name), name, data, f, meta{}, opts)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -188,6 +195,9 @@ func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Documen
 // parseSingle parses a one-document source into the document id read from
 // source; errors are not wrapped with the name, which the callers add.
 func parseSingle(id, source string, data []byte, f Format, m meta, opts Options) (briefbot.Document, error) {
+	if f == FormatPDF {
+		return parsePDFSingle(id, source, data, m, opts)
+	}
 	if f == FormatHTML {
 		return parseHTMLDoc(id, source, data, m, opts)
 	}
@@ -384,8 +394,10 @@ func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
 	if err != nil {
 		return nil, []Failure{failure(p, err)}
 	}
-	if data, err = decodeText(data); err != nil {
-		return nil, []Failure{failure(p, err)}
+	if f != FormatPDF {
+		if data, err = decodeText(data); err != nil {
+			return nil, []Failure{failure(p, err)}
+		}
 	}
 	opts = opts.normalized()
 	if f == FormatJSONL {

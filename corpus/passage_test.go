@@ -126,10 +126,10 @@ func TestPlainDocument(t *testing.T) {
 
 func TestOptionsNormalized(t *testing.T) {
 	tests := []struct{ in, want Options }{
-		{Options{}, Options{DefaultMaxPassageChars, DefaultMinPassageChars}},
-		{Options{MaxPassageChars: 10}, Options{40, 20}},
-		{Options{MaxPassageChars: 500, MinPassageChars: 400}, Options{500, 250}},
-		{Options{MaxPassageChars: 2000, MinPassageChars: 100}, Options{2000, 100}},
+		{Options{}, Options{MaxPassageChars: DefaultMaxPassageChars, MinPassageChars: DefaultMinPassageChars}},
+		{Options{MaxPassageChars: 10}, Options{MaxPassageChars: 40, MinPassageChars: 20}},
+		{Options{MaxPassageChars: 500, MinPassageChars: 400}, Options{MaxPassageChars: 500, MinPassageChars: 250}},
+		{Options{MaxPassageChars: 2000, MinPassageChars: 100}, Options{MaxPassageChars: 2000, MinPassageChars: 100}},
 	}
 	for _, tc := range tests {
 		if got := tc.in.normalized(); got != tc.want {
