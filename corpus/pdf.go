@@ -22,7 +22,8 @@ const DefaultMaxPDFPages = 500
 
 // pdfTimeout bounds one PDF's parse even when the caller's context has no
 // deadline (Load, Parse): a file that keeps PDFium busy longer is refused.
-const pdfTimeout = 2 * time.Minute
+// A 500-page text PDF reads in a few seconds.
+const pdfTimeout = time.Minute
 
 // pdfMaxTextBytes bounds the text kept from one PDF; a file producing more
 // (millions of invisible glyphs) is refused rather than held in memory.
@@ -45,8 +46,6 @@ type pdfLine struct {
 	text                     string
 	left, right, top, bottom float64
 	page                     int // 1-based
-	// hyph: the line ends with a hyphen PDFium judged to break a word
-	// (it then joins the lines itself and marks the spot with \x02).
 }
 
 func (l pdfLine) height() float64 { return l.top - l.bottom }
@@ -77,6 +76,9 @@ func parsePDFMeta(ctx context.Context, id, source string, data []byte, m meta, o
 	opts = opts.normalized()
 	if len(data) > maxFileBytes {
 		return briefbot.Document{}, nil, fmt.Errorf("%w: %d bytes, more than %d", ErrPDFTooLarge, len(data), maxFileBytes)
+	}
+	if err := checkInflated(data, pdfMaxInflated); err != nil {
+		return briefbot.Document{}, nil, err
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, pdfTimeout, fmt.Errorf("PDF took longer than %v to read", pdfTimeout))
 	defer cancel()
@@ -247,6 +249,10 @@ func readPDFPage(p pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int) (pdfPage,
 	if err != nil {
 		return pg, err
 	}
+	// FPDFText_GetText writes U+FFFE where PDFium found a hyphen at a
+	// line end and joined the lines (FPDFText_GetUnicode says \x02):
+	// cleanPDFText keeps the mark for pdfMendHyphen to decide.
+	text := txt.Text
 	box := func(k int) (left, right, top, bottom float64, ok bool) {
 		b, err := p.FPDFText_GetLooseCharBox(&requests.FPDFText_GetLooseCharBox{TextPage: tp.TextPage, Index: k})
 		if err != nil {
@@ -272,7 +278,7 @@ func readPDFPage(p pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int) (pdfPage,
 		}
 		first, last = -1, -1
 	}
-	for _, r := range txt.Text {
+	for _, r := range text {
 		switch {
 		case r == '\n':
 			flush()
@@ -293,8 +299,9 @@ func readPDFPage(p pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int) (pdfPage,
 }
 
 // cleanPDFText undoes typesetting in a line: ligature characters become
-// their letters, control characters other than PDFium's end-of-line
-// hyphen mark (\x02) and soft hyphens go, and runs of spaces become one.
+// their letters, PDFium's end-of-line hyphen marks (U+FFFE, \x02) and
+// soft hyphens become \x02, other control characters go, and runs of
+// spaces become one.
 func cleanPDFText(s string) string {
 	var b strings.Builder
 	space := false
@@ -305,8 +312,8 @@ func cleanPDFText(s string) string {
 			continue
 		}
 		switch {
-		case r == '\x02':
-			b.WriteRune(r)
+		case r == '\x02' || r == '\ufffe':
+			b.WriteRune('\x02')
 		case r == '\u00ad':
 			b.WriteRune('\x02') // a soft hyphen is the same promise
 		case r == ' ' || r == '\t' || r == '\u00a0':
@@ -315,7 +322,7 @@ func cleanPDFText(s string) string {
 			}
 			space = true
 			continue
-		case r < 0x20 || r == 0x7f || r == '\ufffe' || r == '\uffff' || r == '\ufffd':
+		case r < 0x20 || r == 0x7f || r == '\uffff' || r == '\ufffd':
 			continue
 		default:
 			b.WriteRune(r)
