@@ -362,7 +362,7 @@ const maxListedFailures = 10
 // failureSummary lists the first failures and counts the others.
 func failureSummary(failures []Failure) string {
 	if len(failures) == 0 {
-		return "no file of a supported type (.md, .markdown, .txt, .html, .htm, .jsonl)"
+		return "no file of a supported type (.md, .markdown, .txt, .html, .htm, .jsonl, .pdf)"
 	}
 	var parts []string
 	for _, f := range failures[:min(len(failures), maxListedFailures)] {

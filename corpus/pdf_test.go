@@ -446,3 +446,35 @@ func BenchmarkPDF(b *testing.B) {
 	b.ReportMetric(50/sec, "pages/s")
 	b.ReportMetric(float64(len(data))/1e6/sec, "MB/s")
 }
+
+// FuzzPDF feeds mutations of small PDFs (testdata/pdf/seed-*.pdf: a
+// generated report, a hand-written page, a cyclic page tree) to parsePDF:
+// it must answer within the bound, without panicking, and any document it
+// returns must be well formed, its pages in order.
+func FuzzPDF(f *testing.F) {
+	seeds, err := filepath.Glob(filepath.Join("testdata", "pdf", "seed-*.pdf"))
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no seeds: %v", err)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, _, err := parsePDFBounded(t, "fuzz.pdf", data, Options{})
+		if err != nil {
+			return
+		}
+		checkDocInvariants(t, doc, Options{})
+		last := 1
+		for _, p := range doc.Passages {
+			if p.Page < last {
+				t.Errorf("passage %s on page %d after page %d", p.ID, p.Page, last)
+			}
+			last = p.Page
+		}
+	})
+}
