@@ -48,6 +48,7 @@ const (
 	FormatJSONL Format = "jsonl"
 	// FormatDOCX is a Word document (Office Open XML), see docx.go.
 	FormatDOCX Format = "docx"
+	FormatPDF  Format = "pdf"
 )
 
 // Default passage bounds, in characters (runes). About 1000 characters is
@@ -98,6 +99,10 @@ type Options struct {
 	// ParseTimeout bounds the time ParseUpload spends parsing; 0 selects
 	// DefaultParseTimeout.
 	ParseTimeout time.Duration
+	// MaxPDFPages refuses PDFs with more pages (DefaultMaxPDFPages when
+	// zero): reading a page costs time and memory whether or not it holds
+	// text, and a library document is rarely a whole book.
+	MaxPDFPages int
 }
 
 func (o Options) normalized() Options {
@@ -151,6 +156,8 @@ func FormatOf(path string) (Format, bool) {
 		return FormatJSONL, true
 	case ".docx":
 		return FormatDOCX, true
+	case ".pdf":
+		return FormatPDF, true
 	}
 	return "", false
 }
@@ -173,7 +180,7 @@ func docIDFromName(name string) string {
 func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Document, error) {
 	opts = opts.normalized()
 	switch f {
-	case FormatMarkdown, FormatText, FormatHTML, FormatDOCX:
+	case FormatMarkdown, FormatText, FormatHTML, FormatDOCX, FormatPDF:
 		doc, err := parseSingle(docIDFromName(name), name, data, f, meta{}, opts)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -200,6 +207,8 @@ func Parse(name string, data []byte, f Format, opts Options) ([]briefbot.Documen
 // source; errors are not wrapped with the name, which the callers add.
 func parseSingle(id, source string, data []byte, f Format, m meta, opts Options) (briefbot.Document, error) {
 	switch f {
+	case FormatPDF:
+		return parsePDFSingle(id, source, data, m, opts)
 	case FormatHTML:
 		return parseHTMLDoc(id, source, data, m, opts)
 	case FormatDOCX:
@@ -367,7 +376,7 @@ const maxListedFailures = 10
 // failureSummary lists the first failures and counts the others.
 func failureSummary(failures []Failure) string {
 	if len(failures) == 0 {
-		return "no file of a supported type (.md, .markdown, .txt, .html, .htm, .jsonl, .docx)"
+		return "no file of a supported type (.md, .markdown, .txt, .html, .htm, .jsonl, .docx, .pdf)"
 	}
 	var parts []string
 	for _, f := range failures[:min(len(failures), maxListedFailures)] {

@@ -96,7 +96,7 @@ func TestParseUpload(t *testing.T) {
 		msg  string
 	}{
 		{"big.md", []byte(strings.Repeat("word ", 300)), Options{MaxDocumentBytes: 1000}, ErrTooLarge, "big.md: too large: 1.5 KB, the limit is 1000 B"},
-		{"scan.pdf", []byte("%PDF-1.4\n"), Options{}, ErrUnsupported, "scan.pdf (pdf)"},
+		{"scan.pdf", []byte("%PDF-1.4\n"), Options{}, ErrCorrupt, "scan.pdf (pdf): not a readable PDF"},
 		{"pic.docx", []byte("\x89PNG\r\n\x1a\n\x00\x00"), Options{}, ErrUnsupported, "pic.docx: unsupported file: looks like an image (PNG)"},
 		{"recs.jsonl", []byte("{\"id\":1,\"text\":\"a\"}\n{\"id\":2,\"text\":\"b\"}\n{\"id\":3,\"text\":\"c\"}\n"), Options{}, ErrUnsupported, "JSONL with 3 records: add it as a configured file instead"},
 		{"bad.jsonl", []byte(`{"text":"no id"}`), Options{}, nil, `missing "id"`},

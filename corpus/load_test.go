@@ -96,7 +96,8 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	sort.Strings(sources)
-	want := []string{"empty.md", "records.jsonl:3", "records.jsonl:5", "records.jsonl:6", "records.jsonl:7", "records.jsonl:9"}
+	// sub/notes.pdf is text, not a PDF: read as one and refused.
+	want := []string{"empty.md", "records.jsonl:3", "records.jsonl:5", "records.jsonl:6", "records.jsonl:7", "records.jsonl:9", "sub/notes.pdf"}
 	if !reflect.DeepEqual(sources, want) {
 		t.Errorf("failures %q, want %q", sources, want)
 	}

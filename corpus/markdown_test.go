@@ -368,7 +368,7 @@ func TestFormatOf(t *testing.T) {
 	}{
 		{"a.md", FormatMarkdown, true}, {"a.MARKDOWN", FormatMarkdown, true}, {"dir/a.txt", FormatText, true},
 		{"a.html", FormatHTML, true}, {"a.htm", FormatHTML, true}, {"a.jsonl", FormatJSONL, true},
-		{"a.pdf", "", false}, {"README", "", false},
+		{"a.pdf", FormatPDF, true}, {"README", "", false},
 	}
 	for _, tc := range tests {
 		f, ok := FormatOf(tc.path)

@@ -164,7 +164,9 @@ func (e *env) redact(s string) string {
 }
 
 func (e *env) corpusOptions() corpus.Options {
-	return corpus.Options{MaxPassageChars: e.cfg.Corpus.MaxPassageChars, MinPassageChars: e.cfg.Corpus.MinPassageChars}
+	c := e.cfg.Corpus
+	return corpus.Options{MaxPassageChars: c.MaxPassageChars, MinPassageChars: c.MinPassageChars,
+		MaxDocumentBytes: c.MaxDocumentBytes.Bytes(), ParseTimeout: c.ParseTimeout.Duration(), MaxPDFPages: c.MaxPDFPages}
 }
 
 func (e *env) indexOptions() index.Options {

@@ -80,7 +80,7 @@ func (l *Library) AddDocument(ctx context.Context, req briefbot.AddRequest) (bri
 	}
 	// Parsing runs outside the lock: it is the slow part, and it changes
 	// nothing.
-	doc, warnings, err := parseUpload(ctx, name, data, l.opts.Corpus)
+	doc, warnings, err := corpus.ParseUpload(ctx, name, data, l.opts.Corpus)
 	if err != nil {
 		return briefbot.AddResult{}, l.refuse(ctx, req, err)
 	}
@@ -373,7 +373,7 @@ func (l *Library) parseRecord(ctx context.Context, rec store.DocumentRecord) (br
 	if err != nil {
 		return briefbot.Document{}, err
 	}
-	doc, _, err := parseUpload(ctx, cmp.Or(rec.Name, rec.Source, "upload"), data, l.opts.Corpus)
+	doc, _, err := corpus.ParseUpload(ctx, cmp.Or(rec.Name, rec.Source, "upload"), data, l.opts.Corpus)
 	if err != nil {
 		return briefbot.Document{}, err
 	}
@@ -507,4 +507,14 @@ func slugID(s string) string {
 		}
 	}
 	return cmp.Or(b.String(), "document")
+}
+
+// uploadFormat names the format the bytes were read in, for the
+// document's metadata (detected from the bytes, as ParseUpload does).
+func uploadFormat(name string, data []byte) string {
+	f, err := corpus.DetectFormat(name, data)
+	if err != nil {
+		return ""
+	}
+	return string(f)
 }
