@@ -202,6 +202,9 @@ func (f *frameSniffer) endFrame() {
 // originTransport sends requests for Discord's API origin to another origin
 // (a REST proxy, or the fake Discord in tests), keeping the path. Rewriting
 // requests here leaves discordgo's global endpoint variables alone.
+// originTransport sends what is meant for Discord (its API origin and its
+// attachment CDN) to discord.api_base instead, for a stand-in such as the
+// project's fake Discord.
 type originTransport struct {
 	from string // "https://discord.com"
 	to   *url.URL
@@ -226,15 +229,22 @@ func newOriginTransport(apiBase string, base http.RoundTripper) (http.RoundTripp
 const discordOrigin = "https://discord.com"
 
 func (t *originTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL.Scheme+"://"+r.URL.Host != t.from {
+	prefix := ""
+	switch {
+	case r.URL.Scheme+"://"+r.URL.Host == t.from:
+	case r.URL.Scheme == "https" && attachmentHosts[r.URL.Host]:
+		// Attachments come from Discord's CDN, which a stand-in for
+		// Discord serves under /cdn on its own origin.
+		prefix = "/cdn"
+	default:
 		return t.base.RoundTrip(r)
 	}
 	r2 := r.Clone(r.Context())
 	r2.URL.Scheme = t.to.Scheme
 	r2.URL.Host = t.to.Host
-	r2.URL.Path = t.to.Path + r.URL.Path
+	r2.URL.Path = t.to.Path + prefix + r.URL.Path
 	if r.URL.RawPath != "" {
-		r2.URL.RawPath = t.to.Path + r.URL.RawPath
+		r2.URL.RawPath = t.to.Path + prefix + r.URL.RawPath
 	}
 	r2.Host = t.to.Host
 	return t.base.RoundTrip(r2)
