@@ -125,11 +125,3 @@ func withPDFium(ctx context.Context, f func(pdfium.Pdfium) error) (err error) {
 	}
 	return err
 }
-
-// PreparePDF starts the PDF reader in the background (compiling PDFium the
-// first time on a machine takes seconds), so that the first PDF a
-// moderator uploads is read as fast as the next. Calling it again does
-// nothing more.
-func PreparePDF() {
-	go func() { _, _ = startPDFium() }()
-}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
-	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/internal/config"
 	"github.com/briefbot/briefbot/internal/library"
 	"github.com/briefbot/briefbot/internal/store"
@@ -53,8 +52,6 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	opts := botOptions(cfg, e)
 	opts.Records = records
 	opts.Librarian = lib
-	// Moderators may upload a PDF at any moment: ready the reader now.
-	corpus.PreparePDF()
 	b, err := bot.New(opts, lib)
 	if err != nil {
 		return err
