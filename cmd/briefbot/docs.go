@@ -74,13 +74,15 @@ const docsAbout = `Change the documents the bot answers from, beside the configu
   docs restore ID                          answer from a removed document again
   docs purge ID                            delete a stored document for good
   docs list [--json]                       every document, and those that failed
+  docs refresh                             re-check URL documents and the corpus
+                                           paths now, update what changed
 
 Documents live in the store (<data_dir>/briefbot.db). The bot holds the store
 while it runs, so stop it first, or make the change from Discord (/docs).
 Every change is audited (see 'briefbot audit').`
 
 func runDocs(ctx context.Context, e *env, args []string) error {
-	fs := e.flagSet("docs", "add|remove|restore|purge|list [ARGS]", docsAbout)
+	fs := e.flagSet("docs", "add|remove|restore|purge|list|refresh [ARGS]", docsAbout)
 	title := fs.String("title", "", "the title to show (add only), instead of the document's own")
 	asJSON := fs.Bool("json", false, "print JSON (add and list)")
 	pos, err := parseInterleaved(fs, args)
@@ -88,14 +90,14 @@ func runDocs(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return fmt.Errorf("%w: a subcommand is required (add, remove, restore, purge, list)", errUsage)
+		return fmt.Errorf("%w: a subcommand is required (add, remove, restore, purge, list, refresh)", errUsage)
 	}
 	sub, rest := pos[0], pos[1:]
-	want := map[string]int{"add": 1, "remove": 1, "restore": 1, "purge": 1, "list": 0}
+	want := map[string]int{"add": 1, "remove": 1, "restore": 1, "purge": 1, "list": 0, "refresh": 0}
 	n, ok := want[sub]
 	switch {
 	case !ok:
-		return fmt.Errorf("%w: unknown subcommand %q (add, remove, restore, purge, list)", errUsage, sub)
+		return fmt.Errorf("%w: unknown subcommand %q (add, remove, restore, purge, list, refresh)", errUsage, sub)
 	case len(rest) != n && n == 0:
 		return fmt.Errorf("%w: docs %s takes no argument", errUsage, sub)
 	case len(rest) != n && sub == "add":
@@ -127,6 +129,9 @@ func runDocs(ctx context.Context, e *env, args []string) error {
 	lib, err := e.library(ctx)
 	if err != nil {
 		return err
+	}
+	if sub == "refresh" {
+		return docsRefresh(ctx, e, lib)
 	}
 	by := localActor()
 	switch sub {

@@ -208,6 +208,7 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	lib, err := library.Open(ctx, library.Options{
 		Store:       e.store,
 		Fetcher:     e.urlFetcher(),
+		URLs:        e.cfg.Corpus.URLs,
 		Summarizer:  sum,
 		MaxPassages: e.cfg.LLM.MaxPassages,
 		IndexDir:    e.cfg.IndexDir(),
@@ -246,7 +247,7 @@ func (e *env) answerOptions() answer.Options {
 }
 
 // urlFetcher fetches documents added by link (/docs add url:, briefbot docs
-// add URL) within corpus.max_document_bytes, refusing private and
+// add URL, corpus.urls) within corpus.max_document_bytes, refusing private and
 // metadata addresses unless corpus.allow_private_urls.
 func (e *env) urlFetcher() library.Fetcher {
 	return urlFetcher{fetch.New(fetch.Options{
@@ -264,4 +265,10 @@ func (u urlFetcher) Get(ctx context.Context, url string) ([]byte, string, error)
 		return nil, "", err
 	}
 	return r.Data, r.URL, nil
+}
+
+// GetConditional lets refreshes send the stored copy's validators, so an
+// unchanged page costs a 304 (library.ConditionalFetcher).
+func (u urlFetcher) GetConditional(ctx context.Context, url string, cond fetch.Conditional) (fetch.Result, error) {
+	return u.f.Get(ctx, url, cond)
 }

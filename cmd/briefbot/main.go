@@ -31,7 +31,7 @@ Commands:
   index               build or refresh the index
   eval                retrieval quality (--qa FILE or --beir FOLDER)
   feedback            votes on the bot's answers, and the questions it refused
-  docs add|remove|restore|purge|list   change the documents (bot stopped)
+  docs add|remove|restore|purge|list|refresh   change the documents (bot stopped)
   audit               the last changes to the documents
   serve               run the Discord bot
 

@@ -60,6 +60,9 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	defer cancel()
 	// Retention is kept while the bot runs, not only at start-up.
 	go records.RunPruner(ctx, store.DefaultPruneEvery)
+	// URL documents and watched folders are re-checked every
+	// corpus.refresh (off when 0), until the bot stops.
+	go lib.RunRefresh(ctx, cfg.Corpus.Refresh.Duration())
 	if cfg.HTTP.Listen != "" {
 		stop, err := serveHealth(cfg.HTTP.Listen, lib, b)
 		if err != nil {

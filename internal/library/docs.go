@@ -64,20 +64,28 @@ func (l *Library) AddDocument(ctx context.Context, req briefbot.AddRequest) (bri
 		return briefbot.AddResult{}, errors.New("add document: give either the bytes or a URL")
 	}
 	kind, source, name, data := briefbot.SourceUpload, req.Name, req.Name, req.Data
+	var meta addMeta
 	if req.URL != "" {
 		if l.opts.Fetcher == nil {
 			return briefbot.AddResult{}, ErrNoFetcher
 		}
 		kind, source = briefbot.SourceURL, req.URL
-		got, final, err := l.opts.Fetcher.Get(ctx, req.URL)
+		got, final, m, err := l.fetchURL(ctx, req.URL)
 		if err != nil {
 			return briefbot.AddResult{}, l.refuse(ctx, req, fmt.Errorf("fetch %s: %w", req.URL, err))
 		}
-		data, name = got, cmp.Or(final, req.URL)
+		data, name, meta = got, cmp.Or(final, req.URL), m
 	}
 	if name == "" {
 		name = "upload"
 	}
+	return l.add(ctx, req, kind, source, name, data, meta)
+}
+
+// add stores and serves a document whose bytes are in hand: AddDocument's
+// path, which a URL refresh takes too (see urls.go).
+func (l *Library) add(ctx context.Context, req briefbot.AddRequest, kind, source, name string, data []byte, meta addMeta) (briefbot.AddResult, error) {
+	st := l.opts.Store
 	// Parsing runs outside the lock: it is the slow part, and it changes
 	// nothing.
 	doc, warnings, err := corpus.ParseUpload(ctx, name, data, l.opts.Corpus)
@@ -109,7 +117,7 @@ func (l *Library) AddDocument(ctx context.Context, req briefbot.AddRequest) (bri
 			}
 			action = "restore"
 		} else {
-			change, action = "updated", "update"
+			change, action = "updated", cmp.Or(meta.action, "update")
 		}
 	} else {
 		id = l.newDocID(cmp.Or(req.Title, name), recs)
@@ -127,6 +135,7 @@ func (l *Library) AddDocument(ctx context.Context, req briefbot.AddRequest) (bri
 	}
 	rec.AddedBy, rec.AddedAt, rec.Warnings = req.By, time.Now().UTC(), warnings
 	rec.Hash, rec.Bytes = hash, int64(len(data))
+	rec.ETag, rec.LastModified = meta.etag, meta.lastModified
 
 	stored := maps.Clone(l.stored)
 	stored[id] = doc
@@ -146,7 +155,7 @@ func (l *Library) AddDocument(ctx context.Context, req briefbot.AddRequest) (bri
 	l.stored = stored
 	l.serve(ctx, ix)
 	l.audit(ctx, briefbot.AuditEntry{Actor: req.By, Action: action, DocID: id,
-		Detail: fmt.Sprintf("%q from %s (%d passages)", rec.Title, source, rec.Passages)})
+		Detail: fmt.Sprintf("%q from %s (%d passages)", rec.Title, source, rec.Passages) + changeNote(prev, rec)})
 	return briefbot.AddResult{Document: rec.DocumentInfo, Change: change}, nil
 }
 
@@ -287,7 +296,7 @@ func (l *Library) ListDocuments(ctx context.Context) ([]briefbot.DocumentInfo, [
 		f, _ := corpus.FormatOf(d.Source)
 		out = append(out, infoOf(d, briefbot.SourcePath, d.Source, string(cmp.Or(f, corpus.FormatText))))
 	}
-	failed := slices.Concat(l.pathFailed, l.storeFailed)
+	failed := slices.Concat(l.pathFailed, l.storeFailed, l.urls.failed)
 	l.mu.Unlock()
 	slices.SortStableFunc(out, func(a, b briefbot.DocumentInfo) int { return strings.Compare(a.ID, b.ID) })
 	return out, failed, nil

@@ -47,6 +47,9 @@ type Options struct {
 	Store *store.Store
 	// Fetcher gets URL documents; nil refuses them with ErrNoFetcher.
 	Fetcher Fetcher
+	// URLs are documents fetched at start when the store lacks them, then
+	// kept there and refreshed like those moderators add by URL (urls.go).
+	URLs []string
 }
 
 // Library serves questions from the live index.
@@ -64,6 +67,7 @@ type Library struct {
 	pathFailed  []briefbot.Failure           // configured sources that failed
 	stored      map[string]briefbot.Document // stored documents served, by ID
 	storeFailed []briefbot.Failure           // stored documents that failed
+	urls        urlState                     // configured URLs and refreshes (urls.go)
 
 	flightMu sync.Mutex
 	flight   *rebuild
@@ -91,6 +95,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if !opts.Rebuild {
 		if ix := l.openIfUnchanged(ctx); ix != nil {
 			l.live = index.NewLive(ix)
+			l.addConfiguredURLs(ctx)
 			return l, nil
 		}
 	}
@@ -132,6 +137,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		l.restamp(ix, bo.Stamp)
 	}
 	l.live = index.NewLive(ix)
+	l.addConfiguredURLs(ctx)
 	return l, nil
 }
 

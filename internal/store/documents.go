@@ -26,6 +26,10 @@ type DocumentRecord struct {
 	// TitleOverride is the title the moderator gave, which replaces the
 	// document's own on every re-parse; empty when none was given.
 	TitleOverride string `json:"title_override,omitempty"`
+	// ETag and LastModified are the HTTP validators of a URL document's
+	// original, sent on refresh so that an unchanged page costs a 304.
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
 }
 
 // ErrNoDocument is wrapped by the errors of changes to a document the store
