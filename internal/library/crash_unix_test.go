@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,15 +56,6 @@ func openData(dir string, opts Options) (*Library, *store.Store, error) {
 		return nil, nil, err
 	}
 	return lib, st, nil
-}
-
-func readCurrent(t *testing.T, dir string) string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "index", "CURRENT"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(raw))
 }
 
 // TestKilledMidRebuild: a child process starts a full rebuild (/reindex)
@@ -226,22 +216,4 @@ func dirSize(t *testing.T, dir string) int64 {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
