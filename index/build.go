@@ -542,7 +542,7 @@ func readManifest(dir string) (manifest, error) {
 		return man, fmt.Errorf("read manifest %s: %w", path, err)
 	}
 	if man.Format != manifestFormat {
-		return man, fmt.Errorf("read manifest %s: format %d, want %d", path, man.Format, manifestFormat)
+		return man, fmt.Errorf("read manifest %s: %w %d, want %d", path, errManifestFormat, man.Format, manifestFormat)
 	}
 	return man, nil
 }
@@ -558,7 +558,7 @@ func readCurrent(root string) (string, error) {
 	}
 	name := strings.TrimSpace(string(raw))
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
-		return "", fmt.Errorf("read current build: bad build name %q in %s", name, filepath.Join(root, currentFile))
+		return "", fmt.Errorf("read current build: %w: bad build name %q in %s", ErrCorrupt, name, filepath.Join(root, currentFile))
 	}
 	return name, nil
 }
@@ -585,11 +585,16 @@ func writeCurrent(root, name string) error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("switch build: %w", werr)
 	}
-	if d, err := os.Open(root); err == nil {
-		_ = d.Sync() // make the rename durable where the platform allows
+	syncDir(root)
+	return nil
+}
+
+// syncDir makes renames in dir durable where the platform allows.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
 		_ = d.Close()
 	}
-	return nil
 }
 
 // removeOldBuilds deletes every build except the live one and the one it

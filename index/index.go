@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	bindex "github.com/blevesearch/bleve_index_api"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/briefbot/briefbot"
 )
@@ -78,6 +80,14 @@ func (o Options) validate() error {
 
 // ErrNoIndex reports that the root directory holds no built index yet.
 var ErrNoIndex = errors.New("no index built yet")
+
+// ErrCorrupt reports a live build that exists but cannot be read: CURRENT
+// names no build, or the build's manifest, Scorch files or length table are
+// damaged or missing. Only a rebuild cures it (see SetAside). Contention (a
+// build lock held, a bolt time-out), permissions and a manifest of another
+// format are not corruption: setting the build aside would not help, or
+// would destroy a build that a newer briefbot reads fine.
+var ErrCorrupt = errors.New("index corrupt")
 
 // ErrClosed reports a search on a closed index.
 var ErrClosed = errors.New("index closed")
@@ -150,10 +160,19 @@ func openBuild(dir string, opts Options) (*Index, error) {
 	ix, err := loadBuild(dir, opts)
 	if err != nil {
 		lock.unlock()
-		return nil, err
+		return nil, classifyLoadError(err)
 	}
 	ix.lock = lock
 	return ix, nil
+}
+
+// classifyLoadError marks a failure to load a build as ErrCorrupt unless it
+// comes from something a rebuild would not fix (see ErrCorrupt).
+func classifyLoadError(err error) error {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, bolterrors.ErrTimeout) || errors.Is(err, errManifestFormat) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrCorrupt, err)
 }
 
 // loadBuild opens the build in dir; the caller takes care of its lock.

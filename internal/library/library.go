@@ -92,6 +92,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		opts.Logger = slog.Default()
 	}
 	l := &Library{opts: opts, log: opts.Logger}
+	l.removeAbandonedBuilds()
 	if !opts.Rebuild {
 		if ix := l.openIfUnchanged(ctx); ix != nil {
 			l.live = index.NewLive(ix)

@@ -67,19 +67,21 @@ func (l *Library) stamp(ctx context.Context) string {
 // the corpus has now, taking the parsed documents from its manifest rather
 // than parsing the sources: start-up then costs the same whatever the
 // corpus size. It returns nil when the index must be checked the long way.
+//
+// A corrupt index is set aside here, so that the long way rebuilds it.
 func (l *Library) openIfUnchanged(ctx context.Context) *index.Index {
-	want := l.stamp(ctx)
-	if want == "" {
-		return nil
-	}
 	ix, err := index.Open(l.opts.IndexDir, l.opts.Index)
-	if err != nil {
-		if !errors.Is(err, index.ErrNoIndex) {
-			l.log.Warn("index unreadable; rebuilding it", "dir", l.opts.IndexDir, "error", err)
-		}
+	switch {
+	case errors.Is(err, index.ErrCorrupt):
+		l.setAsideCorrupt(ctx, err)
+		return nil
+	case errors.Is(err, index.ErrNoIndex):
+		return nil
+	case err != nil:
+		l.log.Warn("index unreadable; rebuilding it", "dir", l.opts.IndexDir, "error", err)
 		return nil
 	}
-	if ix.Stamp() != want {
+	if want := l.stamp(ctx); want == "" || ix.Stamp() != want {
 		closeUnused(ix)
 		return nil
 	}
@@ -109,4 +111,31 @@ func (l *Library) openIfUnchanged(ctx context.Context) *index.Index {
 // ID, by the source parseRecord gives it.
 func isStored(d briefbot.Document, r store.DocumentRecord) bool {
 	return !r.Removed && (d.Source == "upload:"+r.Name || d.Source == r.Name)
+}
+
+// setAsideCorrupt moves the corrupt live index aside (see index.SetAside)
+// so that Open builds a new one from the configured paths and the store,
+// and says so in one line: an operator must learn that the index was lost
+// and where the damaged copy is, not find a silently slower start.
+func (l *Library) setAsideCorrupt(ctx context.Context, openErr error) {
+	dir, err := index.SetAside(ctx, l.opts.IndexDir, l.opts.Index)
+	switch {
+	case err != nil:
+		// Building still replaces it; the damaged build is removed by a
+		// later build instead of being kept for inspection.
+		l.log.Error("index corrupt and could not be set aside; rebuilding it from the configured documents and the store",
+			"dir", l.opts.IndexDir, "error", openErr, "set_aside_error", err)
+	case dir != "":
+		l.log.Warn("index corrupt; set aside and rebuilding it from the configured documents and the store",
+			"dir", l.opts.IndexDir, "set_aside", dir, "error", openErr)
+	}
+}
+
+// removeAbandonedBuilds deletes what rebuilds killed midway left behind
+// (see index.RemoveAbandonedBuilds): they were never served, and may be as
+// large as the index.
+func (l *Library) removeAbandonedBuilds() {
+	for _, dir := range index.RemoveAbandonedBuilds(l.opts.IndexDir) {
+		l.log.Info("removed an unfinished index build (a rebuild was interrupted)", "dir", dir)
+	}
 }
