@@ -15,6 +15,10 @@ import (
 // not hold up an interaction past Discord's deadlines.
 const recordTimeout = 5 * time.Second
 
+// beforeCallback bounds a read of the records made before an interaction's
+// first response, which Discord wants within 3 s.
+const beforeCallback = time.Second
+
 // place is where and for whom an answer was given.
 type place struct {
 	user, guild, channel string
@@ -109,7 +113,7 @@ func refusalView(l lang, a briefbot.Answer, id string) message {
 // tells the user, and returns false, when the answer is gone or belongs to
 // someone else's private question.
 func (b *Bot) record(it *interaction, id string) (briefbot.AnswerRecord, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), beforeCallback)
 	defer cancel()
 	rec, ok, err := b.records.Answer(ctx, id)
 	switch {
@@ -147,11 +151,13 @@ func (b *Bot) onComponent(it *interaction) {
 	case actionVoteUp:
 		b.vote(it, briefbot.Vote{AnswerID: answerID, Helpful: true})
 	case actionVoteDown:
-		// The vote counts at once; the modal only adds why, if the user
-		// cares to say.
-		if _, err := b.putVote(it, briefbot.Vote{AnswerID: answerID, Helpful: false}); err != nil {
-			it.fail(it.T("Sorry, your vote could not be recorded."))
-			return
+		// The vote counts at once (the form only adds why, if the user
+		// cares to say), and before the form: a quick submit must not be
+		// overwritten by this plain vote. The write is bounded, since the
+		// form is Discord's answer to the click and due within 3 s; if it
+		// fails, the form's submit still records the vote.
+		if _, err := b.putVoteWithin(it, briefbot.Vote{AnswerID: answerID, Helpful: false}, beforeCallback); err != nil {
+			b.log.Warn("down vote not recorded before the form", "answer", answerID, "err", err)
 		}
 		if err := it.callback(discordgo.InteractionResponseModal, whyModal(it.lang, answerID)); err != nil {
 			b.log.Warn("feedback form not shown", "err", err)
@@ -186,7 +192,11 @@ func validReason(r string) bool {
 }
 
 func (b *Bot) putVote(it *interaction, v briefbot.Vote) (*briefbot.Vote, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	return b.putVoteWithin(it, v, recordTimeout)
+}
+
+func (b *Bot) putVoteWithin(it *interaction, v briefbot.Vote, within time.Duration) (*briefbot.Vote, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
 	v.UserID = userOf(it.i)
 	v.Time = b.opts.Now().UTC()
@@ -199,7 +209,7 @@ func (b *Bot) putVote(it *interaction, v briefbot.Vote) (*briefbot.Vote, error) 
 
 // vote records a vote and says so: a changed vote is named as such.
 func (b *Bot) vote(it *interaction, v briefbot.Vote) {
-	prev, err := b.putVote(it, v)
+	prev, err := b.putVoteWithin(it, v, beforeCallback)
 	if err != nil {
 		it.fail(it.T("Sorry, your vote could not be recorded."))
 		return
@@ -254,29 +264,39 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 		return
 	}
 	user := userOf(it.i)
-	private := rec.Private || it.i.GuildID == ""
-	conv, channel := rec.ConversationID, it.i.ChannelID
-	if !private {
-		thread, err := b.threadFor(it, rec)
-		if err != nil {
-			b.log.Warn("no thread for a follow-up; answering privately", "channel", it.i.ChannelID, "err", err)
-			private = true
-		} else {
-			conv, channel = threadConversation(thread), thread
-		}
-	}
+	// A slot first: a busy bot must not leave an empty thread behind.
 	release, refusal := b.acquire(waitCtx, user)
 	if refusal != nil {
 		it.refuse(it.lang.userText(refusal))
 		return
 	}
-	a, err := b.answer(ctx, user, question, b.history(conv), nil)
+	private := rec.Private || it.i.GuildID == ""
+	conv, channel := rec.ConversationID, it.i.ChannelID
+	history := b.history(conv)
+	if !private {
+		thread, err := b.threadFor(it, rec)
+		if err != nil {
+			b.log.Warn("no thread for a follow-up; answering privately", "channel", it.i.ChannelID, "err", err)
+			// The public conversation must not collect this user's
+			// private turns, nor show them to the next one: the
+			// private follow-up starts its own, from the public turns.
+			private, conv = true, newID()
+			if err := b.seed(conv, history); err != nil {
+				b.log.Warn("private follow-up's conversation not seeded", "err", err)
+			}
+		} else {
+			conv, channel = threadConversation(thread), thread
+			history = b.history(conv)
+		}
+	}
+	a, err := b.answer(ctx, user, question, history, nil)
 	release()
 	if err != nil {
 		it.fail(it.lang.userText(err))
 		return
 	}
-	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: channel, private: private, conversation: conv})
+	// A refusal is shown to the asker alone, so it is kept as private.
+	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: channel, private: private || !a.Answerable, conversation: conv})
 	switch {
 	case !a.Answerable:
 		b.logErr(it.finish(refusalView(it.lang, a, id)))
@@ -305,6 +325,11 @@ func (b *Bot) threadFor(it *interaction, rec briefbot.AnswerRecord) (string, err
 	if it.i.Message == nil || it.i.Message.ID == "" {
 		return "", fmt.Errorf("the follow-up names no message to start a thread from")
 	}
+	// A thread started from a message has the message's ID: a second
+	// follow-up on the same answer joins the first one's thread.
+	if len(b.history(threadConversation(it.i.Message.ID))) > 0 {
+		return it.i.Message.ID, nil
+	}
 	ch, err := b.session.MessageThreadStartComplex(it.i.ChannelID, it.i.Message.ID, &discordgo.ThreadStart{
 		Name:                cutText(rec.Question, 100),
 		AutoArchiveDuration: 1440,
@@ -312,20 +337,27 @@ func (b *Bot) threadFor(it *interaction, rec briefbot.AnswerRecord) (string, err
 	if err != nil {
 		return "", fmt.Errorf("start a thread: %w", b.explain(err))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-	defer cancel()
-	for _, t := range b.history(rec.ConversationID) {
-		if err := b.records.AppendTurn(ctx, threadConversation(ch.ID), t); err != nil {
-			return "", fmt.Errorf("seed the thread's conversation: %w", err)
-		}
-	}
-	if len(b.history(rec.ConversationID)) == 0 {
+	turns := b.history(rec.ConversationID)
+	if len(turns) == 0 {
 		// Even an answer whose turn was not kept marks the thread as ours.
-		if err := b.records.AppendTurn(ctx, threadConversation(ch.ID), turnOf(rec.Answer, rec.Time)); err != nil {
-			return "", fmt.Errorf("seed the thread's conversation: %w", err)
-		}
+		turns = []briefbot.Turn{turnOf(rec.Answer, rec.Time)}
+	}
+	if err := b.seed(threadConversation(ch.ID), turns); err != nil {
+		return "", fmt.Errorf("seed the thread's conversation: %w", err)
 	}
 	return ch.ID, nil
+}
+
+// seed starts a conversation with earlier turns.
+func (b *Bot) seed(conversation string, turns []briefbot.Turn) error {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	for _, t := range turns {
+		if err := b.records.AppendTurn(ctx, conversation, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // post sends a message to a channel, as a reply to another when ref is set.
@@ -352,7 +384,8 @@ func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
 		b.logErr(it.reply(noticeMessage(it.T("Only the person who asked can share this answer.")), true))
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	// All of it before the reply, which Discord wants within 3 s.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*beforeCallback)
 	defer cancel()
 	id := sharedID(rec.ID)
 	if _, done, err := b.records.Answer(ctx, id); err == nil && done {
@@ -360,7 +393,12 @@ func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
 		return
 	}
 	pub := rec
-	pub.ID, pub.Time, pub.Private, pub.ChannelID = id, b.opts.Now().UTC(), false, it.i.ChannelID
+	// The shared copy starts its own conversation from the shared answer
+	// alone: the asker's private turns before it stay private.
+	pub.ID, pub.Time, pub.Private, pub.ChannelID, pub.ConversationID = id, b.opts.Now().UTC(), false, it.i.ChannelID, id
+	if err := b.records.AppendTurn(ctx, id, turnOf(rec.Answer, pub.Time)); err != nil {
+		b.log.Warn("shared answer's conversation not started", "err", err)
+	}
 	if err := b.records.PutAnswer(ctx, pub); err != nil {
 		b.log.Error("shared answer not kept", "err", err)
 		it.fail(it.T("Sorry, the answer could not be shared."))

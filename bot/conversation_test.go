@@ -255,3 +255,40 @@ func TestButtonsSurviveRestart(t *testing.T) {
 		t.Errorf("follow-up after a restart has history %v", got)
 	}
 }
+
+// TestSharedAnswerKeepsEarlierTurnsPrivate: a follow-up on a shared answer
+// is read with the shared answer only, never with the private questions
+// its asker asked before it.
+func TestSharedAnswerKeepsEarlierTurnsPrivate(t *testing.T) {
+	t.Parallel()
+	svc := newFakeService(t)
+	spy := spyOn(svc)
+	e := startBot(t, setup{svc: svc})
+	secret := e.final(e.ask("", "What does Article 9 call for, secretly?", discordfake.Opt("private", true)))
+	follow := e.final(e.followUp(t, secret, e.fake.UserID, "And Article 6?"))
+	shared := e.final(e.fake.Interact(e.ctx, discordfake.InteractionSpec{CustomID: button(t, follow, actionShare), MessageID: follow.ID, UserID: e.fake.UserID}))
+	e.final(e.followUp(t, shared, e.fake.OwnerID, "What about the corridor?"))
+	if got := spy.questions("What about the corridor?"); len(got) != 1 || got[0] != "And Article 6?" {
+		t.Errorf("a follow-up on the shared answer was read with %v; want only the shared answer's question", got)
+	}
+}
+
+// TestSecondFollowUpJoinsTheThread: pressing Follow up again on the
+// answer a thread was started from answers in that thread, and the
+// conversation there stays public.
+func TestSecondFollowUpJoinsTheThread(t *testing.T) {
+	t.Parallel()
+	svc := newFakeService(t)
+	spy := spyOn(svc)
+	e := startBot(t, setup{svc: svc})
+	first := e.final(e.ask("", "What does Article 9 call for?"))
+	e.final(e.followUp(t, first, e.fake.UserID, "And Article 6?"))
+	done := e.final(e.followUp(t, first, e.fake.OwnerID, "What about the corridor?"))
+	if !strings.Contains(done.Text(), "<#"+first.ID+">") || len(e.fake.Threads(e.fake.ChannelID)) != 1 {
+		t.Errorf("second follow-up on the answer: %q, %d threads; want it in the first thread", done.Text(), len(e.fake.Threads(e.fake.ChannelID)))
+	}
+	if got := spy.questions("What about the corridor?"); len(got) != 2 {
+		t.Errorf("second follow-up history = %v, want the thread's two turns", got)
+	}
+	e.fake.AssertClean(t)
+}

@@ -604,7 +604,8 @@ func (b *Bot) ask(it *interaction, question string, private bool) {
 	// Everyone in the channel saw a question unless it was private or
 	// asked in a DM.
 	private = private || it.i.GuildID == ""
-	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: it.i.ChannelID, private: private})
+	// A refusal is shown to the asker alone, so it is kept as private.
+	id := b.keep(a, place{user: user, guild: it.i.GuildID, channel: it.i.ChannelID, private: private || !a.Answerable})
 	if !a.Answerable {
 		// One short line for the asker alone, never a public wall.
 		it.tell(refusalView(it.lang, a, id))
@@ -834,6 +835,14 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Author == nil || m.Author.Bot {
 		return
 	}
+	// discordgo does not recover its handlers' panics: one here (the
+	// records read below) must not stop the process. Past that read, the
+	// recover further down also tells the asker.
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("message handler panicked", "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
 	b.mu.Lock()
 	me, name := b.botUser, b.botName
 	b.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
@@ -57,12 +58,18 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// The background work writes to the store: it ends before the store
+	// closes (deferred above, so it runs after this).
+	var background sync.WaitGroup
+	defer func() {
+		cancel()
+		background.Wait()
+	}()
 	// Retention is kept while the bot runs, not only at start-up.
-	go records.RunPruner(ctx, store.DefaultPruneEvery)
+	background.Go(func() { records.RunPruner(ctx, store.DefaultPruneEvery) })
 	// URL documents and watched folders are re-checked every
 	// corpus.refresh (off when 0), until the bot stops.
-	go lib.RunRefresh(ctx, cfg.Corpus.Refresh.Duration())
+	background.Go(func() { lib.RunRefresh(ctx, cfg.Corpus.Refresh.Duration()) })
 	if cfg.HTTP.Listen != "" {
 		stop, err := serveHealth(cfg.HTTP.Listen, lib, b)
 		if err != nil {
