@@ -138,7 +138,9 @@ type Bot struct {
 	inFlight  chan struct{}
 	questions *askedQuestions
 	records   briefbot.Records
-	buckets   *bucketPool
+	// sharing holds the IDs of answers being shared right now.
+	sharing sync.Map
+	buckets *bucketPool
 
 	// ackBudget is ackBudget, shortened by tests.
 	ackBudget time.Duration

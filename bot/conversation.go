@@ -384,6 +384,13 @@ func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
 		b.logErr(it.reply(noticeMessage(it.T("Only the person who asked can share this answer.")), true))
 		return
 	}
+	// Two quick clicks must not post it twice: the record says "shared"
+	// only once the first is done, so one share at a time per answer.
+	if _, busy := b.sharing.LoadOrStore(rec.ID, true); busy {
+		b.logErr(it.reply(noticeMessage(it.T("This answer was already shared.")), true))
+		return
+	}
+	defer b.sharing.Delete(rec.ID)
 	// All of it before the reply, which Discord wants within 3 s.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*beforeCallback)
 	defer cancel()
