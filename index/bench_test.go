@@ -292,7 +292,7 @@ func BenchmarkBleveSearch(b *testing.B) {
 				q := bleve.NewMatchQuery(queries[i%len(queries)])
 				q.SetField(fieldBody)
 				q.Analyzer = analyzerName
-				if _, err := ix.bidx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 5, 0, false)); err != nil {
+				if _, err := ix.segs[0].bidx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 5, 0, false)); err != nil {
 					b.Fatal(err)
 				}
 			})

@@ -138,6 +138,12 @@ type manifest struct {
 	Documents  []briefbot.Document `json:"documents"`
 	Stamp      string              `json:"stamp,omitempty"`
 	Failed     []briefbot.Failure  `json:"failed,omitempty"`
+	// Base names the full build an incremental one (see Update) serves
+	// the unchanged documents from; Delta lists the IDs of the documents
+	// its own bleve index holds. Both are empty for a full build, whose
+	// index holds every document.
+	Base  string   `json:"base,omitempty"`
+	Delta []string `json:"delta,omitempty"`
 }
 
 // encodeLengths stores each passage's analyzed body length, in manifest
@@ -263,7 +269,15 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 // buildUnchecked writes a build of docs, which validateDocs accepted, and
 // makes it the live one once it opens and holds what was indexed. Until
 // then CURRENT names the previous build, and a failed build is removed.
-func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (_ *Index, err error) {
+func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (*Index, error) {
+	return writeBuild(ctx, root, docs, "", docs, opts)
+}
+
+// writeBuild writes a build serving docs whose own bleve index holds the
+// documents indexed (all of docs for a full build; for an incremental one,
+// those that base, a full build, does not hold as they are) and makes it
+// the live one, as buildUnchecked does.
+func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base string, indexed []briefbot.Document, opts BuildOptions) (_ *Index, err error) {
 	total := 0
 	for _, d := range docs {
 		total += len(d.Passages)
@@ -295,11 +309,18 @@ func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, 
 		Documents: len(docs),
 		Passages:  total,
 	}
-	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), docs, total, opts); err != nil {
+	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: docs,
+		Stamp: opts.Stamp, Failed: opts.Failed, Base: base}
+	indexedTotal := 0
+	for _, d := range indexed {
+		indexedTotal += len(d.Passages)
+		if base != "" {
+			man.Delta = append(man.Delta, d.ID)
+		}
+	}
+	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), indexed, indexedTotal, opts); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: docs,
-		Stamp: opts.Stamp, Failed: opts.Failed}
 	if err := writeJSON(filepath.Join(dir, manifestFile), man); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
@@ -600,9 +621,15 @@ func syncDir(dir string) {
 // removeOldBuilds deletes every build except the live one and the one it
 // replaced, skipping builds still open elsewhere (they hold a shared lock).
 // The previous build is kept because a reader may have read CURRENT just
-// before the switch and be opening it now.
+// before the switch and be opening it now. The base of a kept incremental
+// build (see Update) is kept with it: it serves most of its documents.
 func removeOldBuilds(root string, keep ...string) {
 	builds := filepath.Join(root, buildsDir)
+	for _, k := range slices.Clone(keep) {
+		if man, err := readManifest(filepath.Join(builds, k)); err == nil && man.Base != "" {
+			keep = append(keep, man.Base)
+		}
+	}
 	entries, err := os.ReadDir(builds)
 	if err != nil {
 		slog.Warn("list index builds", "dir", builds, "err", err)

@@ -118,19 +118,26 @@ type Index struct {
 	// once.
 	names     map[string]caseCount
 	namesOnce sync.Once
-	ord       []int32 // internal doc number -> position in flat, -1 for none
-	n         float64 // number of passages indexed
+	n         float64 // number of passages served
 	avgdl     float64 // mean analyzed length of the body field
 	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
 	lengthNorm []float64
 
-	bidx bleve.Index
-	adv  bindex.Index
-	an   analysis.Analyzer
-	lock *dirLock
+	// segs are the bleve indexes the passages are in: the build's own for
+	// a full build; for an incremental one (see Update) its base build's,
+	// then its own holding the documents added or changed since the base.
+	segs []segment
+	// deletedDF counts, per field and analyzed term, the passages holding
+	// it that a segment still indexes but the build no longer serves (the
+	// base's removed and replaced documents): document frequencies are
+	// the segments' postings counts less these, so that BM25 sees exactly
+	// the statistics of a full build of the served documents.
+	deletedDF map[string]map[string]uint64
+	an        analysis.Analyzer
+	lock      *dirLock
 
 	accPool sync.Pool
-	dfCache sync.Map // term -> uint64 document frequency; the index is immutable
+	dfCache sync.Map // term -> uint64 body document frequency; the index is immutable
 	// related caches the analyzed terms of thesaurus phrases; the
 	// thesaurus is fixed, and relatedCount caps the entries.
 	related      sync.Map // phrase -> []string
@@ -175,46 +182,62 @@ func classifyLoadError(err error) error {
 	return fmt.Errorf("%w: %w", ErrCorrupt, err)
 }
 
-// loadBuild opens the build in dir; the caller takes care of its lock.
-func loadBuild(dir string, opts Options) (ix *Index, err error) {
+// segment is one bleve index of a build.
+type segment struct {
+	dir  string // the build directory holding it
+	bidx bleve.Index
+	adv  bindex.Index
+	ord  []int32 // internal doc number -> position in flat, -1 for none
+	lock *dirLock
+}
+
+// segmentSpec is what loadBuild opens as a segment: the bleve index under
+// dir, indexing docs' passages in order; passages of documents keep
+// rejects are indexed but no longer served.
+type segmentSpec struct {
+	dir  string
+	docs []briefbot.Document
+	keep func(docID string) bool
+}
+
+// loadBuild opens the build in dir; the caller takes care of its lock (the
+// lock of an incremental build's base is taken here).
+func loadBuild(dir string, opts Options) (_ *Index, err error) {
 	man, err := readManifest(dir)
 	if err != nil {
 		return nil, err
 	}
-	bidx, err := bleve.OpenUsing(filepath.Join(dir, indexSubdir), map[string]interface{}{
-		"read_only":    true,
-		"bolt_timeout": opts.BoltTimeout.String(),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open index %s: %w", dir, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = bidx.Close()
-		}
-	}()
-	adv, err := bidx.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("open index %s: %w", dir, err)
-	}
-	an := bidx.Mapping().AnalyzerNamed(analyzerName)
-	if an == nil {
-		return nil, fmt.Errorf("open index %s: analyzer %q missing", dir, analyzerName)
-	}
-	ix = &Index{
+	ix := &Index{
 		dir:   dir,
 		opts:  opts,
 		docs:  man.Documents,
 		stamp: man.Stamp, failed: man.Failed,
-		bidx: bidx,
-		adv:  adv,
-		an:   an,
+		deletedDF: map[string]map[string]uint64{fieldBody: {}, fieldDocTitle: {}},
 	}
+	defer func() {
+		if err != nil {
+			ix.closeSegments()
+		}
+	}()
 	ix.flat, ix.byID = flatten(man.Documents)
-	ix.classifyRoles()
-	if err := ix.loadStats(); err != nil {
+	specs, err := segmentSpecs(dir, man)
+	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
+	lengths := make([]uint32, len(ix.flat))
+	served := 0
+	for _, sp := range specs {
+		k, err := ix.loadSegment(sp, lengths)
+		if err != nil {
+			return nil, fmt.Errorf("open index %s: %w", sp.dir, err)
+		}
+		served += k
+	}
+	if served != len(ix.flat) {
+		return nil, fmt.Errorf("open index %s: index holds %d passages, manifest %d", dir, served, len(ix.flat))
+	}
+	ix.setLengths(lengths)
+	ix.classifyRoles()
 	// The version reflects the options this index answers with, which may
 	// differ from those it was built with; a build from an older mapping
 	// gets a version no current corpus has, so EnsureCurrent rebuilds it.
@@ -223,6 +246,177 @@ func loadBuild(dir string, opts Options) (ix *Index, err error) {
 	size := len(ix.flat)
 	ix.accPool.New = func() any { return newAccumulator(size) }
 	return ix, nil
+}
+
+// segmentSpecs lists the segments of the build in dir: its own index for
+// a full build; for an incremental one, its base's index serving the
+// documents that did not change since, then its own.
+func segmentSpecs(dir string, man manifest) ([]segmentSpec, error) {
+	all := func(string) bool { return true }
+	if man.Base == "" {
+		return []segmentSpec{{dir: dir, docs: man.Documents, keep: all}}, nil
+	}
+	baseDir := filepath.Join(filepath.Dir(dir), man.Base)
+	base, err := readManifest(baseDir)
+	if err != nil {
+		return nil, fmt.Errorf("base build: %w", err)
+	}
+	if base.Base != "" || base.Mapping != man.Mapping {
+		return nil, fmt.Errorf("base build %s is not a full build of mapping %s", man.Base, man.Mapping)
+	}
+	inDelta := make(map[string]bool, len(man.Delta))
+	for _, id := range man.Delta {
+		inDelta[id] = true
+	}
+	served := make(map[string]bool, len(man.Documents))
+	var delta []briefbot.Document
+	for _, d := range man.Documents {
+		served[d.ID] = true
+		if inDelta[d.ID] {
+			delta = append(delta, d)
+		}
+	}
+	return []segmentSpec{
+		{dir: baseDir, docs: base.Documents, keep: func(id string) bool { return served[id] && !inDelta[id] }},
+		{dir: dir, docs: delta, keep: all},
+	}, nil
+}
+
+// loadSegment opens a segment, maps its internal document numbers to
+// positions in flat once (so that a search never looks up external IDs;
+// the numbers are stable because the index is opened read-only and no
+// merge can renumber documents), fills in the lengths of the passages it
+// serves, and counts the terms of those it no longer serves. It returns
+// how many passages it serves.
+func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
+	seg := segment{dir: sp.dir}
+	if sp.dir != ix.dir {
+		lock, err := lockShared(filepath.Join(sp.dir, lockFile))
+		if err != nil {
+			return 0, err
+		}
+		seg.lock = lock
+	}
+	bidx, err := bleve.OpenUsing(filepath.Join(sp.dir, indexSubdir), map[string]interface{}{
+		"read_only":    true,
+		"bolt_timeout": ix.opts.BoltTimeout.String(),
+	})
+	if err != nil {
+		seg.lock.unlock()
+		return 0, err
+	}
+	seg.bidx = bidx
+	// Registered before anything else can fail, so that closeSegments
+	// releases it.
+	ix.segs = append(ix.segs, seg)
+	s := &ix.segs[len(ix.segs)-1]
+	if s.adv, err = bidx.Advanced(); err != nil {
+		return 0, err
+	}
+	if ix.an == nil {
+		if ix.an = bidx.Mapping().AnalyzerNamed(analyzerName); ix.an == nil {
+			return 0, fmt.Errorf("analyzer %q missing", analyzerName)
+		}
+	}
+	segFlat, segByID := flatten(sp.docs)
+	r, err := s.adv.Reader()
+	if err != nil {
+		return 0, fmt.Errorf("reader: %w", err)
+	}
+	defer r.Close()
+	n, err := r.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("doc count: %w", err)
+	}
+	if int(n) != len(segFlat) {
+		return 0, fmt.Errorf("index holds %d passages, manifest %d", n, len(segFlat))
+	}
+	raw, err := r.GetInternal([]byte(lengthsKey))
+	if err != nil {
+		return 0, fmt.Errorf("read lengths: %w", err)
+	}
+	segLengths, err := decodeLengths(raw, int(n))
+	if err != nil {
+		return 0, err
+	}
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return 0, fmt.Errorf("doc ids: %w", err)
+	}
+	defer ids.Close()
+	served := 0
+	for {
+		id, err := ids.Next()
+		if err != nil {
+			return 0, fmt.Errorf("doc ids: %w", err)
+		}
+		if id == nil {
+			break
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return 0, fmt.Errorf("external id: %w", err)
+		}
+		sp0, ok := segByID[ext]
+		if !ok {
+			return 0, fmt.Errorf("passage %q of document %q is indexed but not in the manifest", ext, storedDocID(r, ext))
+		}
+		num := id.Value()
+		if num > math.MaxInt32 {
+			return 0, fmt.Errorf("internal id %d out of range", num)
+		}
+		for uint64(len(s.ord)) <= num {
+			s.ord = append(s.ord, -1)
+		}
+		p := segFlat[sp0]
+		if !sp.keep(p.DocID) {
+			ix.countDeleted(p)
+			continue
+		}
+		pos, ok := ix.byID[ext]
+		if !ok || ix.flat[pos].DocID != p.DocID {
+			return 0, fmt.Errorf("passage %q of document %q is indexed but not served", ext, p.DocID)
+		}
+		s.ord[num] = int32(pos)
+		lengths[pos] = segLengths[sp0]
+		served++
+	}
+	return served, nil
+}
+
+// countDeleted adds the terms of a passage indexed but no longer served to
+// deletedDF, field by field as passageDocument indexes them.
+func (ix *Index) countDeleted(p briefbot.Passage) {
+	count := func(field, text string) {
+		seen := map[string]bool{}
+		for _, t := range ix.Analyze(text) {
+			if !seen[t] {
+				seen[t] = true
+				ix.deletedDF[field][t]++
+			}
+		}
+	}
+	count(fieldBody, bodyText(p))
+	if titleApart(p) {
+		count(fieldDocTitle, p.Title)
+	}
+}
+
+// setLengths derives N, the mean length and each passage's length part of
+// BM25's denominator, which depends on the passage alone.
+func (ix *Index) setLengths(lengths []uint32) {
+	var total float64
+	for _, l := range lengths {
+		total += float64(l)
+	}
+	ix.n = float64(len(lengths))
+	if len(lengths) > 0 {
+		ix.avgdl = total / ix.n
+	}
+	ix.lengthNorm = make([]float64, len(lengths))
+	for i, l := range lengths {
+		ix.lengthNorm[i] = ix.opts.K1 * (1 - ix.opts.B + ix.opts.B*float64(l)/ix.avgdl)
+	}
 }
 
 func flatten(docs []briefbot.Document) ([]briefbot.Passage, map[string]int) {
@@ -235,77 +429,6 @@ func flatten(docs []briefbot.Document) ([]briefbot.Passage, map[string]int) {
 		byID[p.ID] = i
 	}
 	return flat, byID
-}
-
-// loadStats reads N and the passage lengths from the index and maps
-// internal document numbers to manifest positions once, so that a search
-// never has to look up external IDs. Internal numbers are stable because the
-// index is opened read-only: no merge can renumber documents.
-func (ix *Index) loadStats() error {
-	r, err := ix.adv.Reader()
-	if err != nil {
-		return fmt.Errorf("reader: %w", err)
-	}
-	defer r.Close()
-	n, err := r.DocCount()
-	if err != nil {
-		return fmt.Errorf("doc count: %w", err)
-	}
-	if int(n) != len(ix.flat) {
-		return fmt.Errorf("index holds %d passages, manifest %d", n, len(ix.flat))
-	}
-	raw, err := r.GetInternal([]byte(lengthsKey))
-	if err != nil {
-		return fmt.Errorf("read lengths: %w", err)
-	}
-	lengths, err := decodeLengths(raw, int(n))
-	if err != nil {
-		return err
-	}
-	var total float64
-	for _, l := range lengths {
-		total += float64(l)
-	}
-	ix.n = float64(n)
-	if n > 0 {
-		ix.avgdl = total / float64(n)
-	}
-	// The length part of BM25's denominator depends on the passage alone.
-	ix.lengthNorm = make([]float64, n)
-	for i, l := range lengths {
-		ix.lengthNorm[i] = ix.opts.K1 * (1 - ix.opts.B + ix.opts.B*float64(l)/ix.avgdl)
-	}
-	ids, err := r.DocIDReaderAll()
-	if err != nil {
-		return fmt.Errorf("doc ids: %w", err)
-	}
-	defer ids.Close()
-	for {
-		id, err := ids.Next()
-		if err != nil {
-			return fmt.Errorf("doc ids: %w", err)
-		}
-		if id == nil {
-			break
-		}
-		ext, err := r.ExternalID(id)
-		if err != nil {
-			return fmt.Errorf("external id: %w", err)
-		}
-		pos, ok := ix.byID[ext]
-		if !ok {
-			return fmt.Errorf("passage %q of document %q is indexed but not in the manifest", ext, storedDocID(r, ext))
-		}
-		num := id.Value()
-		if num > math.MaxInt32 {
-			return fmt.Errorf("internal id %d out of range", num)
-		}
-		for uint64(len(ix.ord)) <= num {
-			ix.ord = append(ix.ord, -1)
-		}
-		ix.ord[num] = int32(pos)
-	}
-	return nil
 }
 
 // storedDocID is the document ID stored with an indexed passage, for
@@ -355,12 +478,75 @@ func (ix *Index) Close() error {
 	if ix.closed.Swap(true) {
 		return nil
 	}
-	err := ix.bidx.Close()
+	err := ix.closeSegments()
 	ix.lock.unlock()
 	if err != nil {
 		return fmt.Errorf("close index %s: %w", ix.dir, err)
 	}
 	return nil
+}
+
+// closeSegments closes the segments' bleve indexes and releases the locks
+// loadSegment took.
+func (ix *Index) closeSegments() error {
+	var errs []error
+	for _, s := range ix.segs {
+		errs = append(errs, s.bidx.Close())
+		s.lock.unlock()
+	}
+	ix.segs = nil
+	return errors.Join(errs...)
+}
+
+// readers opens a reader of every segment, in order, and returns a
+// function closing them.
+func (ix *Index) readers() ([]bindex.IndexReader, func(), error) {
+	rs := make([]bindex.IndexReader, 0, len(ix.segs))
+	closeAll := func() {
+		for _, r := range rs {
+			_ = r.Close()
+		}
+	}
+	for _, s := range ix.segs {
+		r, err := s.adv.Reader()
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("reader: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	return rs, closeAll, nil
+}
+
+// postings opens the postings of term in field in every segment (rs, from
+// readers) and returns them with the term's document frequency among the
+// served passages: the segments' counts less the passages no longer
+// served (see deletedDF).
+func (ix *Index) postings(ctx context.Context, rs []bindex.IndexReader, field, term string, freq bool) ([]bindex.TermFieldReader, uint64, error) {
+	tfrs := make([]bindex.TermFieldReader, 0, len(rs))
+	var df uint64
+	for _, r := range rs {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, freq, false, false)
+		if err != nil {
+			closePostings(tfrs)
+			return nil, 0, err
+		}
+		tfrs = append(tfrs, tfr)
+		df += tfr.Count()
+	}
+	if del := ix.deletedDF[field][term]; del <= df {
+		df -= del
+	} else {
+		closePostings(tfrs)
+		return nil, 0, fmt.Errorf("%d passages no longer served hold %q in %s, more than the %d indexed", del, term, field, df)
+	}
+	return tfrs, df, nil
+}
+
+func closePostings(tfrs []bindex.TermFieldReader) {
+	for _, t := range tfrs {
+		_ = t.Close()
+	}
 }
 
 // Analyze returns the analyzed terms of text in order of appearance,
@@ -397,17 +583,16 @@ func (ix *Index) docFreq(term string) (uint64, error) {
 	if ix.closed.Load() {
 		return 0, ErrClosed
 	}
-	r, err := ix.adv.Reader()
+	rs, closeReaders, err := ix.readers()
 	if err != nil {
-		return 0, fmt.Errorf("reader: %w", err)
+		return 0, err
 	}
-	defer r.Close()
-	tfr, err := r.TermFieldReader(context.Background(), []byte(term), fieldBody, false, false, false)
+	defer closeReaders()
+	tfrs, df, err := ix.postings(context.Background(), rs, fieldBody, term, false)
 	if err != nil {
 		return 0, fmt.Errorf("postings of %q: %w", term, err)
 	}
-	df := tfr.Count()
-	_ = tfr.Close()
+	closePostings(tfrs)
 	ix.dfCache.Store(term, df)
 	return df, nil
 }

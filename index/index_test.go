@@ -124,11 +124,11 @@ func TestSearchBM25ByHand(t *testing.T) {
 
 func TestScoreGroupsTakesTheBestTermOfAGroup(t *testing.T) {
 	ix := buildOpen(t, pets, BuildOptions{})
-	r, err := ix.adv.Reader()
+	rs, closeReaders, err := ix.readers()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	defer closeReaders()
 	// "cat" with "dog" standing for it at half weight, and "fish" on its
 	// own: d1 ("cat dog dog") earns max(cat, dog/2) for the group, not the
 	// sum; d3 ("dog bird") has only the stand-in.
@@ -138,7 +138,7 @@ func TestScoreGroupsTakesTheBestTermOfAGroup(t *testing.T) {
 		{term: "dog", qtf: 1, weight: 0.5, rel: 0.5, group: 0},
 	}
 	acc := newAccumulator(len(ix.flat))
-	if err := ix.scoreGroups(context.Background(), r, terms, acc, nil); err != nil {
+	if err := ix.scoreGroups(context.Background(), rs, terms, acc, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]float64{

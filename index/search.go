@@ -143,18 +143,18 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 	if ix.closed.Load() {
 		return nil, nil, fmt.Errorf("search: %w", ErrClosed)
 	}
-	r, err := ix.adv.Reader()
+	rs, closeReaders, err := ix.readers()
 	if err != nil {
-		return nil, nil, fmt.Errorf("search: reader: %w", err)
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	defer r.Close()
+	defer closeReaders()
 
 	acc := ix.accPool.Get().(*accumulator)
 	defer func() {
 		acc.reset()
 		ix.accPool.Put(acc)
 	}()
-	if err := ix.scoreGroups(ctx, r, terms, acc, mark); err != nil {
+	if err := ix.scoreGroups(ctx, rs, terms, acc, mark); err != nil {
 		return nil, nil, err
 	}
 
@@ -202,7 +202,7 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 //
 // When mark is not nil, every passage holding a word of the question itself
 // (see standsForQuestion) gets a score in mark.
-func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []queryTerm, acc, mark *accumulator) error {
+func (ix *Index) scoreGroups(ctx context.Context, rs []bindex.IndexReader, terms []queryTerm, acc, mark *accumulator) error {
 	var best, one *accumulator
 	defer func() {
 		for _, a := range []*accumulator{best, one} {
@@ -231,7 +231,7 @@ func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []
 		marking := mark != nil && slices.ContainsFunc(members, func(m int) bool { return terms[m].part == 0 })
 		if len(members) == 1 && !marking {
 			// The common case (no related terms): score straight into acc.
-			if err := ix.scoreOne(ctx, r, &terms[i], acc); err != nil {
+			if err := ix.scoreOne(ctx, rs, &terms[i], acc); err != nil {
 				return err
 			}
 			continue
@@ -240,7 +240,7 @@ func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []
 			best, one = ix.accPool.Get().(*accumulator), ix.accPool.Get().(*accumulator)
 		}
 		for _, m := range members {
-			if err := ix.scoreOne(ctx, r, &terms[m], one); err != nil {
+			if err := ix.scoreOne(ctx, rs, &terms[m], one); err != nil {
 				return err
 			}
 			stands := marking && standsForQuestion(terms, m)
@@ -261,14 +261,14 @@ func (ix *Index) scoreGroups(ctx context.Context, r bindex.IndexReader, terms []
 }
 
 // scoreOne adds one term's contributions in passage bodies and titles.
-func (ix *Index) scoreOne(ctx context.Context, r bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
+func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	if err := ix.scoreTerm(ctx, r, qt, acc); err != nil {
+	if err := ix.scoreTerm(ctx, rs, qt, acc); err != nil {
 		return err
 	}
-	return ix.scoreTitle(ctx, r, qt, acc)
+	return ix.scoreTitle(ctx, rs, qt, acc)
 }
 
 // scoreTerm adds one query term's BM25 contribution to every passage that
@@ -277,67 +277,68 @@ func (ix *Index) scoreOne(ctx context.Context, r bindex.IndexReader, qt *queryTe
 //	idf * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl))
 //
 // with dl the passage's analyzed body length, recorded at build time.
-func (ix *Index) scoreTerm(ctx context.Context, r bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	tfr, err := r.TermFieldReader(ctx, []byte(qt.term), fieldBody, true, false, false)
+func (ix *Index) scoreTerm(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
+	tfrs, df, err := ix.postings(ctx, rs, fieldBody, qt.term, true)
 	if err != nil {
 		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
 	}
-	defer tfr.Close()
-	df := tfr.Count()
+	defer closePostings(tfrs)
 	ix.dfCache.Store(qt.term, df)
 	qt.idf = idf(ix.n, float64(df))
 	if df == 0 {
 		return nil
 	}
 	w := qt.weight * qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
-	var tfd bindex.TermFieldDoc
-	for {
-		next, err := tfr.Next(tfd.Reset())
-		if err != nil {
-			return fmt.Errorf("search: postings of %q: %w", qt.term, err)
-		}
-		if next == nil {
-			return nil
-		}
-		num := next.ID.Value()
-		if num >= uint64(len(ix.ord)) || ix.ord[num] < 0 {
-			continue // not a passage of this build (cannot happen read-only)
-		}
-		pos := ix.ord[num]
-		tf := float64(next.Freq)
+	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
 		acc.add(pos, w*tf/(tf+ix.lengthNorm[pos]))
+	}); err != nil {
+		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
 	}
+	return nil
+}
+
+// eachPosting calls f with the position in flat and the term frequency of
+// every served passage in the postings of each segment (tfrs, in the order
+// of ix.segs).
+func (ix *Index) eachPosting(tfrs []bindex.TermFieldReader, f func(pos int32, tf float64)) error {
+	var tfd bindex.TermFieldDoc
+	for i, tfr := range tfrs {
+		ord := ix.segs[i].ord
+		for {
+			next, err := tfr.Next(tfd.Reset())
+			if err != nil {
+				return err
+			}
+			if next == nil {
+				break
+			}
+			num := next.ID.Value()
+			if num >= uint64(len(ord)) || ord[num] < 0 {
+				continue // indexed in this segment but no longer served
+			}
+			f(ord[num], float64(next.Freq))
+		}
+	}
+	return nil
 }
 
 // scoreTitle adds a term's BM25 contribution in the titles of passages
 // whose body leaves the title out. Titles are short and alike in length,
 // so no length normalization applies.
-func (ix *Index) scoreTitle(ctx context.Context, r bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	tfr, err := r.TermFieldReader(ctx, []byte(qt.term), fieldDocTitle, true, false, false)
+func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
+	tfrs, df, err := ix.postings(ctx, rs, fieldDocTitle, qt.term, true)
 	if err != nil {
 		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
 	}
-	defer tfr.Close()
-	df := tfr.Count()
+	defer closePostings(tfrs)
 	if df == 0 {
 		return nil
 	}
 	w := qt.weight * idf(ix.n, float64(df)) * float64(qt.qtf) * (ix.opts.K1 + 1)
-	var tfd bindex.TermFieldDoc
-	for {
-		next, err := tfr.Next(tfd.Reset())
-		if err != nil {
-			return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
-		}
-		if next == nil {
-			return nil
-		}
-		num := next.ID.Value()
-		if num >= uint64(len(ix.ord)) || ix.ord[num] < 0 {
-			continue
-		}
-		pos := ix.ord[num]
-		tf := float64(next.Freq)
+	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
 		acc.add(pos, w*tf/(tf+ix.opts.K1))
+	}); err != nil {
+		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
 	}
+	return nil
 }

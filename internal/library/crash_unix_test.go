@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
-	"github.com/briefbot/briefbot/internal/store"
 )
 
 // killChild is set in the child process of TestKilledMidRebuild to the
@@ -26,37 +25,6 @@ const killChild = "BRIEFBOT_TEST_KILL_MID_REBUILD"
 
 // midway is what the child prints once its rebuild is midway.
 const midway = "MIDWAY"
-
-// generatedCorpus writes a Markdown file of n sections, one passage each,
-// so that a build of it spans several batches.
-func generatedCorpus(t *testing.T, path string, n int) {
-	t.Helper()
-	var b strings.Builder
-	b.WriteString("# Depots\n\n")
-	for i := range n {
-		fmt.Fprintf(&b, "## Depot %d\n\nDepot%d on route%d keeps cargo%d for the valley of river%d; its stock is counted every %d days by the team of warden%d.\n\n",
-			i, i, i*7, i*13, i%97, 1+i%30, i%211)
-	}
-	write(t, path, b.String())
-}
-
-// openData opens the library on dir's corpus folder and store, as the bot
-// would after a restart.
-func openData(dir string, opts Options) (*Library, *store.Store, error) {
-	st, err := store.Open(store.Path(dir), store.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	opts.IndexDir = filepath.Join(dir, "index")
-	opts.CorpusPaths = []string{filepath.Join(dir, "corpus")}
-	opts.Store = st
-	lib, err := Open(context.Background(), opts)
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	return lib, st, nil
-}
 
 // TestKilledMidRebuild: a child process starts a full rebuild (/reindex)
 // of a corpus of several thousand passages plus a moderator's document,
