@@ -10,16 +10,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/internal/config"
-	"github.com/briefbot/briefbot/internal/library"
 	"github.com/briefbot/briefbot/internal/store"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("serve", "", `Run the Discord bot: connect over the gateway, register the slash
 commands and answer until interrupted. The token comes from DISCORD_TOKEN
-(or discord.token); GET /healthz on http.listen reports readiness.`)
+(or discord.token). On http.listen: GET /healthz (alive) and GET /readyz
+(index open and gateway connected).`)
 	if err := parseNoArgs(fs, args, ""); err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	// corpus.refresh (off when 0), until the bot stops.
 	background.Go(func() { lib.RunRefresh(ctx, cfg.Corpus.Refresh.Duration()) })
 	if cfg.HTTP.Listen != "" {
-		stop, err := serveHealth(cfg.HTTP.Listen, lib, b)
+		stop, err := serveHealth(cfg.HTTP.Listen, healthMux(lib, b, nil))
 		if err != nil {
 			return err
 		}
@@ -106,27 +107,59 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 	}
 }
 
-// serveHealth answers GET /healthz: 200 with the index once the bot is
-// connected, 503 before.
-func serveHealth(addr string, lib *library.Library, b *bot.Bot) (func(), error) {
+// serveHealth serves the operators' endpoints on addr (see healthMux).
+func serveHealth(addr string, h http.Handler) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("http.listen %s: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ready := b.Connected()
-		w.Header().Set("Content-Type", "application/json")
-		if !ready {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-		json.NewEncoder(w).Encode(map[string]any{"ready": ready, "index": lib.Info()})
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)
 	}, nil
+}
+
+// indexState is what the readiness probe reads of the library.
+type indexState interface{ Info() briefbot.IndexInfo }
+
+// gatewayState is what the readiness probe reads of the bot.
+type gatewayState interface{ Connected() bool }
+
+// healthMux answers GET /healthz with 200 while the process serves (a
+// liveness probe: restarting a process that waits for Discord would not
+// help) and GET /readyz with 200 once the index is open and the gateway
+// connected, 503 otherwise (a readiness probe: send no work before). Both
+// return {"ready":…,"index":{…}}, the body /healthz always had. metrics,
+// when set, answers GET /metrics.
+func healthMux(lib indexState, gw gatewayState, metrics http.Handler) *http.ServeMux {
+	state := func() (bool, briefbot.IndexInfo) {
+		info := lib.Info()
+		// The library's Info is the zero value once the index is closed.
+		return info.Version != "" && gw.Connected(), info
+	}
+	write := func(w http.ResponseWriter, status int, ready bool, info briefbot.IndexInfo) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]any{"ready": ready, "index": info})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ready, info := state()
+		write(w, http.StatusOK, ready, info)
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ready, info := state()
+		status := http.StatusOK
+		if !ready {
+			status = http.StatusServiceUnavailable
+		}
+		write(w, status, ready, info)
+	})
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
+	return mux
 }

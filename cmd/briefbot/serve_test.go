@@ -43,7 +43,7 @@ func freeAddr(t *testing.T) string {
 
 // TestServeAnswersOnDiscord runs `briefbot serve` against the fake Discord
 // with the built-in brief: commands registered, /ask answered with cited
-// passages, /healthz ready, and a clean stop.
+// passages, /healthz and /readyz ready, and a clean stop.
 func TestServeAnswersOnDiscord(t *testing.T) {
 	fake := discordfake.New(t, discordfake.Options{})
 	t.Setenv("DISCORD_TOKEN", fake.Token)
@@ -82,20 +82,22 @@ func TestServeAnswersOnDiscord(t *testing.T) {
 		t.Errorf("registrations = %+v", regs)
 	}
 
-	resp, err := http.Get("http://" + addr + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var health struct {
-		Ready bool `json:"ready"`
-		Index struct {
-			Documents int `json:"documents"`
-		} `json:"index"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&health)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != 200 || !health.Ready || health.Index.Documents != 1 {
-		t.Errorf("healthz = %d %+v %v", resp.StatusCode, health, err)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var health struct {
+			Ready bool `json:"ready"`
+			Index struct {
+				Documents int `json:"documents"`
+			} `json:"index"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&health)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || !health.Ready || health.Index.Documents != 1 {
+			t.Errorf("%s = %d %+v %v", path, resp.StatusCode, health, err)
+		}
 	}
 
 	stop()
