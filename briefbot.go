@@ -181,3 +181,23 @@ type ReindexReport struct {
 	// Shared is true when this request joined a rebuild already running.
 	Shared bool `json:"shared"`
 }
+
+// Observer hears how questions go, for metrics (internal/metrics); the
+// bot and the library accept a nil one and then report nothing.
+type Observer interface {
+	// Question reports a question finished on a command ("ask",
+	// "followup", "mention") with one of the Outcome values, d after it
+	// was received.
+	Question(command, outcome string, d time.Duration)
+	// Retrieval reports one search of the index made for an answer.
+	Retrieval(d time.Duration)
+}
+
+// Outcomes of a question, as reported to an Observer.
+const (
+	OutcomeAnswered = "answered" // answered from the documents
+	OutcomeRefused  = "refused"  // the documents do not cover it
+	OutcomeFailed   = "failed"   // the answer failed
+	OutcomeBusy     = "busy"     // no answer slot in time (or shutting down)
+	OutcomeTimeout  = "timeout"  // not answered within the answer timeout
+)

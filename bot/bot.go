@@ -91,6 +91,9 @@ type Options struct {
 	// others asked publicly in the same server (never private ones or DMs);
 	// each user is always offered their own.
 	SuggestPublicQuestions bool
+	// Observer hears each question's command, outcome and latency
+	// (metrics); nil hears nothing.
+	Observer briefbot.Observer
 }
 
 // Values of Options.ThreadReplies.

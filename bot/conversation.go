@@ -257,6 +257,7 @@ func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question string) {
 	ctx, waitCtx, cancel := b.answerContexts()
 	defer cancel()
+	defer b.observe(ctx, "followup", time.Now())
 	// The acknowledgement is the asker's alone in every case: a public
 	// follow-up is posted in its thread, not here.
 	question, ok := b.acceptQuestion(it, question, true)

@@ -535,8 +535,10 @@ func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal
 	// Not the user's fault: they may retry at once.
 	b.cooldown.forget(user)
 	if b.stopping.Err() != nil {
+		setOutcome(ctx, briefbot.OutcomeBusy)
 		return nil, msgStopping
 	}
+	setOutcome(ctx, briefbot.OutcomeBusy)
 	b.log.Warn("question refused: no answer slot freed in time", "user", user, "waited", time.Since(start),
 		"max_in_flight", b.opts.MaxInFlight, "queue_wait", b.opts.QueueWait)
 	return nil, msgBusy
@@ -546,11 +548,42 @@ func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal
 // question (the wait for a slot included), and the same deadline ended
 // early by the bot's shutdown, for the wait: an answer already running is
 // let finish, a question still waiting is not.
+//
+// Both carry the question's outcome record (see observe): acquire and
+// answer, which every kind of question goes through, fill it in.
 func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
-	ctx, cancelAnswer := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
+	rec := &outcomeRecord{}
+	ctx, cancelAnswer := context.WithTimeout(context.WithValue(context.Background(), outcomeKey{}, rec), b.opts.AnswerTimeout)
 	deadline, _ := ctx.Deadline()
-	wait, cancelWait := context.WithDeadline(b.stopping, deadline)
+	wait, cancelWait := context.WithDeadline(context.WithValue(b.stopping, outcomeKey{}, rec), deadline)
 	return ctx, wait, func() { cancelWait(); cancelAnswer() }
+}
+
+// outcomeKey keys a question's *outcomeRecord in its contexts.
+type outcomeKey struct{}
+
+// outcomeRecord is how a question ended, one of the briefbot.Outcome
+// values; empty when it never asked for an answer slot (an empty question,
+// a cooldown), which is not counted as a question.
+type outcomeRecord struct{ outcome string }
+
+// setOutcome records how the question of ctx ended. It is called from the
+// question's own goroutine, as observe is, so it needs no lock.
+func setOutcome(ctx context.Context, outcome string) {
+	if rec, ok := ctx.Value(outcomeKey{}).(*outcomeRecord); ok {
+		rec.outcome = outcome
+	}
+}
+
+// observe reports the question of ctx to Options.Observer once it is
+// over: deferred at the top of each handler of a question, with the time
+// it started, so that every return is counted with one line per handler.
+func (b *Bot) observe(ctx context.Context, command string, start time.Time) {
+	rec, ok := ctx.Value(outcomeKey{}).(*outcomeRecord)
+	if b.opts.Observer == nil || !ok || rec.outcome == "" {
+		return
+	}
+	b.opts.Observer.Question(command, rec.outcome, time.Since(start))
 }
 
 // acceptQuestion checks a question typed into a command or a form and
@@ -577,6 +610,7 @@ func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool) (
 func (b *Bot) ask(it *interaction, question string, private bool) {
 	ctx, waitCtx, cancel := b.answerContexts()
 	defer cancel()
+	defer b.observe(ctx, "ask", time.Now())
 	question, ok := b.acceptQuestion(it, question, private)
 	if !ok {
 		return
@@ -631,6 +665,22 @@ func (b *Bot) answer(ctx context.Context, user, question string, history []brief
 	done := guarded(b.log, "answer panicked", func() (briefbot.Answer, error) {
 		return b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, History: history, OnPartial: onPartial})
 	})
+	a, err := b.awaitAnswer(ctx, done)
+	switch {
+	case err == nil && a.Answerable:
+		setOutcome(ctx, briefbot.OutcomeAnswered)
+	case err == nil:
+		setOutcome(ctx, briefbot.OutcomeRefused)
+	case errors.Is(err, errTooSlow):
+		setOutcome(ctx, briefbot.OutcomeTimeout)
+	default:
+		setOutcome(ctx, briefbot.OutcomeFailed)
+	}
+	return a, err
+}
+
+// awaitAnswer waits for the service's answer until ctx's deadline.
+func (b *Bot) awaitAnswer(ctx context.Context, done <-chan outcome[briefbot.Answer]) (briefbot.Answer, error) {
 	select {
 	case r := <-done:
 		switch {
@@ -901,6 +951,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	}
 	ctx, waitCtx, cancel := b.answerContexts()
 	defer cancel()
+	defer b.observe(ctx, "mention", time.Now())
 	if err := b.session.ChannelTyping(m.ChannelID); err != nil {
 		b.log.Debug("typing indicator failed", "err", b.explain(err))
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
 	"github.com/briefbot/briefbot/index"
 	"github.com/briefbot/briefbot/internal/answer"
@@ -46,8 +47,11 @@ type env struct {
 	lib     *library.Library
 	// store, when set before library() opens it, is the store whose
 	// documents the library serves (and changes, when writable).
-	store  *store.Store
-	closed []func()
+	store *store.Store
+	// observer, when set before library() opens it, hears the library's
+	// and the bot's timings (serve's metrics).
+	observer briefbot.Observer
+	closed   []func()
 }
 
 func newEnv(stdin io.Reader, stdout, stderr io.Writer) *env {
@@ -219,6 +223,7 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 		Logger:      e.log,
 		Progress:    bar.update,
 		Rebuild:     e.rebuild,
+		Observer:    e.observer,
 	})
 	if err != nil {
 		bar.fail()

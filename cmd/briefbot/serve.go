@@ -13,14 +13,15 @@ import (
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/internal/config"
+	"github.com/briefbot/briefbot/internal/metrics"
 	"github.com/briefbot/briefbot/internal/store"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flagSet("serve", "", `Run the Discord bot: connect over the gateway, register the slash
 commands and answer until interrupted. The token comes from DISCORD_TOKEN
-(or discord.token). On http.listen: GET /healthz (alive) and GET /readyz
-(index open and gateway connected).`)
+(or discord.token). On http.listen: GET /healthz (alive), GET /readyz
+(index open and gateway connected) and GET /metrics (Prometheus).`)
 	if err := parseNoArgs(fs, args, ""); err != nil {
 		return err
 	}
@@ -47,6 +48,8 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	// The library serves the documents moderators added, kept in the
 	// same store, and records their changes there.
 	e.store = records
+	m := metrics.New()
+	e.observer = m
 	lib, err := e.library(ctx)
 	if err != nil {
 		return err
@@ -54,10 +57,13 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	opts := botOptions(cfg, e)
 	opts.Records = records
 	opts.Librarian = lib
+	opts.Observer = m
 	b, err := bot.New(opts, lib)
 	if err != nil {
 		return err
 	}
+	m.WatchIndex(lib.Info)
+	m.WatchGateway(b.Connected)
 	ctx, cancel := context.WithCancel(ctx)
 	// The background work writes to the store: it ends before the store
 	// closes (deferred above, so it runs after this).
@@ -72,7 +78,7 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	// corpus.refresh (off when 0), until the bot stops.
 	background.Go(func() { lib.RunRefresh(ctx, cfg.Corpus.Refresh.Duration()) })
 	if cfg.HTTP.Listen != "" {
-		stop, err := serveHealth(cfg.HTTP.Listen, healthMux(lib, b, nil))
+		stop, err := serveHealth(cfg.HTTP.Listen, healthMux(lib, b, m.Handler()))
 		if err != nil {
 			return err
 		}

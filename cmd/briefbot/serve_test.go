@@ -100,6 +100,24 @@ func TestServeAnswersOnDiscord(t *testing.T) {
 		}
 	}
 
+	// The /ask above, counted once, and the index and gateway read at
+	// the scrape.
+	metrics := scrape(t, "http://"+addr+"/metrics")
+	for _, want := range []string{
+		`briefbot_questions_total{command="ask",outcome="answered"} 1`,
+		`briefbot_answer_seconds_count 1`,
+		`briefbot_index_documents 1`,
+		`briefbot_gateway_connected 1`,
+	} {
+		if !metrics[want] {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if !hasPrefixLine(metrics, `briefbot_index_info{version="`) || hasPrefixLine(metrics, "briefbot_retrieval_seconds_count 0") ||
+		!hasPrefixLine(metrics, "briefbot_retrieval_seconds_count ") || hasPrefixLine(metrics, "briefbot_index_passages 0") {
+		t.Errorf("/metrics: index info, passages or retrieval missing:\n%v", metrics)
+	}
+
 	stop()
 	stopped = true
 	select {
@@ -265,4 +283,32 @@ func TestServeKeepsAnswersAcrossRestart(t *testing.T) {
 	if len(answers) != 3 || answers[2].ConversationID != answers[0].ConversationID || !answers[2].Private {
 		t.Errorf("answers kept: %d; want 3 private answers in one conversation", len(answers))
 	}
+}
+
+// scrape returns the lines of a Prometheus text exposition, as a set.
+func scrape(t *testing.T, url string) map[string]bool {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET %s = %d %q %v", url, resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(body), "\n") {
+		lines[l] = true
+	}
+	return lines
+}
+
+func hasPrefixLine(lines map[string]bool, prefix string) bool {
+	for l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -50,6 +50,8 @@ type Options struct {
 	// URLs are documents fetched at start when the store lacks them, then
 	// kept there and refreshed like those moderators add by URL (urls.go).
 	URLs []string
+	// Observer, when set, hears how long each search for an answer took.
+	Observer briefbot.Observer
 }
 
 // Library serves questions from the live index.
@@ -224,8 +226,32 @@ func (l *Library) Ask(ctx context.Context, req briefbot.AskRequest) (briefbot.An
 		return briefbot.Answer{}, fmt.Errorf("ask: %w", err)
 	}
 	defer release()
-	return answer.New(ix, l.opts.Answer, l.opts.Summarizer, l.opts.MaxPassages).Ask(ctx, req)
+	var docs answer.Documents = ix
+	if l.opts.Observer != nil {
+		docs = timedIndex{ix, l.opts.Observer}
+	}
+	return answer.New(docs, l.opts.Answer, l.opts.Summarizer, l.opts.MaxPassages).Ask(ctx, req)
 }
+
+// timedIndex reports the time of each search an answer makes. It embeds
+// the index so that the answer still finds every other method it looks
+// for (Leads, UnknownNames, ...).
+type timedIndex struct {
+	*index.Index
+	obs briefbot.Observer
+}
+
+func (t timedIndex) Search(ctx context.Context, q string, k int) ([]briefbot.Hit, error) {
+	defer t.observe(time.Now())
+	return t.Index.Search(ctx, q, k)
+}
+
+func (t timedIndex) SearchInContext(ctx context.Context, q string, earlier []index.Weighted, k int) ([]briefbot.Hit, error) {
+	defer t.observe(time.Now())
+	return t.Index.SearchInContext(ctx, q, earlier, k)
+}
+
+func (t timedIndex) observe(start time.Time) { t.obs.Retrieval(time.Since(start)) }
 
 // Suggest offers at most n completions of what a user typed so far, best
 // first: what they typed, then the given questions that match (the caller

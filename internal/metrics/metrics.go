@@ -1,0 +1,115 @@
+// Package metrics owns briefbot's Prometheus registry: it is the only
+// package that imports client_golang. The bot and the library report to
+// it through briefbot.Observer; the index and gateway state are read at
+// scrape time, so a scrape always shows the index being served.
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/briefbot/briefbot"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is a registry with briefbot's metrics. Its methods are safe for
+// concurrent use.
+type Metrics struct {
+	reg       *prometheus.Registry
+	questions *prometheus.CounterVec
+	answer    prometheus.Histogram
+	retrieval prometheus.Histogram
+}
+
+// New makes the registry with the question metrics and the Go runtime and
+// process collectors; WatchIndex and WatchGateway add the rest.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "briefbot_questions_total",
+			Help: "Questions finished, by command (ask, followup, mention) and outcome (answered, refused, failed, busy, timeout).",
+		}, []string{"command", "outcome"}),
+		answer: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "briefbot_answer_seconds",
+			Help: "Time from a question's arrival to its outcome (end to end).",
+			// Extractive answers take milliseconds, model answers seconds,
+			// up to discord.answer_timeout.
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
+		}),
+		retrieval: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "briefbot_retrieval_seconds",
+			Help:    "Time of one search of the index made for an answer.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
+	}
+	m.reg.MustRegister(m.questions, m.answer, m.retrieval,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Question counts a finished question and its end-to-end latency.
+func (m *Metrics) Question(command, outcome string, d time.Duration) {
+	m.questions.WithLabelValues(command, outcome).Inc()
+	m.answer.Observe(d.Seconds())
+}
+
+// Retrieval records one search's latency.
+func (m *Metrics) Retrieval(d time.Duration) { m.retrieval.Observe(d.Seconds()) }
+
+// WatchIndex exports the served index's documents, passages and version,
+// read from info at each scrape. Call it once.
+func (m *Metrics) WatchIndex(info func() briefbot.IndexInfo) {
+	m.reg.MustRegister(indexCollector{info})
+}
+
+// WatchGateway exports whether the gateway is connected (1) or not (0),
+// read from connected at each scrape. Call it once.
+func (m *Metrics) WatchGateway(connected func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "briefbot_gateway_connected",
+		Help: "1 while the Discord gateway session is ready, 0 otherwise.",
+	}, func() float64 {
+		if connected() {
+			return 1
+		}
+		return 0
+	}))
+}
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+var (
+	documentsDesc = prometheus.NewDesc("briefbot_index_documents", "Documents in the index being served.", nil, nil)
+	passagesDesc  = prometheus.NewDesc("briefbot_index_passages", "Passages in the index being served.", nil, nil)
+	infoDesc      = prometheus.NewDesc("briefbot_index_info", "1, labelled with the version (content hash) of the index being served.", []string{"version"}, nil)
+)
+
+// indexCollector reads the three index metrics from one Info, so that a
+// scrape during a swap does not mix two indexes; the version is a label,
+// which a GaugeFunc cannot set.
+type indexCollector struct{ info func() briefbot.IndexInfo }
+
+func (c indexCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- documentsDesc
+	ch <- passagesDesc
+	ch <- infoDesc
+}
+
+func (c indexCollector) Collect(ch chan<- prometheus.Metric) {
+	info := c.info()
+	ch <- prometheus.MustNewConstMetric(documentsDesc, prometheus.GaugeValue, float64(info.Documents))
+	ch <- prometheus.MustNewConstMetric(passagesDesc, prometheus.GaugeValue, float64(info.Passages))
+	// A closed index has no version: no info series rather than an empty label.
+	if info.Version != "" {
+		ch <- prometheus.MustNewConstMetric(infoDesc, prometheus.GaugeValue, 1, info.Version)
+	}
+}
+
+// The registry is the bot's and the library's observer.
+var _ briefbot.Observer = (*Metrics)(nil)
