@@ -25,5 +25,9 @@ ENV BRIEFBOT_DATA=/data
 ENV XDG_CACHE_HOME=/data/cache
 VOLUME ["/data"]
 EXPOSE 8080
+# GET /readyz on http.listen: healthy once the index is open and the
+# gateway connected. The start period covers a first index build.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["/usr/local/bin/briefbot", "--config", "/etc/briefbot/config.yaml", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/briefbot", "--config", "/etc/briefbot/config.yaml", "--data", "/data"]
 CMD ["serve"]

@@ -34,6 +34,8 @@ Commands:
   docs add|remove|restore|purge|list|refresh   change the documents (bot stopped)
   audit               the last changes to the documents
   serve               run the Discord bot
+  config check        validate the configuration, show the effective settings
+  healthcheck         exit 0 when the running bot is ready (GET /readyz)
 
   help [COMMAND]      this help, or a command's
   version             the version of this build
@@ -65,6 +67,8 @@ func commands() map[string]command {
 		{"docs", "change the documents", runDocs},
 		{"audit", "read the changes", runAudit},
 		{"serve", "run the Discord bot", runServe},
+		{"config", "check the configuration", runConfig},
+		{"healthcheck", "ask the bot whether it is ready", runHealthcheck},
 	}
 	cs = append(cs, command{"help", "show help", runHelp}, command{"version", "show the version", runVersion})
 	m := make(map[string]command, len(cs))
