@@ -27,15 +27,17 @@ var singleDashFlag = regexp.MustCompile(`(^|[\s(,'"])-[a-z]`)
 // commandFlags lists the flags each command documents, global ones aside.
 // A command missing here (one added later) is still checked for the rest.
 var commandFlags = map[string][]string{
-	"ask":      {"json", "queries"},
-	"search":   {"json", "k", "queries"},
-	"sources":  {"json"},
-	"passages": {"json", "doc"},
-	"index":    {"force", "json"},
-	"eval":     {"qa", "beir", "unanswerable", "distractors", "whole", "json", "v"},
-	"serve":    {},
-	"help":     {},
-	"version":  {},
+	"ask":         {"json", "queries"},
+	"search":      {"json", "k", "queries"},
+	"sources":     {"json"},
+	"passages":    {"json", "doc"},
+	"index":       {"force", "json"},
+	"eval":        {"qa", "beir", "unanswerable", "distractors", "whole", "json", "v"},
+	"serve":       {},
+	"config":      {},
+	"healthcheck": {"url"},
+	"help":        {},
+	"version":     {},
 }
 
 var globalFlagList = []string{"config", "data", "corpus", "log-format"}
