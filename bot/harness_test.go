@@ -292,6 +292,18 @@ func startBotOn(t testing.TB, fake *discordfake.Server, s setup) *env {
 			}
 		}
 		checkAllowedMentions(t, fake)
+		// Secrets never reach the logs: not the bot token, not an
+		// interaction's token (every scenario runs this check).
+		if log := e.logs.String(); strings.Contains(log, fake.Token) {
+			t.Errorf("the bot token appears in the bot's log")
+		} else {
+			for _, it := range fake.Interactions() {
+				if it.Token != "" && strings.Contains(log, it.Token) {
+					t.Errorf("interaction %s's token appears in the bot's log", it.ID)
+					break
+				}
+			}
+		}
 		if t.Failed() {
 			t.Logf("bot log:\n%s", e.logs)
 		}
