@@ -17,6 +17,16 @@ type Turn struct {
 	Time     time.Time `json:"time"`
 }
 
+// TurnOf is the turn an answer makes in its conversation: its question,
+// text and cited passages, at the given time.
+func TurnOf(a Answer, at time.Time) Turn {
+	t := Turn{Question: a.Question, Answer: a.Text, Time: at}
+	for _, c := range a.Citations {
+		t.Passages = append(t.Passages, c.PassageID)
+	}
+	return t
+}
+
 // AnswerRecord is one answer as it was shown to a user, kept so that its
 // buttons keep working after a restart and so that feedback can be read
 // back with the question and the sources it was about.

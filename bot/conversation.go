@@ -58,19 +58,11 @@ func (b *Bot) keep(a briefbot.Answer, at place) string {
 		return ""
 	}
 	if a.Answerable {
-		if err := b.records.AppendTurn(ctx, conv, turnOf(a, rec.Time)); err != nil {
+		if err := b.records.AppendTurn(ctx, conv, briefbot.TurnOf(a, rec.Time)); err != nil {
 			b.log.Warn("conversation turn not kept", "conversation", conv, "err", err)
 		}
 	}
 	return id
-}
-
-func turnOf(a briefbot.Answer, at time.Time) briefbot.Turn {
-	t := briefbot.Turn{Question: a.Question, Answer: a.Text, Time: at}
-	for _, c := range a.Citations {
-		t.Passages = append(t.Passages, c.PassageID)
-	}
-	return t
 }
 
 // history is a conversation's earlier turns; none when it cannot be read
@@ -341,7 +333,7 @@ func (b *Bot) threadFor(it *interaction, rec briefbot.AnswerRecord) (string, err
 	turns := b.history(rec.ConversationID)
 	if len(turns) == 0 {
 		// Even an answer whose turn was not kept marks the thread as ours.
-		turns = []briefbot.Turn{turnOf(rec.Answer, rec.Time)}
+		turns = []briefbot.Turn{briefbot.TurnOf(rec.Answer, rec.Time)}
 	}
 	if err := b.seed(threadConversation(ch.ID), turns); err != nil {
 		return "", fmt.Errorf("seed the thread's conversation: %w", err)
@@ -404,7 +396,7 @@ func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
 	// The shared copy starts its own conversation from the shared answer
 	// alone: the asker's private turns before it stay private.
 	pub.ID, pub.Time, pub.Private, pub.ChannelID, pub.ConversationID = id, b.opts.Now().UTC(), false, it.i.ChannelID, id
-	if err := b.records.AppendTurn(ctx, id, turnOf(rec.Answer, pub.Time)); err != nil {
+	if err := b.records.AppendTurn(ctx, id, briefbot.TurnOf(rec.Answer, pub.Time)); err != nil {
 		b.log.Warn("shared answer's conversation not started", "err", err)
 	}
 	if err := b.records.PutAnswer(ctx, pub); err != nil {

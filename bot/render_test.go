@@ -1210,7 +1210,7 @@ func TestRenderGolden(t *testing.T) {
 	private := answerView(langEN, article9, "answer-1", true)
 	embassy := ask("What happened at Azerbaijan's embassy in Tehran?")
 	followQ := "who was blamed?"
-	follow, err := lib.Ask(context.Background(), briefbot.AskRequest{Question: followQ, History: []briefbot.Turn{turnOf(embassy, goldenBuilt)}})
+	follow, err := lib.Ask(context.Background(), briefbot.AskRequest{Question: followQ, History: []briefbot.Turn{briefbot.TurnOf(embassy, goldenBuilt)}})
 	if err != nil {
 		t.Fatal(err)
 	}

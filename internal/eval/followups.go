@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/briefbot/briefbot"
 )
@@ -73,7 +74,7 @@ func RunConversations(ctx context.Context, a briefbot.Answerer, passage func(id 
 			if err != nil {
 				return AnswerReport{}, fmt.Errorf("conversation %s: %w", c.ID, err)
 			}
-			history = append(history, TurnOf(ans))
+			history = append(history, briefbot.TurnOf(ans, time.Time{}))
 		}
 		last := c.Turns[len(c.Turns)-1]
 		ans, err := a.Ask(ctx, briefbot.AskRequest{Question: last, History: history})
@@ -83,14 +84,4 @@ func RunConversations(ctx context.Context, a briefbot.Answerer, passage func(id 
 		rep.add(QAItem{ID: c.ID, Query: last, Gold: c.Gold}, ans, passage)
 	}
 	return rep, nil
-}
-
-// TurnOf is the history turn an answer makes: its question, text and cited
-// passages.
-func TurnOf(a briefbot.Answer) briefbot.Turn {
-	t := briefbot.Turn{Question: a.Question, Answer: a.Text}
-	for _, c := range a.Citations {
-		t.Passages = append(t.Passages, c.PassageID)
-	}
-	return t
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
@@ -72,7 +73,7 @@ func converse(t *testing.T, lib *Library, questions ...string) []briefbot.Answer
 			t.Fatal(err)
 		}
 		answers = append(answers, a)
-		history = append(history, eval.TurnOf(a))
+		history = append(history, briefbot.TurnOf(a, time.Time{}))
 	}
 	return answers
 }
@@ -294,7 +295,7 @@ func TestSelfContainedQuestionsIgnoreHistory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			after, err := lib.Ask(ctx, briefbot.AskRequest{Question: q, History: []briefbot.Turn{eval.TurnOf(before)}})
+			after, err := lib.Ask(ctx, briefbot.AskRequest{Question: q, History: []briefbot.Turn{briefbot.TurnOf(before, time.Time{})}})
 			if err != nil {
 				t.Fatal(err)
 			}
