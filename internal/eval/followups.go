@@ -2,8 +2,6 @@ package eval
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,38 +24,17 @@ type Conversation struct {
 // LoadConversations reads a JSONL file of {"id","turns","gold"} records,
 // each with at least two turns.
 func LoadConversations(path string) ([]Conversation, error) {
-	var convs []Conversation
-	seen := make(map[string]bool)
-	err := readJSONL(path, func(raw []byte) error {
-		var c Conversation
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return err
-		}
+	return loadRecords(path, "conversations", func(c Conversation) (string, error) {
 		switch {
-		case c.ID == "":
-			return errors.New(`missing "id"`)
 		case len(c.Turns) < 2:
-			return fmt.Errorf("%s: a conversation needs at least two turns", c.ID)
+			return c.ID, fmt.Errorf("%s: a conversation needs at least two turns", c.ID)
 		case slices.ContainsFunc(c.Turns, func(q string) bool { return strings.TrimSpace(q) == "" }):
-			return fmt.Errorf("%s: empty turn", c.ID)
+			return c.ID, fmt.Errorf("%s: empty turn", c.ID)
 		case len(c.Gold) == 0 || slices.ContainsFunc(c.Gold, func(g string) bool { return normalize(g) == "" }):
-			return fmt.Errorf("%s: empty gold", c.ID)
-		case seen[c.ID]:
-			return fmt.Errorf("duplicate id %s", c.ID)
+			return c.ID, fmt.Errorf("%s: empty gold", c.ID)
 		}
-		seen[c.ID] = true
-		convs = append(convs, c)
-		return nil
+		return c.ID, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(convs) == 0 {
-		return nil, fmt.Errorf("load %s: no conversations", path)
-	}
-	return convs, nil
 }
 
 // RunConversations asks each conversation's turns in order, each with the

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,38 +53,53 @@ func (g Gold) String() string { return strings.Join(g, " | ") }
 
 // LoadQA reads a JSONL file of {"id","query","gold"} records.
 func LoadQA(path string) ([]QAItem, error) {
-	var items []QAItem
+	return loadRecords(path, "questions", func(it QAItem) (string, error) {
+		switch {
+		case strings.TrimSpace(it.Query) == "":
+			return it.ID, fmt.Errorf("%s: empty query", it.ID)
+		case len(it.Gold) == 0:
+			return it.ID, fmt.Errorf("%s: empty gold", it.ID)
+		case slices.ContainsFunc(it.Gold, func(g string) bool { return normalize(g) == "" }):
+			return it.ID, fmt.Errorf("%s: empty gold text", it.ID)
+		}
+		return it.ID, nil
+	})
+}
+
+// loadRecords reads a JSONL file of records with an "id", strictly (an
+// unknown field is an error): check returns a record's ID and what is
+// wrong with it; IDs must be present and unique, and the file must hold
+// at least one record (called noun in the error).
+func loadRecords[T any](path, noun string, check func(T) (string, error)) ([]T, error) {
+	var out []T
 	seen := make(map[string]bool)
 	err := readJSONL(path, func(raw []byte) error {
-		var it QAItem
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		var rec T
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&it); err != nil {
+		if err := dec.Decode(&rec); err != nil {
 			return err
 		}
+		id, err := check(rec)
 		switch {
-		case it.ID == "":
+		case id == "":
 			return errors.New(`missing "id"`)
-		case strings.TrimSpace(it.Query) == "":
-			return fmt.Errorf("%s: empty query", it.ID)
-		case len(it.Gold) == 0:
-			return fmt.Errorf("%s: empty gold", it.ID)
-		case slices.ContainsFunc(it.Gold, func(g string) bool { return normalize(g) == "" }):
-			return fmt.Errorf("%s: empty gold text", it.ID)
-		case seen[it.ID]:
-			return fmt.Errorf("duplicate id %s", it.ID)
+		case err != nil:
+			return err
+		case seen[id]:
+			return fmt.Errorf("duplicate id %s", id)
 		}
-		seen[it.ID] = true
-		items = append(items, it)
+		seen[id] = true
+		out = append(out, rec)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(items) == 0 {
-		return nil, fmt.Errorf("load %s: no questions", path)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("load %s: no %s", path, noun)
 	}
-	return items, nil
+	return out, nil
 }
 
 // QAReport holds Recall@1/3/5 (the share of questions with an answering
