@@ -252,17 +252,13 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 	defer b.observe(ctx, "followup", time.Now())
 	// The acknowledgement is the asker's alone in every case: a public
 	// follow-up is posted in its thread, not here.
-	question, ok := b.acceptQuestion(it, question, true)
+	// The slot comes with the question: a busy bot must not leave an
+	// empty thread behind.
+	question, release, ok := b.acceptQuestion(it, question, true, waitCtx)
 	if !ok {
 		return
 	}
 	user := userOf(it.i)
-	// A slot first: a busy bot must not leave an empty thread behind.
-	release, refusal := b.acquire(waitCtx, user)
-	if refusal != nil {
-		it.refuse(it.lang.userText(refusal))
-		return
-	}
 	private := rec.Private || it.i.GuildID == ""
 	conv, channel := rec.ConversationID, it.i.ChannelID
 	history := b.history(conv)

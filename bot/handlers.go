@@ -586,41 +586,43 @@ func (b *Bot) observe(ctx context.Context, command string, start time.Time) {
 	b.opts.Observer.Question(command, rec.outcome, time.Since(start))
 }
 
-// acceptQuestion checks a question typed into a command or a form and
-// acknowledges it (shown to the asker alone when ephemeral): the wait for
-// an answer slot may outlast Discord's 3 s. It returns the trimmed
-// question, or false when the user was told why not (empty, cooldown).
-func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool) (string, bool) {
+// acceptQuestion checks a question typed into a command or a form,
+// acknowledges it (shown to the asker alone when ephemeral), then waits
+// for an answer slot within wait: the acknowledgement comes first, since
+// the wait may outlast Discord's 3 s. It returns the trimmed question and
+// the slot's release, or false when the user was told why not (empty,
+// cooldown, busy).
+func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool, wait context.Context) (string, func(), bool) {
 	question = strings.TrimSpace(question)
 	if question == "" {
 		b.logErr(it.reply(noticeMessage(it.T("Please type a question.")), true))
-		return "", false
+		return "", nil, false
 	}
 	if refusal := b.cooldownRefusal(it.lang, userOf(it.i)); refusal != "" {
 		b.logErr(it.reply(noticeMessage(refusal), true))
-		return "", false
+		return "", nil, false
 	}
 	if err := it.deferReply(ephemeral); err != nil {
 		b.log.Warn("defer failed", "err", err)
-		return "", false
+		return "", nil, false
 	}
-	return question, true
+	release, refusal := b.acquire(wait, userOf(it.i))
+	if refusal != nil {
+		it.refuse(it.lang.userText(refusal))
+		return "", nil, false
+	}
+	return question, release, true
 }
 
 func (b *Bot) ask(it *interaction, question string, private bool) {
 	ctx, waitCtx, cancel := b.answerContexts()
 	defer cancel()
 	defer b.observe(ctx, "ask", time.Now())
-	question, ok := b.acceptQuestion(it, question, private)
+	question, release, ok := b.acceptQuestion(it, question, private, waitCtx)
 	if !ok {
 		return
 	}
 	user := userOf(it.i)
-	release, refusal := b.acquire(waitCtx, user)
-	if refusal != nil {
-		it.refuse(it.lang.userText(refusal))
-		return
-	}
 	a, err := b.answer(ctx, user, question, nil, func(text string) {
 		it.partial(streamingMessage(question, text))
 	})
