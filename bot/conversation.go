@@ -263,7 +263,7 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 	conv, channel := rec.ConversationID, it.i.ChannelID
 	history := b.history(conv)
 	if !private {
-		thread, err := b.threadFor(it, rec)
+		thread, turns, err := b.threadFor(it, rec, history)
 		if err != nil {
 			b.log.Warn("no thread for a follow-up; answering privately", "channel", it.i.ChannelID, "err", err)
 			// The public conversation must not collect this user's
@@ -274,8 +274,7 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 				b.log.Warn("private follow-up's conversation not seeded", "err", err)
 			}
 		} else {
-			conv, channel = threadConversation(thread), thread
-			history = b.history(conv)
+			conv, channel, history = threadConversation(thread), thread, turns
 		}
 	}
 	a, err := b.answer(ctx, user, question, history, nil)
@@ -304,37 +303,38 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 	}
 }
 
-// threadFor is the thread a public follow-up to rec goes to: the thread
-// the button was pressed in when the bot started it, otherwise a new one
-// started from the answer's message and seeded with its conversation.
-func (b *Bot) threadFor(it *interaction, rec briefbot.AnswerRecord) (string, error) {
-	if len(b.history(threadConversation(it.i.ChannelID))) > 0 {
-		return it.i.ChannelID, nil
+// threadFor is the thread a public follow-up to rec goes to, and the
+// turns of its conversation: the thread the button was pressed in when
+// the bot started it, otherwise a new one started from the answer's
+// message and seeded with the answer's conversation (earlier, its turns).
+func (b *Bot) threadFor(it *interaction, rec briefbot.AnswerRecord, earlier []briefbot.Turn) (string, []briefbot.Turn, error) {
+	if turns := b.history(threadConversation(it.i.ChannelID)); len(turns) > 0 {
+		return it.i.ChannelID, turns, nil
 	}
 	if it.i.Message == nil || it.i.Message.ID == "" {
-		return "", fmt.Errorf("the follow-up names no message to start a thread from")
+		return "", nil, fmt.Errorf("the follow-up names no message to start a thread from")
 	}
 	// A thread started from a message has the message's ID: a second
 	// follow-up on the same answer joins the first one's thread.
-	if len(b.history(threadConversation(it.i.Message.ID))) > 0 {
-		return it.i.Message.ID, nil
+	if turns := b.history(threadConversation(it.i.Message.ID)); len(turns) > 0 {
+		return it.i.Message.ID, turns, nil
 	}
 	ch, err := b.session.MessageThreadStartComplex(it.i.ChannelID, it.i.Message.ID, &discordgo.ThreadStart{
 		Name:                cutText(rec.Question, 100),
 		AutoArchiveDuration: 1440,
 	})
 	if err != nil {
-		return "", fmt.Errorf("start a thread: %w", b.explain(err))
+		return "", nil, fmt.Errorf("start a thread: %w", b.explain(err))
 	}
-	turns := b.history(rec.ConversationID)
+	turns := earlier
 	if len(turns) == 0 {
 		// Even an answer whose turn was not kept marks the thread as ours.
 		turns = []briefbot.Turn{briefbot.TurnOf(rec.Answer, rec.Time)}
 	}
 	if err := b.seed(threadConversation(ch.ID), turns); err != nil {
-		return "", fmt.Errorf("seed the thread's conversation: %w", err)
+		return "", nil, fmt.Errorf("seed the thread's conversation: %w", err)
 	}
-	return ch.ID, nil
+	return ch.ID, turns, nil
 }
 
 // seed starts a conversation with earlier turns.

@@ -904,14 +904,17 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 			mentioned = true
 		}
 	}
+	// The conversation the message continues, and its turns, read once.
 	var conv string
+	var history []briefbot.Turn
 	switch {
 	case m.GuildID == "":
 		conv = dmConversation(m.ChannelID)
+		history = b.history(conv)
 	case mentioned || b.opts.ThreadReplies == ThreadRepliesAll:
 		// Only threads the bot started have a conversation kept.
-		if len(b.history(threadConversation(m.ChannelID))) > 0 {
-			conv = threadConversation(m.ChannelID)
+		if turns := b.history(threadConversation(m.ChannelID)); len(turns) > 0 {
+			conv, history = threadConversation(m.ChannelID), turns
 		}
 	}
 	if !mentioned && conv == "" {
@@ -962,7 +965,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		send(noticeMessage(l.userText(refusal)))
 		return
 	}
-	a, err := b.answer(ctx, m.Author.ID, question, b.history(conv), nil)
+	a, err := b.answer(ctx, m.Author.ID, question, history, nil)
 	release()
 	if err != nil {
 		send(errorEmbed(l.userText(err)))
