@@ -7,9 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/briefbot/briefbot/internal/store"
 )
 
 const pipesMarkdown = "# Pipelines\n\n## Energy\n\nThe pipeline through Georgia carries gas to Turkey and beyond every winter.\n"
@@ -111,14 +108,7 @@ func TestDocsListJSONKeys(t *testing.T) {
 // Discord, rather than wait.
 func TestDocsWhileTheBotRuns(t *testing.T) {
 	data := t.TempDir()
-	held, err := store.Open(store.Path(data), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer held.Close()
-	old := storeLockTimeout
-	storeLockTimeout = 50 * time.Millisecond
-	defer func() { storeLockTimeout = old }()
+	holdStore(t, data)
 	for _, args := range [][]string{{"docs", "remove", "x"}, {"audit"}} {
 		code, _, errs := runCLI(t, data, "", args...)
 		if code != 1 || !strings.Contains(errs, "stop the bot") || !strings.Contains(errs, "/docs") {

@@ -225,14 +225,7 @@ func TestFeedbackImportsLegacyVotes(t *testing.T) {
 // command says so and what to do instead of waiting.
 func TestFeedbackWhileTheBotRuns(t *testing.T) {
 	data := t.TempDir()
-	held, err := store.Open(store.Path(data), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer held.Close()
-	old := storeLockTimeout
-	storeLockTimeout = 50 * time.Millisecond
-	defer func() { storeLockTimeout = old }()
+	holdStore(t, data)
 	code, _, errs := runCLI(t, data, "", "feedback")
 	if code != 1 || !strings.Contains(errs, "is in use by another briefbot process") || !strings.Contains(errs, "stop the bot") {
 		t.Errorf("exit %d, stderr %q; want 1 and an error saying to stop the bot", code, errs)
@@ -297,4 +290,18 @@ func TestNormalizeQuestion(t *testing.T) {
 			t.Errorf("normalizeQuestion(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// holdStore opens the store in data as the running bot does, for the rest
+// of the test, and makes the commands give up on its lock quickly.
+func holdStore(t *testing.T, data string) {
+	t.Helper()
+	held, err := store.Open(store.Path(data), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { held.Close() })
+	old := storeLockTimeout
+	storeLockTimeout = 50 * time.Millisecond
+	t.Cleanup(func() { storeLockTimeout = old })
 }
