@@ -101,14 +101,18 @@ func TestServeAnswersOnDiscord(t *testing.T) {
 	}
 
 	// The /ask above, counted once, and the index and gateway read at
-	// the scrape.
-	metrics := scrape(t, "http://"+addr+"/metrics")
-	for _, want := range []string{
+	// the scrape. The bot counts a question once Discord has taken its
+	// final edit, which is just after the fake reports that edit, so
+	// the scrape is repeated until the count shows or the test's
+	// deadline passes.
+	wants := []string{
 		`briefbot_questions_total{command="ask",outcome="answered"} 1`,
 		`briefbot_answer_seconds_count 1`,
 		`briefbot_index_documents 1`,
 		`briefbot_gateway_connected 1`,
-	} {
+	}
+	metrics := scrapeUntil(ctx, t, "http://"+addr+"/metrics", wants)
+	for _, want := range wants {
 		if !metrics[want] {
 			t.Errorf("/metrics lacks %q", want)
 		}
@@ -302,6 +306,29 @@ func scrape(t *testing.T, url string) map[string]bool {
 		lines[l] = true
 	}
 	return lines
+}
+
+// scrapeUntil scrapes url until every line of wants is there or ctx
+// ends, and returns the last scrape.
+func scrapeUntil(ctx context.Context, t *testing.T, url string, wants []string) map[string]bool {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		lines := scrape(t, url)
+		missing := false
+		for _, w := range wants {
+			missing = missing || !lines[w]
+		}
+		if !missing {
+			return lines
+		}
+		select {
+		case <-ctx.Done():
+			return lines
+		case <-tick.C:
+		}
+	}
 }
 
 func hasPrefixLine(lines map[string]bool, prefix string) bool {
