@@ -11,6 +11,7 @@ package bot
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -94,7 +95,20 @@ type Options struct {
 	// Observer hears each question's command, outcome and latency
 	// (metrics); nil hears nothing.
 	Observer briefbot.Observer
+	// Mode is how interactions arrive: ModeGateway (default) or ModeHTTP
+	// (InteractionsHandler serves Discord's POSTs; no gateway connection,
+	// so no mentions or thread replies).
+	Mode string
+	// PublicKey is the application's public key, 64 hex characters;
+	// required in ModeHTTP to verify requests.
+	PublicKey string
 }
+
+// Values of Options.Mode.
+const (
+	ModeGateway = "gateway"
+	ModeHTTP    = "http"
+)
 
 // Values of Options.ThreadReplies.
 const (
@@ -131,11 +145,13 @@ const ackBudget = 1500 * time.Millisecond
 
 // Bot is a Discord bot; Run connects it.
 type Bot struct {
-	opts    Options
-	svc     Service
-	log     *slog.Logger
-	session *discordgo.Session
-	closes  *closeWatcher
+	opts Options
+	svc  Service
+	// publicKey verifies HTTP interactions (ModeHTTP only).
+	publicKey ed25519.PublicKey
+	log       *slog.Logger
+	session   *discordgo.Session
+	closes    *closeWatcher
 
 	cooldown  *cooldowns
 	inFlight  chan struct{}
@@ -156,6 +172,9 @@ type Bot struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 	connected atomic.Bool
+	// serving: in ModeHTTP, the commands are registered and interactions
+	// are answered.
+	serving atomic.Bool
 	// disconnects hears of every lost gateway connection; Run reconnects.
 	disconnects chan struct{}
 	started     atomic.Bool
@@ -202,6 +221,18 @@ func New(opts Options, svc Service) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
+	var publicKey ed25519.PublicKey
+	switch opts.Mode {
+	case "":
+		opts.Mode = ModeGateway
+	case ModeGateway:
+	case ModeHTTP:
+		if publicKey, err = ParsePublicKey(opts.PublicKey); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("discord.mode is %q: want %q or %q", opts.Mode, ModeGateway, ModeHTTP)
+	}
 	switch opts.ThreadReplies {
 	case "":
 		opts.ThreadReplies = ThreadRepliesMention
@@ -223,6 +254,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 	stopping, stop := context.WithCancel(context.Background())
 	b := &Bot{
 		opts:        opts,
+		publicKey:   publicKey,
 		svc:         svc,
 		log:         opts.Logger,
 		session:     s,
@@ -314,6 +346,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.registerCommands(ctx); err != nil {
 		return err
 	}
+	if b.opts.Mode == ModeHTTP {
+		// Discord POSTs interactions to InteractionsHandler; there is
+		// no connection to keep.
+		b.serving.Store(true)
+		b.readyOnce.Do(func() { close(b.ready) })
+		b.log.Info("serving discord interactions over HTTP", "application_id", appID, "user", me.Username, "guilds", len(b.opts.GuildIDs), "invite", InviteURL(appID))
+		<-ctx.Done()
+		b.serving.Store(false)
+		return nil
+	}
 	if err := b.session.Open(); err != nil {
 		if fatal := b.closes.fatal(); fatal != nil {
 			return fatal
@@ -380,8 +422,18 @@ func (b *Bot) refused(fatal *FatalCloseError) error {
 // Ready is closed once the first gateway session is ready.
 func (b *Bot) Ready() <-chan struct{} { return b.ready }
 
-// Connected reports whether the gateway connection is up now.
+// Connected reports whether the gateway connection is up now (never in
+// ModeHTTP, which has none).
 func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Serving reports whether the bot answers interactions now: the gateway
+// is connected, or in ModeHTTP the commands are registered.
+func (b *Bot) Serving() bool {
+	if b.opts.Mode == ModeHTTP {
+		return b.serving.Load()
+	}
+	return b.connected.Load()
+}
 
 func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	b.mu.Lock()

@@ -69,6 +69,9 @@ type interaction struct {
 	bucket string
 	// lang is the user's language, from the interaction's locale.
 	lang lang
+	// inline, for an interaction received over HTTP, takes the first
+	// response into the HTTP answer (nil: a REST callback).
+	inline *inlineAck
 
 	mu sync.Mutex
 	// acked: a callback was sent; deferred: it was type 5 and an edit
@@ -83,6 +86,14 @@ type interaction struct {
 
 func (b *Bot) newInteraction(i *discordgo.Interaction) *interaction {
 	return &interaction{b: b, i: i, bucket: b.buckets.get(), lang: langOf(i.Locale)}
+}
+
+// newInlineInteraction is newInteraction for an interaction received over
+// HTTP, whose first response goes into the HTTP answer through ack.
+func (b *Bot) newInlineInteraction(i *discordgo.Interaction, ack *inlineAck) *interaction {
+	it := b.newInteraction(i)
+	it.inline = ack
+	return it
 }
 
 // close ends the interaction: no request may follow, and its bucket goes
@@ -177,7 +188,16 @@ func (it *interaction) callback(t discordgo.InteractionResponseType, data any) e
 	if it.acked {
 		return errors.New("interaction already acknowledged")
 	}
-	if err := it.request("POST", discordgo.EndpointInteractionResponse(it.i.ID, it.i.Token), callbackBody{Type: t, Data: data}); err != nil {
+	body := callbackBody{Type: t, Data: data}
+	if it.inline != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("interaction %s: response: %w", it.i.ID, err)
+		}
+		if err := it.inline.offer(raw); err != nil {
+			return fmt.Errorf("interaction %s: %w", it.i.ID, err)
+		}
+	} else if err := it.request("POST", discordgo.EndpointInteractionResponse(it.i.ID, it.i.Token), body); err != nil {
 		return err
 	}
 	it.acked = true
@@ -314,18 +334,22 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		// modals with label components.
 		return
 	}
-	b.handle(ic.Interaction, func(it *interaction) {
-		switch ic.Type {
-		case discordgo.InteractionApplicationCommand:
-			b.onCommand(it)
-		case discordgo.InteractionApplicationCommandAutocomplete:
-			b.onAutocomplete(it)
-		case discordgo.InteractionMessageComponent:
-			b.onComponent(it)
-		default:
-			b.log.Debug("ignored interaction", "type", ic.Type)
-		}
-	})
+	b.handle(ic.Interaction, b.dispatch)
+}
+
+// dispatch runs the handler of an interaction's type (modal submits
+// aside: they are decoded apart, see decodeModalSubmit).
+func (b *Bot) dispatch(it *interaction) {
+	switch it.i.Type {
+	case discordgo.InteractionApplicationCommand:
+		b.onCommand(it)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		b.onAutocomplete(it)
+	case discordgo.InteractionMessageComponent:
+		b.onComponent(it)
+	default:
+		b.log.Debug("ignored interaction", "type", it.i.Type)
+	}
 }
 
 // onEvent reads modal submits from the gateway's raw event.
@@ -354,7 +378,12 @@ func (b *Bot) handle(i *discordgo.Interaction, handler func(*interaction)) {
 		return
 	}
 	defer b.handlers.done()
-	it := b.newInteraction(i)
+	b.run(b.newInteraction(i), handler)
+}
+
+// run is handle for an interaction already counted in b.handlers.
+func (b *Bot) run(it *interaction, handler func(*interaction)) {
+	i := it.i
 	defer it.close()
 	defer func() {
 		if r := recover(); r != nil {

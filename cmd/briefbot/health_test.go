@@ -15,7 +15,7 @@ func (f fakeIndex) Info() briefbot.IndexInfo { return briefbot.IndexInfo(f) }
 
 type fakeGateway bool
 
-func (f fakeGateway) Connected() bool { return bool(f) }
+func (f fakeGateway) Serving() bool { return bool(f) }
 
 // TestHealthAndReadiness: /healthz is 200 whenever the process answers;
 // /readyz is 200 only with the index open and the gateway connected, and

@@ -18,10 +18,13 @@ import (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := e.flagSet("serve", "", `Run the Discord bot: connect over the gateway, register the slash
-commands and answer until interrupted. The token comes from DISCORD_TOKEN
-(or discord.token). On http.listen: GET /healthz (alive), GET /readyz
-(index open and gateway connected) and GET /metrics (Prometheus).`)
+	fs := e.flagSet("serve", "", `Run the Discord bot: register the slash commands and answer until
+interrupted, over the gateway (discord.mode: gateway) or as the
+application's Interactions Endpoint URL (discord.mode: http, POST
+/interactions on http.listen). The token comes from DISCORD_TOKEN (or
+discord.token). On http.listen: GET /healthz (alive), GET /readyz (index
+open and gateway connected or endpoint serving) and GET /metrics
+(Prometheus).`)
 	if err := parseNoArgs(fs, args, ""); err != nil {
 		return err
 	}
@@ -32,8 +35,9 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	if err := cfg.CheckDiscord(); err != nil {
 		return err
 	}
-	if cfg.Discord.Mode != config.ModeGateway {
-		return fmt.Errorf("discord.mode %q: only %q is supported so far", cfg.Discord.Mode, config.ModeGateway)
+	httpMode := cfg.Discord.Mode == config.ModeHTTP
+	if httpMode && cfg.HTTP.Listen == "" {
+		return errors.New("discord.mode is \"http\" but http.listen is empty: Discord needs an address to POST interactions to")
 	}
 	records, err := store.Open(store.Path(cfg.DataDir), store.Options{
 		AnswerRetention: cfg.Discord.AnswerRetention.Duration(),
@@ -63,7 +67,9 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 		return err
 	}
 	m.WatchIndex(lib.Info)
-	m.WatchGateway(b.Connected)
+	if !httpMode {
+		m.WatchGateway(b.Connected)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	// The background work writes to the store: it ends before the store
 	// closes (deferred above, so it runs after this).
@@ -78,7 +84,11 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 	// corpus.refresh (off when 0), until the bot stops.
 	background.Go(func() { lib.RunRefresh(ctx, cfg.Corpus.Refresh.Duration()) })
 	if cfg.HTTP.Listen != "" {
-		stop, err := serveHealth(cfg.HTTP.Listen, healthMux(lib, b, m.Handler()))
+		mux := healthMux(lib, b, m.Handler())
+		if httpMode {
+			mux.Handle("POST /interactions", b.InteractionsHandler())
+		}
+		stop, err := serveHealth(cfg.HTTP.Listen, mux)
 		if err != nil {
 			return err
 		}
@@ -110,6 +120,8 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		ThreadReplies:          d.ThreadReplies,
 		Model:                  cfg.LLM.Model,
 		MaxUploadBytes:         int64(cfg.Corpus.MaxDocumentBytes),
+		Mode:                   d.Mode,
+		PublicKey:              d.PublicKey,
 	}
 }
 
@@ -131,8 +143,9 @@ func serveHealth(addr string, h http.Handler) (func(), error) {
 // indexState is what the readiness probe reads of the library.
 type indexState interface{ Info() briefbot.IndexInfo }
 
-// gatewayState is what the readiness probe reads of the bot.
-type gatewayState interface{ Connected() bool }
+// gatewayState is what the readiness probe reads of the bot: whether it
+// answers interactions (gateway connected, or HTTP endpoint serving).
+type gatewayState interface{ Serving() bool }
 
 // healthMux answers GET /healthz with 200 while the process serves (a
 // liveness probe: restarting a process that waits for Discord would not
@@ -144,7 +157,7 @@ func healthMux(lib indexState, gw gatewayState, metrics http.Handler) *http.Serv
 	state := func() (bool, briefbot.IndexInfo) {
 		info := lib.Info()
 		// The library's Info is the zero value once the index is closed.
-		return info.Version != "" && gw.Connected(), info
+		return info.Version != "" && gw.Serving(), info
 	}
 	write := func(w http.ResponseWriter, status int, ready bool, info briefbot.IndexInfo) {
 		w.Header().Set("Content-Type", "application/json")
