@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/internal/discordfake"
+)
+
+// TestServeHTTPMode runs `briefbot serve` as an Interactions Endpoint:
+// Discord's signed PING and /ask reach POST /interactions on http.listen,
+// the answer is finished over REST, no gateway connection is opened, and
+// /readyz says ready without one.
+func TestServeHTTPMode(t *testing.T) {
+	fake := discordfake.New(t, discordfake.Options{})
+	t.Setenv("DISCORD_TOKEN", fake.Token)
+	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
+	t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(fake.PublicKey()))
+	addr := freeAddr(t)
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	text := fmt.Sprintf("discord:\n  mode: http\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, addr)
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	var errb syncWriter
+	done := make(chan int, 1)
+	go func() {
+		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "--log-format", "json", "serve"}, strings.NewReader(""), &bytes.Buffer{}, &errb)
+	}()
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			stop()
+			<-done
+		}
+	})
+	waitReady(ctx, t, "http://"+addr+"/readyz")
+
+	endpoint := "http://" + addr + "/interactions"
+	if err := fake.PostSignedPing(ctx, endpoint); err != nil {
+		t.Fatalf("PING: %v\n%s", err, errb.String())
+	}
+	it, err := fake.PostSignedInteraction(ctx, endpoint, discordfake.InteractionSpec{CommandName: "ask", Options: []discordfake.Option{
+		discordfake.Opt("question", "What does Article 9 of the ceasefire agreement call for?"), discordfake.Opt("private", false)}})
+	if err != nil {
+		t.Fatalf("/ask: %v\n%s", err, errb.String())
+	}
+	ev, err := it.WaitFinal(ctx)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if !strings.Contains(ev.Message.Text(), "unblocking") {
+		t.Errorf("answer = %q", ev.Message.Text())
+	}
+	if ids := fake.Identifies(); len(ids) != 0 {
+		t.Errorf("%d gateway identifies in http mode", len(ids))
+	}
+	metrics := scrapeUntil(ctx, t, "http://"+addr+"/metrics", []string{`briefbot_questions_total{command="ask",outcome="answered"} 1`})
+	if !metrics[`briefbot_questions_total{command="ask",outcome="answered"} 1`] {
+		t.Error("/metrics did not count the /ask")
+	}
+
+	stop()
+	stopped = true
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d: %s", code, errb.String())
+	}
+	log := errb.String()
+	for name, secret := range map[string]string{"token": fake.Token, "interaction token": it.Token} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the %s appears in the log", name)
+		}
+	}
+	fake.AssertClean(t)
+}
+
+// waitReady polls url until it answers 200 or ctx ends.
+func waitReady(ctx context.Context, t *testing.T, url string) {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if res, err := http.Get(url); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never ready: %v", url, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// syncWriter is a buffer the command's goroutines may write to while the
+// test reads it.
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
