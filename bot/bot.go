@@ -102,6 +102,10 @@ type Options struct {
 	// PublicKey is the application's public key, 64 hex characters;
 	// required in ModeHTTP to verify requests.
 	PublicKey string
+	// ShutdownTimeout bounds how long Run, once told to stop, lets the
+	// answers in flight finish (default 10 s); the users whose answers
+	// did not are then told the bot is restarting.
+	ShutdownTimeout time.Duration
 }
 
 // Values of Options.Mode.
@@ -179,9 +183,14 @@ type Bot struct {
 	disconnects chan struct{}
 	started     atomic.Bool
 
-	// stopping is cancelled when Run returns; long waits (reindex) end then.
+	// stopping is cancelled when Run is told to stop: no new work, and
+	// long waits (a slot, a reindex) end then.
 	stopping context.Context
 	stop     context.CancelFunc
+	// halt is cancelled ShutdownTimeout later: the answers still running
+	// are abandoned, and their users told.
+	halt    context.Context
+	haltNow context.CancelFunc
 	handlers tracker
 }
 
@@ -207,6 +216,9 @@ func New(opts Options, svc Service) (*Bot, error) {
 	}
 	if opts.AnswerTimeout <= 0 {
 		opts.AnswerTimeout = 20 * time.Second
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
 	}
 	if opts.EditInterval <= 0 {
 		opts.EditInterval = 1500 * time.Millisecond
@@ -252,6 +264,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	stopping, stop := context.WithCancel(context.Background())
+	halt, haltNow := context.WithCancel(context.Background())
 	b := &Bot{
 		opts:        opts,
 		publicKey:   publicKey,
@@ -269,6 +282,8 @@ func New(opts Options, svc Service) (*Bot, error) {
 		disconnects: make(chan struct{}, 1),
 		stopping:    stopping,
 		stop:        stop,
+		halt:        halt,
+		haltNow:     haltNow,
 	}
 	s.Client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	s.Dialer = dialer(b.closes)
@@ -320,11 +335,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if !b.started.CompareAndSwap(false, true) {
 		return errors.New("bot: Run may be called only once")
 	}
-	defer func() {
-		b.stop()
-		b.session.Close()
-		b.handlers.stop()
-	}()
+	defer b.shutdown()
 	me, err := b.session.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
 		var netErr net.Error
@@ -610,13 +621,39 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 	return nil
 }
 
+// shutdown ends Run: no new work is taken, the answers in flight get
+// ShutdownTimeout to finish, then the rest are abandoned and their users
+// told the bot is restarting (those last messages get shutdownTellWait).
+func (b *Bot) shutdown() {
+	b.stop()
+	b.serving.Store(false)
+	b.session.Close()
+	if b.handlers.stopWithin(b.opts.ShutdownTimeout) {
+		b.haltNow()
+		return
+	}
+	b.log.Warn("answers still running at the shutdown timeout; telling their users", "shutdown_timeout", b.opts.ShutdownTimeout, "handlers", b.handlers.running())
+	b.haltNow()
+	if !b.handlers.stopWithin(shutdownTellWait) {
+		b.log.Error("handlers still running after the shutdown; stopping without them", "handlers", b.handlers.running())
+	}
+}
+
+// shutdownTellWait bounds the wait for the messages telling users their
+// answers could not finish before the bot stopped.
+const shutdownTellWait = 5 * time.Second
+
 // tracker counts the handlers at work so that Run can wait for them, and
 // refuses new ones once Run is stopping (a WaitGroup alone may not grow
 // while it is waited on).
 type tracker struct {
 	mu       sync.Mutex
 	stopping bool
+	n        int
 	wg       sync.WaitGroup
+	// idle is closed once every handler ended after stopping.
+	once sync.Once
+	idle chan struct{}
 }
 
 func (t *tracker) begin() bool {
@@ -626,14 +663,43 @@ func (t *tracker) begin() bool {
 		return false
 	}
 	t.wg.Add(1)
+	t.n++
 	return true
 }
 
-func (t *tracker) done() { t.wg.Done() }
+func (t *tracker) done() {
+	t.mu.Lock()
+	t.n--
+	t.mu.Unlock()
+	t.wg.Done()
+}
 
-func (t *tracker) stop() {
+// running is how many handlers are at work.
+func (t *tracker) running() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
+// stopWithin refuses new handlers and waits up to d for those at work;
+// it reports whether they all ended.
+func (t *tracker) stopWithin(d time.Duration) bool {
 	t.mu.Lock()
 	t.stopping = true
 	t.mu.Unlock()
-	t.wg.Wait()
+	t.once.Do(func() {
+		t.idle = make(chan struct{})
+		go func() {
+			t.wg.Wait()
+			close(t.idle)
+		}()
+	})
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-t.idle:
+		return true
+	case <-timer.C:
+		return false
+	}
 }

@@ -495,7 +495,7 @@ func guarded[T any](log *slog.Logger, msg string, work func() (T, error)) <-chan
 // acknowledgement budget, after a deferral otherwise, so that Discord's 3 s
 // rule holds whatever the work costs.
 func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) (message, error)) {
-	ctx, cancel := context.WithTimeout(context.Background(), b.opts.AnswerTimeout)
+	ctx, cancel := context.WithTimeout(b.halt, b.opts.AnswerTimeout)
 	defer cancel()
 	done := guarded(b.log, "command panicked", func() (message, error) { return work(ctx) })
 	timer := time.NewTimer(b.ackBudget)
@@ -512,6 +512,9 @@ func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) 
 		case r = <-done:
 		case <-ctx.Done():
 			r.err = errTooSlow
+			if b.halt.Err() != nil {
+				r.err = msgStopping
+			}
 		}
 	}
 	var n notice
@@ -582,7 +585,7 @@ func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal
 // answer, which every kind of question goes through, fill it in.
 func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
 	rec := &outcomeRecord{}
-	ctx, cancelAnswer := context.WithTimeout(context.WithValue(context.Background(), outcomeKey{}, rec), b.opts.AnswerTimeout)
+	ctx, cancelAnswer := context.WithTimeout(context.WithValue(b.halt, outcomeKey{}, rec), b.opts.AnswerTimeout)
 	deadline, _ := ctx.Deadline()
 	wait, cancelWait := context.WithDeadline(context.WithValue(b.stopping, outcomeKey{}, rec), deadline)
 	return ctx, wait, func() { cancelWait(); cancelAnswer() }
@@ -704,6 +707,8 @@ func (b *Bot) answer(ctx context.Context, user, question string, history []brief
 		setOutcome(ctx, briefbot.OutcomeRefused)
 	case errors.Is(err, errTooSlow):
 		setOutcome(ctx, briefbot.OutcomeTimeout)
+	case errors.Is(err, msgStopping):
+		setOutcome(ctx, briefbot.OutcomeBusy)
 	default:
 		setOutcome(ctx, briefbot.OutcomeFailed)
 	}
@@ -717,6 +722,9 @@ func (b *Bot) awaitAnswer(ctx context.Context, done <-chan outcome[briefbot.Answ
 		switch {
 		case r.err == nil:
 			return r.v, nil
+		case b.halt.Err() != nil:
+			// Cancelled by the shutdown, not failed.
+			return briefbot.Answer{}, msgStopping
 		case errors.Is(r.err, errPanicked):
 			return briefbot.Answer{}, errPanicked
 		case errors.Is(r.err, context.DeadlineExceeded):
@@ -725,6 +733,10 @@ func (b *Bot) awaitAnswer(ctx context.Context, done <-chan outcome[briefbot.Answ
 		b.log.Error("answer failed", "err", r.err)
 		return briefbot.Answer{}, errFailed
 	case <-ctx.Done():
+		if b.halt.Err() != nil {
+			b.log.Warn("answer abandoned: the bot is stopping and the shutdown timeout passed", "shutdown_timeout", b.opts.ShutdownTimeout)
+			return briefbot.Answer{}, msgStopping
+		}
 		b.log.Warn("answer abandoned at the deadline", "timeout", b.opts.AnswerTimeout)
 		return briefbot.Answer{}, errTooSlow
 	}

@@ -145,9 +145,9 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	ack := newInlineAck()
 	if !b.handlers.begin() {
-		// Stopping: Discord shows the user that the interaction failed,
-		// and a load balancer sends the next one to another replica.
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		// Stopping: no new work, but the user is told why.
+		b.log.Info("interaction refused: the bot is stopping", "interaction", i.ID)
+		writeJSON(w, stoppingResponse(i))
 		return
 	}
 	finished := make(chan struct{})
@@ -269,4 +269,14 @@ func decodeInteraction(raw []byte) (*discordgo.Interaction, *modalSubmit, error)
 		return nil, nil, errors.New("interaction: component without its message")
 	}
 	return &i, nil, nil
+}
+
+// stoppingResponse answers an interaction that arrives while the bot
+// stops: no suggestions for autocomplete, otherwise a private "the bot is
+// restarting" in the user's language.
+func stoppingResponse(i *discordgo.Interaction) callbackBody {
+	if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		return callbackBody{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
+	}
+	return callbackBody{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: noticeMessage(langOf(i.Locale).userText(msgStopping)).body(true)}
 }

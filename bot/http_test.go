@@ -2,7 +2,6 @@ package bot
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
 	"io"
 	"net/http"
@@ -208,9 +207,8 @@ func TestHTTPInteractionRefusals(t *testing.T) {
 	}
 }
 
-// TestHTTPShutdownRefusesNewWork: once Run stops, new interactions get
-// 503 (a load balancer retries elsewhere) instead of a handler that can
-// no longer answer.
+// TestHTTPShutdownRefusesNewWork: once Run stops, a new interaction is
+// told, privately and at once, that the bot is restarting.
 func TestHTTPShutdownRefusesNewWork(t *testing.T) {
 	t.Parallel()
 	e, url := startHTTPBot(t, setup{})
@@ -221,18 +219,12 @@ func TestHTTPShutdownRefusesNewWork(t *testing.T) {
 	if e.bot.Serving() {
 		t.Error("still serving after Run returned")
 	}
-	body := []byte(`{"type":2,"id":"1","token":"t","user":{"id":"5"},"data":{"name":"sources"}}`)
-	req, err := e.fake.SignedRequest(context.Background(), url, body)
+	it, err := e.fake.PostSignedInteraction(e.ctx, url, discordfake.InteractionSpec{CommandName: "sources"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("status %d after shutdown, want 503", res.StatusCode)
+	if msg := e.final(it); !msg.Ephemeral() || !strings.Contains(msg.Text(), "restarting") {
+		t.Errorf("after shutdown: ephemeral=%v %q", msg.Ephemeral(), msg.Text())
 	}
 }
 

@@ -121,6 +121,7 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		Model:                  cfg.LLM.Model,
 		MaxUploadBytes:         int64(cfg.Corpus.MaxDocumentBytes),
 		Mode:                   d.Mode,
+		ShutdownTimeout:        d.ShutdownTimeout.Duration(),
 		PublicKey:              d.PublicKey,
 	}
 }

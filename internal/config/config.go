@@ -87,6 +87,9 @@ type Discord struct {
 	ConversationTurns int `yaml:"conversation_turns"`
 	// ConversationTTL is how long a conversation's turns are remembered.
 	ConversationTTL Duration `yaml:"conversation_ttl"`
+	// ShutdownTimeout is how long a stopping bot lets the answers in
+	// flight finish before it tells their users it is restarting.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 }
 
 // Values of discord.thread_replies.
@@ -196,12 +199,13 @@ type Retrieval struct {
 func Default() Config {
 	return Config{
 		Discord: Discord{
-			APIBase:       "https://discord.com",
-			Mode:          ModeGateway,
-			Cooldown:      Duration(5 * time.Second),
-			MaxInFlight:   8,
-			QueueWait:     Duration(10 * time.Second),
-			AnswerTimeout: Duration(20 * time.Second),
+			APIBase:         "https://discord.com",
+			Mode:            ModeGateway,
+			Cooldown:        Duration(5 * time.Second),
+			MaxInFlight:     8,
+			QueueWait:       Duration(10 * time.Second),
+			AnswerTimeout:   Duration(20 * time.Second),
+			ShutdownTimeout: Duration(10 * time.Second),
 
 			AnswerRetention:   Duration(30 * 24 * time.Hour),
 			PrivateByDefault:  true,

@@ -55,6 +55,10 @@ func (c Config) validate() []*KeyError {
 	v.atLeastDur("discord.cooldown", d.Cooldown, 0)
 	v.atLeast("discord.max_in_flight", d.MaxInFlight, 1)
 	v.atLeastDur("discord.queue_wait", d.QueueWait, 0)
+	v.positiveDur("discord.shutdown_timeout", d.ShutdownTimeout)
+	if d.ShutdownTimeout.Duration() > maxAnswerTimeout {
+		v.add("discord.shutdown_timeout", fmt.Sprintf("must be at most %s: no answer outlives its interaction; got %s", maxAnswerTimeout, d.ShutdownTimeout))
+	}
 	v.positiveDur("discord.answer_timeout", d.AnswerTimeout)
 	if d.AnswerTimeout.Duration() > maxAnswerTimeout {
 		v.add("discord.answer_timeout", fmt.Sprintf("must be at most %s, the life of a Discord interaction; got %s", maxAnswerTimeout, d.AnswerTimeout))
