@@ -201,3 +201,61 @@ const (
 	OutcomeBusy     = "busy"     // no answer slot in time (or shutting down)
 	OutcomeTimeout  = "timeout"  // not answered within the answer timeout
 )
+
+// ModelObserver hears how the model answers go, for metrics
+// (internal/metrics): the model client (internal/llm) accepts a nil one and
+// then reports nothing. It is apart from Observer so that an observer of
+// questions need not know about models.
+type ModelObserver interface {
+	// ModelCall reports one model request, retries included, once it
+	// ended.
+	ModelCall(call ModelCall)
+	// ModelFallback reports a question that wanted a model answer and got
+	// the extractive one instead (a daily cap refusal included), with the
+	// answer's fallback reason ("daily_cap", "busy", "timeout",
+	// "no_valid_citations"...).
+	ModelFallback(reason string)
+}
+
+// ModelCall is one model request as reported to a ModelObserver.
+type ModelCall struct {
+	// Duration is the whole call: every attempt and every wait between
+	// them, not the wait for a call slot.
+	Duration time.Duration
+	// FirstToken is the time from the call's start to the first streamed
+	// text, retries included; 0 when the answer was not streamed or no
+	// text arrived.
+	FirstToken time.Duration
+	// PromptTokens and CompletionTokens are what the server reported in
+	// the replies' usage; both 0 when it reported none (nothing is
+	// guessed).
+	PromptTokens, CompletionTokens int
+	// Retries counts the attempts made after the first (after a 429 or a
+	// 5xx).
+	Retries int
+	// Error is "" when the call returned an answer, else one of the
+	// ModelError values. An answer that was received but then rejected
+	// (no valid citation, withheld by a content filter) is no call error:
+	// it shows as a fallback.
+	Error string
+}
+
+// Reasons a model call failed, as reported in ModelCall.Error; a fixed
+// set, so that they can label a metric.
+const (
+	ModelErrorTimeout     = "timeout"      // the answer timeout ran out
+	ModelErrorCanceled    = "canceled"     // the caller gave up
+	ModelErrorRateLimited = "rate_limited" // 429, or a rate limit error event in the stream
+	ModelErrorServer      = "server"       // 5xx or 408, or an error event in the stream
+	ModelErrorClient      = "client"       // another 4xx: credentials, model name, request
+	ModelErrorUnreachable = "unreachable"  // no HTTP exchange (refused connection, DNS)
+	ModelErrorTruncated   = "truncated"    // the stream or body ended before the answer did
+	ModelErrorBadResponse = "bad_response" // not a chat completion, or one past the size cap
+	ModelErrorOther       = "other"
+)
+
+// ModelErrors returns the ModelError values.
+func ModelErrors() []string {
+	return []string{ModelErrorTimeout, ModelErrorCanceled, ModelErrorRateLimited, ModelErrorServer,
+		ModelErrorClient, ModelErrorUnreachable, ModelErrorTruncated, ModelErrorBadResponse, ModelErrorOther}
+}

@@ -49,7 +49,8 @@ type env struct {
 	// documents the library serves (and changes, when writable).
 	store *store.Store
 	// observer, when set before library() opens it, hears the library's
-	// and the bot's timings (serve's metrics).
+	// and the bot's timings (serve's metrics), and the model client's
+	// calls when it is a briefbot.ModelObserver too.
 	observer briefbot.Observer
 	closed   []func()
 }
@@ -235,15 +236,21 @@ func (e *env) library(ctx context.Context) (*library.Library, error) {
 	return lib, nil
 }
 
+// llmOptions maps the llm.* keys; the observer, when it hears model calls
+// too (serve's metrics), gets them.
 func (e *env) llmOptions() llm.Options {
 	c := e.cfg.LLM
-	return llm.Options{
+	o := llm.Options{
 		BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, APIVersion: c.APIVersion, Headers: c.Headers,
 		Timeout: c.Timeout.Duration(), MaxTokens: c.MaxTokens, Temperature: float32(c.Temperature),
 		MaxPassages: c.MaxPassages, ContextChars: c.ContextChars, PromptFile: c.PromptFile, Stream: c.Stream,
 		MaxRetries: c.MaxRetries, MaxConcurrent: c.MaxConcurrent, DailyCapPerUser: c.DailyCapPerUser,
 		Logger: e.log,
 	}
+	if mo, ok := e.observer.(briefbot.ModelObserver); ok {
+		o.Observer = mo
+	}
+	return o
 }
 
 func (e *env) answerOptions() answer.Options {

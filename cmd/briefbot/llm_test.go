@@ -75,7 +75,7 @@ func TestAskWithModelFromConfig(t *testing.T) {
 // reproduced through `ask --json` with a fake model that cites the passage
 // holding the answer.
 func TestAskRejectsBadModelAnswers(t *testing.T) {
-	srv := openaitest.New(t, openaitest.StrictFields(openaitest.MinimalFields...))
+	srv := openaitest.New(t, openaitest.StrictFields(openaitest.StreamUsageFields...))
 	dir := t.TempDir()
 	configs := map[bool]string{}
 	for _, stream := range []bool{false, true} {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/internal/discordfake"
+	"github.com/briefbot/briefbot/internal/openaitest"
 	"github.com/briefbot/briefbot/internal/store"
 )
 
@@ -338,4 +339,86 @@ func hasPrefixLine(lines map[string]bool, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestServeModelMetrics: with llm.enabled, serve's /metrics shows the
+// model's requests, their tokens and time to first token, and the
+// fallbacks to the extractive answer.
+func TestServeModelMetrics(t *testing.T) {
+	model := openaitest.New(t, openaitest.StrictFields(openaitest.StreamUsageFields...))
+	model.SetHandler(func(r openaitest.Request) openaitest.Reply {
+		n := "0"
+		for _, block := range strings.Split(r.Content("user"), "<<<PASSAGE ")[1:] {
+			if strings.Contains(block, "unblocking") {
+				n = block[:strings.IndexAny(block, " >\n")]
+				break
+			}
+		}
+		return openaitest.Reply{Text: "Article 9 calls for unblocking all economic and transport connections throughout the region [" + n + "].",
+			Usage: &openaitest.Usage{PromptTokens: 900, CompletionTokens: 21}}
+	})
+	fake := discordfake.New(t, discordfake.Options{})
+	t.Setenv("DISCORD_TOKEN", fake.Token)
+	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
+	addr := freeAddr(t)
+	cfg := writeServeConfig(t, fake, addr)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "llm:\n  enabled: true\n  base_url: %q\n  model: test-model\n  timeout: 10s\n  max_retries: 0\n  stream: true\n", model.URL)
+	f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &out, &errb)
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
+	if _, err := fake.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ask := func(q string) string {
+		it := fake.Interact(ctx, discordfake.InteractionSpec{CommandName: "ask", Options: []discordfake.Option{discordfake.Opt("question", q)}})
+		ev, err := it.WaitFinal(ctx)
+		if err != nil {
+			t.Fatalf("%v\nstderr:\n%s", err, errb.String())
+		}
+		return ev.Message.Text()
+	}
+	if text := ask("What does Article 9 of the ceasefire agreement call for?"); !strings.Contains(text, "unblocking") {
+		t.Fatalf("answer = %q", text)
+	}
+	// The model reports before the answer is written, so one scrape after
+	// the final edit sees it.
+	lines := scrape(t, "http://"+addr+"/metrics")
+	for _, want := range []string{
+		"briefbot_model_request_seconds_count 1",
+		"briefbot_model_first_token_seconds_count 1",
+		`briefbot_model_tokens_total{kind="prompt"} 900`,
+		`briefbot_model_tokens_total{kind="completion"} 21`,
+		`briefbot_model_errors_total{reason="server"} 0`,
+	} {
+		if !lines[want] {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	model.SetHandler(func(openaitest.Request) openaitest.Reply { return openaitest.ServerError() })
+	ask("What does Article 9 of the ceasefire agreement call for, in short?")
+	lines = scrape(t, "http://"+addr+"/metrics")
+	for _, want := range []string{
+		"briefbot_model_request_seconds_count 2",
+		`briefbot_model_errors_total{reason="server"} 1`,
+		`briefbot_model_fallbacks_total{reason="server_error"} 1`,
+	} {
+		if !lines[want] {
+			t.Errorf("/metrics lacks %q after a 500", want)
+		}
+	}
 }

@@ -26,14 +26,18 @@ const (
 // MaxRetries times, after the server's Retry-After or an exponential
 // backoff, as long as the wait ends before the deadline. A stream that
 // already produced text is never retried: its text may have been shown.
-func (c *Client) complete(ctx context.Context, req openai.ChatCompletionRequest, view *partialView) (raw, finish, model string, err error) {
+//
+// It notes in st the attempts, the tokens the server reported and when
+// the first streamed text arrived.
+func (c *Client) complete(ctx context.Context, req openai.ChatCompletionRequest, view *partialView, st *callStats) (raw, finish, model string, err error) {
 	for attempt := 0; ; attempt++ {
+		st.retries = attempt
 		actx, x := withExchange(ctx)
 		var produced bool
 		if c.opts.Stream {
-			raw, finish, model, produced, err = c.stream(actx, x, req, view)
+			raw, finish, model, produced, err = c.stream(actx, x, req, view, st)
 		} else {
-			raw, finish, model, err = c.once(actx, req)
+			raw, finish, model, err = c.once(actx, req, st)
 		}
 		if err == nil {
 			return raw, finish, model, nil
@@ -72,12 +76,30 @@ func (c *Client) backoff(attempt int, x *exchange) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// callStats is what complete notes of a call for the ModelObserver.
+type callStats struct {
+	start      time.Time
+	firstToken time.Duration // 0: no streamed text yet
+	// prompt and completion add up the usage the server reported.
+	prompt, completion int
+	retries            int
+}
+
+// addUsage counts a reply's reported usage; a reply without one adds 0.
+func (st *callStats) addUsage(u *openai.Usage) {
+	if u != nil {
+		st.prompt += max(u.PromptTokens, 0)
+		st.completion += max(u.CompletionTokens, 0)
+	}
+}
+
 // once makes one unstreamed call.
-func (c *Client) once(ctx context.Context, req openai.ChatCompletionRequest) (raw, finish, model string, err error) {
+func (c *Client) once(ctx context.Context, req openai.ChatCompletionRequest, st *callStats) (raw, finish, model string, err error) {
 	resp, err := c.api.CreateChatCompletion(ctx, req)
 	if err != nil {
 		return "", "", "", err
 	}
+	st.addUsage(&resp.Usage)
 	if len(resp.Choices) == 0 {
 		return "", "", resp.Model, fmt.Errorf("%w: no choices", ErrBadResponse)
 	}
@@ -100,7 +122,11 @@ func (c *Client) once(ctx context.Context, req openai.ChatCompletionRequest) (ra
 // skips lines that are not events, so a reply that is no event stream at
 // all (a page, plain text, other JSON) ends the same way, without a single
 // event: that is a bad response, not a truncated one.
-func (c *Client) stream(ctx context.Context, x *exchange, req openai.ChatCompletionRequest, view *partialView) (raw, finish, model string, produced bool, err error) {
+//
+// The usage the server reports, in the last chunk when the request asked
+// for it with stream_options (see Client.request), is added to st, and the
+// time of the first text noted there.
+func (c *Client) stream(ctx context.Context, x *exchange, req openai.ChatCompletionRequest, view *partialView, st *callStats) (raw, finish, model string, produced bool, err error) {
 	s, err := c.api.CreateChatCompletionStream(ctx, req)
 	if err != nil {
 		return "", "", "", false, err
@@ -121,9 +147,13 @@ func (c *Client) stream(ctx context.Context, x *exchange, req openai.ChatComplet
 		if chunk.Model != "" {
 			model = chunk.Model
 		}
+		st.addUsage(chunk.Usage)
 		for _, ch := range chunk.Choices {
 			if ch.Index != 0 {
 				continue
+			}
+			if ch.Delta.Content != "" && st.firstToken == 0 {
+				st.firstToken = max(time.Since(st.start), time.Nanosecond)
 			}
 			b.WriteString(ch.Delta.Content)
 			if f := string(ch.FinishReason); f != "" && f != string(openai.FinishReasonNull) {

@@ -93,6 +93,9 @@ type Options struct {
 	// client without its own timeout, since Timeout governs.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
+	// Observer, when set, hears each model request (latency, time to
+	// first token, reported tokens, retries, error) and each fallback.
+	Observer briefbot.ModelObserver
 	// Now is the clock of the daily cap and of Retry-After dates.
 	Now func() time.Time
 }
@@ -309,6 +312,16 @@ func (c *Client) Answer(ctx context.Context, user, question, indexVersion string
 // cut. The answer still cites only sources, and is verified against them
 // alone.
 func (c *Client) AnswerWithHistory(ctx context.Context, user, question, indexVersion string, history []briefbot.Turn, sources []Source, onPartial func(text string)) (Result, error) {
+	res, err := c.answer(ctx, user, question, indexVersion, history, sources, onPartial)
+	// Every error is a fallback to the extractive answer, but for the
+	// caller giving up, who wants no answer at all.
+	if err != nil && c.opts.Observer != nil && !errors.Is(err, ErrCanceled) {
+		c.opts.Observer.ModelFallback(FallbackReason(err))
+	}
+	return res, err
+}
+
+func (c *Client) answer(ctx context.Context, user, question, indexVersion string, history []briefbot.Turn, sources []Source, onPartial func(text string)) (Result, error) {
 	if len(sources) == 0 {
 		return Result{}, ErrNoSources
 	}
@@ -339,7 +352,15 @@ func (c *Client) AnswerWithHistory(ctx context.Context, user, question, indexVer
 	req := c.request(question, sent, turns)
 	v := newVerifier(sent)
 	view := &partialView{v: v, onPartial: onPartial}
-	raw, finish, model, err := c.complete(ctx, req, view)
+	st := &callStats{start: time.Now()}
+	raw, finish, model, err := c.complete(ctx, req, view, st)
+	if c.opts.Observer != nil {
+		c.opts.Observer.ModelCall(briefbot.ModelCall{
+			Duration: time.Since(st.start), FirstToken: st.firstToken,
+			PromptTokens: st.prompt, CompletionTokens: st.completion,
+			Retries: st.retries, Error: callError(err),
+		})
+	}
 	res := Result{Raw: raw, FinishReason: finish, Model: model, PromptVersion: c.promptVersion, History: len(turns)}
 	for _, s := range sent {
 		res.Sent = append(res.Sent, s.N)
@@ -351,7 +372,8 @@ func (c *Client) AnswerWithHistory(ctx context.Context, user, question, indexVer
 		err = c.verify(&res, v, view)
 	}
 	attrs := []any{"model", res.Model, "passages", len(sent), "history", len(turns), "finish", finish, "cited", res.Citations,
-		"dropped", len(res.Dropped), "latency", time.Since(started).Round(time.Millisecond)}
+		"dropped", len(res.Dropped), "latency", time.Since(started).Round(time.Millisecond),
+		"prompt_tokens", st.prompt, "completion_tokens", st.completion}
 	if err != nil && !errors.Is(err, ErrNotInSources) {
 		c.log.Warn("llm: no model answer", append(attrs, "reason", FallbackReason(err), "error", err.Error())...)
 		return res, err
@@ -397,6 +419,46 @@ func (c *Client) verify(res *Result, v *verifier, view *partialView) error {
 	}
 }
 
+// azureStreamUsage is the first Azure OpenAI GA api-version that accepts
+// stream_options; older ones reject the request ("Unrecognized request
+// argument").
+const azureStreamUsage = "2024-10-21"
+
+// streamUsage tells whether a stream may ask for its token usage with
+// stream_options: OpenAI, vLLM, Ollama, llama.cpp's server and LM Studio
+// send it or ignore the field, Azure's older api-versions refuse it.
+// api-versions are dates (with "-preview" for some), so they compare as
+// strings.
+func (c *Client) streamUsage() bool {
+	return c.opts.APIVersion == "" || c.opts.APIVersion >= azureStreamUsage
+}
+
+// callError sorts the error of a model call (complete's, never a
+// verification's) into the fixed set of briefbot.ModelError values.
+func callError(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return briefbot.ModelErrorTimeout
+	case errors.Is(err, ErrCanceled), errors.Is(err, context.Canceled):
+		return briefbot.ModelErrorCanceled
+	case errors.Is(err, ErrRateLimited):
+		return briefbot.ModelErrorRateLimited
+	case errors.Is(err, ErrServer):
+		return briefbot.ModelErrorServer
+	case errors.Is(err, ErrUnauthorized), errors.Is(err, ErrBadRequest):
+		return briefbot.ModelErrorClient
+	case errors.Is(err, ErrUnreachable):
+		return briefbot.ModelErrorUnreachable
+	case errors.Is(err, ErrTruncated):
+		return briefbot.ModelErrorTruncated
+	case errors.Is(err, ErrBadResponse), errors.Is(err, ErrTooLong):
+		return briefbot.ModelErrorBadResponse
+	}
+	return briefbot.ModelErrorOther
+}
+
 // acquire takes a call slot, waiting at most QueueWait.
 func (c *Client) acquire(ctx context.Context) (func(), error) {
 	select {
@@ -421,7 +483,8 @@ func (c *Client) acquire(ctx context.Context) (func(), error) {
 
 // request builds the chat completion request: only model, messages,
 // max_tokens, temperature and stream, the fields every supported server
-// accepts. Earlier turns come between the system message and the
+// accepts, and for a stream stream_options {"include_usage": true} (see
+// streamUsage). Earlier turns come between the system message and the
 // question's, alternating user and assistant as every server's chat
 // template expects.
 func (c *Client) request(question string, sent []Source, turns []pastTurn) openai.ChatCompletionRequest {
@@ -436,6 +499,9 @@ func (c *Client) request(question string, sent []Source, turns []pastTurn) opena
 		Model:     c.opts.Model,
 		Messages:  msgs,
 		MaxTokens: c.opts.MaxTokens,
+	}
+	if c.opts.Stream && c.streamUsage() {
+		req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 	}
 	switch {
 	case c.opts.Temperature > 0:

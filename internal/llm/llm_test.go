@@ -49,7 +49,7 @@ func (l *logBuf) String() string {
 // strictServer is a fake that also rejects any request field beyond the
 // ones every supported server accepts.
 func strictServer(t *testing.T, extra ...string) *openaitest.Server {
-	return openaitest.New(t, openaitest.StrictFields(append(slices.Clone(openaitest.MinimalFields), extra...)...))
+	return openaitest.New(t, openaitest.StrictFields(append(slices.Clone(openaitest.StreamUsageFields), extra...)...))
 }
 
 func newClient(t *testing.T, srv *openaitest.Server, mod func(*Options)) (*Client, *logBuf) {

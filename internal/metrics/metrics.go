@@ -1,6 +1,7 @@
 // Package metrics owns briefbot's Prometheus registry: it is the only
 // package that imports client_golang. The bot and the library report to
-// it through briefbot.Observer; the index and gateway state are read at
+// it through briefbot.Observer, the model client through
+// briefbot.ModelObserver; the index and gateway state are read at
 // scrape time, so a scrape always shows the index being served.
 package metrics
 
@@ -21,6 +22,16 @@ type Metrics struct {
 	questions *prometheus.CounterVec
 	answer    prometheus.Histogram
 	retrieval prometheus.Histogram
+
+	modelRequest    prometheus.Histogram
+	modelFirstToken prometheus.Histogram
+	modelTokens     *prometheus.CounterVec
+	modelErrors     *prometheus.CounterVec
+	modelRetries    prometheus.Counter
+	modelFallbacks  *prometheus.CounterVec
+	// modelErrorReasons are the ModelError values; any other error counts
+	// as "other", so that the label stays a fixed set.
+	modelErrorReasons map[string]bool
 }
 
 // New makes the registry with the question metrics and the Go runtime and
@@ -44,8 +55,47 @@ func New() *Metrics {
 			Help:    "Time of one search of the index made for an answer.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}),
+		modelRequest: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "briefbot_model_request_seconds",
+			Help: "Time of one model request, every attempt and wait between retries included, the wait for a call slot not.",
+			// Model answers take from a fraction of a second to
+			// llm.timeout (20 s by default).
+			Buckets: modelBuckets,
+		}),
+		modelFirstToken: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "briefbot_model_first_token_seconds",
+			Help:    "Time from a streamed model request's start (retries included) to its first text.",
+			Buckets: modelBuckets,
+		}),
+		modelTokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "briefbot_model_tokens_total",
+			Help: "Tokens the model server reported using, by kind (prompt, completion); replies without usage add nothing.",
+		}, []string{"kind"}),
+		modelErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "briefbot_model_errors_total",
+			Help: "Model requests that failed after their retries, by reason (timeout, canceled, rate_limited, server, client, unreachable, truncated, bad_response, other).",
+		}, []string{"reason"}),
+		modelRetries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "briefbot_model_retries_total",
+			Help: "Model request attempts retried after a 429 or a 5xx.",
+		}),
+		modelFallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "briefbot_model_fallbacks_total",
+			Help: "Questions that wanted a model answer and got the extractive one, by fallback reason (daily_cap, busy, timeout, no_valid_citations, not_in_sources...).",
+		}, []string{"reason"}),
+	}
+	// The fixed label values are exported from the start, at 0, so that
+	// rates over them need no first occurrence.
+	for _, kind := range []string{tokensPrompt, tokensCompletion} {
+		m.modelTokens.WithLabelValues(kind)
+	}
+	m.modelErrorReasons = map[string]bool{}
+	for _, reason := range briefbot.ModelErrors() {
+		m.modelErrors.WithLabelValues(reason)
+		m.modelErrorReasons[reason] = true
 	}
 	m.reg.MustRegister(m.questions, m.answer, m.retrieval,
+		m.modelRequest, m.modelFirstToken, m.modelTokens, m.modelErrors, m.modelRetries, m.modelFallbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -58,6 +108,50 @@ func (m *Metrics) Question(command, outcome string, d time.Duration) {
 
 // Retrieval records one search's latency.
 func (m *Metrics) Retrieval(d time.Duration) { m.retrieval.Observe(d.Seconds()) }
+
+// modelBuckets suit model latencies, 0.1 s to 30 s.
+var modelBuckets = []float64{.1, .25, .5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30}
+
+// The kinds of briefbot_model_tokens_total.
+const (
+	tokensPrompt     = "prompt"
+	tokensCompletion = "completion"
+)
+
+// ModelCall records one model request: its latency, its time to first
+// token when streamed, the tokens its server reported, its retries and
+// its error.
+func (m *Metrics) ModelCall(c briefbot.ModelCall) {
+	m.modelRequest.Observe(c.Duration.Seconds())
+	if c.FirstToken > 0 {
+		m.modelFirstToken.Observe(c.FirstToken.Seconds())
+	}
+	if c.PromptTokens > 0 {
+		m.modelTokens.WithLabelValues(tokensPrompt).Add(float64(c.PromptTokens))
+	}
+	if c.CompletionTokens > 0 {
+		m.modelTokens.WithLabelValues(tokensCompletion).Add(float64(c.CompletionTokens))
+	}
+	if c.Retries > 0 {
+		m.modelRetries.Add(float64(c.Retries))
+	}
+	if c.Error != "" {
+		reason := c.Error
+		if !m.modelErrorReasons[reason] {
+			reason = briefbot.ModelErrorOther
+		}
+		m.modelErrors.WithLabelValues(reason).Inc()
+	}
+}
+
+// ModelFallback counts a question answered extractively in place of the
+// model, by reason.
+func (m *Metrics) ModelFallback(reason string) {
+	if reason == "" {
+		reason = "error"
+	}
+	m.modelFallbacks.WithLabelValues(reason).Inc()
+}
 
 // WatchIndex exports the served index's documents, passages and version,
 // read from info at each scrape. Call it once.
@@ -111,5 +205,9 @@ func (c indexCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// The registry is the bot's and the library's observer.
-var _ briefbot.Observer = (*Metrics)(nil)
+// The registry is the bot's and the library's observer, and the model
+// client's.
+var (
+	_ briefbot.Observer      = (*Metrics)(nil)
+	_ briefbot.ModelObserver = (*Metrics)(nil)
+)

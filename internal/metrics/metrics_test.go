@@ -66,3 +66,69 @@ func TestExposition(t *testing.T) {
 		t.Errorf("closed index:\n%s", out)
 	}
 }
+
+// TestModelExposition: model requests show as latency histograms, tokens
+// by kind, retries and errors by reason; fallbacks by reason. The fixed
+// label values are there at 0 before anything happened.
+func TestModelExposition(t *testing.T) {
+	m := New()
+	out := scrape(t, m)
+	for _, want := range []string{
+		"# TYPE briefbot_model_request_seconds histogram",
+		"# TYPE briefbot_model_first_token_seconds histogram",
+		"# HELP briefbot_model_tokens_total ",
+		`briefbot_model_tokens_total{kind="prompt"} 0`,
+		`briefbot_model_tokens_total{kind="completion"} 0`,
+		`briefbot_model_errors_total{reason="rate_limited"} 0`,
+		`briefbot_model_errors_total{reason="truncated"} 0`,
+		"briefbot_model_request_seconds_count 0",
+		"briefbot_model_retries_total 0",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fresh scrape lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "briefbot_model_fallbacks_total{") {
+		t.Error("a fallback series before any fallback")
+	}
+
+	// A streamed answer, a JSON answer whose server reported no usage, a
+	// call rate limited after two retries and one failing with a reason
+	// outside the set.
+	m.ModelCall(briefbot.ModelCall{Duration: 1200 * time.Millisecond, FirstToken: 300 * time.Millisecond, PromptTokens: 812, CompletionTokens: 95})
+	m.ModelCall(briefbot.ModelCall{Duration: 4 * time.Second})
+	m.ModelCall(briefbot.ModelCall{Duration: 700 * time.Millisecond, Retries: 2, Error: briefbot.ModelErrorRateLimited})
+	m.ModelCall(briefbot.ModelCall{Duration: 50 * time.Millisecond, Error: "weird"})
+	m.ModelFallback("daily_cap")
+	m.ModelFallback("daily_cap")
+	m.ModelFallback("rate_limited")
+
+	out = scrape(t, m)
+	for _, want := range []string{
+		"briefbot_model_request_seconds_count 4",
+		`briefbot_model_request_seconds_bucket{le="0.1"} 1`,
+		`briefbot_model_request_seconds_bucket{le="1"} 2`,
+		`briefbot_model_request_seconds_bucket{le="2"} 3`,
+		`briefbot_model_request_seconds_bucket{le="5"} 4`,
+		`briefbot_model_request_seconds_bucket{le="30"} 4`,
+		"briefbot_model_request_seconds_sum 5.95",
+		"briefbot_model_first_token_seconds_count 1",
+		`briefbot_model_first_token_seconds_bucket{le="0.25"} 0`,
+		`briefbot_model_first_token_seconds_bucket{le="0.5"} 1`,
+		`briefbot_model_tokens_total{kind="prompt"} 812`,
+		`briefbot_model_tokens_total{kind="completion"} 95`,
+		"briefbot_model_retries_total 2",
+		`briefbot_model_errors_total{reason="rate_limited"} 1`,
+		`briefbot_model_errors_total{reason="other"} 1`,
+		`briefbot_model_errors_total{reason="timeout"} 0`,
+		`briefbot_model_fallbacks_total{reason="daily_cap"} 2`,
+		`briefbot_model_fallbacks_total{reason="rate_limited"} 1`,
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "weird") {
+		t.Error("an error reason outside the set became a label")
+	}
+}

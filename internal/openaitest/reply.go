@@ -17,6 +17,12 @@ type APIError struct {
 	Code    *string `json:"code"`
 }
 
+// Usage is the token usage a reply reports.
+type Usage struct {
+	PromptTokens     int
+	CompletionTokens int
+}
+
 // Reply scripts how the server answers one request. The zero Reply is a 200
 // with empty content; use the constructors for the common cases and set the
 // fields for the rest.
@@ -36,6 +42,14 @@ type Reply struct {
 	FinishReason string
 	// Model is echoed in the response; defaults to the request's model.
 	Model string
+	// Usage is the token usage reported: in the JSON reply, and in a
+	// stream's last chunk when the request asked for it with
+	// stream_options.include_usage. Nil reports rough counts of the
+	// request and the text.
+	Usage *Usage
+	// NoUsage reports no usage at all, as servers that ignore
+	// stream_options (or leave usage out of a JSON reply) do.
+	NoUsage bool
 
 	// Delay holds the response this long before the first byte.
 	Delay time.Duration

@@ -45,6 +45,13 @@ type ChatRequest struct {
 	MaxCompletionTokens *int      `json:"max_completion_tokens"`
 	Temperature         *float64  `json:"temperature"`
 	Stream              *bool     `json:"stream"`
+	// StreamOptions is stream_options, nil when absent.
+	StreamOptions *StreamOptions `json:"stream_options"`
+}
+
+// StreamOptions is a request's stream_options.
+type StreamOptions struct {
+	IncludeUsage bool `json:"include_usage"`
 }
 
 // Message is one chat message; Content is the text of a string content.

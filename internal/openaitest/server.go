@@ -31,6 +31,13 @@ import (
 // StrictFields to check that a client sends nothing else.
 var MinimalFields = []string{"model", "messages", "max_tokens", "temperature", "stream"}
 
+// StreamUsageFields adds "stream_options" to MinimalFields: a stream's
+// {"include_usage": true}, which those servers accept or ignore, except
+// Azure's api-versions before 2024-10-21. The server reports it as a
+// violation on a request that does not stream (the spec says to set it
+// only with stream: true).
+var StreamUsageFields = append(MinimalFields[:len(MinimalFields):len(MinimalFields)], "stream_options")
+
 // Server is a running fake. Create it with New; it closes itself when the
 // test ends.
 type Server struct {
@@ -231,6 +238,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(problems) == 0 {
 		problems = append(problems, s.spec.validateChat(body, r.Header.Get("Content-Type"))...)
+		if req.Chat.StreamOptions != nil && !req.Streaming() {
+			problems = append(problems, "stream_options without stream: true")
+		}
 		if s.allowed != nil {
 			for _, f := range req.Fields {
 				if !slices.Contains(s.allowed, f) {
@@ -365,7 +375,11 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, req Request, rep 
 	id := fmt.Sprintf("chatcmpl-openaitest%d", req.Seq)
 	created := time.Now().Unix()
 	if req.Streaming() {
-		s.stream(w, r, rep, id, created, model, finish)
+		var u any // usage asked for: null but in the last chunk
+		if req.Chat.StreamOptions != nil && req.Chat.StreamOptions.IncludeUsage && !rep.NoUsage {
+			u = json.RawMessage("null")
+		}
+		s.stream(w, r, rep, req, id, created, model, finish, u)
 		return
 	}
 	content := rep.Text
@@ -380,12 +394,10 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, req Request, rep 
 			Message:      &message{Role: "assistant", Content: content},
 			FinishReason: &finish,
 		}},
-		Usage: &usage{
-			PromptTokens:     approxTokens(string(req.Body)),
-			CompletionTokens: approxTokens(rep.Text) * max(rep.Repeat, 1),
-		},
 	}
-	resp.Usage.TotalTokens = resp.Usage.PromptTokens + resp.Usage.CompletionTokens
+	if !rep.NoUsage {
+		resp.Usage = rep.usage(req)
+	}
 	b, _ := json.Marshal(resp)
 	w.Header().Set("Content-Type", "application/json")
 	if rep.Repeat > 1 {
@@ -412,7 +424,10 @@ func (rep Reply) statusOK() int {
 	return http.StatusOK
 }
 
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, rep Reply, id string, created int64, model, finish string) {
+// stream writes rep as server-sent events. A non-nil usage (JSON null) is
+// set on every chunk, and a last chunk without choices carries the
+// request's usage, before [DONE], as OpenAI does with include_usage.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, rep Reply, req Request, id string, created int64, model, finish string, usage any) {
 	ctx := r.Context()
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -433,6 +448,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rep Reply, id st
 			ID: id, Object: "chat.completion.chunk", Created: created, Model: model,
 			SystemFingerprint: "fp_openaitest",
 			Choices:           []choice{{Index: 0, Delta: &d, FinishReason: fin}},
+			Usage:             usage,
 		}
 	}
 	empty := ""
@@ -465,6 +481,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rep Reply, id st
 	}
 	if !send(chunk(delta{}, &finish)) {
 		return
+	}
+	if usage != nil {
+		if !send(completion{ID: id, Object: "chat.completion.chunk", Created: created, Model: model,
+			SystemFingerprint: "fp_openaitest", Choices: []choice{}, Usage: rep.usage(req)}) {
+			return
+		}
 	}
 	_, _ = io.WriteString(w, "data: [DONE]\n\n")
 	if flusher != nil {
@@ -534,6 +556,16 @@ func writeError(w http.ResponseWriter, status int, e *APIError) {
 // approxTokens is a rough token count, enough for a plausible usage block.
 func approxTokens(s string) int { return (utf8.RuneCountInString(s) + 3) / 4 }
 
+// usage is the usage reported for req: Reply.Usage, else a rough count.
+func (rep Reply) usage(req Request) *usage {
+	u := &usage{PromptTokens: approxTokens(string(req.Body)), CompletionTokens: approxTokens(rep.Text) * max(rep.Repeat, 1)}
+	if rep.Usage != nil {
+		u.PromptTokens, u.CompletionTokens = rep.Usage.PromptTokens, rep.Usage.CompletionTokens
+	}
+	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	return u
+}
+
 // The response shapes, with the exact field names and nullability of
 // OpenAI's API.
 type completion struct {
@@ -543,7 +575,9 @@ type completion struct {
 	Model             string   `json:"model"`
 	SystemFingerprint string   `json:"system_fingerprint"`
 	Choices           []choice `json:"choices"`
-	Usage             *usage   `json:"usage,omitempty"`
+	// Usage is a *usage, or in a stream chunk, when asked for, JSON null
+	// but in the last chunk; absent when nil.
+	Usage any `json:"usage,omitempty"`
 }
 
 type choice struct {

@@ -505,3 +505,67 @@ func TestRawBodyReplies(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamUsage: a stream asked for usage ends with a chunk without
+// choices that carries it, before [DONE], the other chunks saying null;
+// NoUsage plays a server that ignores the request; and stream_options on
+// a request that does not stream is a violation.
+func TestStreamUsage(t *testing.T) {
+	const text = "Iran watches the South Caucasus [1][2]."
+	body := strings.Replace(streamBody(), `"stream":true`, `"stream":true,"stream_options":{"include_usage":true}`, 1)
+	srv := New(t, StrictFields(StreamUsageFields...))
+	srv.Enqueue(Reply{Text: text, Chunks: 3, Usage: &Usage{PromptTokens: 120, CompletionTokens: 17}}, Reply{Text: text, Chunks: 3, NoUsage: true})
+
+	resp := post(t, t.Context(), srv.URL+"/chat/completions", body, nil)
+	events, err := readEvents(t, resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1+3+1+1+1 || events[len(events)-1].data != "[DONE]" {
+		t.Fatalf("got %d events; want role, 3 pieces, finish, usage, [DONE]", len(events))
+	}
+	for i, e := range events[:len(events)-1] {
+		if err := srv.spec.validateSchema("CreateChatCompletionStreamResponse", []byte(e.data)); err != nil {
+			t.Errorf("chunk %d breaks the spec: %v", i, err)
+		}
+		var c struct {
+			Choices []json.RawMessage `json:"choices"`
+			Usage   *struct {
+				Prompt     int `json:"prompt_tokens"`
+				Completion int `json:"completion_tokens"`
+				Total      int `json:"total_tokens"`
+			} `json:"usage"`
+		}
+		if err := json.Unmarshal([]byte(e.data), &c); err != nil {
+			t.Fatal(err)
+		}
+		last := i == len(events)-2
+		switch {
+		case !strings.Contains(e.data, `"usage":`):
+			t.Errorf("chunk %d has no usage key: %s", i, e.data)
+		case last && (len(c.Choices) != 0 || c.Usage == nil || c.Usage.Prompt != 120 || c.Usage.Completion != 17 || c.Usage.Total != 137):
+			t.Errorf("last chunk %s, want no choices and the usage", e.data)
+		case !last && c.Usage != nil:
+			t.Errorf("chunk %d carries usage: %s", i, e.data)
+		}
+	}
+
+	resp = post(t, t.Context(), srv.URL+"/chat/completions", body, nil)
+	events, err = readEvents(t, resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if strings.Contains(e.data, `"usage"`) {
+			t.Errorf("NoUsage sent usage: %s", e.data)
+		}
+	}
+	srv.AssertClean(t)
+
+	lax := New(t, AllowViolations())
+	lax.Enqueue(Answer("x"))
+	post(t, t.Context(), lax.URL+"/chat/completions", strings.Replace(okBody, `"stream":false`, `"stream":false,"stream_options":{"include_usage":true}`, 1), nil)
+	if v := lax.Violations(); len(v) != 1 || !strings.Contains(v[0], "stream_options without stream") {
+		t.Errorf("violations %q", v)
+	}
+}
