@@ -110,7 +110,7 @@ func (b *Bot) record(it *interaction, id string) (briefbot.AnswerRecord, bool) {
 	rec, ok, err := b.records.Answer(ctx, id)
 	switch {
 	case err != nil:
-		b.log.Error("answer record not read", "answer", id, "err", err)
+		it.log.Error("answer record not read", "answer", id, "err", err)
 		it.fail(it.T("Sorry, this answer could not be found right now. Please try again."))
 		return rec, false
 	case !ok:
@@ -149,14 +149,14 @@ func (b *Bot) onComponent(it *interaction) {
 		// form is Discord's answer to the click and due within 3 s; if it
 		// fails, the form's submit still records the vote.
 		if _, err := b.putVoteWithin(it, briefbot.Vote{AnswerID: answerID, Helpful: false}, beforeCallback); err != nil {
-			b.log.Warn("down vote not recorded before the form", "answer", answerID, "err", err)
+			it.log.Warn("down vote not recorded before the form", "answer", answerID, "err", err)
 		}
 		if err := it.callback(discordgo.InteractionResponseModal, whyModal(it.lang, answerID)); err != nil {
-			b.log.Warn("feedback form not shown", "err", err)
+			it.log.Warn("feedback form not shown", "err", err)
 		}
 	case actionFollowUp:
 		if err := it.callback(discordgo.InteractionResponseModal, followUpModal(it.lang, answerID, rec.Question)); err != nil {
-			b.log.Warn("follow-up form not shown", "err", err)
+			it.log.Warn("follow-up form not shown", "err", err)
 		}
 	case actionShare:
 		b.share(it, rec)
@@ -194,7 +194,7 @@ func (b *Bot) putVoteWithin(it *interaction, v briefbot.Vote, within time.Durati
 	v.Time = b.opts.Now().UTC()
 	prev, err := b.records.Vote(ctx, v)
 	if err != nil {
-		b.log.Error("vote not recorded", "answer", v.AnswerID, "err", err)
+		it.log.Error("vote not recorded", "answer", v.AnswerID, "err", err)
 	}
 	return prev, err
 }
@@ -265,13 +265,13 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 	if !private {
 		thread, turns, err := b.threadFor(it, rec, history)
 		if err != nil {
-			b.log.Warn("no thread for a follow-up; answering privately", "channel", it.i.ChannelID, "err", err)
+			it.log.Warn("no thread for a follow-up; answering privately", "channel", it.i.ChannelID, "err", err)
 			// The public conversation must not collect this user's
 			// private turns, nor show them to the next one: the
 			// private follow-up starts its own, from the public turns.
 			private, conv = true, newID()
 			if err := b.seed(conv, history); err != nil {
-				b.log.Warn("private follow-up's conversation not seeded", "err", err)
+				it.log.Warn("private follow-up's conversation not seeded", "err", err)
 			}
 		} else {
 			conv, channel, history = threadConversation(thread), thread, turns
@@ -393,10 +393,10 @@ func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
 	// alone: the asker's private turns before it stay private.
 	pub.ID, pub.Time, pub.Private, pub.ChannelID, pub.ConversationID = id, b.opts.Now().UTC(), false, it.i.ChannelID, id
 	if err := b.records.AppendTurn(ctx, id, briefbot.TurnOf(rec.Answer, pub.Time)); err != nil {
-		b.log.Warn("shared answer's conversation not started", "err", err)
+		it.log.Warn("shared answer's conversation not started", "err", err)
 	}
 	if err := b.records.PutAnswer(ctx, pub); err != nil {
-		b.log.Error("shared answer not kept", "err", err)
+		it.log.Error("shared answer not kept", "err", err)
 		it.fail(it.T("Sorry, the answer could not be shared."))
 		return
 	}

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +74,8 @@ type interaction struct {
 	// inline, for an interaction received over HTTP, takes the first
 	// response into the HTTP answer (nil: a REST callback).
 	inline *inlineAck
+	// log is the bot's logger with this interaction's request ID.
+	log *slog.Logger
 
 	mu sync.Mutex
 	// acked: a callback was sent; deferred: it was type 5 and an edit
@@ -85,7 +89,25 @@ type interaction struct {
 }
 
 func (b *Bot) newInteraction(i *discordgo.Interaction) *interaction {
-	return &interaction{b: b, i: i, bucket: b.buckets.get(), lang: langOf(i.Locale)}
+	return &interaction{b: b, i: i, bucket: b.buckets.get(), lang: langOf(i.Locale), log: b.requestLog(i.ID)}
+}
+
+// requestLog is the logger of one request (an interaction, a mention):
+// every line it writes carries the same request_id, so that one
+// question's lines can be picked out of a busy log.
+func (b *Bot) requestLog(interactionID string) *slog.Logger {
+	l := b.log.With("request_id", newRequestID())
+	if interactionID != "" {
+		l = l.With("interaction", interactionID)
+	}
+	return l
+}
+
+// newRequestID is 16 random hex digits.
+func newRequestID() string {
+	var r [8]byte
+	_, _ = rand.Read(r[:])
+	return hex.EncodeToString(r[:])
 }
 
 // newInlineInteraction is newInteraction for an interaction received over
@@ -157,7 +179,7 @@ func (it *interaction) requestFinal(method, uri string, body any) error {
 		if err == nil || attempt == 2 || !transient(err) {
 			return err
 		}
-		it.b.log.Warn("retrying a failed message", "interaction", it.i.ID, "err", err, "in", wait)
+		it.log.Warn("retrying a failed message", "err", err, "in", wait)
 		time.Sleep(wait)
 	}
 }
@@ -251,7 +273,7 @@ func (it *interaction) finish(m message) error {
 	err := it.requestFinal("PATCH", it.originalURL(), m.edit())
 	if restStatus(err) == http.StatusBadRequest {
 		if err2 := it.requestFinal("PATCH", it.originalURL(), errorEmbed(it.lang.userText(msgNotShown)).edit()); err2 != nil {
-			it.b.log.Error("could not tell the user about a rejected message", "err", err2)
+			it.log.Error("could not tell the user about a rejected message", "err", err2)
 		}
 	}
 	return err
@@ -284,7 +306,7 @@ func (it *interaction) partial(m message) {
 			return
 		}
 		if err := it.request("PATCH", it.originalURL(), m.edit()); err != nil {
-			it.b.log.Warn("progress edit failed", "err", err)
+			it.log.Warn("progress edit failed", "err", err)
 		}
 	}()
 }
@@ -324,7 +346,7 @@ func (it *interaction) tell(m message) {
 		it.mu.Unlock()
 	}
 	if err != nil {
-		it.b.log.Error("could not tell the user why there is no answer", "interaction", it.i.ID, "err", err)
+		it.log.Error("could not tell the user why there is no answer", "err", err)
 	}
 }
 
@@ -348,7 +370,7 @@ func (b *Bot) dispatch(it *interaction) {
 	case discordgo.InteractionMessageComponent:
 		b.onComponent(it)
 	default:
-		b.log.Debug("ignored interaction", "type", it.i.Type)
+		it.log.Debug("ignored interaction", "type", it.i.Type)
 	}
 }
 
@@ -387,7 +409,7 @@ func (b *Bot) run(it *interaction, handler func(*interaction)) {
 	defer it.close()
 	defer func() {
 		if r := recover(); r != nil {
-			b.log.Error("interaction handler panicked", "interaction", i.ID, "panic", r, "stack", string(debug.Stack()))
+			it.log.Error("interaction handler panicked", "panic", r, "stack", string(debug.Stack()))
 			if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
 				_ = it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}})
 				return
@@ -505,7 +527,7 @@ func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) 
 	case r = <-done:
 	case <-timer.C:
 		if err := it.deferReply(ephemeral); err != nil {
-			b.log.Warn("defer failed", "err", err)
+			it.log.Warn("defer failed", "err", err)
 			return
 		}
 		select {
@@ -635,7 +657,7 @@ func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool, w
 		return "", nil, false
 	}
 	if err := it.deferReply(ephemeral); err != nil {
-		b.log.Warn("defer failed", "err", err)
+		it.log.Warn("defer failed", "err", err)
 		return "", nil, false
 	}
 	release, refusal := b.acquire(wait, userOf(it.i))
@@ -764,7 +786,7 @@ func (b *Bot) search(it *interaction, query string, k int, private bool) {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return message{}, errTooSlow
 			}
-			b.log.Error("search failed", "err", err)
+			it.log.Error("search failed", "err", err)
 			return message{}, errSearchFails
 		}
 		return searchMessage(it.lang, query, hits), nil
@@ -821,7 +843,7 @@ func (b *Bot) reindex(it *interaction) {
 		return
 	}
 	if err := it.deferReply(true); err != nil {
-		b.log.Warn("defer failed", "err", err)
+		it.log.Warn("defer failed", "err", err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(b.stopping, reindexWait)
@@ -830,7 +852,7 @@ func (b *Bot) reindex(it *interaction) {
 	it.editEvery = rebuildEditEvery
 	it.mu.Unlock()
 	started := time.Now()
-	b.log.Info("reindex requested", "user", userOf(it.i))
+	it.log.Info("reindex requested", "user", userOf(it.i))
 	progress := func(done, total int) { it.partial(progressMessage(it.lang, done, total)) }
 	var rep briefbot.ReindexReport
 	var err error
@@ -850,7 +872,7 @@ func (b *Bot) reindex(it *interaction) {
 	case errors.Is(err, context.DeadlineExceeded):
 		b.logErr(it.finish(noticeMessage(it.T("The rebuild is taking longer than Discord lets me wait. The current index keeps serving until it is done; check the bot's log for the result."))))
 	default:
-		b.log.Error("reindex failed", "err", err)
+		it.log.Error("reindex failed", "err", err)
 		text := it.T("Reindex failed: %s", cutText(err.Error(), 500)) + "\n" + it.T("The previous index keeps serving.")
 		if len(rep.Failed) > 0 {
 			text += "\n" + it.T("Documents that could not be read:") + "\n" + failureList(it.lang, rep.Failed, maxContent-runeLen(text)-40)
@@ -914,7 +936,7 @@ func (b *Bot) onAutocomplete(it *interaction) {
 		cancel()
 	}
 	if err := it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: choices}); err != nil {
-		b.log.Debug("autocomplete reply failed", "err", err)
+		it.log.Debug("autocomplete reply failed", "err", err)
 	}
 }
 

@@ -57,7 +57,7 @@ func (b *Bot) onDocs(it *interaction, data discordgo.ApplicationCommandInteracti
 		return ""
 	}
 	if err := it.deferReply(true); err != nil {
-		b.log.Warn("defer failed", "err", err)
+		it.log.Warn("defer failed", "err", err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(b.stopping, libraryWait)
@@ -108,7 +108,7 @@ func (b *Bot) libraryError(it *interaction, err error) message {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errorEmbed(it.T("The change took too long and was not made. Please try again."))
 	}
-	b.log.Warn("library change refused", "user", userOf(it.i), "err", err)
+	it.log.Warn("library change refused", "user", userOf(it.i), "err", err)
 	return errorEmbed(it.T("Not changed: %s", cutText(err.Error(), 900)))
 }
 
@@ -128,7 +128,7 @@ func (b *Bot) addDocument(ctx context.Context, it *interaction, file *discordgo.
 		}
 		data, err := b.download(ctx, att)
 		if err != nil {
-			b.log.Warn("attachment not downloaded", "file", att.Filename, "err", err)
+			it.log.Warn("attachment not downloaded", "file", att.Filename, "err", err)
 			return errorEmbed(it.T("Not added: %s", err.Error()))
 		}
 		req.Name, req.Data = att.Filename, data
@@ -215,7 +215,7 @@ func (b *Bot) onAudit(it *interaction, data discordgo.ApplicationCommandInteract
 	b.quick(it, true, func(ctx context.Context) (message, error) {
 		entries, err := b.opts.Librarian.Audit(ctx, n)
 		if err != nil {
-			b.log.Error("audit not read", "err", err)
+			it.log.Error("audit not read", "err", err)
 			return message{}, errFailed
 		}
 		return auditMessage(it.lang, entries), nil
@@ -230,7 +230,7 @@ func (b *Bot) documentChoices(ctx context.Context, it *interaction, sub, typed s
 	}
 	docs, _, err := b.opts.Librarian.ListDocuments(ctx)
 	if err != nil {
-		b.log.Debug("documents not listed for autocomplete", "err", err)
+		it.log.Debug("documents not listed for autocomplete", "err", err)
 		return
 	}
 	low := strings.ToLower(typed)
