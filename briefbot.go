@@ -200,4 +200,5 @@ const (
 	OutcomeFailed   = "failed"   // the answer failed
 	OutcomeBusy     = "busy"     // no answer slot in time (or shutting down)
 	OutcomeTimeout  = "timeout"  // not answered within the answer timeout
+	OutcomeLimited  = "limited"  // refused by a rate limit (the user's or the server's)
 )

@@ -110,6 +110,10 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		ThreadReplies:          d.ThreadReplies,
 		Model:                  cfg.LLM.Model,
 		MaxUploadBytes:         int64(cfg.Corpus.MaxDocumentBytes),
+
+		UserRate:         bot.Rate{PerMinute: d.RateLimit.UserPerMinute, Burst: d.RateLimit.UserBurst},
+		GuildRate:        bot.Rate{PerMinute: d.RateLimit.GuildPerMinute, Burst: d.RateLimit.GuildBurst},
+		MaxQuestionChars: d.MaxQuestionChars,
 	}
 }
 
