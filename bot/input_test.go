@@ -94,3 +94,44 @@ func FuzzCleanQuestion(f *testing.F) {
 		}
 	})
 }
+
+// TestQuestionLengthOffered: Discord is told the same bound as the bot
+// checks, so that users cannot type more into /ask, /search or the
+// follow-up form than will be accepted.
+func TestQuestionLengthOffered(t *testing.T) {
+	got := map[string]int{}
+	for _, c := range commandsWith(300) {
+		for _, o := range c.Options {
+			if o.Name == "question" || o.Name == "query" {
+				got[c.Name+"."+o.Name] = o.MaxLength
+			}
+		}
+	}
+	if got["ask.question"] != 300 || got["search.query"] != 300 {
+		t.Errorf("max_length of the commands' text options = %v, want 300", got)
+	}
+	for _, c := range []struct{ max, want int }{{300, 300}, {4000, 4000}, {6000, maxTextInputLength}} {
+		m := followUpModal(langEN, "id", "earlier", c.max)
+		input := m.Components[0].(labelComponent).Component.(textInput)
+		if input.MaxLength != c.want {
+			t.Errorf("follow-up form for %d: max_length %d, want %d", c.max, input.MaxLength, c.want)
+		}
+	}
+}
+
+// TestNewLimitOptions: New fills in discord.max_question_chars's default,
+// keeps it within what Discord accepts, and refuses a negative rate.
+func TestNewLimitOptions(t *testing.T) {
+	for _, c := range []struct{ in, want int }{{0, defaultMaxQuestionChars}, {-1, defaultMaxQuestionChars}, {1200, 1200}, {10000, maxOptionLength}} {
+		b, err := New(Options{Token: "abc.def", MaxQuestionChars: c.in}, newFakeService(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.opts.MaxQuestionChars != c.want {
+			t.Errorf("MaxQuestionChars %d became %d, want %d", c.in, b.opts.MaxQuestionChars, c.want)
+		}
+	}
+	if _, err := New(Options{Token: "abc.def", GuildRate: Rate{PerMinute: -1}}, newFakeService(t)); err == nil {
+		t.Error("New accepted a negative rate")
+	}
+}
