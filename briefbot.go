@@ -200,6 +200,7 @@ const (
 	OutcomeFailed   = "failed"   // the answer failed
 	OutcomeBusy     = "busy"     // no answer slot in time (or shutting down)
 	OutcomeTimeout  = "timeout"  // not answered within the answer timeout
+	OutcomeLimited  = "limited"  // refused by a rate limit (the user's or the server's)
 )
 
 // ModelObserver hears how the model answers go, for metrics

@@ -106,6 +106,18 @@ type Options struct {
 	// answers in flight finish (default 10 s); the users whose answers
 	// did not are then told the bot is restarting.
 	ShutdownTimeout time.Duration
+	// UserRate and GuildRate limit the questions (/ask, /search,
+	// mentions, follow-ups) of each user and of each server
+	// (discord.rate_limit); a zero Rate is no limit. They apply besides
+	// Cooldown.
+	UserRate, GuildRate Rate
+	// MaxRateKeys bounds the buckets kept in memory (default 20000).
+	MaxRateKeys int
+	// MaxQuestionChars is the longest question or search accepted, in
+	// characters after cleaning (discord.max_question_chars; default
+	// 500); longer ones are refused. It is also the max_length of /ask's
+	// and /search's text options.
+	MaxQuestionChars int
 }
 
 // Values of Options.Mode.
@@ -158,6 +170,7 @@ type Bot struct {
 	closes    *closeWatcher
 
 	cooldown  *cooldowns
+	limits    *rateLimiter
 	inFlight  chan struct{}
 	questions *askedQuestions
 	records   briefbot.Records
@@ -189,8 +202,8 @@ type Bot struct {
 	stop     context.CancelFunc
 	// halt is cancelled ShutdownTimeout later: the answers still running
 	// are abandoned, and their users told.
-	halt    context.Context
-	haltNow context.CancelFunc
+	halt     context.Context
+	haltNow  context.CancelFunc
 	handlers tracker
 }
 
@@ -252,6 +265,14 @@ func New(opts Options, svc Service) (*Bot, error) {
 	default:
 		return nil, fmt.Errorf("discord.thread_replies is %q: want %q or %q", opts.ThreadReplies, ThreadRepliesMention, ThreadRepliesAll)
 	}
+	if opts.MaxQuestionChars <= 0 {
+		opts.MaxQuestionChars = defaultMaxQuestionChars
+	}
+	// Discord refuses a longer max_length, and so the commands.
+	opts.MaxQuestionChars = min(opts.MaxQuestionChars, maxOptionLength)
+	if opts.UserRate.PerMinute < 0 || opts.GuildRate.PerMinute < 0 {
+		return nil, errors.New("bot: a negative rate limit (discord.rate_limit)")
+	}
 	if opts.MaxUploadBytes <= 0 {
 		opts.MaxUploadBytes = DefaultMaxUploadBytes
 	}
@@ -273,6 +294,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 		session:     s,
 		closes:      newCloseWatcher(),
 		cooldown:    newCooldowns(opts.Cooldown, opts.Now),
+		limits:      newRateLimiter(opts.UserRate, opts.GuildRate, opts.Now, opts.MaxRateKeys),
 		inFlight:    make(chan struct{}, opts.MaxInFlight),
 		questions:   newAskedQuestions(maxQuestionsPerUser, maxQuestionUsers),
 		records:     opts.Records,
@@ -528,7 +550,11 @@ func redactTokens(s string) string { return tokenInURL.ReplaceAllString(s, "${1}
 // Names and descriptions are written in English here, and localizeCommands
 // adds their translations from the catalogue (i18n.go). The English names
 // stay the ones the handlers read.
-func commands() []*discordgo.ApplicationCommand {
+func commands() []*discordgo.ApplicationCommand { return commandsWith(defaultMaxQuestionChars) }
+
+// commandsWith is commands with /ask's question and /search's query
+// bounded to maxQuestion characters (discord.max_question_chars).
+func commandsWith(maxQuestion int) []*discordgo.ApplicationCommand {
 	manageGuild := int64(discordgo.PermissionManageGuild)
 	minResults, maxResults, maxAudit := float64(1), float64(10), float64(maxAuditCount)
 	guildOnly := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
@@ -537,7 +563,7 @@ func commands() []*discordgo.ApplicationCommand {
 			Name:        "ask",
 			Description: "Ask a question about the documents; the answer cites its passages",
 			Options: []*discordgo.ApplicationCommandOption{
-				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, Autocomplete: true, MaxLength: 500},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, Autocomplete: true, MaxLength: maxQuestion},
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the answer"},
 			},
 		},
@@ -545,7 +571,7 @@ func commands() []*discordgo.ApplicationCommand {
 			Name:        "search",
 			Description: "Ranked passages for a query, without a summary",
 			Options: []*discordgo.ApplicationCommandOption{
-				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: "What to look for", Required: true, MaxLength: 500},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: "What to look for", Required: true, MaxLength: maxQuestion},
 				{Type: discordgo.ApplicationCommandOptionInteger, Name: "results", Description: "How many passages (1-10)", MinValue: &minResults, MaxValue: maxResults},
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the results"},
 			},
@@ -606,7 +632,7 @@ func commands() []*discordgo.ApplicationCommand {
 // are configured (instant), globally otherwise. Overwriting with the same
 // set is idempotent, so restarts are safe.
 func (b *Bot) registerCommands(ctx context.Context) error {
-	cmds := commands()
+	cmds := commandsWith(b.opts.MaxQuestionChars)
 	if len(b.opts.GuildIDs) == 0 {
 		if _, err := b.session.ApplicationCommandBulkOverwrite(b.opts.ApplicationID, "", cmds, discordgo.WithContext(ctx)); err != nil {
 			return fmt.Errorf("register global commands: %w", b.explain(err))

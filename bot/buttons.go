@@ -115,8 +115,10 @@ type stringSelect struct {
 	Required  bool           `json:"required"`
 }
 
-// followUpModal asks for a follow-up question to an answer.
-func followUpModal(l lang, answerID, earlier string) modalData {
+// followUpModal asks for a follow-up question to an answer, of at most
+// maxLen characters (discord.max_question_chars; a text input takes at
+// most 4000).
+func followUpModal(l lang, answerID, earlier string, maxLen int) modalData {
 	return modalData{
 		CustomID: customID(modalFollowUp, answerID),
 		Title:    l.T("Ask a follow-up question"),
@@ -124,7 +126,7 @@ func followUpModal(l lang, answerID, earlier string) modalData {
 			Type: componentLabel, Label: l.T("Your follow-up question"),
 			Description: cutText(l.T("Follow-up of: %s", earlier), 100),
 			Component: textInput{Type: componentTextInput, CustomID: inputQuestion, Style: textInputParagraph,
-				MinLength: 1, MaxLength: maxQuestionLength, Required: true},
+				MinLength: 1, MaxLength: min(maxLen, maxTextInputLength), Required: true},
 		}},
 	}
 }
@@ -144,5 +146,6 @@ func whyModal(l lang, answerID string) modalData {
 	}
 }
 
-// maxQuestionLength matches the question option's max_length.
-const maxQuestionLength = 500
+// maxTextInputLength is the most characters Discord lets a modal's text
+// input take.
+const maxTextInputLength = 4000

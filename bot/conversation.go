@@ -155,7 +155,7 @@ func (b *Bot) onComponent(it *interaction) {
 			it.log.Warn("feedback form not shown", "err", err)
 		}
 	case actionFollowUp:
-		if err := it.callback(discordgo.InteractionResponseModal, followUpModal(it.lang, answerID, rec.Question)); err != nil {
+		if err := it.callback(discordgo.InteractionResponseModal, followUpModal(it.lang, answerID, rec.Question, b.opts.MaxQuestionChars)); err != nil {
 			it.log.Warn("follow-up form not shown", "err", err)
 		}
 	case actionShare:

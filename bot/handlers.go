@@ -559,15 +559,53 @@ func (b *Bot) cooldownRefusal(l lang, user string) string {
 	if wait <= 0 {
 		return ""
 	}
-	secs := int(math.Ceil(wait.Seconds()))
-	return l.T("Slow down a little: you can ask again in %d s.", max(secs, 1))
+	return l.T("Slow down a little: you can ask again in %d s.", seconds(wait))
+}
+
+// seconds is a wait as the whole seconds a user is told, rounded up.
+func seconds(d time.Duration) int { return max(int(math.Ceil(d.Seconds())), 1) }
+
+// limit is a question refused by how often its asker may ask.
+type limit struct {
+	// text is what to tell the asker.
+	text string
+	// rate: a rate limit refused it (counted as OutcomeLimited), not the
+	// cooldown; wait is then how long until a question may pass.
+	rate bool
+	wait time.Duration
+}
+
+// admit applies, to a question that is itself fine, the limits on how
+// often one asks: the per-user cooldown (cooldown: questions to be
+// answered, not searches), then the user's and the server's rate limits
+// (guild "" for a DM). It returns nil when the question may go on. A
+// question refused by one limit costs nothing of the other.
+func (b *Bot) admit(l lang, user, guild string, cooldown bool) *limit {
+	if cooldown {
+		if refusal := b.cooldownRefusal(l, user); refusal != "" {
+			return &limit{text: refusal}
+		}
+	}
+	wait, scope := b.limits.take(user, guild)
+	if scope == limitNone {
+		return nil
+	}
+	if cooldown {
+		b.cooldown.forget(user)
+	}
+	b.log.Debug("question refused by the rate limit", "user", user, "guild", guild, "server_wide", scope == limitGuild, "wait", wait)
+	if scope == limitGuild {
+		return &limit{rate: true, wait: wait, text: l.T("This server is asking too many questions right now. Try again in %d s.", seconds(wait))}
+	}
+	return &limit{rate: true, wait: wait, text: l.T("You are asking too many questions in a short time. Try again in %d s.", seconds(wait))}
 }
 
 // acquire takes one of the MaxInFlight answer slots: at once when one is
 // free, otherwise when one frees within QueueWait, while ctx lasts (the
 // answer deadline, the bot's shutdown). A question that got no slot gets
-// a reason instead, and costs the user no cooldown.
-func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal error) {
+// a reason instead, and costs the user no cooldown and neither them nor
+// their server (guild) any rate limit.
+func (b *Bot) acquire(ctx context.Context, user, guild string) (release func(), refusal error) {
 	release = func() { <-b.inFlight }
 	select {
 	case b.inFlight <- struct{}{}:
@@ -588,6 +626,7 @@ func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal
 	}
 	// Not the user's fault: they may retry at once.
 	b.cooldown.forget(user)
+	b.limits.refund(user, guild)
 	if b.stopping.Err() != nil {
 		setOutcome(ctx, briefbot.OutcomeBusy)
 		return nil, msgStopping
@@ -603,8 +642,9 @@ func (b *Bot) acquire(ctx context.Context, user string) (release func(), refusal
 // early by the bot's shutdown, for the wait: an answer already running is
 // let finish, a question still waiting is not.
 //
-// Both carry the question's outcome record (see observe): acquire and
-// answer, which every kind of question goes through, fill it in.
+// Both carry the question's outcome record (see observe): a rate limit's
+// refusal, acquire and answer, which every kind of question goes through,
+// fill it in.
 func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
 	rec := &outcomeRecord{}
 	ctx, cancelAnswer := context.WithTimeout(context.WithValue(b.halt, outcomeKey{}, rec), b.opts.AnswerTimeout)
@@ -617,8 +657,8 @@ func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
 type outcomeKey struct{}
 
 // outcomeRecord is how a question ended, one of the briefbot.Outcome
-// values; empty when it never asked for an answer slot (an empty question,
-// a cooldown), which is not counted as a question.
+// values; empty when it was refused before the rate limits (an empty or
+// too long question, a cooldown), which is not counted as a question.
 type outcomeRecord struct{ outcome string }
 
 // setOutcome records how the question of ctx ended. It is called from the
@@ -643,24 +683,27 @@ func (b *Bot) observe(ctx context.Context, command string, start time.Time) {
 // acceptQuestion checks a question typed into a command or a form,
 // acknowledges it (shown to the asker alone when ephemeral), then waits
 // for an answer slot within wait: the acknowledgement comes first, since
-// the wait may outlast Discord's 3 s. It returns the trimmed question and
-// the slot's release, or false when the user was told why not (empty,
-// cooldown, busy).
+// the wait may outlast Discord's 3 s. It returns the cleaned question
+// (see cleanQuestion) and the slot's release, or false when the user was
+// told, privately, why not (empty, too long, cooldown, rate limit, busy).
 func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool, wait context.Context) (string, func(), bool) {
-	question = strings.TrimSpace(question)
-	if question == "" {
-		b.logErr(it.reply(noticeMessage(it.T("Please type a question.")), true))
+	question = cleanQuestion(question)
+	if refusal := questionRefusal(it.lang, question, b.opts.MaxQuestionChars, false); refusal != "" {
+		b.logErr(it.reply(noticeMessage(refusal), true))
 		return "", nil, false
 	}
-	if refusal := b.cooldownRefusal(it.lang, userOf(it.i)); refusal != "" {
-		b.logErr(it.reply(noticeMessage(refusal), true))
+	if lim := b.admit(it.lang, userOf(it.i), it.i.GuildID, true); lim != nil {
+		if lim.rate {
+			setOutcome(wait, briefbot.OutcomeLimited)
+		}
+		b.logErr(it.reply(noticeMessage(lim.text), true))
 		return "", nil, false
 	}
 	if err := it.deferReply(ephemeral); err != nil {
 		it.log.Warn("defer failed", "err", err)
 		return "", nil, false
 	}
-	release, refusal := b.acquire(wait, userOf(it.i))
+	release, refusal := b.acquire(wait, userOf(it.i), it.i.GuildID)
 	if refusal != nil {
 		it.refuse(it.lang.userText(refusal))
 		return "", nil, false
@@ -775,9 +818,16 @@ func (b *Bot) citedPassages(a briefbot.Answer) map[string]briefbot.Passage {
 }
 
 func (b *Bot) search(it *interaction, query string, k int, private bool) {
-	query = strings.TrimSpace(query)
-	if query == "" {
-		b.logErr(it.reply(noticeMessage(it.T("Please type something to search for.")), true))
+	query = cleanQuestion(query)
+	if refusal := questionRefusal(it.lang, query, b.opts.MaxQuestionChars, true); refusal != "" {
+		b.logErr(it.reply(noticeMessage(refusal), true))
+		return
+	}
+	// A search costs no cooldown (it asks for no answer), but it counts
+	// against the rate limits like a question. Searches are not counted in
+	// the question metrics, refused or not.
+	if lim := b.admit(it.lang, userOf(it.i), it.i.GuildID, false); lim != nil {
+		b.logErr(it.reply(noticeMessage(lim.text), true))
 		return
 	}
 	b.quick(it, private, func(ctx context.Context) (message, error) {
@@ -987,7 +1037,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	defer b.handlers.done()
-	question := strings.TrimSpace(mentionRE.ReplaceAllStringFunc(m.Content, func(s string) string {
+	question := cleanQuestion(mentionRE.ReplaceAllStringFunc(m.Content, func(s string) string {
 		if mentionRE.FindStringSubmatch(s)[1] == me {
 			return ""
 		}
@@ -1013,17 +1063,31 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		}
 		return
 	}
-	if refusal := b.cooldownRefusal(l, m.Author.ID); refusal != "" {
+	if refusal := questionRefusal(l, question, b.opts.MaxQuestionChars, false); refusal != "" {
 		send(noticeMessage(refusal))
 		return
 	}
 	ctx, waitCtx, cancel := b.answerContexts()
 	defer cancel()
 	defer b.observe(ctx, "mention", time.Now())
+	if lim := b.admit(l, m.Author.ID, m.GuildID, true); lim != nil {
+		// A message cannot be answered privately: a refusal is a reply
+		// everyone sees, so a user who keeps asking is told once per
+		// wait, and their further questions in it go unanswered, lest
+		// refusals flood the channel.
+		if lim.rate {
+			setOutcome(ctx, briefbot.OutcomeLimited)
+			if !b.limits.tell(m.Author.ID, b.opts.Now().Add(lim.wait)) {
+				return
+			}
+		}
+		send(noticeMessage(lim.text))
+		return
+	}
 	if err := b.session.ChannelTyping(m.ChannelID); err != nil {
 		b.log.Debug("typing indicator failed", "err", b.explain(err))
 	}
-	release, refusal := b.acquire(waitCtx, m.Author.ID)
+	release, refusal := b.acquire(waitCtx, m.Author.ID, m.GuildID)
 	if refusal != nil {
 		send(noticeMessage(l.userText(refusal)))
 		return

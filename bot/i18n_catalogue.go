@@ -119,6 +119,30 @@ var catalogue = map[string]translations{
 		langES: "Más despacio: podrás preguntar de nuevo en %d s.",
 		langRU: "Не так быстро: снова спросить можно через %d с.",
 	},
+	"You are asking too many questions in a short time. Try again in %d s.": {
+		langDE: "Du stellst zu viele Fragen in kurzer Zeit. Versuch es in %d s noch einmal.",
+		langFR: "Vous posez trop de questions en peu de temps. Réessayez dans %d s.",
+		langES: "Estás haciendo demasiadas preguntas en poco tiempo. Inténtalo de nuevo en %d s.",
+		langRU: "Вы задаёте слишком много вопросов за короткое время. Попробуйте снова через %d с.",
+	},
+	"This server is asking too many questions right now. Try again in %d s.": {
+		langDE: "Auf diesem Server werden gerade zu viele Fragen gestellt. Versuch es in %d s noch einmal.",
+		langFR: "Ce serveur pose trop de questions en ce moment. Réessayez dans %d s.",
+		langES: "En este servidor se están haciendo demasiadas preguntas ahora mismo. Inténtalo de nuevo en %d s.",
+		langRU: "На этом сервере сейчас задают слишком много вопросов. Попробуйте снова через %d с.",
+	},
+	"Your question is too long (%d characters). Please keep it to at most %d characters.": {
+		langDE: "Deine Frage ist zu lang (%d Zeichen). Bitte beschränke sie auf höchstens %d Zeichen.",
+		langFR: "Votre question est trop longue (%d caractères). Veuillez la limiter à %d caractères au plus.",
+		langES: "Tu pregunta es demasiado larga (%d caracteres). Limítala a %d caracteres como máximo.",
+		langRU: "Вопрос слишком длинный: символов %d, а допустимо не более %d. Сократите его.",
+	},
+	"Your search is too long (%d characters). Please keep it to at most %d characters.": {
+		langDE: "Deine Suche ist zu lang (%d Zeichen). Bitte beschränke sie auf höchstens %d Zeichen.",
+		langFR: "Votre recherche est trop longue (%d caractères). Veuillez la limiter à %d caractères au plus.",
+		langES: "Tu búsqueda es demasiado larga (%d caracteres). Limítala a %d caracteres como máximo.",
+		langRU: "Поисковый запрос слишком длинный: символов %d, а допустимо не более %d. Сократите его.",
+	},
 	"Please type a question.": {
 		langDE: "Bitte gib eine Frage ein.", langFR: "Veuillez saisir une question.",
 		langES: "Escribe una pregunta.", langRU: "Введите вопрос.",

@@ -72,7 +72,7 @@ func TestServeLibraryThroughDiscord(t *testing.T) {
 	t.Setenv("DISCORD_TOKEN", fake.Token)
 	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	text := fmt.Sprintf("discord:\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\n  private_by_default: false\ncorpus:\n  max_document_bytes: 200KB\n", fake.BaseURL, fake.GuildID)
+	text := fmt.Sprintf("discord:\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\n  rate_limit: {user_per_minute: 0, guild_per_minute: 0}\n  private_by_default: false\ncorpus:\n  max_document_bytes: 200KB\n", fake.BaseURL, fake.GuildID)
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestServeUnderLoad(t *testing.T) {
 	t.Setenv("DISCORD_PUBLIC_KEY", d.PublicKeyHex())
 	addr := freeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	text := fmt.Sprintf("discord:\n  mode: http\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\nhttp:\n  listen: %q\n", d.URL(), loadtest.GuildID, addr)
+	text := fmt.Sprintf("discord:\n  mode: http\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\n  rate_limit: {user_per_minute: 0, guild_per_minute: 0}\nhttp:\n  listen: %q\n", d.URL(), loadtest.GuildID, addr)
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

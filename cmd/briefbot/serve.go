@@ -123,6 +123,10 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		Mode:                   d.Mode,
 		ShutdownTimeout:        d.ShutdownTimeout.Duration(),
 		PublicKey:              d.PublicKey,
+
+		UserRate:         bot.Rate{PerMinute: d.RateLimit.UserPerMinute, Burst: d.RateLimit.UserBurst},
+		GuildRate:        bot.Rate{PerMinute: d.RateLimit.GuildPerMinute, Burst: d.RateLimit.GuildBurst},
+		MaxQuestionChars: d.MaxQuestionChars,
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/internal/config"
 	"github.com/briefbot/briefbot/internal/discordfake"
 	"github.com/briefbot/briefbot/internal/openaitest"
 	"github.com/briefbot/briefbot/internal/store"
@@ -25,7 +27,7 @@ import (
 func writeServeConfig(t *testing.T, fake *discordfake.Server, listen string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.yaml")
-	text := fmt.Sprintf("discord:\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, listen)
+	text := fmt.Sprintf("discord:\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\n  rate_limit: {user_per_minute: 0, guild_per_minute: 0}\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, listen)
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -420,5 +422,23 @@ func TestServeModelMetrics(t *testing.T) {
 		if !lines[want] {
 			t.Errorf("/metrics lacks %q after a 500", want)
 		}
+	}
+}
+
+// TestBotOptionsRateLimits: the discord.rate_limit and
+// discord.max_question_chars keys reach the bot.
+func TestBotOptionsRateLimits(t *testing.T) {
+	cfg, err := config.Parse([]byte("discord:\n  rate_limit: {user_per_minute: 4, user_burst: 2, guild_per_minute: 0, guild_burst: 0}\n  max_question_chars: 300\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := botOptions(&cfg, &env{})
+	if opts.UserRate != (bot.Rate{PerMinute: 4, Burst: 2}) || opts.GuildRate != (bot.Rate{}) || opts.MaxQuestionChars != 300 {
+		t.Errorf("botOptions: user %+v, guild %+v, max question %d", opts.UserRate, opts.GuildRate, opts.MaxQuestionChars)
+	}
+	def := config.Default()
+	opts = botOptions(&def, &env{})
+	if opts.UserRate != (bot.Rate{PerMinute: 6, Burst: 3}) || opts.GuildRate != (bot.Rate{PerMinute: 60, Burst: 20}) || opts.MaxQuestionChars != 500 {
+		t.Errorf("botOptions from the defaults: user %+v, guild %+v, max question %d", opts.UserRate, opts.GuildRate, opts.MaxQuestionChars)
 	}
 }

@@ -122,6 +122,9 @@ func measure(ctx context.Context, binary, extra string, keep bool, stderr io.Wri
   api_base: %q
   guild_ids: [%q]
   cooldown: 0s
+  # The load measures capacity: the per-user and per-server limits,
+  # which would refuse most of it, are off.
+  rate_limit: {user_per_minute: 0, guild_per_minute: 0}
 http:
   listen: %q
 `, d.URL(), loadtest.GuildID, listen)

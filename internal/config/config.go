@@ -90,6 +90,23 @@ type Discord struct {
 	// ShutdownTimeout is how long a stopping bot lets the answers in
 	// flight finish before it tells their users it is restarting.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// RateLimit bounds how often one user, and one server, may ask.
+	RateLimit RateLimit `yaml:"rate_limit"`
+	// MaxQuestionChars is the longest question (or search) accepted, in
+	// characters, after control characters are removed and whitespace
+	// collapsed; a longer one is refused, not cut.
+	MaxQuestionChars int `yaml:"max_question_chars"`
+}
+
+// RateLimit configures the token buckets that bound questions (/ask,
+// /search, mentions, follow-ups): each user, and each server, may ask a
+// burst at once, then PerMinute a minute. A PerMinute of 0 turns that
+// limit off. Direct messages count against the user's bucket only.
+type RateLimit struct {
+	UserPerMinute  int `yaml:"user_per_minute"`
+	UserBurst      int `yaml:"user_burst"`
+	GuildPerMinute int `yaml:"guild_per_minute"`
+	GuildBurst     int `yaml:"guild_burst"`
 }
 
 // Values of discord.thread_replies.
@@ -212,6 +229,8 @@ func Default() Config {
 			ThreadReplies:     ThreadRepliesMention,
 			ConversationTurns: 8,
 			ConversationTTL:   Duration(7 * 24 * time.Hour),
+			RateLimit:         RateLimit{UserPerMinute: 6, UserBurst: 3, GuildPerMinute: 60, GuildBurst: 20},
+			MaxQuestionChars:  500,
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
 		LLM: LLM{

@@ -152,6 +152,8 @@ discord:
   thread_replies: all
   conversation_turns: 3
   conversation_ttl: 36h
+  rate_limit: {user_per_minute: 2, user_burst: 1, guild_per_minute: 0, guild_burst: 0}
+  max_question_chars: 4000
 http:
   listen: ""
 llm:
@@ -194,6 +196,8 @@ log_level: debug
 	want.Discord.ThreadReplies = ThreadRepliesAll
 	want.Discord.ConversationTurns = 3
 	want.Discord.ConversationTTL = Duration(36 * time.Hour)
+	want.Discord.RateLimit = RateLimit{UserPerMinute: 2, UserBurst: 1}
+	want.Discord.MaxQuestionChars = 4000
 	want.HTTP.Listen = ""
 	want.LLM.Enabled = true
 	want.LLM.BaseURL = "https://example.openai.azure.com/openai"
@@ -342,6 +346,25 @@ func TestParseErrors(t *testing.T) {
 		{"conversation turns", "discord:\n  conversation_turns: 0\n", []string{"discord.conversation_turns"}, []string{"between 1 and 50"}, 2},
 		{"zero retention", "discord:\n  answer_retention: 0d\n", []string{"discord.answer_retention"}, []string{"positive"}, 2},
 		{"conversation ttl", "discord:\n  conversation_ttl: -1d\n", []string{"discord.conversation_ttl"}, []string{"30d"}, 2},
+		{"negative user rate", "discord:\n  rate_limit:\n    user_per_minute: -1\n", []string{"discord.rate_limit.user_per_minute"},
+			[]string{"must not be negative (0 turns the limit off), got -1"}, 3},
+		{"user burst zero with a rate", "discord:\n  rate_limit: {user_burst: 0}\n", []string{"discord.rate_limit.user_burst"},
+			[]string{"at least 1 when discord.rate_limit.user_per_minute is above 0", "got 0"}, 2},
+		{"negative guild burst", "discord:\n  rate_limit:\n    guild_per_minute: 0\n    guild_burst: -5\n", []string{"discord.rate_limit.guild_burst"},
+			[]string{"must not be negative, got -5"}, 4},
+		{"guild burst zero with a rate", "discord:\n  rate_limit:\n    guild_burst: 0\n", []string{"discord.rate_limit.guild_burst"},
+			[]string{"discord.rate_limit.guild_per_minute is above 0"}, 3},
+		{"absurd guild rate", "discord:\n  rate_limit: {guild_per_minute: 1000000}\n", []string{"discord.rate_limit.guild_per_minute"},
+			[]string{"at most 100000"}, 2},
+		{"rate not a number", "discord:\n  rate_limit: {user_per_minute: lots}\n", []string{"discord.rate_limit.user_per_minute"},
+			[]string{"expected a whole number"}, 2},
+		{"rate limit unknown key", "discord:\n  rate_limit: {user_per_minte: 5}\n", []string{"discord.rate_limit.user_per_minte"},
+			[]string{"unknown key", `did you mean "user_per_minute"`}, 2},
+		{"rate limit not a section", "discord:\n  rate_limit: 5\n", []string{"discord.rate_limit"}, []string{"expected a section"}, 2},
+		{"question chars zero", "discord:\n  max_question_chars: 0\n", []string{"discord.max_question_chars"},
+			[]string{"between 1 and 4000, got 0"}, 2},
+		{"question chars too many", "discord:\n  max_question_chars: 4001\n", []string{"discord.max_question_chars"},
+			[]string{"between 1 and 4000, got 4001"}, 2},
 		{"private by default not a bool", "discord:\n  private_by_default: maybe\n", []string{"discord.private_by_default"}, []string{"true or false"}, 2},
 		{"bare number duration", "llm:\n  timeout: 20\n", []string{"llm.timeout"}, []string{`"20s"`}, 2},
 		{"bad duration", "index:\n  bolt_timeout: soon\n", []string{"index.bolt_timeout"},

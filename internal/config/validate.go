@@ -26,6 +26,15 @@ const maxAnswerTimeout = 15 * time.Minute
 // would crowd out the passages that answer the question.
 const maxConversationTurns = 50
 
+// maxQuestionChars bounds discord.max_question_chars: Discord's own
+// limit on a message is 4000 characters (with Nitro), and a question is
+// far shorter than any message.
+const maxQuestionChars = 4000
+
+// maxPerMinute bounds the rate_limit rates and bursts: a larger number is
+// a typo, since no server sends one bot that many questions a minute.
+const maxPerMinute = 100000
+
 // minRefresh is the shortest corpus.refresh: each refresh requests every
 // URL source, and a document that changes more often than this is not one
 // a team cites.
@@ -67,6 +76,9 @@ func (c Config) validate() []*KeyError {
 	v.oneOf("discord.thread_replies", d.ThreadReplies, ThreadRepliesMention, ThreadRepliesAll)
 	v.intIn("discord.conversation_turns", d.ConversationTurns, 1, maxConversationTurns)
 	v.positiveDur("discord.conversation_ttl", d.ConversationTTL)
+	v.rate("discord.rate_limit.user_per_minute", "discord.rate_limit.user_burst", d.RateLimit.UserPerMinute, d.RateLimit.UserBurst)
+	v.rate("discord.rate_limit.guild_per_minute", "discord.rate_limit.guild_burst", d.RateLimit.GuildPerMinute, d.RateLimit.GuildBurst)
+	v.intIn("discord.max_question_chars", d.MaxQuestionChars, 1, maxQuestionChars)
 
 	if c.HTTP.Listen != "" {
 		v.listen("http.listen", c.HTTP.Listen)
@@ -187,6 +199,26 @@ func (v *validator) atLeast(key string, n, lo int) {
 func (v *validator) intIn(key string, n, lo, hi int) {
 	if n < lo || n > hi {
 		v.add(key, fmt.Sprintf("must be between %d and %d, got %d", lo, hi, n))
+	}
+}
+
+// rate checks a token bucket's keys: a rate of 0 turns the limit off
+// (its burst is then ignored, but still not negative); a rate above 0
+// needs a burst of at least 1, or no question would ever pass.
+func (v *validator) rate(rateKey, burstKey string, perMinute, burst int) {
+	switch {
+	case perMinute < 0:
+		v.add(rateKey, fmt.Sprintf("must not be negative (0 turns the limit off), got %d", perMinute))
+	case perMinute > maxPerMinute:
+		v.add(rateKey, fmt.Sprintf("must be at most %d (0 turns the limit off), got %d", maxPerMinute, perMinute))
+	}
+	switch {
+	case burst < 0:
+		v.add(burstKey, fmt.Sprintf("must not be negative, got %d", burst))
+	case perMinute > 0 && burst < 1:
+		v.add(burstKey, fmt.Sprintf("must be at least 1 when %s is above 0 (or no question could ever pass), got %d", rateKey, burst))
+	case burst > maxPerMinute:
+		v.add(burstKey, fmt.Sprintf("must be at most %d, got %d", maxPerMinute, burst))
 	}
 }
 

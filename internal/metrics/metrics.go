@@ -41,7 +41,7 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "briefbot_questions_total",
-			Help: "Questions finished, by command (ask, followup, mention) and outcome (answered, refused, failed, busy, timeout).",
+			Help: "Questions finished, by command (ask, followup, mention) and outcome (answered, refused, failed, busy, timeout, limited).",
 		}, []string{"command", "outcome"}),
 		answer: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "briefbot_answer_seconds",
