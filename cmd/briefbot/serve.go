@@ -93,6 +93,11 @@ commands and answer until interrupted. The token comes from DISCORD_TOKEN
 
 func botOptions(cfg *config.Config, e *env) bot.Options {
 	d := cfg.Discord
+	// discord.shard_id -1 runs every shard: no list.
+	var shards []int
+	if d.ShardID >= 0 {
+		shards = []int{d.ShardID}
+	}
 	return bot.Options{
 		Token:            d.Token,
 		ApplicationID:    d.ApplicationID,
@@ -110,6 +115,8 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		ThreadReplies:          d.ThreadReplies,
 		Model:                  cfg.LLM.Model,
 		MaxUploadBytes:         int64(cfg.Corpus.MaxDocumentBytes),
+		ShardCount:             d.ShardCount,
+		Shards:                 shards,
 	}
 }
 

@@ -6,15 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/config"
 	"github.com/briefbot/briefbot/internal/discordfake"
 	"github.com/briefbot/briefbot/internal/store"
 )
@@ -338,4 +341,26 @@ func hasPrefixLine(lines map[string]bool, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestBotOptionsShards: discord.shard_count passes through, and
+// discord.shard_id names the one shard to run (-1: all of them).
+func TestBotOptionsShards(t *testing.T) {
+	e := &env{log: slog.New(slog.DiscardHandler)}
+	for _, c := range []struct {
+		count, id int
+		want      []int
+	}{
+		{0, -1, nil},
+		{4, -1, nil},
+		{4, 0, []int{0}},
+		{4, 3, []int{3}},
+	} {
+		cfg := config.Default()
+		cfg.Discord.ShardCount, cfg.Discord.ShardID = c.count, c.id
+		o := botOptions(&cfg, e)
+		if o.ShardCount != c.count || !slices.Equal(o.Shards, c.want) || (o.Shards == nil) != (c.want == nil) {
+			t.Errorf("shard_count %d, shard_id %d: options ShardCount %d, Shards %v; want %d, %v", c.count, c.id, o.ShardCount, o.Shards, c.count, c.want)
+		}
+	}
 }

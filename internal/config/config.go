@@ -87,6 +87,12 @@ type Discord struct {
 	ConversationTurns int `yaml:"conversation_turns"`
 	// ConversationTTL is how long a conversation's turns are remembered.
 	ConversationTTL Duration `yaml:"conversation_ttl"`
+	// ShardCount is the number of gateway shards; 0 takes Discord's
+	// recommendation (GET /gateway/bot).
+	ShardCount int `yaml:"shard_count"`
+	// ShardID is the one shard this process runs, 0 to ShardCount-1 (one
+	// process per shard); -1 runs every shard. A shard needs ShardCount.
+	ShardID int `yaml:"shard_id"`
 }
 
 // Values of discord.thread_replies.
@@ -208,6 +214,8 @@ func Default() Config {
 			ThreadReplies:     ThreadRepliesMention,
 			ConversationTurns: 8,
 			ConversationTTL:   Duration(7 * 24 * time.Hour),
+			ShardCount:        0,
+			ShardID:           -1,
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
 		LLM: LLM{
