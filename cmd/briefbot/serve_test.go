@@ -364,3 +364,54 @@ func TestBotOptionsShards(t *testing.T) {
 		}
 	}
 }
+
+// TestServeShards: discord.shard_count from the config reaches the
+// gateway (one IDENTIFY per shard), and /readyz is ready once every shard
+// is connected.
+func TestServeShards(t *testing.T) {
+	fake := discordfake.New(t, discordfake.Options{RecommendedShards: 1, MaxConcurrency: 2})
+	t.Setenv("DISCORD_TOKEN", fake.Token)
+	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
+	addr := freeAddr(t)
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	text := fmt.Sprintf("discord:\n  api_base: %q\n  guild_ids: [%q]\n  shard_count: 2\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, addr)
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &out, &errb)
+	}()
+	defer func() {
+		stop()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d after a stop: %s", code, errb.String())
+		}
+	}()
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("/readyz never ready: %v\nstderr:\n%s", err, errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	var shards []string
+	for _, id := range fake.Identifies() {
+		shards = append(shards, fmt.Sprint(id.Shard))
+	}
+	slices.Sort(shards)
+	if !slices.Equal(shards, []string{"[0 2]", "[1 2]"}) {
+		t.Errorf("identified as %v, want [0 2] and [1 2] (discord.shard_count 2)", shards)
+	}
+}
