@@ -138,13 +138,13 @@ const ackBudget = 1500 * time.Millisecond
 
 // Bot is a Discord bot; Run connects it.
 type Bot struct {
-	opts Options
-	svc  Service
-	log  *slog.Logger
-	// session is the REST session, also the gateway session of rest, the
-	// first shard this process runs (shards.go).
+	opts    Options
+	svc     Service
+	log     *slog.Logger
 	session *discordgo.Session
-	rest    *shard
+	// rest is the shard of session, the first shard this process runs;
+	// its session is also the one REST calls go through (shards.go).
+	rest *shard
 
 	// shards and gate are set once by Run before any shard connects; gwMu
 	// guards them against the event handlers, and the shards' state.
@@ -173,8 +173,7 @@ type Bot struct {
 
 	ready     chan struct{}
 	readyOnce sync.Once
-	// connected is true while every shard is connected.
-	connected atomic.Bool
+	connected atomic.Bool // every shard is connected
 	started   atomic.Bool
 
 	// stopping is cancelled when Run returns; long waits (reindex) end then.
@@ -242,23 +241,23 @@ func New(opts Options, svc Service) (*Bot, error) {
 	}
 	stopping, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		opts:          opts,
-		svc:           svc,
-		log:           opts.Logger,
-		session:       s,
-		rest:          newShard(s),
-		identifyNow:   time.Now,
-		identifySleep: sleep,
-		cooldown:      newCooldowns(opts.Cooldown, opts.Now),
-		inFlight:      make(chan struct{}, opts.MaxInFlight),
-		questions:     newAskedQuestions(maxQuestionsPerUser, maxQuestionUsers),
-		records:       opts.Records,
-		buckets:       newBucketPool(s.Ratelimiter),
-		ackBudget:     ackBudget,
-		ready:         make(chan struct{}),
-		stopping:      stopping,
-		stop:          stop,
+		opts:        opts,
+		svc:         svc,
+		log:         opts.Logger,
+		session:     s,
+		rest:        newShard(s),
+		cooldown:    newCooldowns(opts.Cooldown, opts.Now),
+		inFlight:    make(chan struct{}, opts.MaxInFlight),
+		questions:   newAskedQuestions(maxQuestionsPerUser, maxQuestionUsers),
+		records:     opts.Records,
+		buckets:     newBucketPool(s.Ratelimiter),
+		ackBudget:   ackBudget,
+		ready:       make(chan struct{}),
+		identifyNow: time.Now,
+		stopping:    stopping,
+		stop:        stop,
 	}
+	b.identifySleep = sleep
 	s.Client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	b.setupSession(b.rest)
 	return b, nil
