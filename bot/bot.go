@@ -118,6 +118,13 @@ type Options struct {
 	// 500); longer ones are refused. It is also the max_length of /ask's
 	// and /search's text options.
 	MaxQuestionChars int
+	// ShardCount is the number of gateway shards (discord.shard_count);
+	// 0 reads Discord's recommendation from GET /gateway/bot.
+	ShardCount int
+	// Shards are the shards this process runs (discord.shard_id): nil
+	// runs every shard of ShardCount; otherwise ShardCount must be set.
+	// DMs arrive on shard 0 only.
+	Shards []int
 }
 
 // Values of Options.Mode.
@@ -167,7 +174,18 @@ type Bot struct {
 	publicKey ed25519.PublicKey
 	log       *slog.Logger
 	session   *discordgo.Session
-	closes    *closeWatcher
+	// rest is the shard of session, the first shard this process runs;
+	// its session is also the one REST calls go through (shards.go).
+	rest *shard
+
+	// shards and gate are set once by Run before any shard connects; gwMu
+	// guards them against the event handlers, and the shards' state.
+	gwMu   sync.Mutex
+	shards []*shard
+	gate   *identifyGate
+	// identifyNow and identifySleep pace IDENTIFYs (replaced by tests).
+	identifyNow   func() time.Time
+	identifySleep func(context.Context, time.Duration) error
 
 	cooldown  *cooldowns
 	limits    *rateLimiter
@@ -188,13 +206,11 @@ type Bot struct {
 
 	ready     chan struct{}
 	readyOnce sync.Once
-	connected atomic.Bool
+	connected atomic.Bool // every shard is connected
 	// serving: in ModeHTTP, the commands are registered and interactions
 	// are answered.
 	serving atomic.Bool
-	// disconnects hears of every lost gateway connection; Run reconnects.
-	disconnects chan struct{}
-	started     atomic.Bool
+	started atomic.Bool
 
 	// stopping is cancelled when Run is told to stop: no new work, and
 	// long waits (a slot, a reindex) end then.
@@ -279,6 +295,9 @@ func New(opts Options, svc Service) (*Bot, error) {
 	if opts.Records == nil {
 		opts.Records = newMemoryRecords(memoryAnswers, memoryTurns)
 	}
+	if err := checkShards(opts.ShardCount, opts.Shards); err != nil {
+		return nil, err
+	}
 	token := "Bot " + strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot ")
 	s, err := discordgo.New(token)
 	if err != nil {
@@ -292,7 +311,7 @@ func New(opts Options, svc Service) (*Bot, error) {
 		svc:         svc,
 		log:         opts.Logger,
 		session:     s,
-		closes:      newCloseWatcher(),
+		rest:        newShard(s),
 		cooldown:    newCooldowns(opts.Cooldown, opts.Now),
 		limits:      newRateLimiter(opts.UserRate, opts.GuildRate, opts.Now, opts.MaxRateKeys),
 		inFlight:    make(chan struct{}, opts.MaxInFlight),
@@ -301,18 +320,27 @@ func New(opts Options, svc Service) (*Bot, error) {
 		buckets:     newBucketPool(s.Ratelimiter),
 		ackBudget:   ackBudget,
 		ready:       make(chan struct{}),
-		disconnects: make(chan struct{}, 1),
+		identifyNow: time.Now,
 		stopping:    stopping,
 		stop:        stop,
 		halt:        halt,
 		haltNow:     haltNow,
 	}
+	b.identifySleep = sleep
 	s.Client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	s.Dialer = dialer(b.closes)
+	b.setupSession(b.rest)
+	return b, nil
+}
+
+// setupSession prepares a shard's session: its dialer reports close codes
+// to the shard's watcher, and its events go to the bot's handlers.
+func (b *Bot) setupSession(sh *shard) {
+	s := sh.session
+	s.Dialer = dialer(sh.closes)
 	// No privileged intent: mentions carry their content without
 	// MESSAGE_CONTENT, and the bot never needs the member list.
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
-	if opts.ThreadReplies == ThreadRepliesAll {
+	if b.opts.ThreadReplies == ThreadRepliesAll {
 		// Messages in threads that do not mention the bot arrive without
 		// their text unless the privileged intent is granted.
 		s.Identify.Intents |= discordgo.IntentMessageContent
@@ -330,7 +358,6 @@ func New(opts Options, svc Service) (*Bot, error) {
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
 	s.AddHandler(b.onEvent)
-	return b, nil
 }
 
 func init() {
@@ -389,31 +416,18 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.serving.Store(false)
 		return nil
 	}
-	if err := b.session.Open(); err != nil {
-		if fatal := b.closes.fatal(); fatal != nil {
-			return fatal
-		}
-		return fmt.Errorf("discord gateway: %w", b.explain(err))
+	// One session per shard (shards.go); they reconnect on their own.
+	if err := b.openShards(ctx); err != nil || ctx.Err() != nil {
+		return err
 	}
-	b.log.Info("discord connected", "application_id", appID, "user", me.Username, "guilds", len(b.opts.GuildIDs), "invite", InviteURL(appID))
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case fatal := <-b.closes.ch:
-			return b.refused(fatal)
-		case <-b.disconnects:
-			if err := b.reconnect(ctx); err != nil {
-				return err
-			}
-		}
-	}
+	b.log.Info("discord connected", "application_id", appID, "user", me.Username, "guilds", len(b.opts.GuildIDs), "shards", len(b.shards), "invite", InviteURL(appID))
+	return b.serveShards(ctx)
 }
 
-// reconnect opens the gateway again (discordgo resumes the session when it
-// can), backing off while it fails. It gives up only when ctx is done or
-// Discord closed with a code reconnecting cannot fix.
-func (b *Bot) reconnect(ctx context.Context) error {
+// reconnect opens a shard's gateway connection again (discordgo resumes
+// the session when it can), backing off while it fails. It gives up only
+// when ctx is done or Discord closed with a code reconnecting cannot fix.
+func (b *Bot) reconnect(ctx context.Context, sh *shard) error {
 	wait := time.Second
 	for {
 		if ctx.Err() != nil {
@@ -421,25 +435,32 @@ func (b *Bot) reconnect(ctx context.Context) error {
 		}
 		// The close that ended the connection may have been fatal; its
 		// frame is read before discordgo reports the lost connection.
-		if fatal := b.closes.fatal(); fatal != nil {
+		if fatal := sh.closes.fatal(); fatal != nil {
 			return b.refused(fatal)
 		}
-		err := b.session.Open()
+		// Shards may have to IDENTIFY again: they keep to the identify
+		// rate (a lone shard's backoff is slower than it).
+		if len(b.shards) > 1 {
+			if d := b.gate.reserve(sh.id); d > 0 && b.identifySleep(ctx, d) != nil {
+				return nil
+			}
+		}
+		err := sh.session.Open()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			return nil
 		}
-		if fatal := b.closes.fatal(); fatal != nil {
+		if fatal := sh.closes.fatal(); fatal != nil {
 			return b.refused(fatal)
 		}
-		b.log.Warn("discord gateway reconnect failed; retrying", "err", b.explain(err), "in", wait)
+		b.log.Warn("discord gateway reconnect failed; retrying", append(shardAttrs(sh), "err", b.explain(err), "in", wait)...)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
-		case fatal := <-b.closes.ch:
+		case fatal := <-sh.closes.ch:
 			t.Stop()
-			return fatal
+			return b.refused(fatal)
 		case <-t.C:
 		}
 		wait = min(wait*2, 2*time.Minute)
@@ -448,15 +469,15 @@ func (b *Bot) reconnect(ctx context.Context) error {
 
 // refused logs that Discord refused the bot for good and returns fatal.
 func (b *Bot) refused(fatal *FatalCloseError) error {
-	b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason)
+	b.log.Error("discord refused the bot; stopping", "code", fatal.Code, "reason", fatal.Reason, "shard", fatal.Shard)
 	return fatal
 }
 
-// Ready is closed once the first gateway session is ready.
+// Ready is closed once every shard's gateway session has been ready.
 func (b *Bot) Ready() <-chan struct{} { return b.ready }
 
-// Connected reports whether the gateway connection is up now (never in
-// ModeHTTP, which has none).
+// Connected reports whether the gateway connections of every shard this
+// process runs are up now (never in ModeHTTP, which has none).
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // Serving reports whether the bot answers interactions now: the gateway
@@ -468,31 +489,31 @@ func (b *Bot) Serving() bool {
 	return b.connected.Load()
 }
 
-func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 	b.mu.Lock()
 	if r.User != nil {
 		b.botUser, b.botName = r.User.ID, r.User.Username
 	}
 	b.mu.Unlock()
-	b.connected.Store(true)
-	b.readyOnce.Do(func() { close(b.ready) })
+	sh := b.shardUp(s, true, true)
+	b.log.Info("discord shard ready", append(shardAttrs(sh), "guilds", len(r.Guilds))...)
 }
 
-func (b *Bot) onConnect(*discordgo.Session, *discordgo.Connect) { b.connected.Store(true) }
+func (b *Bot) onConnect(s *discordgo.Session, _ *discordgo.Connect) { b.shardUp(s, true, false) }
 
-func (b *Bot) onResumed(*discordgo.Session, *discordgo.Resumed) {
-	b.connected.Store(true)
-	b.log.Info("discord session resumed")
+func (b *Bot) onResumed(s *discordgo.Session, _ *discordgo.Resumed) {
+	sh := b.shardUp(s, true, false)
+	b.log.Info("discord session resumed", shardAttrs(sh)...)
 }
 
-func (b *Bot) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
-	b.connected.Store(false)
-	if b.stopping.Err() != nil {
+func (b *Bot) onDisconnect(s *discordgo.Session, _ *discordgo.Disconnect) {
+	sh := b.shardUp(s, false, false)
+	if b.stopping.Err() != nil || sh == nil {
 		return
 	}
-	b.log.Warn("discord gateway connection lost; reconnecting")
+	b.log.Warn("discord gateway connection lost; reconnecting", shardAttrs(sh)...)
 	select {
-	case b.disconnects <- struct{}{}:
+	case sh.disconnects <- struct{}{}:
 	default:
 	}
 }
@@ -653,7 +674,7 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 func (b *Bot) shutdown() {
 	b.stop()
 	b.serving.Store(false)
-	b.session.Close()
+	b.closeShards()
 	if b.handlers.stopWithin(b.opts.ShutdownTimeout) {
 		b.haltNow()
 		return

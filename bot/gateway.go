@@ -31,16 +31,20 @@ var fatalCloseCodes = map[int]string{
 type FatalCloseError struct {
 	Code   int
 	Reason string
+	// Shard is the shard Discord closed (0 when the bot is not sharded).
+	Shard int
 }
 
 func (e *FatalCloseError) Error() string {
 	return fmt.Sprintf("discord gateway closed with %d: %s", e.Code, e.Reason)
 }
 
-// closeWatcher receives the close codes seen on gateway connections.
+// closeWatcher receives the close codes seen on a shard's gateway
+// connections.
 type closeWatcher struct {
-	once sync.Once
-	ch   chan *FatalCloseError
+	shard int // set before the shard connects
+	once  sync.Once
+	ch    chan *FatalCloseError
 }
 
 func newCloseWatcher() *closeWatcher { return &closeWatcher{ch: make(chan *FatalCloseError, 1)} }
@@ -63,7 +67,7 @@ func (w *closeWatcher) seen(code int, text string) {
 	if text != "" {
 		reason += " (" + text + ")"
 	}
-	w.once.Do(func() { w.ch <- &FatalCloseError{Code: code, Reason: reason} })
+	w.once.Do(func() { w.ch <- &FatalCloseError{Code: code, Reason: reason, Shard: w.shard} })
 }
 
 // dialer makes the websocket dialer for the gateway. Its connections report

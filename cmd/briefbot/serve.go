@@ -103,6 +103,11 @@ open and gateway connected or endpoint serving) and GET /metrics
 
 func botOptions(cfg *config.Config, e *env) bot.Options {
 	d := cfg.Discord
+	// discord.shard_id -1 runs every shard: no list.
+	var shards []int
+	if d.ShardID >= 0 {
+		shards = []int{d.ShardID}
+	}
 	return bot.Options{
 		Token:            d.Token,
 		ApplicationID:    d.ApplicationID,
@@ -127,6 +132,8 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		UserRate:         bot.Rate{PerMinute: d.RateLimit.UserPerMinute, Burst: d.RateLimit.UserBurst},
 		GuildRate:        bot.Rate{PerMinute: d.RateLimit.GuildPerMinute, Burst: d.RateLimit.GuildBurst},
 		MaxQuestionChars: d.MaxQuestionChars,
+		ShardCount:       d.ShardCount,
+		Shards:           shards,
 	}
 }
 

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -440,5 +442,78 @@ func TestBotOptionsRateLimits(t *testing.T) {
 	opts = botOptions(&def, &env{})
 	if opts.UserRate != (bot.Rate{PerMinute: 6, Burst: 3}) || opts.GuildRate != (bot.Rate{PerMinute: 60, Burst: 20}) || opts.MaxQuestionChars != 500 {
 		t.Errorf("botOptions from the defaults: user %+v, guild %+v, max question %d", opts.UserRate, opts.GuildRate, opts.MaxQuestionChars)
+	}
+}
+
+// TestBotOptionsShards: discord.shard_count passes through, and
+// discord.shard_id names the one shard to run (-1: all of them).
+func TestBotOptionsShards(t *testing.T) {
+	e := &env{log: slog.New(slog.DiscardHandler)}
+	for _, c := range []struct {
+		count, id int
+		want      []int
+	}{
+		{0, -1, nil},
+		{4, -1, nil},
+		{4, 0, []int{0}},
+		{4, 3, []int{3}},
+	} {
+		cfg := config.Default()
+		cfg.Discord.ShardCount, cfg.Discord.ShardID = c.count, c.id
+		o := botOptions(&cfg, e)
+		if o.ShardCount != c.count || !slices.Equal(o.Shards, c.want) || (o.Shards == nil) != (c.want == nil) {
+			t.Errorf("shard_count %d, shard_id %d: options ShardCount %d, Shards %v; want %d, %v", c.count, c.id, o.ShardCount, o.Shards, c.count, c.want)
+		}
+	}
+}
+
+// TestServeShards: discord.shard_count from the config reaches the
+// gateway (one IDENTIFY per shard), and /readyz is ready once every shard
+// is connected.
+func TestServeShards(t *testing.T) {
+	fake := discordfake.New(t, discordfake.Options{RecommendedShards: 1, MaxConcurrency: 2})
+	t.Setenv("DISCORD_TOKEN", fake.Token)
+	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
+	addr := freeAddr(t)
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	text := fmt.Sprintf("discord:\n  api_base: %q\n  guild_ids: [%q]\n  shard_count: 2\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, addr)
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	runCtx, stop := context.WithCancel(ctx)
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &out, &errb)
+	}()
+	defer func() {
+		stop()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d after a stop: %s", code, errb.String())
+		}
+	}()
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("/readyz never ready: %v\nstderr:\n%s", err, errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	var shards []string
+	for _, id := range fake.Identifies() {
+		shards = append(shards, fmt.Sprint(id.Shard))
+	}
+	slices.Sort(shards)
+	if !slices.Equal(shards, []string{"[0 2]", "[1 2]"}) {
+		t.Errorf("identified as %v, want [0 2] and [1 2] (discord.shard_count 2)", shards)
 	}
 }

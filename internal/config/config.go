@@ -87,6 +87,12 @@ type Discord struct {
 	ConversationTurns int `yaml:"conversation_turns"`
 	// ConversationTTL is how long a conversation's turns are remembered.
 	ConversationTTL Duration `yaml:"conversation_ttl"`
+	// ShardCount is the number of gateway shards; 0 takes Discord's
+	// recommendation (GET /gateway/bot).
+	ShardCount int `yaml:"shard_count"`
+	// ShardID is the one shard this process runs, 0 to ShardCount-1 (one
+	// process per shard); -1 runs every shard. A shard needs ShardCount.
+	ShardID int `yaml:"shard_id"`
 	// ShutdownTimeout is how long a stopping bot lets the answers in
 	// flight finish before it tells their users it is restarting.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -231,6 +237,8 @@ func Default() Config {
 			ConversationTTL:   Duration(7 * 24 * time.Hour),
 			RateLimit:         RateLimit{UserPerMinute: 6, UserBurst: 3, GuildPerMinute: 60, GuildBurst: 20},
 			MaxQuestionChars:  500,
+			ShardCount:        0,
+			ShardID:           -1,
 		},
 		HTTP: HTTP{Listen: "127.0.0.1:8080"},
 		LLM: LLM{

@@ -154,6 +154,8 @@ discord:
   conversation_ttl: 36h
   rate_limit: {user_per_minute: 2, user_burst: 1, guild_per_minute: 0, guild_burst: 0}
   max_question_chars: 4000
+  shard_count: 4
+  shard_id: 3
 http:
   listen: ""
 llm:
@@ -198,6 +200,8 @@ log_level: debug
 	want.Discord.ConversationTTL = Duration(36 * time.Hour)
 	want.Discord.RateLimit = RateLimit{UserPerMinute: 2, UserBurst: 1}
 	want.Discord.MaxQuestionChars = 4000
+	want.Discord.ShardCount = 4
+	want.Discord.ShardID = 3
 	want.HTTP.Listen = ""
 	want.LLM.Enabled = true
 	want.LLM.BaseURL = "https://example.openai.azure.com/openai"
@@ -308,6 +312,16 @@ func TestParseErrors(t *testing.T) {
 		{"api_base with fragment", "discord:\n  api_base: https://discord.com/#x\n", []string{"discord.api_base"},
 			[]string{"fragment"}, 2},
 		{"api_base ftp", "discord:\n  api_base: ftp://discord.com\n", []string{"discord.api_base"}, nil, 2},
+		{"shard_count negative", "discord:\n  shard_count: -2\n", []string{"discord.shard_count"},
+			[]string{"t.yaml:2: discord.shard_count: must be 0", "got -2"}, 2},
+		{"shard_id without shard_count", "discord:\n  shard_id: 1\n", []string{"discord.shard_id"},
+			[]string{"t.yaml:2: discord.shard_id: is 1, which needs discord.shard_count"}, 2},
+		{"shard_id out of range", "discord:\n  shard_count: 2\n  shard_id: 2\n", []string{"discord.shard_id"},
+			[]string{"t.yaml:3: discord.shard_id: must be -1 (every shard) or 0 to 1", "got 2"}, 3},
+		{"shard_id below -1", "discord: {shard_count: 2, shard_id: -3}\n", []string{"discord.shard_id"},
+			[]string{"must be -1 (every shard) or a shard number from 0, got -3"}, 1},
+		{"shard_id not a number", "discord:\n  shard_id: all\n", []string{"discord.shard_id"},
+			[]string{"expected a whole number"}, 2},
 		{"base_url with credentials", "llm:\n  base_url: https://u:p@x.example/v1\n", []string{"llm.base_url"},
 			[]string{"credentials"}, 2},
 		{"url scheme", "corpus:\n  urls: [ftp://example.org/a.pdf]\n", []string{"corpus.urls[0]"},

@@ -79,6 +79,17 @@ func (c Config) validate() []*KeyError {
 	v.rate("discord.rate_limit.user_per_minute", "discord.rate_limit.user_burst", d.RateLimit.UserPerMinute, d.RateLimit.UserBurst)
 	v.rate("discord.rate_limit.guild_per_minute", "discord.rate_limit.guild_burst", d.RateLimit.GuildPerMinute, d.RateLimit.GuildBurst)
 	v.intIn("discord.max_question_chars", d.MaxQuestionChars, 1, maxQuestionChars)
+	if d.ShardCount < 0 {
+		v.add("discord.shard_count", fmt.Sprintf("must be 0 (Discord's recommended count) or a positive number of shards, got %d", d.ShardCount))
+	}
+	switch {
+	case d.ShardID < -1:
+		v.add("discord.shard_id", fmt.Sprintf("must be -1 (every shard) or a shard number from 0, got %d", d.ShardID))
+	case d.ShardID >= 0 && d.ShardCount == 0:
+		v.add("discord.shard_id", fmt.Sprintf("is %d, which needs discord.shard_count set to the total number of shards (a process that runs one shard must know how many there are); -1 runs every shard", d.ShardID))
+	case d.ShardCount > 0 && d.ShardID >= d.ShardCount:
+		v.add("discord.shard_id", fmt.Sprintf("must be -1 (every shard) or 0 to %d (discord.shard_count - 1), got %d", d.ShardCount-1, d.ShardID))
+	}
 
 	if c.HTTP.Listen != "" {
 		v.listen("http.listen", c.HTTP.Listen)

@@ -36,6 +36,11 @@
 // UploadFile can declare a lying size, drop Content-Length or stall the
 // body, and FailNext with a /cdn/ path fails fetches.
 //
+// Sharding: GET /gateway/bot recommends Options.RecommendedShards; each
+// session receives the events of the guilds on its shard,
+// (guild_id >> 22) % shard_count, and DMs go to shard 0 (see ShardOf,
+// GuildIDOnShard, DropShard and CloseShardWith).
+//
 // Tests drive a real discordgo Session against it: the Session's HTTP client
 // uses Server.Transport, which rewrites https://discord.com to the fake, and
 // the gateway URL the fake hands out points back at it. This package speaks

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ const (
 	CloseRateLimited          = 4008
 	CloseSessionTimedOut      = 4009
 	CloseInvalidShard         = 4010
+	CloseShardingRequired     = 4011
 	CloseInvalidAPIVersion    = 4012
 	CloseInvalidIntents       = 4013
 	CloseDisallowedIntents    = 4014
@@ -44,13 +46,14 @@ var closeText = map[int]string{
 	CloseRateLimited:          "Rate limited.",
 	CloseSessionTimedOut:      "Session timed out.",
 	CloseInvalidShard:         "Invalid shard.",
+	CloseShardingRequired:     "Sharding required.",
 	CloseInvalidAPIVersion:    "Invalid API version.",
 	CloseInvalidIntents:       "Invalid intent(s).",
 	CloseDisallowedIntents:    "Disallowed intent(s).",
 }
 
 // Closing with these codes ends the session: a later RESUME gets op 9.
-var sessionEndingCodes = []int{CloseAuthenticationFailed, CloseInvalidSeq, CloseSessionTimedOut, CloseInvalidShard, 4011, CloseInvalidAPIVersion, CloseInvalidIntents, CloseDisallowedIntents}
+var sessionEndingCodes = []int{CloseAuthenticationFailed, CloseInvalidSeq, CloseSessionTimedOut, CloseInvalidShard, CloseShardingRequired, CloseInvalidAPIVersion, CloseInvalidIntents, CloseDisallowedIntents}
 
 // GatewayEventKind classifies a GatewayEvent.
 type GatewayEventKind string
@@ -97,8 +100,11 @@ type Identify struct {
 }
 
 type gatewayState struct {
-	sessions   map[string]*gwSession
-	current    *gwSession
+	sessions map[string]*gwSession
+	current  *gwSession
+	// shards holds the session last identified or resumed per shard ID;
+	// events of a guild go to its shard's session, DMs to shard 0's.
+	shards     map[int]*gwSession
 	conns      map[*gwConn]bool
 	events     []GatewayEvent
 	identifies []Identify
@@ -106,11 +112,13 @@ type gatewayState struct {
 
 func (g *gatewayState) init() {
 	g.sessions = map[string]*gwSession{}
+	g.shards = map[int]*gwSession{}
 	g.conns = map[*gwConn]bool{}
 }
 
 type gwSession struct {
 	id       string
+	shard    [2]int // [shard_id, num_shards]; [0, 1] when IDENTIFY had no shard
 	intents  int64
 	compress bool
 	seq      int64
@@ -377,16 +385,24 @@ func (s *Server) handleIdentifyLocked(c *gwConn, raw json.RawMessage) {
 		s.closeConnLocked(c, CloseInvalidShard, "")
 		return
 	}
-	sess := &gwSession{id: randomHex(16), intents: *d.Intents, compress: d.Compress, conn: c}
+	sess := &gwSession{id: randomHex(16), shard: [2]int{0, 1}, intents: *d.Intents, compress: d.Compress, conn: c}
+	detail := fmt.Sprintf("intents=%#x compress=%v", *d.Intents, d.Compress)
+	if len(d.Shard) == 2 {
+		sess.shard = [2]int{d.Shard[0], d.Shard[1]}
+		detail += fmt.Sprintf(" shard=[%d,%d]", d.Shard[0], d.Shard[1])
+	}
 	s.gw.sessions[sess.id] = sess
 	s.gw.current = sess
+	s.gw.shards[sess.shard[0]] = sess
 	c.sess = sess
 	c.identified = true
-	s.recordGatewayLocked(GatewayEvent{Kind: GatewayIdentify, SessionID: sess.id, Detail: fmt.Sprintf("intents=%#x compress=%v", *d.Intents, d.Compress)})
+	s.recordGatewayLocked(GatewayEvent{Kind: GatewayIdentify, SessionID: sess.id, Detail: detail})
 
 	guilds := []any{}
 	for _, gid := range s.guildOrder {
-		guilds = append(guilds, map[string]any{"id": gid, "unavailable": true})
+		if sess.hasGuild(gid) {
+			guilds = append(guilds, map[string]any{"id": gid, "unavailable": true})
+		}
 	}
 	user := s.userWireLocked(s.Bot.ID)
 	user["verified"] = true
@@ -400,7 +416,7 @@ func (s *Server) handleIdentifyLocked(c *gwConn, raw json.RawMessage) {
 		"session_id":         sess.id,
 		"session_type":       "normal",
 		"resume_gateway_url": strings.TrimSuffix(s.GatewayURL, "/"),
-		"shard":              []int{0, 1},
+		"shard":              sess.shard,
 		"application":        map[string]any{"id": s.ApplicationID, "flags": 0},
 		"private_channels":   []any{},
 		"presences":          []any{},
@@ -411,6 +427,9 @@ func (s *Server) handleIdentifyLocked(c *gwConn, raw json.RawMessage) {
 	s.recordGatewayLocked(GatewayEvent{Kind: GatewayReady, SessionID: sess.id, Seq: sess.seq})
 	if sess.intents&IntentGuilds != 0 {
 		for _, gid := range s.guildOrder {
+			if !sess.hasGuild(gid) {
+				continue
+			}
 			s.dispatchLocked(sess, "GUILD_CREATE", s.guildCreatePayloadLocked(s.guilds[gid], sess.intents))
 		}
 	}
@@ -458,6 +477,7 @@ func (s *Server) handleResumeLocked(c *gwConn, raw json.RawMessage) {
 	c.sess = sess
 	c.identified = true
 	s.gw.current = sess
+	s.gw.shards[sess.shard[0]] = sess
 	replayed := 0
 	for _, f := range sess.sent {
 		if f.seq > d.Seq {
@@ -765,4 +785,82 @@ func (s *Server) Connected() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.gw.current != nil && s.gw.current.conn != nil
+}
+
+// ShardOf is the shard that receives a guild's events when the bot runs
+// count shards: (guild_id >> 22) % count, as Discord computes it. DMs
+// (guildID "") go to shard 0.
+func ShardOf(guildID string, count int) int {
+	if guildID == "" || count <= 1 {
+		return 0
+	}
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
+}
+
+// hasGuild reports whether the session's shard receives the guild's events.
+func (g *gwSession) hasGuild(guildID string) bool {
+	return ShardOf(guildID, g.shard[1]) == g.shard[0]
+}
+
+// sessionForLocked is the session that receives the events of guildID
+// ("" for DMs, which Discord sends on shard 0 only): the session of the
+// guild's shard, counted with the shard count of the last session to
+// identify or resume. It is nil when that shard has no session.
+func (s *Server) sessionForLocked(guildID string) *gwSession {
+	if s.gw.current == nil {
+		return nil
+	}
+	return s.gw.shards[ShardOf(guildID, s.gw.current.shard[1])]
+}
+
+// shardConnsLocked returns the live connections of sessions on shard.
+func (s *Server) shardConnsLocked(shard int) []*gwConn {
+	var conns []*gwConn
+	for c := range s.gw.conns {
+		if c.sess != nil && c.sess.shard[0] == shard {
+			conns = append(conns, c)
+		}
+	}
+	return conns
+}
+
+// DropShard cuts the gateway sockets of one shard's sessions without a
+// close frame, as DropConnections does for all of them.
+func (s *Server) DropShard(shard int) {
+	s.mu.Lock()
+	conns := s.shardConnsLocked(shard)
+	for _, c := range conns {
+		c.dropped = true
+		if c.sess.conn == c {
+			c.sess.conn = nil
+		}
+		s.recordGatewayLocked(GatewayEvent{Kind: GatewayDropped, SessionID: c.sess.id, Seq: c.sess.seq, Detail: fmt.Sprintf("shard %d", shard)})
+		delete(s.gw.conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.stop()
+	}
+}
+
+// CloseShardWith closes the gateway sockets of one shard's sessions with a
+// close frame carrying code, as CloseWith does for all of them.
+func (s *Server) CloseShardWith(shard, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.shardConnsLocked(shard) {
+		s.closeConnLocked(c, code, "")
+	}
+}
+
+// ShardConnected reports whether the session of shard has a live socket.
+func (s *Server) ShardConnected(shard int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.gw.shards[shard]
+	return sess != nil && sess.conn != nil
 }

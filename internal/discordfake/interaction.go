@@ -224,13 +224,17 @@ func (s *Server) TryInteract(ctx context.Context, spec InteractionSpec) (*Intera
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := s.gw.current
-	if sess == nil {
+	if s.gw.current == nil {
 		return nil, errors.New("no gateway session: the bot has not identified")
 	}
 	it, err := s.newInteractionLocked(spec)
 	if err != nil {
 		return nil, err
+	}
+	// The interaction arrives on the shard of its guild (shard 0 for DMs).
+	sess := s.sessionForLocked(it.GuildID)
+	if sess == nil {
+		return nil, fmt.Errorf("no gateway session for shard %d of %d, which receives guild %q", ShardOf(it.GuildID, s.gw.current.shard[1]), s.gw.current.shard[1], it.GuildID)
 	}
 	var d any
 	if err := json.Unmarshal(it.Payload, &d); err != nil {

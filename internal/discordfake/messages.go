@@ -490,11 +490,11 @@ func (s *Server) storeMessageLocked(m *Message) {
 	s.notifyLocked()
 }
 
-// dispatchMessageLocked sends MESSAGE_CREATE/UPDATE/DELETE to the current
-// gateway session, honouring intents and message-content gating.
-// Ephemeral messages are never dispatched.
+// dispatchMessageLocked sends MESSAGE_CREATE/UPDATE/DELETE to the gateway
+// session of the message's shard, honouring intents and message-content
+// gating. Ephemeral messages are never dispatched.
 func (s *Server) dispatchMessageLocked(event string, m *Message) {
-	sess := s.gw.current
+	sess := s.sessionForLocked(m.GuildID)
 	if sess == nil || m.Ephemeral() {
 		return
 	}

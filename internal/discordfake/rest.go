@@ -548,8 +548,8 @@ func (s *Server) getGateway(rc *reqCtx) resp {
 
 func (s *Server) getGatewayBot(rc *reqCtx) resp {
 	return resp{body: map[string]any{
-		"url": strings.TrimSuffix(s.GatewayURL, "/"), "shards": 1,
-		"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1},
+		"url": strings.TrimSuffix(s.GatewayURL, "/"), "shards": s.opts.RecommendedShards,
+		"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": s.opts.MaxConcurrency},
 	}}
 }
 

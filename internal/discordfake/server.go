@@ -140,6 +140,15 @@ type Options struct {
 	RequireAPIVersion string
 	// Logger receives one line per request and gateway event (default: discard).
 	Logger *slog.Logger
+	// RecommendedShards is the shard count GET /gateway/bot recommends
+	// (default 1). Events of a guild go to the session of its shard,
+	// (guild_id >> 22) % shard_count, and DMs to shard 0, as on Discord.
+	RecommendedShards int
+	// MaxConcurrency is GET /gateway/bot's
+	// session_start_limit.max_concurrency (default 1): how many shards may
+	// identify per 5 s. The fake does not enforce it; Identifies records
+	// when each shard identified.
+	MaxConcurrency int
 }
 
 // RateLimit describes a bucket: Limit requests per Window.
@@ -388,6 +397,12 @@ func New(t testing.TB, opts Options) *Server {
 	if s.opts.HeartbeatInterval <= 0 {
 		s.opts.HeartbeatInterval = 41250 * time.Millisecond
 	}
+	if s.opts.RecommendedShards <= 0 {
+		s.opts.RecommendedShards = 1
+	}
+	if s.opts.MaxConcurrency <= 0 {
+		s.opts.MaxConcurrency = 1
+	}
 	if s.opts.RateLimit.Limit <= 0 {
 		s.opts.RateLimit.Limit = 5
 	}
@@ -569,6 +584,24 @@ func (s *Server) newID() string {
 		id = s.lastID + 1
 	}
 	s.lastID = id
+	return strconv.FormatUint(id, 10)
+}
+
+// GuildIDOnShard returns a new snowflake for a guild whose events go to
+// shard when the bot runs count shards (see ShardOf); pass it as Guild.ID.
+func (s *Server) GuildIDOnShard(shard, count int) string {
+	if count < 1 || shard < 0 || shard >= count {
+		panic(fmt.Sprintf("discordfake: GuildIDOnShard(%d, %d): want 0 <= shard < count", shard, count))
+	}
+	base, _ := strconv.ParseUint(s.newID(), 10, 64)
+	id := base
+	for int((id>>22)%uint64(count)) != shard {
+		id += 1 << 22
+	}
+	s.idMu.Lock()
+	defer s.idMu.Unlock()
+	// Later IDs come after this one, so none can repeat it.
+	s.lastID = max(s.lastID, id)
 	return strconv.FormatUint(id, 10)
 }
 
@@ -775,8 +808,8 @@ func (s *Server) AddGuild(g Guild) Guild {
 		c := cp.Channels[i]
 		s.channels[c.ID] = &c
 	}
-	if s.gw.current != nil && s.gw.current.ready && s.gw.current.intents&IntentGuilds != 0 {
-		s.dispatchLocked(s.gw.current, "GUILD_CREATE", s.guildCreatePayloadLocked(&cp, s.gw.current.intents))
+	if sess := s.sessionForLocked(cp.ID); sess != nil && sess.ready && sess.intents&IntentGuilds != 0 {
+		s.dispatchLocked(sess, "GUILD_CREATE", s.guildCreatePayloadLocked(&cp, sess.intents))
 	}
 	s.notifyLocked()
 	return g

@@ -122,7 +122,7 @@ func (s *Server) startThreadLocked(parent *Channel, m *Message, typ int, ownerID
 	s.threadOrder = append(s.threadOrder, th.ID)
 	m.ThreadID = th.ID
 	m.Flags |= MessageFlagHasThread
-	if sess := s.gw.current; sess != nil && sess.intents&IntentGuilds != 0 {
+	if sess := s.sessionForLocked(th.GuildID); sess != nil && sess.intents&IntentGuilds != 0 {
 		w := s.channelWireLocked(th)
 		w["newly_created"] = true
 		s.dispatchLocked(sess, "THREAD_CREATE", w)
