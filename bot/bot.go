@@ -102,6 +102,9 @@ type Options struct {
 	// PublicKey is the application's public key, 64 hex characters;
 	// required in ModeHTTP to verify requests.
 	PublicKey string
+	// LogQuestions writes each question's text in its log line
+	// (log.questions); off, only its length is logged.
+	LogQuestions bool
 	// ShutdownTimeout bounds how long Run, once told to stop, lets the
 	// answers in flight finish (default 10 s); the users whose answers
 	// did not are then told the bot is restarting.

@@ -247,7 +247,7 @@ func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 // (or in a DM), otherwise in a thread started from the answer (or the
 // thread it is already in).
 func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question string) {
-	ctx, waitCtx, cancel := b.answerContexts()
+	ctx, waitCtx, cancel := b.answerContexts(it.log)
 	defer cancel()
 	defer b.observe(ctx, "followup", time.Now())
 	// The acknowledgement is the asker's alone in every case: a public

@@ -618,7 +618,7 @@ func (b *Bot) acquire(ctx context.Context, user, guild string) (release func(), 
 		defer timer.Stop()
 		select {
 		case b.inFlight <- struct{}{}:
-			b.log.Debug("question waited for an answer slot", "user", user, "waited", time.Since(start))
+			b.logOf(ctx).Debug("question waited for an answer slot", "user", user, "waited", time.Since(start))
 			return release, nil
 		case <-timer.C:
 		case <-ctx.Done():
@@ -632,7 +632,7 @@ func (b *Bot) acquire(ctx context.Context, user, guild string) (release func(), 
 		return nil, msgStopping
 	}
 	setOutcome(ctx, briefbot.OutcomeBusy)
-	b.log.Warn("question refused: no answer slot freed in time", "user", user, "waited", time.Since(start),
+	b.logOf(ctx).Warn("question refused: no answer slot freed in time", "user", user, "waited", time.Since(start),
 		"max_in_flight", b.opts.MaxInFlight, "queue_wait", b.opts.QueueWait)
 	return nil, msgBusy
 }
@@ -645,8 +645,8 @@ func (b *Bot) acquire(ctx context.Context, user, guild string) (release func(), 
 // Both carry the question's outcome record (see observe): a rate limit's
 // refusal, acquire and answer, which every kind of question goes through,
 // fill it in.
-func (b *Bot) answerContexts() (ctx, wait context.Context, cancel func()) {
-	rec := &outcomeRecord{}
+func (b *Bot) answerContexts(log *slog.Logger) (ctx, wait context.Context, cancel func()) {
+	rec := &outcomeRecord{log: log}
 	ctx, cancelAnswer := context.WithTimeout(context.WithValue(b.halt, outcomeKey{}, rec), b.opts.AnswerTimeout)
 	deadline, _ := ctx.Deadline()
 	wait, cancelWait := context.WithDeadline(context.WithValue(b.stopping, outcomeKey{}, rec), deadline)
@@ -659,7 +659,28 @@ type outcomeKey struct{}
 // outcomeRecord is how a question ended, one of the briefbot.Outcome
 // values; empty when it was refused before the rate limits (an empty or
 // too long question, a cooldown), which is not counted as a question.
-type outcomeRecord struct{ outcome string }
+type outcomeRecord struct {
+	outcome string
+	// question is the cleaned question, for the log line of its end.
+	question string
+	// log is the request's logger (its request_id).
+	log *slog.Logger
+}
+
+// logOf is the logger of the question of ctx, or the bot's.
+func (b *Bot) logOf(ctx context.Context) *slog.Logger {
+	if rec, ok := ctx.Value(outcomeKey{}).(*outcomeRecord); ok && rec.log != nil {
+		return rec.log
+	}
+	return b.log
+}
+
+// noteQuestion keeps the cleaned question of ctx for its log line.
+func noteQuestion(ctx context.Context, question string) {
+	if rec, ok := ctx.Value(outcomeKey{}).(*outcomeRecord); ok {
+		rec.question = question
+	}
+}
 
 // setOutcome records how the question of ctx ended. It is called from the
 // question's own goroutine, as observe is, so it needs no lock.
@@ -672,12 +693,23 @@ func setOutcome(ctx context.Context, outcome string) {
 // observe reports the question of ctx to Options.Observer once it is
 // over: deferred at the top of each handler of a question, with the time
 // it started, so that every return is counted with one line per handler.
+//
+// It also writes the question's one log line: command, outcome and time,
+// and the question's text only when Options.LogQuestions is set.
 func (b *Bot) observe(ctx context.Context, command string, start time.Time) {
 	rec, ok := ctx.Value(outcomeKey{}).(*outcomeRecord)
-	if b.opts.Observer == nil || !ok || rec.outcome == "" {
+	if !ok || rec.outcome == "" {
 		return
 	}
-	b.opts.Observer.Question(command, rec.outcome, time.Since(start))
+	took := time.Since(start)
+	attrs := []any{"command", command, "outcome", rec.outcome, "took", took, "chars", runeLen(rec.question)}
+	if b.opts.LogQuestions {
+		attrs = append(attrs, "question", rec.question)
+	}
+	b.logOf(ctx).Info("question", attrs...)
+	if b.opts.Observer != nil {
+		b.opts.Observer.Question(command, rec.outcome, took)
+	}
 }
 
 // acceptQuestion checks a question typed into a command or a form,
@@ -688,6 +720,7 @@ func (b *Bot) observe(ctx context.Context, command string, start time.Time) {
 // told, privately, why not (empty, too long, cooldown, rate limit, busy).
 func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool, wait context.Context) (string, func(), bool) {
 	question = cleanQuestion(question)
+	noteQuestion(wait, question)
 	if refusal := questionRefusal(it.lang, question, b.opts.MaxQuestionChars, false); refusal != "" {
 		b.logErr(it.reply(noticeMessage(refusal), true))
 		return "", nil, false
@@ -712,7 +745,7 @@ func (b *Bot) acceptQuestion(it *interaction, question string, ephemeral bool, w
 }
 
 func (b *Bot) ask(it *interaction, question string, private bool) {
-	ctx, waitCtx, cancel := b.answerContexts()
+	ctx, waitCtx, cancel := b.answerContexts(it.log)
 	defer cancel()
 	defer b.observe(ctx, "ask", time.Now())
 	question, release, ok := b.acceptQuestion(it, question, private, waitCtx)
@@ -761,7 +794,7 @@ func (b *Bot) remember(a briefbot.Answer, question, user, guild string, public b
 // service that does not return in time is abandoned so the user still gets
 // a message. Its errors are the user-facing ones above.
 func (b *Bot) answer(ctx context.Context, user, question string, history []briefbot.Turn, onPartial func(string)) (briefbot.Answer, error) {
-	done := guarded(b.log, "answer panicked", func() (briefbot.Answer, error) {
+	done := guarded(b.logOf(ctx), "answer panicked", func() (briefbot.Answer, error) {
 		return b.svc.Ask(ctx, briefbot.AskRequest{Question: question, UserID: user, History: history, OnPartial: onPartial})
 	})
 	a, err := b.awaitAnswer(ctx, done)
@@ -795,14 +828,14 @@ func (b *Bot) awaitAnswer(ctx context.Context, done <-chan outcome[briefbot.Answ
 		case errors.Is(r.err, context.DeadlineExceeded):
 			return briefbot.Answer{}, errTooSlow
 		}
-		b.log.Error("answer failed", "err", r.err)
+		b.logOf(ctx).Error("answer failed", "err", r.err)
 		return briefbot.Answer{}, errFailed
 	case <-ctx.Done():
 		if b.halt.Err() != nil {
-			b.log.Warn("answer abandoned: the bot is stopping and the shutdown timeout passed", "shutdown_timeout", b.opts.ShutdownTimeout)
+			b.logOf(ctx).Warn("answer abandoned: the bot is stopping and the shutdown timeout passed", "shutdown_timeout", b.opts.ShutdownTimeout)
 			return briefbot.Answer{}, msgStopping
 		}
-		b.log.Warn("answer abandoned at the deadline", "timeout", b.opts.AnswerTimeout)
+		b.logOf(ctx).Warn("answer abandoned at the deadline", "timeout", b.opts.AnswerTimeout)
 		return briefbot.Answer{}, errTooSlow
 	}
 }
@@ -1037,6 +1070,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	defer b.handlers.done()
+	log := b.requestLog("").With("message", m.ID)
 	question := cleanQuestion(mentionRE.ReplaceAllStringFunc(m.Content, func(s string) string {
 		if mentionRE.FindStringSubmatch(s)[1] == me {
 			return ""
@@ -1053,7 +1087,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	send := func(msg message) { _ = b.post(m.ChannelID, msg, ref) }
 	defer func() {
 		if r := recover(); r != nil {
-			b.log.Error("mention handler panicked", "panic", r, "stack", string(debug.Stack()))
+			log.Error("mention handler panicked", "panic", r, "stack", string(debug.Stack()))
 			send(errorEmbed(l.userText(errPanicked)))
 		}
 	}()
@@ -1067,9 +1101,10 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		send(noticeMessage(refusal))
 		return
 	}
-	ctx, waitCtx, cancel := b.answerContexts()
+	ctx, waitCtx, cancel := b.answerContexts(log)
 	defer cancel()
 	defer b.observe(ctx, "mention", time.Now())
+	noteQuestion(ctx, question)
 	if lim := b.admit(l, m.Author.ID, m.GuildID, true); lim != nil {
 		// A message cannot be answered privately: a refusal is a reply
 		// everyone sees, so a user who keeps asking is told once per
@@ -1085,7 +1120,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	if err := b.session.ChannelTyping(m.ChannelID); err != nil {
-		b.log.Debug("typing indicator failed", "err", b.explain(err))
+		log.Debug("typing indicator failed", "err", b.explain(err))
 	}
 	release, refusal := b.acquire(waitCtx, m.Author.ID, m.GuildID)
 	if refusal != nil {

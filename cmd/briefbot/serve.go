@@ -127,6 +127,7 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		MaxUploadBytes:         int64(cfg.Corpus.MaxDocumentBytes),
 		Mode:                   d.Mode,
 		ShutdownTimeout:        d.ShutdownTimeout.Duration(),
+		LogQuestions:           cfg.Log.Questions,
 		PublicKey:              d.PublicKey,
 
 		UserRate:         bot.Rate{PerMinute: d.RateLimit.UserPerMinute, Burst: d.RateLimit.UserBurst},

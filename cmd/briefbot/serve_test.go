@@ -361,6 +361,8 @@ func TestServeModelMetrics(t *testing.T) {
 		return openaitest.Reply{Text: "Article 9 calls for unblocking all economic and transport connections throughout the region [" + n + "].",
 			Usage: &openaitest.Usage{PromptTokens: 900, CompletionTokens: 21}}
 	})
+	const apiKey = "sk-serve-test-0123456789abcdef"
+	t.Setenv("OPENAI_API_KEY", apiKey)
 	fake := discordfake.New(t, discordfake.Options{})
 	t.Setenv("DISCORD_TOKEN", fake.Token)
 	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
@@ -380,10 +382,11 @@ func TestServeModelMetrics(t *testing.T) {
 	go func() {
 		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &out, &errb)
 	}()
-	defer func() {
+	finish := sync.OnceFunc(func() {
 		stop()
 		<-done
-	}()
+	})
+	defer finish()
 	if _, err := fake.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -424,6 +427,22 @@ func TestServeModelMetrics(t *testing.T) {
 		if !lines[want] {
 			t.Errorf("/metrics lacks %q after a 500", want)
 		}
+	}
+
+	// A server that echoes the key in its error: the key still never
+	// reaches the log, nor does the bot token.
+	model.SetHandler(func(openaitest.Request) openaitest.Reply {
+		return openaitest.Unauthorized("Incorrect API key provided: " + apiKey)
+	})
+	ask("What does Article 9 of the ceasefire agreement call for, briefly?")
+	finish()
+	for name, secret := range map[string]string{"API key": apiKey, "bot token": fake.Token} {
+		if strings.Contains(errb.String(), secret) || strings.Contains(out.String(), secret) {
+			t.Errorf("the %s appears in serve's output", name)
+		}
+	}
+	if !strings.Contains(errb.String(), "401") {
+		t.Errorf("the model's refusal is not logged at all:\n%s", errb.String())
 	}
 }
 

@@ -43,6 +43,7 @@ type Config struct {
 	// set), feedback votes, usage counters.
 	DataDir  string `yaml:"data_dir"`
 	LogLevel string `yaml:"log_level"`
+	Log      Log    `yaml:"log"`
 
 	// env maps a dotted key to the environment variable that set it, so
 	// that a bad value is reported against the variable the user must fix.
@@ -128,6 +129,13 @@ const (
 	ModeGateway = "gateway"
 	ModeHTTP    = "http"
 )
+
+// Log configures what the logs may hold.
+type Log struct {
+	// Questions writes each question's text in its log line; off (the
+	// default), only its length, so that logs hold nothing users asked.
+	Questions bool `yaml:"questions"`
+}
 
 // HTTP configures the bot's own HTTP listener.
 type HTTP struct {
