@@ -285,6 +285,7 @@ var envKeys = []struct{ name, key string }{
 	{"DISCORD_TOKEN", "discord.token"},
 	{"DISCORD_APPLICATION_ID", "discord.application_id"},
 	{"DISCORD_PUBLIC_KEY", "discord.public_key"},
+	{"DISCORD_MODE", "discord.mode"},
 	{"OPENAI_API_KEY", "llm.api_key"},
 	{"OPENAI_BASE_URL", "llm.base_url"},
 	{"OPENAI_MODEL", "llm.model"},
@@ -309,6 +310,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 			c.Discord.ApplicationID = v
 		case "discord.public_key":
 			c.Discord.PublicKey = v
+		case "discord.mode":
+			c.Discord.Mode = v
 		case "llm.api_key":
 			c.LLM.APIKey = v
 		case "llm.base_url":

@@ -445,6 +445,7 @@ func TestApplyEnv(t *testing.T) {
 		"DISCORD_TOKEN":          "discord-token-value\n",
 		"DISCORD_APPLICATION_ID": "112233445566778899",
 		"DISCORD_PUBLIC_KEY":     strings.Repeat("ab", 32),
+		"DISCORD_MODE":           "http",
 		"OPENAI_API_KEY":         "sk-test-key",
 		"OPENAI_BASE_URL":        "http://localhost:11434/v1/",
 		"OPENAI_MODEL":           "llama3",
@@ -460,6 +461,7 @@ func TestApplyEnv(t *testing.T) {
 	want.Discord.Token = "discord-token-value"
 	want.Discord.ApplicationID = "112233445566778899"
 	want.Discord.PublicKey = strings.Repeat("ab", 32)
+	want.Discord.Mode = "http"
 	want.LLM.APIKey = "sk-test-key"
 	want.LLM.BaseURL = "http://localhost:11434/v1"
 	want.LLM.Model = "llama3"
