@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
@@ -61,13 +62,18 @@ func (c *cooldowns) forget(user string) {
 	delete(c.last, user)
 }
 
-// newID is a short random identifier that fits in a custom_id.
+// newID makes an answer or conversation ID: the time in milliseconds
+// then 64 random bits, base32, so that IDs made later sort later. The
+// store keeps answers by ID: new ones then go to the end of its tree,
+// whose pages stay full and whose older pages are left alone.
 func newID() string {
-	var b [10]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	var b [14]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
+	if _, err := rand.Read(b[6:]); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err))
 	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	// The "extended hex" alphabet (0-9, a-v) sorts as the bytes do.
+	return strings.ToLower(base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
 // memoryRecords keeps answers, votes and conversations in memory when no

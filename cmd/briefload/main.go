@@ -179,6 +179,38 @@ http:
 	if err != nil {
 		return rep, 0, err
 	}
+	if keep {
+		// The parts of the memory now, for a closer look.
+		if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)); err == nil {
+			for _, l := range strings.Split(string(status), "\n") {
+				if strings.HasPrefix(l, "Rss") || strings.HasPrefix(l, "Vm") {
+					fmt.Fprintln(stderr, "briefload: bot", l)
+				}
+			}
+		}
+		if smaps, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", cmd.Process.Pid)); err == nil {
+			byFile := map[string]int{}
+			name := ""
+			for _, l := range strings.Split(string(smaps), "\n") {
+				f := strings.Fields(l)
+				switch {
+				case len(f) >= 5 && strings.Contains(f[0], "-"):
+					name = "[anon]"
+					if len(f) >= 6 {
+						name = f[5]
+					}
+				case len(f) == 3 && f[0] == "Rss:":
+					kb, _ := strconv.Atoi(f[1])
+					byFile[name] += kb
+				}
+			}
+			for n, kb := range byFile {
+				if kb >= 1024 {
+					fmt.Fprintf(stderr, "briefload: bot RSS %6d kB %s\n", kb, n)
+				}
+			}
+		}
+	}
 	return rep, peakRSS(cmd.Process.Pid), nil
 }
 

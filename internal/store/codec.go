@@ -2,10 +2,12 @@ package store
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"time"
@@ -102,8 +104,55 @@ type conversation struct {
 	Turns []briefbot.Turn `json:"turns"`
 }
 
+// An answer record is stored as JSON, compressed when that saves space:
+// with the full text of its passages it is several kilobytes, of plain
+// prose, and flate at its fastest takes two thirds of that away. The
+// store's file, and the memory its mapping takes, shrink as much. A
+// compressed value starts with compressedAnswer, never the "{" of JSON,
+// so records written before compression still read.
+const compressedAnswer = 0x01
+
+// maxAnswerBytes bounds an answer record once decompressed: far above any
+// real one (a few passages of a few thousand characters), it keeps a
+// corrupt value from inflating without end.
+const maxAnswerBytes = 8 << 20
+
+func encodeAnswer(r briefbot.AnswerRecord) ([]byte, error) {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(raw)/2 + 16)
+	buf.WriteByte(compressedAnswer)
+	w, err := flate.NewWriter(&buf, flate.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if buf.Len() >= len(raw) {
+		return raw, nil
+	}
+	return buf.Bytes(), nil
+}
+
 func decodeAnswer(key, val []byte) (briefbot.AnswerRecord, error) {
 	var r briefbot.AnswerRecord
+	if len(val) > 0 && val[0] == compressedAnswer {
+		raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(val[1:])), maxAnswerBytes+1))
+		switch {
+		case err != nil:
+			return briefbot.AnswerRecord{}, corrupt(bucketAnswers, key, fmt.Errorf("decompress: %w", err))
+		case len(raw) > maxAnswerBytes:
+			return briefbot.AnswerRecord{}, corrupt(bucketAnswers, key, fmt.Errorf("decompresses past %d bytes", maxAnswerBytes))
+		}
+		val = raw
+	}
 	if err := json.Unmarshal(val, &r); err != nil {
 		return briefbot.AnswerRecord{}, corrupt(bucketAnswers, key, err)
 	}

@@ -16,8 +16,11 @@ func FuzzDecode(f *testing.F) {
 	rec, _ := json.Marshal(answerRecord("a1", t0))
 	vote, _ := json.Marshal(briefbot.Vote{AnswerID: "a1", UserID: "u1", Time: t0, Reason: briefbot.ReasonOther})
 	conv, _ := json.Marshal(conversation{Turns: []briefbot.Turn{{Question: "q", Time: t0}}})
+	packed, _ := encodeAnswer(answerRecord("a1", t0))
 	seeds := []struct{ key, val []byte }{
 		{[]byte("a1"), rec},
+		{[]byte("a1"), packed},
+		{[]byte("a1"), packed[:len(packed)/2]},
 		{voteKey("a1", "u1"), vote},
 		{[]byte("c1"), conv},
 		{timeKey(t0, "a1"), nil},

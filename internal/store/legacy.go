@@ -207,7 +207,7 @@ func importVotes(tx *bolt.Tx, r io.Reader, st *importStats) error {
 	}
 	for _, id := range order {
 		rec := records[id]
-		val, err := json.Marshal(rec)
+		val, err := encodeAnswer(*rec)
 		if err != nil {
 			return fmt.Errorf("encode answer %q: %w", id, err)
 		}

@@ -16,6 +16,9 @@ import (
 
 var _ briefbot.Records = (*Store)(nil)
 
+// appendFill is the fill of pages split by appending keys in order.
+const appendFill = 0.9
+
 // PutAnswer stores an answer record, replacing one with the same ID. A zero
 // r.Time is set to now: retention counts from it.
 func (s *Store) PutAnswer(ctx context.Context, r briefbot.AnswerRecord) error {
@@ -25,13 +28,16 @@ func (s *Store) PutAnswer(ctx context.Context, r briefbot.AnswerRecord) error {
 	if r.Time.IsZero() {
 		r.Time = s.now()
 	}
-	val, err := json.Marshal(r)
+	val, err := encodeAnswer(r)
 	if err != nil {
 		return fmt.Errorf("store: encode answer %q: %w", r.ID, err)
 	}
 	id := []byte(r.ID)
-	err = s.update(ctx, func(tx *bolt.Tx) error {
+	err = s.batch(ctx, func(tx *bolt.Tx) error {
 		answers, byTime := tx.Bucket(bucketAnswers), tx.Bucket(bucketAnswersByTime)
+		// Answer IDs and time keys grow with time: appended, pages are
+		// best filled up (bbolt splits them half full otherwise).
+		answers.FillPercent, byTime.FillPercent = appendFill, appendFill
 		if old := answers.Get(id); old != nil {
 			// The old record's time key must go, or the answer would be
 			// listed twice and pruned by its old time.

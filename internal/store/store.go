@@ -174,6 +174,9 @@ var keySchemaVersion = []byte("schema_version")
 // current version is len(upgrades)+1. None yet: version 1 is the first.
 var upgrades []func(tx *bolt.Tx) error
 
+// initialMmapSize is the address space mapped for the file at open.
+const initialMmapSize = 1 << 30
+
 func schemaVersion() int { return len(upgrades) + 1 }
 
 // Open opens the store at path (usually Path(dataDir)), creating it and its
@@ -189,7 +192,10 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+	// The initial mapping is address space, not memory: reserved large,
+	// a growing file is not remapped (every remap waits for all readers
+	// and stalls all writers) until it passes 1 GiB.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, InitialMmapSize: initialMmapSize})
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
 		return nil, fmt.Errorf("store: %s is %w (its lock was not released within %s)", path, ErrLocked, opts.LockTimeout)
@@ -294,6 +300,21 @@ func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 		return fmt.Errorf("store: %s: %w", s.path, ErrReadOnly)
 	}
 	return s.db.Update(fn)
+}
+
+// batch is update for the writes made once per question (answers): those
+// arriving together share one transaction and one sync to disk, which at
+// a few hundred a second the disk could not give each. fn may run more
+// than once (bbolt reruns a batch without a failed fn): it must change
+// nothing but tx.
+func (s *Store) batch(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.opts.ReadOnly {
+		return fmt.Errorf("store: %s: %w", s.path, ErrReadOnly)
+	}
+	return s.db.Batch(fn)
 }
 
 // view runs fn in a read transaction.

@@ -86,6 +86,8 @@ func open(t *testing.T, dir string, clk *clock, opts Options) *Store {
 	// per transaction the tests that write a thousand records stay fast.
 	// Everything is still written to the file, so reopening sees it.
 	s.db.NoSync = true
+	// Nor wait for other answers to share a transaction.
+	s.db.MaxBatchDelay = 0
 	t.Cleanup(func() { s.Close() })
 	return s
 }
