@@ -66,9 +66,12 @@ func (c *cooldowns) forget(user string) {
 // then 64 random bits, base32, so that IDs made later sort later. The
 // store keeps answers by ID: new ones then go to the end of its tree,
 // whose pages stay full and whose older pages are left alone.
-func newID() string {
+func newID() string { return newIDAt(time.Now()) }
+
+// newIDAt is newID made at t.
+func newIDAt(t time.Time) string {
 	var b [14]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
 	if _, err := rand.Read(b[6:]); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err))
 	}

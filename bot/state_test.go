@@ -271,3 +271,28 @@ func (m *memoryRecords) vote(answerID, user string) briefbot.Vote {
 	defer m.mu.Unlock()
 	return m.votes[answerID+"/"+user]
 }
+
+// TestNewIDSortsByTime: IDs made later sort later as strings (the store
+// appends answers in key order), each fits a custom_id, and two made at
+// the same time differ.
+func TestNewIDSortsByTime(t *testing.T) {
+	at := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
+	prev := newIDAt(at)
+	for _, step := range []time.Duration{time.Millisecond, time.Second, 24 * time.Hour, 3650 * 24 * time.Hour} {
+		at = at.Add(step)
+		id := newIDAt(at)
+		if id <= prev {
+			t.Errorf("ID at +%v %q sorts before the earlier %q", step, id, prev)
+		}
+		if len(id) != 23 || strings.Trim(id, "0123456789abcdefghijklmnopqrstuv") != "" {
+			t.Errorf("ID %q: want 23 characters of base32hex", id)
+		}
+		prev = id
+	}
+	if a, b := newIDAt(at), newIDAt(at); a == b {
+		t.Errorf("two IDs at the same time are equal: %q", a)
+	}
+	if n := len(customID(actionPassages, newID())); n > maxCustomID {
+		t.Errorf("custom_id of %d characters", n)
+	}
+}
