@@ -60,7 +60,10 @@ type Options struct {
 	// QueueWait is how long an acknowledged question waits for one of the
 	// MaxInFlight slots before the user is told the bot is busy; 0 refuses
 	// at once. The wait ends at the answer deadline and at shutdown.
-	QueueWait     time.Duration
+	QueueWait time.Duration
+	// MaxQueued bounds the questions waiting for a slot (default 64 per
+	// slot); past it a question is told the bot is busy at once.
+	MaxQueued     int
 	AnswerTimeout time.Duration // counted from the question; an answer still running then is replaced by a clear message
 	// Records keeps answers, votes and conversations across restarts;
 	// nil keeps them in memory only.
@@ -190,9 +193,11 @@ type Bot struct {
 	identifyNow   func() time.Time
 	identifySleep func(context.Context, time.Duration) error
 
-	cooldown  *cooldowns
-	limits    *rateLimiter
-	inFlight  chan struct{}
+	cooldown *cooldowns
+	limits   *rateLimiter
+	inFlight chan struct{}
+	// waiting counts the questions waiting for an inFlight slot.
+	waiting   atomic.Int64
 	questions *askedQuestions
 	records   briefbot.Records
 	// sharing holds the IDs of answers being shared right now.
@@ -245,6 +250,9 @@ func New(opts Options, svc Service) (*Bot, error) {
 	}
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = 8
+	}
+	if opts.MaxQueued <= 0 {
+		opts.MaxQueued = 64 * opts.MaxInFlight
 	}
 	if opts.AnswerTimeout <= 0 {
 		opts.AnswerTimeout = 20 * time.Second

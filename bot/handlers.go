@@ -613,7 +613,16 @@ func (b *Bot) acquire(ctx context.Context, user, guild string) (release func(), 
 	default:
 	}
 	start := time.Now()
+	// The queue is bounded too: past MaxQueued waiting questions, a
+	// burst beyond what the machine can answer within QueueWait is told
+	// at once, instead of holding memory for answers that would come
+	// too late anyway.
+	queued := false
 	if b.opts.QueueWait > 0 {
+		queued = b.waiting.Add(1) <= int64(b.opts.MaxQueued)
+		defer b.waiting.Add(-1)
+	}
+	if queued {
 		timer := time.NewTimer(b.opts.QueueWait)
 		defer timer.Stop()
 		select {

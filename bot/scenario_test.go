@@ -1124,3 +1124,37 @@ func TestServerErrorOnFinalEditIsRetried(t *testing.T) {
 		t.Errorf("%d injected 503s seen, want 2", failed)
 	}
 }
+
+// TestQueueIsBounded: questions queue for a slot, but past MaxQueued
+// waiting ones a new question is told at once that the bot is busy, and
+// the queued ones are still answered.
+func TestQueueIsBounded(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	e := startBot(t, setup{svc: gatedService(t, g), opts: func(o *Options, _ *discordfake.Server) {
+		o.MaxInFlight = 1
+		o.MaxQueued = 1
+		o.QueueWait = time.Minute
+	}})
+	second, third := addMember(t, e.fake), addMember(t, e.fake)
+	slow := e.ask("", "slow one")
+	g.arrived(t, e.ctx)
+	queued := e.ask(second, "What does Article 9 call for?")
+	e.callback(queued)
+	for e.bot.waiting.Load() != 1 {
+		select {
+		case <-e.ctx.Done():
+			t.Fatal("the second question never queued")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	if msg := e.shown(e.ask(third, "What does Article 9 call for?")); !strings.Contains(msg.Text(), "answering many questions") {
+		t.Errorf("past the queue: %q", msg.Text())
+	}
+	close(g.release)
+	for _, it := range []*discordfake.Interaction{slow, queued} {
+		if msg := e.final(it); !strings.Contains(msg.Text(), "unblocking") {
+			t.Errorf("%s: %q", it.ID, msg.Text())
+		}
+	}
+}
