@@ -494,6 +494,10 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 // Serving reports whether the bot answers interactions now: the gateway
 // is connected, or in ModeHTTP the commands are registered.
 func (b *Bot) Serving() bool {
+	if b.stopping.Err() != nil {
+		// Told to stop: send no more work here.
+		return false
+	}
 	if b.opts.Mode == ModeHTTP {
 		return b.serving.Load()
 	}

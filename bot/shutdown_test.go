@@ -87,6 +87,9 @@ func TestHTTPShutdownTellsNewInteraction(t *testing.T) {
 	g.arrived(t, e.ctx)
 	e.stop()
 	<-e.bot.stopping.Done()
+	if e.bot.Serving() {
+		t.Error("still ready (Serving) once told to stop")
+	}
 	late, err := e.fake.PostSignedInteraction(e.ctx, url, discordfake.InteractionSpec{CommandName: "ask", Options: []discordfake.Option{
 		discordfake.Opt("question", "What does Article 9 call for?")}})
 	if err != nil {

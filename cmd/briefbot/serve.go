@@ -36,9 +36,6 @@ open and gateway connected or endpoint serving) and GET /metrics
 		return err
 	}
 	httpMode := cfg.Discord.Mode == config.ModeHTTP
-	if httpMode && cfg.HTTP.Listen == "" {
-		return errors.New("discord.mode is \"http\" but http.listen is empty: Discord needs an address to POST interactions to")
-	}
 	records, err := store.Open(store.Path(cfg.DataDir), store.Options{
 		AnswerRetention: cfg.Discord.AnswerRetention.Duration(),
 		MaxTurns:        cfg.Discord.ConversationTurns,

@@ -508,6 +508,9 @@ func (c Config) CheckDiscord() error {
 	need("discord.application_id", c.Discord.ApplicationID, "DISCORD_APPLICATION_ID")
 	if c.Discord.Mode == ModeHTTP {
 		need("discord.public_key", c.Discord.PublicKey, "DISCORD_PUBLIC_KEY")
+		if c.HTTP.Listen == "" {
+			problems = append(problems, &KeyError{Key: "http.listen", Problem: `is empty, but discord.mode "http" needs an address for Discord's POST /interactions`})
+		}
 	}
 	return joinKeyErrors(problems)
 }

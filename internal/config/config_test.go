@@ -567,6 +567,14 @@ func TestCheckDiscord(t *testing.T) {
 		{"http needs the public key", func(c *Config) {
 			c.Discord.Token, c.Discord.ApplicationID, c.Discord.Mode = "t0ken", "1", ModeHTTP
 		}, []string{"discord.public_key"}},
+		{"http needs a listener", func(c *Config) {
+			c.Discord.Token, c.Discord.ApplicationID, c.Discord.Mode = "t0ken", "1", ModeHTTP
+			c.Discord.PublicKey, c.HTTP.Listen = strings.Repeat("ab", 32), ""
+		}, []string{"http.listen"}},
+		{"http ready", func(c *Config) {
+			c.Discord.Token, c.Discord.ApplicationID, c.Discord.Mode = "t0ken", "1", ModeHTTP
+			c.Discord.PublicKey = strings.Repeat("ab", 32)
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
