@@ -141,7 +141,10 @@ func serveHealth(addr string, h http.Handler) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("http.listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	// Bounded in time as in size (POST /interactions reads at most
+	// 1 MiB): a client that sends slowly, or never reads, is cut off.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	go srv.Serve(ln)
 	return func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
