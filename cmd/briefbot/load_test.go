@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -29,22 +25,12 @@ func TestServeUnderLoad(t *testing.T) {
 	t.Setenv("DISCORD_APPLICATION_ID", loadtest.ApplicationID)
 	t.Setenv("DISCORD_PUBLIC_KEY", d.PublicKeyHex())
 	addr := freeAddr(t)
-	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	text := fmt.Sprintf("discord:\n  mode: http\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\n  rate_limit: {user_per_minute: 0, guild_per_minute: 0}\nhttp:\n  listen: %q\n", d.URL(), loadtest.GuildID, addr)
-	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeConfig(t, fmt.Sprintf("discord:\n  mode: http\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\n  rate_limit: {user_per_minute: 0, guild_per_minute: 0}\nhttp:\n  listen: %q\n", d.URL(), loadtest.GuildID, addr))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	var errb syncWriter
-	done := make(chan int, 1)
-	go func() {
-		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &bytes.Buffer{}, &errb)
-	}()
+	errb, stop := serveInBackground(t, ctx, "--data", t.TempDir(), "--config", cfg)
 	defer func() {
-		stop()
-		if code := <-done; code != 0 {
+		if code := stop(); code != 0 {
 			t.Errorf("serve exited %d: %s", code, errb.String())
 		}
 	}()

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,26 +24,10 @@ func TestServeHTTPMode(t *testing.T) {
 	t.Setenv("DISCORD_APPLICATION_ID", fake.ApplicationID)
 	t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(fake.PublicKey()))
 	addr := freeAddr(t)
-	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	text := fmt.Sprintf("discord:\n  mode: http\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, addr)
-	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeConfig(t, fmt.Sprintf("discord:\n  mode: http\n  api_base: %q\n  guild_ids: [%q]\n  cooldown: 0s\nhttp:\n  listen: %q\n", fake.BaseURL, fake.GuildID, addr))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	var errb syncWriter
-	done := make(chan int, 1)
-	go func() {
-		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "--log-format", "json", "serve"}, strings.NewReader(""), &bytes.Buffer{}, &errb)
-	}()
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			stop()
-			<-done
-		}
-	})
+	errb, stop := serveInBackground(t, ctx, "--data", t.TempDir(), "--config", cfg, "--log-format", "json")
 	waitReady(ctx, t, "http://"+addr+"/readyz")
 
 	endpoint := "http://" + addr + "/interactions"
@@ -72,9 +54,7 @@ func TestServeHTTPMode(t *testing.T) {
 		t.Error("/metrics did not count the /ask")
 	}
 
-	stop()
-	stopped = true
-	if code := <-done; code != 0 {
+	if code := stop(); code != 0 {
 		t.Errorf("serve exited %d: %s", code, errb.String())
 	}
 	log := errb.String()
@@ -84,6 +64,29 @@ func TestServeHTTPMode(t *testing.T) {
 		}
 	}
 	fake.AssertClean(t)
+}
+
+// serveInBackground runs `briefbot <args> serve` until the test ends or
+// stop is called; stop returns the exit code. The log is stderr.
+func serveInBackground(t *testing.T, ctx context.Context, args ...string) (log *syncWriter, stop func() int) {
+	t.Helper()
+	runCtx, cancel := context.WithCancel(ctx)
+	log = &syncWriter{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(runCtx, append(args, "serve"), strings.NewReader(""), &bytes.Buffer{}, log)
+	}()
+	var code int
+	var once sync.Once
+	stop = func() int {
+		once.Do(func() {
+			cancel()
+			code = <-done
+		})
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	return log, stop
 }
 
 // waitReady polls url until it answers 200 or ctx ends.

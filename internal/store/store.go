@@ -293,11 +293,8 @@ func (s *Store) now() time.Time { return s.opts.Now() }
 
 // update runs fn in a write transaction, or fails with ErrReadOnly.
 func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
-	if err := ctx.Err(); err != nil {
+	if err := s.writable(ctx); err != nil {
 		return err
-	}
-	if s.opts.ReadOnly {
-		return fmt.Errorf("store: %s: %w", s.path, ErrReadOnly)
 	}
 	return s.db.Update(fn)
 }
@@ -308,13 +305,22 @@ func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 // than once (bbolt reruns a batch without a failed fn): it must change
 // nothing but tx.
 func (s *Store) batch(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
+	return s.db.Batch(fn)
+}
+
+// writable says why a write may not start: ctx is done, or the store is
+// read-only.
+func (s *Store) writable(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if s.opts.ReadOnly {
 		return fmt.Errorf("store: %s: %w", s.path, ErrReadOnly)
 	}
-	return s.db.Batch(fn)
+	return nil
 }
 
 // view runs fn in a read transaction.
