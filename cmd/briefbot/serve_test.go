@@ -376,17 +376,7 @@ func TestServeModelMetrics(t *testing.T) {
 	f.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	runCtx, stop := context.WithCancel(ctx)
-	var out, errb bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(runCtx, []string{"--data", t.TempDir(), "--config", cfg, "serve"}, strings.NewReader(""), &out, &errb)
-	}()
-	finish := sync.OnceFunc(func() {
-		stop()
-		<-done
-	})
-	defer finish()
+	errb, finish := serveInBackground(t, ctx, "--data", t.TempDir(), "--config", cfg)
 	if _, err := fake.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -437,7 +427,7 @@ func TestServeModelMetrics(t *testing.T) {
 	ask("What does Article 9 of the ceasefire agreement call for, briefly?")
 	finish()
 	for name, secret := range map[string]string{"API key": apiKey, "bot token": fake.Token} {
-		if strings.Contains(errb.String(), secret) || strings.Contains(out.String(), secret) {
+		if strings.Contains(errb.String(), secret) {
 			t.Errorf("the %s appears in serve's output", name)
 		}
 	}
