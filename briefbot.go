@@ -203,6 +203,32 @@ const (
 	OutcomeLimited  = "limited"  // refused by a rate limit (the user's or the server's)
 )
 
+// InteractionObserver hears what became of each request Discord POSTed
+// to the interactions endpoint (HTTP mode), for metrics: refused requests
+// are what an attack or a misconfigured proxy looks like. It is apart
+// from Observer so that an observer of questions need not know about it.
+type InteractionObserver interface {
+	// Interaction reports one request, with one of the Interaction
+	// values.
+	Interaction(result string)
+}
+
+// What became of a request to the interactions endpoint, as reported to
+// an InteractionObserver; a fixed set, so that they can label a metric.
+const (
+	InteractionAnswered     = "answered"     // acknowledged (PING included)
+	InteractionUnauthorized = "unauthorized" // bad or missing signature, or a stale timestamp: 401
+	InteractionTooLarge     = "too_large"    // over 1 MiB: 413
+	InteractionMalformed    = "malformed"    // not an interaction the bot can read: 400
+	InteractionStopping     = "stopping"     // arrived while stopping: told the bot is restarting
+	InteractionUnanswered   = "not_answered" // no first response in time: 500
+)
+
+// Interactions lists the Interaction values.
+func Interactions() []string {
+	return []string{InteractionAnswered, InteractionUnauthorized, InteractionTooLarge, InteractionMalformed, InteractionStopping, InteractionUnanswered}
+}
+
 // ModelObserver hears how the model answers go, for metrics
 // (internal/metrics): the model client (internal/llm) accepts a nil one and
 // then reports nothing. It is apart from Observer so that an observer of

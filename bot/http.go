@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot"
 )
 
 // HTTP interactions mode: Discord POSTs each interaction to the
@@ -106,6 +108,7 @@ func (b *Bot) InteractionsHandler() http.Handler {
 func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method != http.MethodPost {
+		b.interaction(briefbot.InteractionMalformed)
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
@@ -118,24 +121,29 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
+			b.interaction(briefbot.InteractionTooLarge)
 			http.Error(w, "interaction too large", http.StatusRequestEntityTooLarge)
 			return
 		}
+		b.interaction(briefbot.InteractionMalformed)
 		http.Error(w, "could not read the request", http.StatusBadRequest)
 		return
 	}
 	if !b.verified(r.Header, body) {
+		b.interaction(briefbot.InteractionUnauthorized)
 		b.log.Warn("interaction refused: bad signature or stale timestamp", "remote", r.RemoteAddr)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
 	i, sub, err := decodeInteraction(body)
 	if err != nil {
+		b.interaction(briefbot.InteractionMalformed)
 		b.log.Warn("interaction refused: not understood", "err", err)
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
 	if i.Type == discordgo.InteractionPing {
+		b.interaction(briefbot.InteractionAnswered)
 		writeJSON(w, callbackBody{Type: discordgo.InteractionResponsePong})
 		return
 	}
@@ -146,6 +154,7 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	ack := newInlineAck()
 	if !b.handlers.begin() {
 		// Stopping: no new work, but the user is told why.
+		b.interaction(briefbot.InteractionStopping)
 		b.log.Info("interaction refused: the bot is stopping", "interaction", i.ID)
 		writeJSON(w, stoppingResponse(i))
 		return
@@ -174,6 +183,7 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		b.writeAck(w, ack, <-ack.body, i, start)
 		return
 	}
+	b.interaction(briefbot.InteractionUnanswered)
 	b.log.Error("interaction not acknowledged", "interaction", i.ID, "type", i.Type, "why", why)
 	http.Error(w, "interaction not handled", http.StatusInternalServerError)
 }
@@ -189,7 +199,16 @@ func (b *Bot) writeAck(w http.ResponseWriter, ack *inlineAck, raw []byte, i *dis
 		}
 	}
 	ack.written <- err
+	b.interaction(briefbot.InteractionAnswered)
 	b.log.Debug("interaction acknowledged", "interaction", i.ID, "type", i.Type, "in", time.Since(start))
+}
+
+// interaction reports a request's result to the observer, when it hears
+// of interactions.
+func (b *Bot) interaction(result string) {
+	if o, ok := b.opts.Observer.(briefbot.InteractionObserver); ok {
+		o.Interaction(result)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

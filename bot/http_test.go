@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,9 +109,24 @@ func TestHTTPInteractions(t *testing.T) {
 	e.fake.AssertClean(t)
 }
 
+// countingObserver counts the interactions endpoint's results.
+type countingObserver struct {
+	mu      sync.Mutex
+	results map[string]int
+}
+
+func (c *countingObserver) Question(string, string, time.Duration) {}
+func (c *countingObserver) Retrieval(time.Duration)                {}
+func (c *countingObserver) Interaction(result string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.results[result]++
+}
+
 func TestHTTPInteractionRefusals(t *testing.T) {
 	t.Parallel()
-	e, url := startHTTPBot(t, setup{})
+	obs := &countingObserver{results: map[string]int{}}
+	e, url := startHTTPBot(t, setup{opts: func(o *Options, _ *discordfake.Server) { o.Observer = obs }})
 	ctx := e.ctx
 	valid := []byte(`{"type":1,"id":"1","token":"t","application_id":"` + e.fake.ApplicationID + `","version":1}`)
 
@@ -194,11 +211,18 @@ func TestHTTPInteractionRefusals(t *testing.T) {
 			return req
 		}, http.StatusMethodNotAllowed},
 	}
+	want := map[string]int{}
 	for _, c := range cases {
 		if got := send(c.req()); got != c.want {
 			t.Errorf("%s: status %d, want %d", c.name, got, c.want)
 		}
+		want[map[int]string{200: "answered", 401: "unauthorized", 413: "too_large", 400: "malformed", 405: "malformed"}[c.want]]++
 	}
+	obs.mu.Lock()
+	if !maps.Equal(obs.results, want) {
+		t.Errorf("observed %v, want %v", obs.results, want)
+	}
+	obs.mu.Unlock()
 	// Nothing refused reached the REST API.
 	for _, r := range e.fake.Requests() {
 		if strings.Contains(r.Route, "/interactions/") || strings.HasPrefix(r.Route, "/webhooks/") {

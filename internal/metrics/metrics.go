@@ -23,6 +23,8 @@ type Metrics struct {
 	answer    prometheus.Histogram
 	retrieval prometheus.Histogram
 
+	interactions *prometheus.CounterVec
+
 	modelRequest    prometheus.Histogram
 	modelFirstToken prometheus.Histogram
 	modelTokens     *prometheus.CounterVec
@@ -55,6 +57,10 @@ func New() *Metrics {
 			Help:    "Time of one search of the index made for an answer.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}),
+		interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "briefbot_interactions_total",
+			Help: "Requests to POST /interactions (http mode), by result (answered, unauthorized, too_large, malformed, stopping, not_answered).",
+		}, []string{"result"}),
 		modelRequest: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "briefbot_model_request_seconds",
 			Help: "Time of one model request, every attempt and wait between retries included, the wait for a call slot not.",
@@ -89,16 +95,22 @@ func New() *Metrics {
 	for _, kind := range []string{tokensPrompt, tokensCompletion} {
 		m.modelTokens.WithLabelValues(kind)
 	}
+	for _, result := range briefbot.Interactions() {
+		m.interactions.WithLabelValues(result)
+	}
 	m.modelErrorReasons = map[string]bool{}
 	for _, reason := range briefbot.ModelErrors() {
 		m.modelErrors.WithLabelValues(reason)
 		m.modelErrorReasons[reason] = true
 	}
-	m.reg.MustRegister(m.questions, m.answer, m.retrieval,
+	m.reg.MustRegister(m.questions, m.answer, m.retrieval, m.interactions,
 		m.modelRequest, m.modelFirstToken, m.modelTokens, m.modelErrors, m.modelRetries, m.modelFallbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// Interaction counts one request to the interactions endpoint.
+func (m *Metrics) Interaction(result string) { m.interactions.WithLabelValues(result).Inc() }
 
 // Question counts a finished question and its end-to-end latency.
 func (m *Metrics) Question(command, outcome string, d time.Duration) {

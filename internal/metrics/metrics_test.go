@@ -132,3 +132,20 @@ func TestModelExposition(t *testing.T) {
 		t.Error("an error reason outside the set became a label")
 	}
 }
+
+// TestInteractionResults: every result of the interactions endpoint is
+// exported from the start, at 0, and counted.
+func TestInteractionResults(t *testing.T) {
+	m := New()
+	out := scrape(t, m)
+	for _, r := range briefbot.Interactions() {
+		if want := `briefbot_interactions_total{result="` + r + `"} 0`; !strings.Contains(out, want) {
+			t.Errorf("scrape lacks %q", want)
+		}
+	}
+	m.Interaction(briefbot.InteractionUnauthorized)
+	m.Interaction(briefbot.InteractionUnauthorized)
+	if out := scrape(t, m); !strings.Contains(out, `briefbot_interactions_total{result="unauthorized"} 2`) {
+		t.Error("two unauthorized requests not counted")
+	}
+}
