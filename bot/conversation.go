@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -320,6 +321,16 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, src *fromMess
 			}
 		} else {
 			conv, channel, history = threadConversation(thread), thread, turns
+			if src != nil && rec.Answer.Answerable && !slices.ContainsFunc(turns, func(t briefbot.Turn) bool { return t.Question == rec.Question }) {
+				// The thread is known here, but not the answer
+				// followed up (another replica posted it in the
+				// thread): the follow-up is about it, so it comes last.
+				own := briefbot.TurnOf(rec.Answer, rec.Time)
+				history = append(slices.Clip(turns), own)
+				if err := b.seed(conv, []briefbot.Turn{own}); err != nil {
+					it.log.Warn("rebuilt turn not added to the thread's conversation", "conversation", conv, "err", err)
+				}
+			}
 		}
 	}
 	a, err := b.answer(ctx, user, question, history, nil)
