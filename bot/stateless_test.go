@@ -389,3 +389,47 @@ func TestPlainAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestRefsOnTheBrief: every passage of the real index is found by its ref
+// (the built-in brief has no two passages with one ref).
+func TestRefsOnTheBrief(t *testing.T) {
+	t.Parallel()
+	lib := openLibrary(t)
+	b := &Bot{svc: lib}
+	n := 0
+	for _, d := range lib.Documents() {
+		for _, p := range d.Passages {
+			n++
+			got, ok := b.passageByRef(passageRef(p.ID))
+			if !ok || got.ID != p.ID || got.Text != p.Text {
+				t.Fatalf("ref %s of %q finds %q, %v", passageRef(p.ID), p.ID, got.ID, ok)
+			}
+		}
+	}
+	if n == 0 || len(b.refs.byRef) != n {
+		t.Errorf("%d refs for %d passages", len(b.refs.byRef), n)
+	}
+	if _, ok := b.passageByRef("zzzzzz"); ok {
+		t.Error("an unknown ref found a passage")
+	}
+}
+
+// TestRefIndexPerVersion: the ref lookup reads the documents once per
+// index version.
+func TestRefIndexPerVersion(t *testing.T) {
+	svc := newFakeService(t)
+	reads := 0
+	svc.docsHook = func() { reads++ }
+	b := &Bot{svc: svc}
+	ref := passageRef(svc.passages()[0].ID)
+	for range 3 {
+		if _, ok := b.passageByRef(ref); !ok {
+			t.Fatal("passage not found by its ref")
+		}
+	}
+	svc.info.Version = "v-test-2"
+	b.passageByRef(ref)
+	if reads != 2 {
+		t.Errorf("documents read %d times for two index versions", reads)
+	}
+}
