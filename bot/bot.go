@@ -68,6 +68,11 @@ type Options struct {
 	// Records keeps answers, votes and conversations across restarts;
 	// nil keeps them in memory only.
 	Records briefbot.Records
+	// AnswerRetention is how long answers are kept
+	// (discord.answer_retention). A button whose answer's record is
+	// missing works from its message (stateless.go) until its answer is
+	// this old, and then says the answer expired; 0 never says so.
+	AnswerRetention time.Duration
 	// PrivateByDefault answers /ask privately unless the user sets
 	// private:false (discord.private_by_default).
 	PrivateByDefault bool
@@ -202,6 +207,8 @@ type Bot struct {
 	records   briefbot.Records
 	// sharing holds the IDs of answers being shared right now.
 	sharing sync.Map
+	// refs finds passages by the refs on buttons (stateless.go).
+	refs    refIndex
 	buckets *bucketPool
 
 	// ackBudget is ackBudget, shortened by tests.

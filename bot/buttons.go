@@ -6,9 +6,12 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// Button actions and modals, encoded in custom_id as "bb:ACTION:ANSWERID".
-// The answer ID finds the answer's record in the store, so the buttons of
-// an answer keep working after a restart, as long as the record is kept.
+// Button actions and modals, encoded in custom_id as "bb:ACTION:ANSWERID",
+// or "bb:ACTION:ANSWERID:REFS" for the buttons that show passages (see
+// stateless.go). The answer ID finds the answer's record in the store, so
+// the buttons of an answer keep working after a restart, as long as the
+// record is kept; on a replica without the record, the refs and the
+// message the button is on stand in for it.
 const (
 	actionFollowUp = "follow"
 	actionPassages = "passages"
@@ -31,10 +34,12 @@ const (
 // answerButtons are the buttons under an answer: a follow-up, the cited
 // passages in full, a neutral vote each way, and, for an answer only its
 // asker sees in a server, sharing it with the channel.
-func answerButtons(l lang, answerID string, shareable bool) []discordgo.MessageComponent {
+// refs are the cited passages' refs in the order the answer numbers them
+// (passageRefs).
+func answerButtons(l lang, answerID string, refs []string, shareable bool) []discordgo.MessageComponent {
 	row := []discordgo.MessageComponent{
 		discordgo.Button{Label: l.T("Follow up"), Style: discordgo.PrimaryButton, CustomID: customID(actionFollowUp, answerID)},
-		discordgo.Button{Label: l.T("Show passages"), Style: discordgo.SecondaryButton, CustomID: customID(actionPassages, answerID)},
+		discordgo.Button{Label: l.T("Show passages"), Style: discordgo.SecondaryButton, CustomID: customID(actionPassages, answerID, refs...)},
 		// Neutral colours: green and red would nudge the vote.
 		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👍"}, Style: discordgo.SecondaryButton, CustomID: customID(actionVoteUp, answerID)},
 		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👎"}, Style: discordgo.SecondaryButton, CustomID: customID(actionVoteDown, answerID)},
@@ -45,28 +50,52 @@ func answerButtons(l lang, answerID string, shareable bool) []discordgo.MessageC
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
 }
 
-// relatedButton offers the weakly related passages of a refused question.
-func relatedButton(l lang, answerID string) []discordgo.MessageComponent {
+// relatedButton offers the weakly related passages of a refused question;
+// refs name them (relatedRefs).
+func relatedButton(l lang, answerID string, refs []string) []discordgo.MessageComponent {
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Label: l.T("Show related passages"), Style: discordgo.SecondaryButton, CustomID: customID(actionRelated, answerID)},
+		discordgo.Button{Label: l.T("Show related passages"), Style: discordgo.SecondaryButton, CustomID: customID(actionRelated, answerID, refs...)},
 	}}}
 }
 
-func customID(action, answerID string) string {
+// customID is "bb:ACTION:ANSWERID", then ":" and the refs joined by "."
+// as far as they fit in Discord's 100 characters: a ref that does not fit
+// is left out with all after it.
+func customID(action, answerID string, refs ...string) string {
 	id := "bb:" + action + ":" + answerID
 	if len(id) > maxCustomID {
-		id = id[:maxCustomID]
+		return id[:maxCustomID]
+	}
+	sep := ":"
+	for _, r := range refs {
+		if r == "" || len(id)+len(sep)+len(r) > maxCustomID {
+			break
+		}
+		id += sep + r
+		sep = refSeparator
 	}
 	return id
 }
 
-func parseCustomID(id string) (action, answerID string, ok bool) {
+// refSeparator separates the refs of a custom_id.
+const refSeparator = "."
+
+// parseCustomID reads a custom_id made by customID; refs is what follows
+// the answer ID ("" for none), still joined.
+func parseCustomID(id string) (action, answerID, refs string, ok bool) {
 	rest, found := strings.CutPrefix(id, "bb:")
 	if !found {
-		return "", "", false
+		return "", "", "", false
 	}
-	action, answerID, ok = strings.Cut(rest, ":")
-	return action, answerID, ok && answerID != ""
+	action, rest, ok = strings.Cut(rest, ":")
+	if !ok {
+		return "", "", "", false
+	}
+	answerID, refs, withRefs := strings.Cut(rest, ":")
+	if answerID == "" || withRefs && refs == "" {
+		return "", "", "", false
+	}
+	return action, answerID, refs, true
 }
 
 // Modal components are written as plain JSON: discordgo v0.29 knows

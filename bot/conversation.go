@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +42,7 @@ func dmConversation(channelID string) string     { return "dm:" + channelID }
 func (b *Bot) keep(a briefbot.Answer, at place) string {
 	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
-	id := newID()
+	id := newIDAt(b.opts.Now())
 	conv := at.conversation
 	if conv == "" {
 		conv = id
@@ -85,7 +87,7 @@ func (b *Bot) history(conversation string) []briefbot.Turn {
 func answerView(l lang, a briefbot.Answer, id string, shareable bool) message {
 	m := answerMessage(l, a, "")
 	if id != "" {
-		m.Components = answerButtons(l, id, shareable)
+		m.Components = answerButtons(l, id, answerRefs(a), shareable)
 	}
 	return m
 }
@@ -93,18 +95,22 @@ func answerView(l lang, a briefbot.Answer, id string, shareable bool) message {
 // refusalView is the short line for a question the documents do not
 // cover, with a button for the related passages when any are worth it.
 func refusalView(l lang, a briefbot.Answer, id string) message {
-	worth := id != "" && len(relatedWorthShowing(a)) > 0
+	related := relatedWorthShowing(a)
+	worth := id != "" && len(related) > 0
 	m := refusalMessage(l, a, worth)
 	if worth {
-		m.Components = relatedButton(l, id)
+		m.Components = relatedButton(l, id, relatedRefs(related))
 	}
 	return m
 }
 
 // record reads an answer's record for one of its buttons or modals. It
 // tells the user, and returns false, when the answer is gone or belongs to
-// someone else's private question.
-func (b *Bot) record(it *interaction, id string) (briefbot.AnswerRecord, bool) {
+// someone else's private question. When this replica has no record of an
+// answer that is not yet expired, the record is rebuilt from the message
+// the button is on, and src says what the message held (nil: the record
+// was read).
+func (b *Bot) record(it *interaction, id string) (rec briefbot.AnswerRecord, src *fromMessage, ok bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), beforeCallback)
 	defer cancel()
 	rec, ok, err := b.records.Answer(ctx, id)
@@ -112,34 +118,64 @@ func (b *Bot) record(it *interaction, id string) (briefbot.AnswerRecord, bool) {
 	case err != nil:
 		it.log.Error("answer record not read", "answer", id, "err", err)
 		it.fail(it.T("Sorry, this answer could not be found right now. Please try again."))
-		return rec, false
+		return rec, nil, false
+	case !ok && b.expired(id):
+		b.tellExpired(it)
+		return rec, nil, false
 	case !ok:
-		b.logErr(it.reply(noticeMessage(it.T("This answer has expired. Please ask again.")), true))
-		return rec, false
+		// Another replica gave the answer. No privacy check here: a
+		// private answer is an ephemeral message (or a DM), which Discord
+		// lets no one but its asker see, let alone click.
+		it.log.Debug("answer not kept here; rebuilt from its message", "answer", id)
+		rec, src = b.rebuild(it, id)
+		return rec, src, true
 	case rec.Private && rec.UserID != userOf(it.i):
 		// Only its asker ever saw a private answer; a button naming it
 		// from anyone else is forged.
-		b.logErr(it.reply(noticeMessage(it.T("This answer has expired. Please ask again.")), true))
-		return rec, false
+		b.tellExpired(it)
+		return rec, nil, false
 	}
-	return rec, true
+	return rec, nil, true
+}
+
+// tellExpired says the answer behind a button is gone.
+func (b *Bot) tellExpired(it *interaction) {
+	b.logErr(it.reply(noticeMessage(it.T("This answer has expired. Please ask again.")), true))
 }
 
 func (b *Bot) onComponent(it *interaction) {
-	action, answerID, ok := parseCustomID(it.i.MessageComponentData().CustomID)
+	action, answerID, _, ok := parseCustomID(it.i.MessageComponentData().CustomID)
 	if !ok {
 		b.logErr(it.reply(noticeMessage(it.T("This button is not ours any more.")), true))
 		return
 	}
-	rec, ok := b.record(it, answerID)
+	rec, src, ok := b.record(it, answerID)
 	if !ok {
 		return
 	}
 	switch action {
 	case actionPassages:
-		b.logErr(it.reply(passagesMessage(it.lang, rec.Answer, rec.Passages), true))
+		a := rec.Answer
+		if src != nil {
+			if len(a.Citations) == 0 {
+				// No refs on the button (made before they were), or
+				// none left in the index.
+				b.tellExpired(it)
+				return
+			}
+			// The citations are numbered already, as shown; the
+			// answer's text as shown may lack some (a shortened one).
+			a.Text = ""
+		}
+		b.logErr(it.reply(passagesMessage(it.lang, a, rec.Passages), true))
 	case actionRelated:
-		b.logErr(it.reply(relatedMessage(it.lang, rec.Answer), true))
+		if src == nil {
+			b.logErr(it.reply(relatedMessage(it.lang, rec.Answer), true))
+		} else if len(rec.Answer.Related) == 0 {
+			b.tellExpired(it)
+		} else {
+			b.logErr(it.reply(relatedHitsMessage(it.lang, rec.Question, rec.Answer.Related), true))
+		}
 	case actionVoteUp:
 		b.vote(it, briefbot.Vote{AnswerID: answerID, Helpful: true})
 	case actionVoteDown:
@@ -159,7 +195,7 @@ func (b *Bot) onComponent(it *interaction) {
 			it.log.Warn("follow-up form not shown", "err", err)
 		}
 	case actionShare:
-		b.share(it, rec)
+		b.share(it, rec, src)
 	default:
 		b.logErr(it.reply(noticeMessage(it.T("This button is not ours any more.")), true))
 	}
@@ -218,12 +254,12 @@ func (b *Bot) vote(it *interaction, v briefbot.Vote) {
 }
 
 func (b *Bot) onModal(it *interaction, sub modalSubmit) {
-	action, answerID, ok := parseCustomID(sub.CustomID)
+	action, answerID, _, ok := parseCustomID(sub.CustomID)
 	if !ok {
 		b.logErr(it.reply(noticeMessage(it.T("This form is not ours any more.")), true))
 		return
 	}
-	rec, ok := b.record(it, answerID)
+	rec, src, ok := b.record(it, answerID)
 	if !ok {
 		return
 	}
@@ -236,7 +272,7 @@ func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 		comment := strings.TrimSpace(sub.value(inputComment))
 		b.vote(it, briefbot.Vote{AnswerID: answerID, Helpful: false, Reason: reason, Comment: cutText(comment, 1000)})
 	case modalFollowUp:
-		b.followUp(it, rec, sub.value(inputQuestion))
+		b.followUp(it, rec, src, sub.value(inputQuestion))
 	default:
 		b.logErr(it.reply(noticeMessage(it.T("This form is not ours any more.")), true))
 	}
@@ -245,8 +281,9 @@ func (b *Bot) onModal(it *interaction, sub modalSubmit) {
 // followUp answers a question asked with an answer's "Follow up" button,
 // in the light of the conversation so far: privately for a private answer
 // (or in a DM), otherwise in a thread started from the answer (or the
-// thread it is already in).
-func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question string) {
+// thread it is already in). src is set when rec was rebuilt from the
+// message: the conversation so far is then the answer's own turn.
+func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, src *fromMessage, question string) {
 	ctx, waitCtx, cancel := b.answerContexts(it.log)
 	defer cancel()
 	defer b.observe(ctx, "followup", time.Now())
@@ -262,6 +299,15 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 	private := rec.Private || it.i.GuildID == ""
 	conv, channel := rec.ConversationID, it.i.ChannelID
 	history := b.history(conv)
+	if src != nil && len(history) == 0 && rec.Answer.Answerable {
+		history = []briefbot.Turn{briefbot.TurnOf(rec.Answer, rec.Time)}
+		if private {
+			// The private conversation goes on here from now on.
+			if err := b.seed(conv, history); err != nil {
+				it.log.Warn("rebuilt conversation not seeded", "conversation", conv, "err", err)
+			}
+		}
+	}
 	if !private {
 		thread, turns, err := b.threadFor(it, rec, history)
 		if err != nil {
@@ -275,6 +321,16 @@ func (b *Bot) followUp(it *interaction, rec briefbot.AnswerRecord, question stri
 			}
 		} else {
 			conv, channel, history = threadConversation(thread), thread, turns
+			if src != nil && rec.Answer.Answerable && !slices.ContainsFunc(turns, func(t briefbot.Turn) bool { return t.Question == rec.Question }) {
+				// The thread is known here, but not the answer
+				// followed up (another replica posted it in the
+				// thread): the follow-up is about it, so it comes last.
+				own := briefbot.TurnOf(rec.Answer, rec.Time)
+				history = append(slices.Clip(turns), own)
+				if err := b.seed(conv, []briefbot.Turn{own}); err != nil {
+					it.log.Warn("rebuilt turn not added to the thread's conversation", "conversation", conv, "err", err)
+				}
+			}
 		}
 	}
 	a, err := b.answer(ctx, user, question, history, nil)
@@ -319,22 +375,53 @@ func (b *Bot) threadFor(it *interaction, rec briefbot.AnswerRecord, earlier []br
 	if turns := b.history(threadConversation(it.i.Message.ID)); len(turns) > 0 {
 		return it.i.Message.ID, turns, nil
 	}
-	ch, err := b.session.MessageThreadStartComplex(it.i.ChannelID, it.i.Message.ID, &discordgo.ThreadStart{
-		Name:                cutText(rec.Question, 100),
-		AutoArchiveDuration: 1440,
-	})
+	thread, err := b.startThread(it, rec)
 	if err != nil {
-		return "", nil, fmt.Errorf("start a thread: %w", b.explain(err))
+		return "", nil, err
 	}
 	turns := earlier
 	if len(turns) == 0 {
 		// Even an answer whose turn was not kept marks the thread as ours.
 		turns = []briefbot.Turn{briefbot.TurnOf(rec.Answer, rec.Time)}
 	}
-	if err := b.seed(threadConversation(ch.ID), turns); err != nil {
+	if err := b.seed(threadConversation(thread), turns); err != nil {
 		return "", nil, fmt.Errorf("seed the thread's conversation: %w", err)
 	}
-	return ch.ID, turns, nil
+	return thread, turns, nil
+}
+
+// Discord's error codes for a thread that cannot be started from a
+// message.
+const (
+	codeInvalidChannelType   = 50024
+	codeThreadAlreadyCreated = 160004
+)
+
+// startThread starts a thread from the answer's message, or finds the
+// one the follow-up belongs in when this replica knows nothing of it: the
+// thread already started from the message (by another replica, or one
+// whose conversation expired), or the thread the message is in (Discord
+// starts no thread in a thread).
+func (b *Bot) startThread(it *interaction, rec briefbot.AnswerRecord) (string, error) {
+	if th := it.i.Message.Thread; th != nil && th.ID != "" {
+		return th.ID, nil
+	}
+	ch, err := b.session.MessageThreadStartComplex(it.i.ChannelID, it.i.Message.ID, &discordgo.ThreadStart{
+		Name:                cutText(rec.Question, 100),
+		AutoArchiveDuration: 1440,
+	})
+	var rest *discordgo.RESTError
+	switch {
+	case err == nil:
+		return ch.ID, nil
+	case !errors.As(err, &rest) || rest.Message == nil:
+	case rest.Message.Code == codeThreadAlreadyCreated:
+		// A thread started from a message has the message's ID.
+		return it.i.Message.ID, nil
+	case rest.Message.Code == codeInvalidChannelType && it.i.GuildID != "":
+		return it.i.ChannelID, nil
+	}
+	return "", fmt.Errorf("start a thread: %w", b.explain(err))
 }
 
 // seed starts a conversation with earlier turns.
@@ -366,11 +453,16 @@ func (b *Bot) post(channelID string, m message, ref *discordgo.MessageReference)
 func sharedID(id string) string { return id + "-shared" }
 
 // share posts a private answer to the channel for everyone, attributed to
-// its asker, who alone may share it.
-func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
+// its asker, who alone may share it. Without the record (src set), the
+// message's embeds are posted as they are.
+func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord, src *fromMessage) {
 	user := userOf(it.i)
 	if rec.UserID != user || !rec.Private || it.i.GuildID == "" {
 		b.logErr(it.reply(noticeMessage(it.T("Only the person who asked can share this answer.")), true))
+		return
+	}
+	if src != nil && (len(src.embeds) == 0 || !rec.Answer.Answerable) {
+		b.tellExpired(it)
 		return
 	}
 	// Two quick clicks must not post it twice: the record says "shared"
@@ -402,6 +494,11 @@ func (b *Bot) share(it *interaction, rec briefbot.AnswerRecord) {
 	}
 	b.questions.remember(user, it.i.GuildID, rec.Question, true)
 	m := answerView(it.lang, rec.Answer, id, false)
+	if src != nil {
+		// The answer as its asker saw it, with the buttons of a shared
+		// copy (no second share).
+		m = message{Embeds: resendEmbeds(src.embeds), Components: answerButtons(it.lang, id, src.refs, false)}
+	}
 	m.Content = it.T("Shared by %s", "<@"+user+">")
 	b.logErr(it.reply(m, false))
 }

@@ -22,7 +22,13 @@ import (
 // Discord, its endpoint on a loopback server; it returns the endpoint URL.
 func startHTTPBot(t *testing.T, s setup) (*env, string) {
 	t.Helper()
-	fake := discordfake.New(t, s.fake)
+	return startHTTPBotOn(t, discordfake.New(t, s.fake), s)
+}
+
+// startHTTPBotOn is startHTTPBot on an existing fake Discord (another
+// replica).
+func startHTTPBotOn(t *testing.T, fake *discordfake.Server, s setup) (*env, string) {
+	t.Helper()
 	inner := s.opts
 	s.opts = func(o *Options, f *discordfake.Server) {
 		o.Mode = ModeHTTP

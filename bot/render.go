@@ -761,7 +761,7 @@ func answerMessage(l lang, a briefbot.Answer, answerID string) message {
 	}
 	m := message{Embeds: []*discordgo.MessageEmbed{e}}
 	if answerID != "" {
-		m.Components = answerButtons(l, answerID, false)
+		m.Components = answerButtons(l, answerID, answerRefs(a), false)
 	}
 	return m
 }
@@ -867,14 +867,21 @@ func relatedWorthShowing(a briefbot.Answer) []briefbot.Hit {
 // related passages" button: each marked as not an answer, with its matched
 // sentence and where it is.
 func relatedMessage(l lang, a briefbot.Answer) message {
-	hits := relatedWorthShowing(a)
+	return relatedHitsMessage(l, a.Question, relatedWorthShowing(a))
+}
+
+// relatedHitsMessage is relatedMessage of the hits worth showing; without
+// the question (a replica that knows only the passages), it has no title.
+func relatedHitsMessage(l lang, question string, hits []briefbot.Hit) message {
 	if len(hits) == 0 {
 		return noticeMessage(l.T("No passage is close enough to the question to show."))
 	}
 	e := &discordgo.MessageEmbed{
-		Title:       cutText(l.T("Related to: %s", a.Question), maxEmbedTitle),
 		Description: l.T("These passages share words with the question but do not answer it. They are not sources."),
 		Color:       colorNoAnswer,
+	}
+	if question != "" {
+		e.Title = cutText(l.T("Related to: %s", question), maxEmbedTitle)
 	}
 	for i, h := range hits {
 		e.Fields = append(e.Fields, relatedField(l, l.T("%d · not an answer", i+1), h))

@@ -145,19 +145,23 @@ func TestEscaping(t *testing.T) {
 
 func TestCustomID(t *testing.T) {
 	for _, c := range []struct {
-		in             string
-		action, answer string
-		ok             bool
+		in                   string
+		action, answer, refs string
+		ok                   bool
 	}{
-		{customID(actionPassages, "abc"), actionPassages, "abc", true},
-		{customID(actionVoteUp, "x1"), actionVoteUp, "x1", true},
-		{"bb:up:", "", "", false},
-		{"other:up:x", "", "", false},
-		{"bb:nocolon", "", "", false},
+		{customID(actionPassages, "abc"), actionPassages, "abc", "", true},
+		{customID(actionVoteUp, "x1"), actionVoteUp, "x1", "", true},
+		{customID(actionPassages, "abc", "r1", "r2"), actionPassages, "abc", "r1.r2", true},
+		// Buttons made before refs were read as before.
+		{"bb:passages:abc", actionPassages, "abc", "", true},
+		{"bb:up:", "", "", "", false},
+		{"bb:up:x:", "", "", "", false},
+		{"other:up:x", "", "", "", false},
+		{"bb:nocolon", "", "", "", false},
 	} {
-		a, id, ok := parseCustomID(c.in)
-		if ok != c.ok || ok && (a != c.action || id != c.answer) {
-			t.Errorf("parseCustomID(%q) = %q %q %v", c.in, a, id, ok)
+		a, id, refs, ok := parseCustomID(c.in)
+		if ok != c.ok || ok && (a != c.action || id != c.answer || refs != c.refs) {
+			t.Errorf("parseCustomID(%q) = %q %q %q %v", c.in, a, id, refs, ok)
 		}
 	}
 	if id := customID(actionPassages, newID()); len(id) > maxCustomID {
@@ -498,9 +502,13 @@ func FuzzParseCustomID(f *testing.F) {
 	f.Add("bb::")
 	f.Add("bb:up:a:b")
 	f.Fuzz(func(t *testing.T, id string) {
-		action, answer, ok := parseCustomID(id)
-		if ok && customID(action, answer) != id && len(id) <= maxCustomID {
-			t.Fatalf("parse(%q) = %q %q does not round-trip", id, action, answer)
+		action, answer, refs, ok := parseCustomID(id)
+		var rs []string
+		if refs != "" {
+			rs = []string{refs}
+		}
+		if ok && customID(action, answer, rs...) != id && len(id) <= maxCustomID {
+			t.Fatalf("parse(%q) = %q %q %q does not round-trip", id, action, answer, refs)
 		}
 	})
 }
@@ -1143,7 +1151,7 @@ func TestRenderText(t *testing.T) {
 			},
 			Footer: &discordgo.MessageEmbedFooter{Text: "Quoted from 1 passage"},
 		}},
-		Components: answerButtons(langEN, "id", false),
+		Components: answerButtons(langEN, "id", nil, false),
 	}
 	got := renderTextAt(m, built.Add(3*24*time.Hour+time.Hour))
 	want := "Plain *content* 3 days ago\n" +

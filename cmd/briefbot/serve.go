@@ -115,6 +115,7 @@ func botOptions(cfg *config.Config, e *env) bot.Options {
 		MaxInFlight:      d.MaxInFlight,
 		QueueWait:        d.QueueWait.Duration(),
 		AnswerTimeout:    d.AnswerTimeout.Duration(),
+		AnswerRetention:  d.AnswerRetention.Duration(),
 		Logger:           e.log,
 
 		SuggestPublicQuestions: d.SuggestPublicQuestions,

@@ -526,3 +526,19 @@ func TestServeShards(t *testing.T) {
 		t.Errorf("identified as %v, want [0 2] and [1 2] (discord.shard_count 2)", shards)
 	}
 }
+
+// TestBotOptionsAnswerRetention: discord.answer_retention reaches the bot,
+// which says an answer expired only past it.
+func TestBotOptionsAnswerRetention(t *testing.T) {
+	cfg, err := config.Parse([]byte("discord:\n  answer_retention: 2d\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := botOptions(&cfg, &env{}).AnswerRetention; got != 48*time.Hour {
+		t.Errorf("AnswerRetention = %v, want 48h", got)
+	}
+	def := config.Default()
+	if got, want := botOptions(&def, &env{}).AnswerRetention, def.Discord.AnswerRetention.Duration(); got != want || got <= 0 {
+		t.Errorf("AnswerRetention from the defaults = %v, want %v", got, want)
+	}
+}
