@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -108,5 +109,38 @@ func TestBenchErrors(t *testing.T) {
 		if code, _, errs := runCLI(t, data, "", args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2; stderr %q", args, code, errs)
 		}
+	}
+}
+
+// The README's Xapian script prints the plain rows of bench, when
+// python3-xapian is installed for /usr/bin/python3 (Debian's package).
+func TestReadmeXapianScript(t *testing.T) {
+	const python = "/usr/bin/python3"
+	if err := exec.Command(python, "-c", "import xapian").Run(); err != nil {
+		t.Skipf("python3-xapian not installed for %s: %v", python, err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "\n```python\n")
+	script, _, ok2 := strings.Cut(rest, "\n```\n")
+	if !ok || !ok2 {
+		t.Fatal("README has no ```python block")
+	}
+	out, err := exec.Command(python, "-c", script, writeTinyBEIR(t, 30), "--rounds", "1", "--json").Output()
+	if err != nil {
+		t.Fatalf("xapian script: %v\n%s", err, out)
+	}
+	var got benchJSON
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("xapian script: %v\n%s", err, out)
+	}
+	var names []string
+	for _, r := range got.Rows {
+		names = append(names, r.Name)
+	}
+	if want := "rank/10/plain rank/100/plain search/10/plain search/100/plain"; strings.Join(names, " ") != want || got.Documents != 30 || got.NDCG10 < 0.5 {
+		t.Errorf("xapian script: rows %v (want %s), %+v", names, want, got)
 	}
 }
