@@ -64,7 +64,7 @@ func TestBench(t *testing.T) {
 	if err := dec.Decode(&got); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, out)
 	}
-	if got.Built || got.Collection != "tiny" || got.Documents != 30 || got.Queries != 30 || got.Rounds != 1 || got.StartupMS <= 0 {
+	if got.Built || got.Collection != "tiny" || got.Documents != 30 || got.Queries != 30 || got.Rounds != 1 || got.StartupMS <= 0 || got.FirstQueryMS <= 0 {
 		t.Errorf("bench --json: %+v", got)
 	}
 	if got.NDCG10 < 0.5 || got.NDCG10Plain < 0.5 {
@@ -83,7 +83,7 @@ func TestBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys := "build_ms built collection cpus documents loadavg ndcg@10 ndcg@10_plain passages queries related_weight rounds rows startup_ms"
+	wantKeys := "build_ms built collection cpus documents first_query_ms loadavg ndcg@10 ndcg@10_plain passages queries related_weight rounds rows startup_ms"
 	if k := strings.Join(keys(raw), " "); k != wantKeys {
 		t.Errorf("keys %s, want %s", k, wantKeys)
 	}
