@@ -33,6 +33,7 @@ var commandFlags = map[string][]string{
 	"passages":    {"json", "doc"},
 	"index":       {"force", "json"},
 	"eval":        {"qa", "beir", "unanswerable", "distractors", "whole", "json", "v"},
+	"bench":       {"beir", "rounds", "json", "cpuprofile"},
 	"serve":       {},
 	"config":      {},
 	"healthcheck": {"url"},

@@ -30,6 +30,7 @@ Commands:
   passages            the indexed passages (--doc ID for one document)
   index               build or refresh the index
   eval                retrieval quality (--qa FILE or --beir FOLDER)
+  bench --beir FOLDER per-query latency of ranking and search, and start-up
   feedback            votes on the bot's answers, and the questions it refused
   docs add|remove|restore|purge|list|refresh   change the documents (bot stopped)
   audit               the last changes to the documents
@@ -63,6 +64,7 @@ func commands() map[string]command {
 		{"passages", "list passages", runPassages},
 		{"index", "build the index", runIndex},
 		{"eval", "evaluate retrieval", runEval},
+		{"bench", "measure speed", runBench},
 		{"feedback", "read the votes", runFeedback},
 		{"docs", "change the documents", runDocs},
 		{"audit", "read the changes", runAudit},
