@@ -399,14 +399,14 @@ func timedSearch(b *testing.B, ix *Index, queries []string) {
 func BenchmarkSearchDepth(b *testing.B) {
 	type collection struct {
 		name    string
-		docs    func(b *testing.B) []briefbot.Document
+		docs    func(b testing.TB) []briefbot.Document
 		queries []string
 	}
-	colls := []collection{{name: "zipf10k", docs: func(*testing.B) []briefbot.Document { return benchCorpus(10_000) }, queries: benchSynonymQueries()}}
+	colls := []collection{{name: "zipf10k", docs: func(testing.TB) []briefbot.Document { return benchCorpus(10_000) }, queries: benchSynonymQueries()}}
 	colls = append(colls, collection{name: "brief", docs: briefDocs, queries: briefQueries(b)})
 	if dir := os.Getenv("BRIEFBOT_BENCH_BEIR"); dir != "" {
 		docs, queries := beirBench(b, dir)
-		colls = append(colls, collection{name: filepath.Base(filepath.Clean(dir)), docs: func(*testing.B) []briefbot.Document { return docs }, queries: queries})
+		colls = append(colls, collection{name: filepath.Base(filepath.Clean(dir)), docs: func(testing.TB) []briefbot.Document { return docs }, queries: queries})
 	}
 	for _, c := range colls {
 		b.Run(c.name, func(b *testing.B) {
@@ -458,7 +458,7 @@ func benchSynonymQueries() []string {
 	return queries
 }
 
-func briefDocs(b *testing.B) []briefbot.Document {
+func briefDocs(b testing.TB) []briefbot.Document {
 	docs, err := corpus.Builtin(corpus.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -467,7 +467,7 @@ func briefDocs(b *testing.B) []briefbot.Document {
 }
 
 // briefQueries are the analysts' questions of testdata/.
-func briefQueries(b *testing.B) []string {
+func briefQueries(b testing.TB) []string {
 	var queries []string
 	for _, f := range []string{"brief_qa.jsonl", "brief_qa_holdout.jsonl", "brief_unanswerable.jsonl"} {
 		raw, err := os.ReadFile(filepath.Join("..", "testdata", f))
@@ -487,7 +487,7 @@ func briefQueries(b *testing.B) []string {
 
 // beirBench reads a BEIR collection's corpus.jsonl, split into passages as
 // the product splits plain text, and its queries.jsonl.
-func beirBench(b *testing.B, dir string) ([]briefbot.Document, []string) {
+func beirBench(b testing.TB, dir string) ([]briefbot.Document, []string) {
 	var docs []briefbot.Document
 	var queries []string
 	read := func(name string, each func(id, title, text string)) {

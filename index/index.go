@@ -142,7 +142,12 @@ type Index struct {
 	// thesaurus is fixed, and relatedCount caps the entries.
 	related      sync.Map // phrase -> []string
 	relatedCount atomic.Int64
-	closed       atomic.Bool
+	// tokTerms caches the term the analyzer makes of a raw token (as its
+	// tokenizer cuts it; "" for a stop word), for describe; tokMu guards
+	// it, and maxCachedTokens caps it.
+	tokMu    sync.RWMutex
+	tokTerms map[string]string
+	closed   atomic.Bool
 }
 
 // Open opens the live build under root, the one CURRENT names. It returns an

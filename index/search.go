@@ -25,8 +25,9 @@ func (ix *Index) search(ctx context.Context, query string, earlier []Weighted, k
 	if err != nil || len(hits) == 0 {
 		return hits, err
 	}
+	d := ix.newDescriber(terms)
 	for i := range hits {
-		ix.describe(&hits[i], terms)
+		d.describe(&hits[i])
 	}
 	return hits, nil
 }
