@@ -142,6 +142,12 @@ type Index struct {
 	// thesaurus is fixed, and relatedCount caps the entries.
 	related      sync.Map // phrase -> []string
 	relatedCount atomic.Int64
+	// spans caches what expand makes of a span of a question (see
+	// spanExpansion); spanCount caps the entries.
+	spans     sync.Map // span and words -> *spanExpansion
+	spanCount atomic.Int64
+	// titleDFCache is dfCache for titles (fieldDocTitle).
+	titleDFCache sync.Map
 	// tokTerms caches the term the analyzer makes of a raw token (as its
 	// tokenizer cuts it; "" for a stop word), for describe; tokMu guards
 	// it, and maxCachedTokens caps it.
