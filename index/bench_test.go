@@ -387,3 +387,129 @@ func timedSearch(b *testing.B, ix *Index, queries []string) {
 		}
 	})
 }
+
+// BenchmarkSearchDepth separates what a search costs at the depths a
+// caller asks for: 10 (what the bot shows) and 100 (search --json --k 100,
+// evaluation), with quotes (Search) and without (Rank), with related words
+// (the product's setting, Synonyms 0.7) and without. The 10k-passage
+// synthetic corpus's queries carry two English words it never uses, as in
+// BenchmarkSearchSynonyms; the brief's are the analysts' questions. With
+// BRIEFBOT_BENCH_BEIR set to a BEIR collection folder (SciFact, say), its
+// records split as the product splits them and its queries run too.
+func BenchmarkSearchDepth(b *testing.B) {
+	type collection struct {
+		name    string
+		docs    func(b testing.TB) []briefbot.Document
+		queries []string
+	}
+	colls := []collection{{name: "zipf10k", docs: func(testing.TB) []briefbot.Document { return benchCorpus(10_000) }, queries: benchSynonymQueries()}}
+	colls = append(colls, collection{name: "brief", docs: briefDocs, queries: briefQueries(b)})
+	if dir := os.Getenv("BRIEFBOT_BENCH_BEIR"); dir != "" {
+		docs, queries := beirBench(b, dir)
+		colls = append(colls, collection{name: filepath.Base(filepath.Clean(dir)), docs: func(testing.TB) []briefbot.Document { return docs }, queries: queries})
+	}
+	for _, c := range colls {
+		b.Run(c.name, func(b *testing.B) {
+			root := b.TempDir()
+			if _, err := Build(context.Background(), root, c.docs(b), BuildOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			for _, syn := range []float64{0, 0.7} {
+				ix, err := Open(root, Options{Synonyms: syn})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, depth := range []int{10, 100} {
+					for _, quotes := range []bool{false, true} {
+						name := fmt.Sprintf("related=%v/depth=%d/quotes=%v", syn > 0, depth, quotes)
+						b.Run(name, func(b *testing.B) {
+							ctx := context.Background()
+							timed(b, func(i int) {
+								q := c.queries[i%len(c.queries)]
+								var err error
+								if quotes {
+									_, err = ix.Search(ctx, q, depth)
+								} else {
+									_, err = ix.Rank(ctx, q, depth)
+								}
+								if err != nil {
+									b.Fatal(err)
+								}
+							})
+						})
+					}
+				}
+				if err := ix.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchSynonymQueries are benchQueries with two English words the
+// synthetic vocabulary never uses, so that every search expands.
+func benchSynonymQueries() []string {
+	extra := []string{"utilities", "dispute", "unmanned", "negotiations", "protesters", "swiftness", "Ankara", "EU"}
+	queries := benchQueries()
+	for i := range queries {
+		queries[i] = strings.TrimSuffix(queries[i], "?") + " " + extra[i%len(extra)] + " " + extra[(i+3)%len(extra)] + "?"
+	}
+	return queries
+}
+
+func briefDocs(b testing.TB) []briefbot.Document {
+	docs, err := corpus.Builtin(corpus.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return docs
+}
+
+// briefQueries are the analysts' questions of testdata/.
+func briefQueries(b testing.TB) []string {
+	var queries []string
+	for _, f := range []string{"brief_qa.jsonl", "brief_qa_holdout.jsonl", "brief_unanswerable.jsonl"} {
+		raw, err := os.ReadFile(filepath.Join("..", "testdata", f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+			var q struct{ Query string }
+			if err := json.Unmarshal([]byte(line), &q); err != nil {
+				b.Fatalf("%s: %v", f, err)
+			}
+			queries = append(queries, q.Query)
+		}
+	}
+	return queries
+}
+
+// beirBench reads a BEIR collection's corpus.jsonl, split into passages as
+// the product splits plain text, and its queries.jsonl.
+func beirBench(b testing.TB, dir string) ([]briefbot.Document, []string) {
+	var docs []briefbot.Document
+	var queries []string
+	read := func(name string, each func(id, title, text string)) {
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+			var rec struct {
+				ID    json.RawMessage `json:"_id"`
+				Title string          `json:"title"`
+				Text  string          `json:"text"`
+			}
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			each(strings.Trim(string(rec.ID), `"`), rec.Title, rec.Text)
+		}
+	}
+	read("corpus.jsonl", func(id, title, text string) {
+		docs = append(docs, corpus.PlainDocument(id, title, text, corpus.Options{}))
+	})
+	read("queries.jsonl", func(_, _, text string) { queries = append(queries, text) })
+	return docs, queries
+}

@@ -34,11 +34,12 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 	}
 	added := map[string]int{}
 	for _, e := range thesaurus.Expand(query) {
+		se := ix.spanExpansion(e, words[e.Start:e.End])
 		// The group is the first of the query's own terms in the span; a
 		// span of stop words only (an acronym like "US") has none.
 		group := -1
-		for _, w := range words[e.Start:e.End] {
-			for _, t := range ix.Analyze(w) {
+		for _, wt := range se.wordTerms {
+			for _, t := range wt {
 				if i, ok := own[t]; ok && group < 0 {
 					group = i
 				}
@@ -47,75 +48,131 @@ func (ix *Index) expand(query string, terms []queryTerm) []queryTerm {
 		// A span none of whose words the question is searched for is
 		// question phrasing ("happened", "say"): its relatives would find
 		// passages phrased alike, not passages that answer.
-		acronym := isAcronym(e.Span)
-		if group < 0 && !acronym {
+		if group < 0 && !se.acronym {
 			continue
 		}
-		// Relatives fill gaps, for words the documents never use, at full
-		// weight. A word the documents use is its own best evidence, but a
-		// passage may still say it otherwise ("Moscow" for "the Kremlin",
-		// "opening" for "moment"): its close relatives that the documents
-		// use count at half weight, and scoreGroups keeps a passage from
-		// earning more for the word's group than its best match (measured
-		// on the brief's questions: relatives of absent words only, MRR
-		// 0.742; of every word at full weight, summed, Recall@3 0.859 ->
-		// 0.833; as here, MRR 0.766, and 0.784 -> 0.813 on the held-out
-		// set).
-		scale := 1.0
-		present := ix.inCorpus(words[e.Start:e.End])
-		if present {
-			scale = presentRelativeScale
-		}
-		var spanTerms []string
-		for _, w := range words[e.Start:e.End] {
-			spanTerms = append(spanTerms, ix.Analyze(w)...)
-		}
-		n := 0
-		for _, r := range e.Related {
-			if n == maxRelatedTerms || (present && r.Weight < presentMinRelatedness) {
-				break // relatives come best first
-			}
-			rt := ix.analyzeRelated(r.Phrase)
-			// Long phrases add loose words ("stop work"); keep phrases of
-			// one or two terms. A phrase holding the word itself is a kind
-			// of it ("public utility"), whose other word is a modifier
-			// that would match on its own ("public relations").
-			if len(rt) == 0 || len(rt) > 2 || (len(rt) > 1 && slices.ContainsFunc(rt, func(t string) bool { return slices.Contains(spanTerms, t) })) {
-				continue
-			}
-			if present && !ix.anyInCorpus(rt) {
-				continue
-			}
-			n++
-			w, rel := ix.opts.Synonyms*r.Weight*scale, r.Weight*scale
-			// An acronym written in capitals and its full forms name the
-			// same thing; an acronym that is a stop word in lower case
-			// ("US") has no term of its own, so its first full form heads
-			// its group.
-			alias := acronym && spells(e.Span, r.Phrase)
-			if alias {
-				rel = 1 // the same name, not a relative
-			}
-			for _, t := range rt {
+		for _, r := range se.related {
+			for _, t := range r.terms {
 				if _, mine := own[t]; mine {
 					continue
 				}
 				if i, ok := added[t]; ok {
-					if w > terms[i].weight {
-						terms[i].weight, terms[i].rel = w, rel
+					if r.weight > terms[i].weight {
+						terms[i].weight, terms[i].rel = r.weight, r.rel
 					}
-					terms[i].alias = terms[i].alias || (alias && terms[i].group == group)
+					terms[i].alias = terms[i].alias || (r.alias && terms[i].group == group)
 					continue
 				}
 				added[t] = len(terms)
-				if alias && group < 0 {
+				if r.alias && group < 0 {
 					group = len(terms)
 				}
-				terms = append(terms, queryTerm{term: t, qtf: 1, weight: w, rel: rel, group: group, alias: alias, pw: 1})
+				terms = append(terms, queryTerm{term: t, qtf: 1, weight: r.weight, rel: r.rel, group: group, alias: r.alias, pw: 1})
 			}
 		}
 	}
 	return slices.Clip(terms)
+}
+
+// spanExpansion is what expand makes of one span of a question (a word,
+// or a phrase the thesaurus knows) whatever the rest of the question: the
+// analyzed terms of its words, and the relatives it brings, already
+// weighed and already checked against the corpus. The corpus and the
+// thesaurus are fixed for an index, so it is worked out once per index and
+// span (see expansionOf), not once per question.
+type spanExpansion struct {
+	wordTerms [][]string // the analyzed terms of each word of the span
+	acronym   bool
+	related   []relatedTerms
+}
+
+// relatedTerms is one relative of a span: its analyzed terms, the weight
+// they are searched at, their relatedness, and whether it is a full form
+// of the acronym the span is.
+type relatedTerms struct {
+	terms       []string
+	weight, rel float64
+	alias       bool
+}
+
+// maxCachedSpans bounds the spans an index keeps the expansion of.
+const maxCachedSpans = 20000
+
+// spanExpansion returns the expansion of e, whose words are words, from
+// the index's cache or worked out and cached. The result is shared;
+// callers must not modify it.
+func (ix *Index) spanExpansion(e thesaurus.Expansion, words []string) *spanExpansion {
+	key := e.Span + "\x00" + strings.Join(words, "\x00")
+	if v, ok := ix.spans.Load(key); ok {
+		return v.(*spanExpansion)
+	}
+	se := ix.expansionOf(e, words)
+	if ix.spanCount.Load() < maxCachedSpans {
+		if _, loaded := ix.spans.LoadOrStore(key, se); !loaded {
+			ix.spanCount.Add(1)
+		}
+	}
+	return se
+}
+
+// expansionOf works out the expansion of span e, whose words are words.
+func (ix *Index) expansionOf(e thesaurus.Expansion, words []string) *spanExpansion {
+	se := &spanExpansion{acronym: isAcronym(e.Span)}
+	var spanTerms []string
+	for _, w := range words {
+		wt := ix.Analyze(w)
+		se.wordTerms = append(se.wordTerms, wt)
+		spanTerms = append(spanTerms, wt...)
+	}
+	// Relatives fill gaps, for words the documents never use, at full
+	// weight. A word the documents use is its own best evidence, but a
+	// passage may still say it otherwise ("Moscow" for "the Kremlin",
+	// "opening" for "moment"): its close relatives that the documents
+	// use count at half weight, and scoreGroups keeps a passage from
+	// earning more for the word's group than its best match (measured
+	// on the brief's questions: relatives of absent words only, MRR
+	// 0.742; of every word at full weight, summed, Recall@3 0.859 ->
+	// 0.833; as here, MRR 0.766, and 0.784 -> 0.813 on the held-out
+	// set).
+	scale := 1.0
+	present := false
+	for _, wt := range se.wordTerms {
+		if ix.anyInCorpus(wt) {
+			present = true
+			break
+		}
+	}
+	if present {
+		scale = presentRelativeScale
+	}
+	n := 0
+	for _, r := range e.Related {
+		if n == maxRelatedTerms || (present && r.Weight < presentMinRelatedness) {
+			break // relatives come best first
+		}
+		rt := ix.analyzeRelated(r.Phrase)
+		// Long phrases add loose words ("stop work"); keep phrases of
+		// one or two terms. A phrase holding the word itself is a kind
+		// of it ("public utility"), whose other word is a modifier
+		// that would match on its own ("public relations").
+		if len(rt) == 0 || len(rt) > 2 || (len(rt) > 1 && slices.ContainsFunc(rt, func(t string) bool { return slices.Contains(spanTerms, t) })) {
+			continue
+		}
+		if present && !ix.anyInCorpus(rt) {
+			continue
+		}
+		n++
+		rel := relatedTerms{terms: rt, weight: ix.opts.Synonyms * r.Weight * scale, rel: r.Weight * scale}
+		// An acronym written in capitals and its full forms name the
+		// same thing; an acronym that is a stop word in lower case
+		// ("US") has no term of its own, so its first full form heads
+		// its group.
+		if rel.alias = se.acronym && spells(e.Span, r.Phrase); rel.alias {
+			rel.rel = 1 // the same name, not a relative
+		}
+		se.related = append(se.related, rel)
+	}
+	return se
 }
 
 // maxCachedRelated bounds the analyzed thesaurus phrases an index keeps: a

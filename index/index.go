@@ -142,7 +142,18 @@ type Index struct {
 	// thesaurus is fixed, and relatedCount caps the entries.
 	related      sync.Map // phrase -> []string
 	relatedCount atomic.Int64
-	closed       atomic.Bool
+	// spans caches what expand makes of a span of a question (see
+	// spanExpansion); spanCount caps the entries.
+	spans     sync.Map // span and words -> *spanExpansion
+	spanCount atomic.Int64
+	// titleDFCache is dfCache for titles (fieldDocTitle).
+	titleDFCache sync.Map
+	// tokTerms caches the term the analyzer makes of a raw token (as its
+	// tokenizer cuts it; "" for a stop word), for describe; tokMu guards
+	// it, and maxCachedTokens caps it.
+	tokMu    sync.RWMutex
+	tokTerms map[string]string
+	closed   atomic.Bool
 }
 
 // Open opens the live build under root, the one CURRENT names. It returns an

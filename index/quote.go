@@ -1,9 +1,13 @@
 package index
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
@@ -29,34 +33,77 @@ type match struct {
 	term int // index into the query terms
 }
 
-// describe fills the hit's Matched, Coverage, Quote and Highlights by
-// analyzing its passage again: the same analyzer yields the byte offsets of
-// the matched terms, which the index does not store.
-func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
+// describer describes the hits of one search (see describe): what is
+// the same for every hit is worked out once, and its scratch space is
+// reused from hit to hit.
+type describer struct {
+	ix    *Index
+	terms []queryTerm
+	// lookup maps an analyzed term to its index in terms.
+	lookup map[string]int
+	// lead is leadsContext(terms).
+	lead bool
+	// Per hit, reset by describe.
+	present []bool
+	credit  []float64
+	exact   []bool // exactGroup: groups whose question word the passage holds
+	matches []match
+	// seen[i] == gen marks terms[i] as counted by the current distinctIDF.
+	seen []uint32
+	gen  uint32
+	// Scratch for the passage's tokens and their terms, and for excerpt
+	// and bestWindow.
+	tokTerms []string
+	missing  []int
+	newPos   []int
+	words    []briefbot.Span
+}
+
+func (ix *Index) newDescriber(terms []queryTerm) *describer {
 	lookup := make(map[string]int, len(terms))
 	for i, t := range terms {
 		lookup[t.term] = i
 	}
-	present := make([]bool, len(terms))
+	return &describer{
+		ix: ix, terms: terms, lookup: lookup, lead: leadsContext(terms),
+		present: make([]bool, len(terms)), credit: make([]float64, len(terms)),
+		exact: make([]bool, len(terms)), seen: make([]uint32, len(terms)),
+	}
+}
+
+// describe fills the hit's Matched, Coverage, Quote and Highlights. The
+// index does not store where terms occur, so the passage's text is cut
+// into tokens again; the terms the analyzer makes of them are cached per
+// index (see tokenTerms), so that a quote costs a tokenizer pass and map
+// look-ups rather than a full analysis.
+func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
+	ix.newDescriber(terms).describe(h)
+}
+
+func (d *describer) describe(h *briefbot.Hit) {
+	terms := d.terms
+	clear(d.present)
+	clear(d.credit)
+	clear(d.exact)
+	d.matches = d.matches[:0]
+	present := d.present
 	for _, field := range []string{h.Passage.Title, h.Passage.Section} {
-		for _, tok := range ix.an.Analyze([]byte(field)) {
-			if i, ok := lookup[string(tok.Term)]; ok {
+		d.eachTerm(field, func(term string, _, _ int) {
+			if i, ok := d.lookup[term]; ok {
 				present[i] = true
 			}
-		}
+		})
 	}
-	var matches []match
-	for _, tok := range ix.an.Analyze([]byte(h.Passage.Text)) {
-		if i, ok := lookup[string(tok.Term)]; ok {
+	d.eachTerm(h.Passage.Text, func(term string, start, end int) {
+		if i, ok := d.lookup[term]; ok {
 			present[i] = true
-			matches = append(matches, match{span: briefbot.Span{Start: tok.Start, End: tok.End}, term: i})
+			d.matches = append(d.matches, match{span: briefbot.Span{Start: start, End: end}, term: i})
 		}
-	}
+	})
 	// Coverage credits each of the query's own terms by its IDF (times its
 	// part's weight in a follow-up): fully when the passage has it, partly
 	// (by relatedness) when it has a related term in its place.
-	credit := make([]float64, len(terms))
-	exactGroup := make(map[int]bool)
+	credit, exactGroup := d.credit, d.exact
 	for i, t := range terms {
 		if !present[i] {
 			continue
@@ -84,7 +131,97 @@ func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 		h.Exact = 0
 	}
 	h.Coverage = coverage(terms, credit)
-	h.Quote, h.Highlights = quote(h.Passage.Text, matches, terms)
+	h.Quote, h.Highlights = d.quote(h.Passage.Text)
+}
+
+// eachTerm calls f with every analyzed term of text and its token's byte
+// span, in order: what the analyzer yields, found through tokenTerms.
+func (d *describer) eachTerm(text string, f func(term string, start, end int)) {
+	ix := d.ix
+	da, ok := ix.an.(*analysis.DefaultAnalyzer)
+	if !ok || len(da.CharFilters) > 0 {
+		for _, tok := range ix.an.Analyze([]byte(text)) {
+			f(string(tok.Term), tok.Start, tok.End)
+		}
+		return
+	}
+	toks := da.Tokenizer.Tokenize([]byte(text))
+	d.tokTerms = slices.Grow(d.tokTerms[:0], len(toks))[:len(toks)]
+	d.missing = d.missing[:0]
+	ix.tokMu.RLock()
+	for i, tok := range toks {
+		term, ok := ix.tokTerms[string(tok.Term)]
+		if !ok {
+			d.missing = append(d.missing, i)
+		}
+		d.tokTerms[i] = term
+	}
+	ix.tokMu.RUnlock()
+	if len(d.missing) > 0 {
+		var learned map[string]string
+		for _, i := range d.missing {
+			raw := string(toks[i].Term)
+			term, ok := filterToken(da.TokenFilters, raw, toks[i])
+			if !ok {
+				// A filter that splits or merges tokens: analyze the
+				// text as a whole.
+				for _, tok := range ix.an.Analyze([]byte(text)) {
+					f(string(tok.Term), tok.Start, tok.End)
+				}
+				return
+			}
+			d.tokTerms[i] = term
+			if learned == nil {
+				learned = make(map[string]string, len(d.missing))
+			}
+			learned[raw] = term
+		}
+		ix.learnTokens(learned)
+	}
+	for i, tok := range toks {
+		if t := d.tokTerms[i]; t != "" {
+			f(t, tok.Start, tok.End)
+		}
+	}
+}
+
+// filterToken runs the analyzer's token filters on one token, raw as the
+// tokenizer cut it, and returns the term they make of it ("" for a token
+// they drop). The filters of the analyzer the index uses (possessive,
+// lower case, stop words, stemmer) look at one token at a time, so the
+// term depends on the raw token alone; ok is false for a filter that
+// turns one token into several.
+func filterToken(filters []analysis.TokenFilter, raw string, tok *analysis.Token) (term string, ok bool) {
+	stream := analysis.TokenStream{&analysis.Token{Term: []byte(raw), Start: tok.Start, End: tok.End, Position: 1, Type: tok.Type}}
+	for _, f := range filters {
+		stream = f.Filter(stream)
+	}
+	switch len(stream) {
+	case 0:
+		return "", true
+	case 1:
+		return string(stream[0].Term), true
+	}
+	return "", false
+}
+
+// maxCachedTokens bounds tokenTerms: a few megabytes, enough for the
+// vocabulary of the passages that searches show.
+const maxCachedTokens = 100_000
+
+// learnTokens adds the terms of raw tokens to the index's cache.
+func (ix *Index) learnTokens(learned map[string]string) {
+	ix.tokMu.Lock()
+	defer ix.tokMu.Unlock()
+	if ix.tokTerms == nil {
+		ix.tokTerms = make(map[string]string)
+	}
+	for raw, term := range learned {
+		if len(ix.tokTerms) >= maxCachedTokens {
+			return
+		}
+		ix.tokTerms[raw] = term
+	}
 }
 
 // coverage is the share of the query's information that the credited
@@ -162,24 +299,24 @@ func standsForQuestion(terms []queryTerm, i int) bool {
 	return t.part == 0 && (t.group == i || t.alias || t.rel >= minStandIn)
 }
 
-// quote picks the sentence of text whose matched terms carry the most IDF
-// (two sentences when it is short), and returns it with whitespace runs
-// collapsed, plus the spans of the matches within it.
-func quote(text string, matches []match, terms []queryTerm) (string, []briefbot.Span) {
+// quote picks the sentence of the text whose matched terms (d.matches)
+// carry the most IDF (two sentences when it is short), and returns it with
+// whitespace runs collapsed, plus the spans of the matches within it.
+func (d *describer) quote(text string) (string, []briefbot.Span) {
 	sents := corpus.Sentences(text)
 	if len(sents) == 0 {
 		return "", nil
 	}
-	score := func(s briefbot.Span) float64 { return distinctIDF(within(matches, s), terms) }
+	ms := d.matches
+	score := func(s briefbot.Span) float64 { return d.distinctIDF(within(ms, s)) }
 	// In a follow-up, as in its ranking, a sentence holding the question's
 	// own words comes before one holding only its context's: "and what
 	// about Russia?" is answered with the passage's sentence on Russia,
 	// not its sentence on the earlier question's subject.
-	lead := leadsContext(terms)
 	tier := func(s briefbot.Span) int {
-		if lead {
-			for _, m := range within(matches, s) {
-				if standsForQuestion(terms, m.term) {
+		if d.lead {
+			for _, m := range within(ms, s) {
+				if standsForQuestion(d.terms, m.term) {
 					return 1
 				}
 			}
@@ -193,7 +330,7 @@ func quote(text string, matches []match, terms []queryTerm) (string, []briefbot.
 		}
 	}
 	span := sents[best]
-	if len(strings.Fields(text[span.Start:span.End])) < shortSentenceWords && len(sents) > 1 {
+	if len(sents) > 1 && fewerWords(text[span.Start:span.End], shortSentenceWords) {
 		switch {
 		case best == len(sents)-1:
 			span.Start = sents[best-1].Start
@@ -203,15 +340,32 @@ func quote(text string, matches []match, terms []queryTerm) (string, []briefbot.
 			span.Start = sents[best-1].Start
 		}
 	}
-	return excerpt(text, span, within(matches, span), terms)
+	return d.excerpt(text, span, within(ms, span))
+}
+
+// fewerWords reports whether s has fewer than n words (as strings.Fields
+// counts them).
+func fewerWords(s string, n int) bool {
+	words, inWord := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			inWord = false
+		} else if !inWord {
+			inWord = true
+			if words++; words >= n {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // excerpt renders text[span] as a quote, cut to maxQuoteBytes around the
 // best-covered window of words when longer.
-func excerpt(text string, span briefbot.Span, matches []match, terms []queryTerm) (string, []briefbot.Span) {
+func (d *describer) excerpt(text string, span briefbot.Span, matches []match) (string, []briefbot.Span) {
 	lead, trail := "", ""
 	if span.End-span.Start > maxQuoteBytes {
-		win := bestWindow(text, span, matches, terms)
+		win := d.bestWindow(text, span, matches)
 		if win.Start > span.Start {
 			lead = ellipsis
 		}
@@ -223,8 +377,10 @@ func excerpt(text string, span briefbot.Span, matches []match, terms []queryTerm
 	}
 	// newPos[i] is the position in the quote of text[span.Start+i].
 	var b strings.Builder
+	b.Grow(len(lead) + span.End - span.Start + len(trail))
 	b.WriteString(lead)
-	newPos := make([]int, span.End-span.Start+1)
+	d.newPos = slices.Grow(d.newPos[:0], span.End-span.Start+1)[:span.End-span.Start+1]
+	newPos := d.newPos
 	inSpace := false
 	for i := span.Start; i < span.End; {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -254,8 +410,9 @@ func excerpt(text string, span briefbot.Span, matches []match, terms []queryTerm
 // bestWindow returns the run of whole words within span, at most
 // maxQuoteBytes long, whose matches carry the most distinct IDF; the
 // earliest wins ties.
-func bestWindow(text string, span briefbot.Span, matches []match, terms []queryTerm) briefbot.Span {
-	words := wordSpans(text, span)
+func (d *describer) bestWindow(text string, span briefbot.Span, matches []match) briefbot.Span {
+	d.words = appendWordSpans(d.words[:0], text, span)
+	words := d.words
 	if len(words) == 0 {
 		return span
 	}
@@ -271,7 +428,7 @@ func bestWindow(text string, span briefbot.Span, matches []match, terms []queryT
 			j++
 		}
 		w := briefbot.Span{Start: words[i].Start, End: words[j].End}
-		if sc := distinctIDF(within(matches, w), terms); sc > bestScore {
+		if sc := d.distinctIDF(within(matches, w)); sc > bestScore {
 			best, bestScore = w, sc
 		}
 		if j == len(words)-1 {
@@ -281,8 +438,9 @@ func bestWindow(text string, span briefbot.Span, matches []match, terms []queryT
 	return best
 }
 
-func wordSpans(text string, span briefbot.Span) []briefbot.Span {
-	var words []briefbot.Span
+// appendWordSpans appends the spans of the whitespace-separated words of
+// text[span] to words.
+func appendWordSpans(words []briefbot.Span, text string, span briefbot.Span) []briefbot.Span {
 	start := -1
 	for i, r := range text[span.Start:span.End] {
 		i += span.Start
@@ -301,23 +459,29 @@ func wordSpans(text string, span briefbot.Span) []briefbot.Span {
 	return words
 }
 
+// within returns the matches inside s: ms are in text order and do not
+// overlap, so they are a run of ms, shared, not copied.
 func within(ms []match, s briefbot.Span) []match {
-	var out []match
-	for _, m := range ms {
-		if m.span.Start >= s.Start && m.span.End <= s.End {
-			out = append(out, m)
-		}
+	lo, _ := slices.BinarySearchFunc(ms, s.Start, func(m match, start int) int { return cmp.Compare(m.span.Start, start) })
+	hi := lo
+	for hi < len(ms) && ms[hi].span.End <= s.End {
+		hi++
 	}
-	return out
+	return ms[lo:hi:hi]
 }
 
-func distinctIDF(ms []match, terms []queryTerm) float64 {
-	seen := make(map[int]bool, len(ms))
+// distinctIDF sums the IDF times weight of the distinct terms of ms, in
+// order of first occurrence.
+func (d *describer) distinctIDF(ms []match) float64 {
+	if d.gen++; d.gen == 0 {
+		clear(d.seen)
+		d.gen = 1
+	}
 	var sum float64
 	for _, m := range ms {
-		if !seen[m.term] {
-			seen[m.term] = true
-			sum += terms[m.term].idf * terms[m.term].weight
+		if d.seen[m.term] != d.gen {
+			d.seen[m.term] = d.gen
+			sum += d.terms[m.term].idf * d.terms[m.term].weight
 		}
 	}
 	return sum

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -146,6 +147,11 @@ func FuzzQuote(f *testing.F) {
 		}
 		h := briefbot.Hit{Passage: briefbot.Passage{Text: text}}
 		ix.describe(&h, terms)
+		ref := briefbot.Hit{Passage: h.Passage}
+		ix.describeRef(&ref, terms)
+		if g, w := fmt.Sprintf("%#v", h), fmt.Sprintf("%#v", ref); g != w {
+			t.Fatalf("describe differs from the reference:\n got %s\nwant %s", g, w)
+		}
 		if strings.TrimSpace(text) != "" && strings.TrimSpace(h.Quote) == "" {
 			t.Fatalf("empty quote for %q", text)
 		}

@@ -25,8 +25,9 @@ func (ix *Index) search(ctx context.Context, query string, earlier []Weighted, k
 	if err != nil || len(hits) == 0 {
 		return hits, err
 	}
+	d := ix.newDescriber(terms)
 	for i := range hits {
-		ix.describe(&hits[i], terms)
+		d.describe(&hits[i])
 	}
 	return hits, nil
 }
@@ -236,14 +237,50 @@ func (ix *Index) scoreGroups(ctx context.Context, rs []bindex.IndexReader, terms
 			}
 			continue
 		}
+		// A related term the corpus is known not to use (its document
+		// frequencies in bodies and titles cached, both 0) has no
+		// postings to read: it only gets the IDF scoreTerm would give it.
+		scoring := members[:0:0]
+		for _, m := range members {
+			if ix.absent(terms[m].term) {
+				terms[m].idf = idf(ix.n, 0)
+				continue
+			}
+			scoring = append(scoring, m)
+		}
+		switch {
+		case len(scoring) == 0:
+			continue
+		case len(scoring) == 1 && !marking && ix.inOneField(terms[scoring[0]].term):
+			// A group of one term held in bodies or titles only: its
+			// best is its score, which acc can take straight.
+			if err := ix.scoreOne(ctx, rs, &terms[scoring[0]], acc); err != nil {
+				return err
+			}
+			continue
+		}
 		if best == nil {
 			best, one = ix.accPool.Get().(*accumulator), ix.accPool.Get().(*accumulator)
 		}
-		for _, m := range members {
-			if err := ix.scoreOne(ctx, rs, &terms[m], one); err != nil {
+		for k, m := range scoring {
+			// The first term's scores are the best so far as they are:
+			// scored into best at once, they need no pass through one.
+			into := one
+			if k == 0 {
+				into = best
+			}
+			if err := ix.scoreOne(ctx, rs, &terms[m], into); err != nil {
 				return err
 			}
 			stands := marking && standsForQuestion(terms, m)
+			if k == 0 {
+				if stands {
+					for _, p := range best.touched {
+						mark.raise(p, 1)
+					}
+				}
+				continue
+			}
 			for _, p := range one.touched {
 				best.raise(p, one.scores[p])
 				if stands {
@@ -331,6 +368,7 @@ func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *qu
 		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
 	}
 	defer closePostings(tfrs)
+	ix.titleDFCache.Store(qt.term, df)
 	if df == 0 {
 		return nil
 	}
@@ -341,4 +379,27 @@ func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *qu
 		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
 	}
 	return nil
+}
+
+// absent reports whether the corpus is known not to hold term: its
+// document frequencies in bodies and in titles are cached, and both 0.
+func (ix *Index) absent(term string) bool {
+	body, ok := ix.dfCache.Load(term)
+	if !ok || body.(uint64) != 0 {
+		return false
+	}
+	title, ok := ix.titleDFCache.Load(term)
+	return ok && title.(uint64) == 0
+}
+
+// inOneField reports whether term is known to occur in passage bodies or
+// in titles but not both: scoring it into an accumulator then adds one
+// value per passage, as adding its summed score would.
+func (ix *Index) inOneField(term string) bool {
+	body, ok := ix.dfCache.Load(term)
+	if !ok {
+		return false
+	}
+	title, ok := ix.titleDFCache.Load(term)
+	return ok && (body.(uint64) == 0 || title.(uint64) == 0)
 }
