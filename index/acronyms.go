@@ -120,6 +120,12 @@ func (ix *Index) spellOutAcronyms(query string) string {
 			continue
 		}
 		letters := strings.ToLower(strings.ReplaceAll(word, ".", ""))
+		if !onlyLetters(letters) {
+			// "000" of "1,000", "A1": initials are letters only, so no
+			// learned acronym can match, and asking would learn them all
+			// (a scan of every passage) for nothing.
+			continue
+		}
 		phrase, ok := ix.corpusAcronyms()[letters]
 		if !ok || ix.usesWord(word) {
 			continue
@@ -138,6 +144,17 @@ func (ix *Index) spellOutAcronyms(query string) string {
 	}
 	b.WriteString(rest)
 	return b.String()
+}
+
+// onlyLetters reports whether s is made of letters only, as the keys of
+// the learned acronyms are.
+func onlyLetters(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // usesWord reports whether the corpus has the analyzed form of word.

@@ -105,15 +105,15 @@ func Expand(query string) []Expansion {
 // lemmas starting with that word (or its base form) are tried.
 func (t *table) matchPhrase(toks []token, i int) (int, []Related) {
 	low := toks[i].low
-	lengths := t.first[low]
+	lengths := t.data.firstLengths(low)
 	if !t.stop[low] {
 		var cs [24]cand
 		var buf [64]byte
 		for _, c := range t.candidates(low, cs[:0]) {
-			lengths |= t.first[string(append(append(buf[:0], c.stem...), c.base...))]
+			lengths |= t.data.firstLengths(string(append(append(buf[:0], c.stem...), c.base...)))
 		}
 	}
-	for n := min(t.maxWords, len(toks)-i); n >= 2 && lengths&(1<<(n+1)-1) != 0; n-- {
+	for n := min(longest(lengths), len(toks)-i); n >= 2 && lengths&(1<<(n+1)-1) != 0; n-- {
 		if lengths&(1<<n) == 0 {
 			continue
 		}

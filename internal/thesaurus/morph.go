@@ -34,15 +34,18 @@ type cand struct {
 // Candidates are returned in parts, not as strings, so that a caller can
 // test them against the table in a stack buffer without allocating.
 func (t *table) candidates(w string, out []cand) []cand {
-	for _, b := range t.exc[w] {
-		out = append(out, cand{b, "", anyPOS})
+	if bases := t.data.bases(w); bases != "" {
+		for b := range strings.SplitSeq(bases, "\t") {
+			out = append(out, cand{b, "", anyPOS})
+		}
 	}
 	// Like morphy, leave "-ss" words ("glass", "boss") and very short
 	// words alone: stripping them gives nonsense bases.
 	if len(w) <= 2 || strings.HasSuffix(w, "ss") {
 		return out
 	}
-	own := t.rel[w].pos
+	e, _ := t.data.entry(w)
+	own := e.pos
 	for _, r := range suffixRules {
 		if own&r.pos == 0 && len(w) > len(r.suffix)+1 && strings.HasSuffix(w, r.suffix) {
 			out = append(out, cand{w[:len(w)-len(r.suffix)], r.base, r.pos})
@@ -63,7 +66,7 @@ func (t *table) baseForms(lw string) []string {
 	try := func(prefix, w, suffix string) {
 		for _, c := range t.candidates(w, cs[:0]) {
 			b := append(append(append(append(buf[:0], prefix...), c.stem...), c.base...), suffix...)
-			e, ok := t.rel[string(b)]
+			e, ok := t.data.entry(string(b))
 			if !ok || e.pos&c.pos == 0 || string(b) == lw {
 				continue
 			}
@@ -77,7 +80,7 @@ func (t *table) baseForms(lw string) []string {
 		try("", lw, "")
 		return out
 	}
-	if _, ok := t.rel[lw]; ok {
+	if _, ok := t.data.entry(lw); ok {
 		return nil
 	}
 	try("", firstWord, " "+rest)

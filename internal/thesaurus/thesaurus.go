@@ -5,21 +5,15 @@
 // passages that do not repeat the question's words.
 //
 // The knowledge is a table derived from WordNet 3.0 by ./gen and embedded
-// gzipped (related.txt.gz, licence in WORDNET_LICENSE). It is decoded once,
-// on first use; lookups are map reads.
+// as sorted text (related.txt, licence in WORDNET_LICENSE), with GloVe
+// neighbours beside it (neighbours.txt). Nothing is decoded at start:
+// lookups are binary searches in the embedded text (table.go).
 package thesaurus
 
-//go:generate go run ./gen -wordnet /usr/share/wordnet -out related.txt.gz
+//go:generate go run ./gen -wordnet /usr/share/wordnet -out related.txt
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/binary"
-	"fmt"
-	"io"
-	"iter"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -27,13 +21,13 @@ import (
 	"unicode/utf8"
 )
 
-//go:embed related.txt.gz
-var relatedGz []byte
+//go:embed related.txt
+var relatedTxt string
 
-// neighboursGz is made by ./genglove from GloVe vectors.
+// neighboursTxt is made by ./genglove from GloVe vectors.
 //
-//go:embed neighbours.txt.gz
-var neighboursGz []byte
+//go:embed neighbours.txt
+var neighboursTxt string
 
 //go:embed stopwords.txt
 var stopwordsTxt string
@@ -46,16 +40,25 @@ type Related struct {
 	Weight float64
 }
 
-// table is the decoded embedded data. Related lists stay encoded (as
-// substrings of the decompressed text) until looked up: decoding all of them
-// would triple the load time and memory for lemmas no query ever asks for.
+// table is the embedded data and the stopwords. Related lists stay encoded
+// (as substrings of the embedded text) until looked up.
 type table struct {
-	rel      map[string]entry    // lemma -> its parts of speech and related phrases
-	exc      map[string][]string // irregular form -> base lemmas
-	first    map[string]uint32   // first word of a multiword lemma -> bit n set if such a lemma has n words
-	maxWords int
-	stop     map[string]bool
-	nb       map[string]string // word -> "neighbour|cos\t...", best first
+	data tableData
+	stop map[string]bool
+}
+
+// tableData answers the lookups the table needs; sortedTable reads the
+// embedded text in place (table.go).
+type tableData interface {
+	// entry gives a lemma's parts of speech and related phrases.
+	entry(lemma string) (entry, bool)
+	// bases gives an irregular form's base lemmas, tab-separated, or "".
+	bases(form string) string
+	// neighbours gives a word's "neighbour|pct\t..." list, best first.
+	neighbours(word string) (string, bool)
+	// firstLengths sets bit n when a lemma of n > 1 words starts with
+	// word (n < 32).
+	firstLengths(word string) uint32
 }
 
 // Parts of speech of a lemma, as a bit set: inflection rules are specific
@@ -73,10 +76,6 @@ type entry struct {
 	enc string // "phrase|pct\tphrase|pct...", best first
 }
 
-// maxTableSize bounds the buffer reserved from the size a gzip trailer
-// claims; the real table is under 8 MB decompressed.
-const maxTableSize = 64 << 20
-
 var (
 	loadOnce sync.Once
 	tbl      *table
@@ -84,17 +83,10 @@ var (
 
 func get() *table {
 	loadOnce.Do(func() {
-		t, err := parseTable(relatedGz, stopwordsTxt)
-		if err == nil {
-			t.nb, err = parseNeighbours(neighboursGz)
+		tbl = &table{
+			data: sortedTable{rel: newSortedLines(relatedTxt, true), nb: newSortedLines(neighboursTxt, false)},
+			stop: parseStopwords(stopwordsTxt),
 		}
-		if err != nil {
-			// The data is embedded at build time, so this is a build
-			// defect; search goes on without expansion rather than failing.
-			slog.Error("load thesaurus table; queries will not be expanded", "err", err)
-			t = &table{rel: map[string]entry{}, exc: map[string][]string{}, first: map[string]uint32{}, stop: parseStopwords(stopwordsTxt)}
-		}
-		tbl = t
 	})
 	return tbl
 }
@@ -108,44 +100,6 @@ func parseStopwords(s string) map[string]bool {
 		}
 	}
 	return stop
-}
-
-func parseTable(gz []byte, stopwords string) (*table, error) {
-	text, err := gunzipText(gz, "thesaurus table")
-	if err != nil {
-		return nil, err
-	}
-	t := &table{
-		rel:   make(map[string]entry, 110000),
-		exc:   make(map[string][]string, 4200),
-		first: map[string]uint32{},
-		stop:  parseStopwords(stopwords),
-	}
-	for n, line := range dataLines(text) {
-		kind, rest, ok1 := strings.Cut(line, "\t")
-		key, val, ok2 := strings.Cut(rest, "\t")
-		if !ok1 || !ok2 || key == "" || val == "" {
-			return nil, fmt.Errorf("parse thesaurus table line %d: want kind, key and values", n)
-		}
-		switch kind {
-		case "r":
-			posField, enc, ok := strings.Cut(val, "\t")
-			if !ok || enc == "" {
-				return nil, fmt.Errorf("parse thesaurus table line %d: want parts of speech and related phrases", n)
-			}
-			t.rel[key] = entry{pos: parsePOS(posField), enc: enc}
-			if words := strings.Count(key, " ") + 1; words > 1 && words < 32 {
-				fw, _, _ := strings.Cut(key, " ")
-				t.first[fw] |= 1 << words
-				t.maxWords = max(t.maxWords, words)
-			}
-		case "x":
-			t.exc[key] = strings.Split(val, "\t")
-		default:
-			return nil, fmt.Errorf("parse thesaurus table line %d: unknown record kind %q", n, kind)
-		}
-	}
-	return t, nil
 }
 
 func parsePOS(s string) uint8 {
@@ -274,8 +228,11 @@ func Lookup(word string) []Related {
 func (t *table) lookup(w string) []Related {
 	out := t.lookupWordNet(w)
 	lw := strings.ToLower(w)
-	enc, ok := t.nb[lw]
-	if !ok || w != lw || t.isStop(lw) {
+	if w != lw || t.isStop(lw) {
+		return out
+	}
+	enc, ok := t.data.neighbours(lw)
+	if !ok {
 		return out
 	}
 	n := len(out)
@@ -291,7 +248,7 @@ func (t *table) lookupWordNet(w string) []Related {
 		return nil
 	}
 	if isAcronym(w) {
-		if e, ok := t.rel[w]; ok {
+		if e, ok := t.data.entry(w); ok {
 			return sortRelated(decode(nil, e.enc, 1, w))
 		}
 	}
@@ -299,7 +256,7 @@ func (t *table) lookupWordNet(w string) []Related {
 	if t.isStop(lw) {
 		return nil
 	}
-	e, ok := t.rel[lw]
+	e, ok := t.data.entry(lw)
 	bases := t.baseForms(lw)
 	if len(bases) == 0 {
 		if !ok {
@@ -314,7 +271,8 @@ func (t *table) lookupWordNet(w string) []Related {
 	}
 	for _, b := range bases {
 		out = append(out, Related{Phrase: b, Weight: 1})
-		out = decode(out, t.rel[b].enc, 1, lw)
+		e, _ := t.data.entry(b)
+		out = decode(out, e.enc, 1, lw)
 	}
 	return sortRelated(out)
 }
@@ -348,64 +306,4 @@ func sortRelated(rs []Related) []Related {
 		return 0
 	})
 	return rs
-}
-
-// parseNeighbours reads the neighbours table: "word\tneighbour|pct..." lines.
-func parseNeighbours(gz []byte) (map[string]string, error) {
-	text, err := gunzipText(gz, "neighbours table")
-	if err != nil {
-		return nil, err
-	}
-	nb := make(map[string]string, 40000)
-	for n, line := range dataLines(text) {
-		word, enc, ok := strings.Cut(line, "\t")
-		if !ok || word == "" || enc == "" {
-			return nil, fmt.Errorf("parse neighbours table line %d: want a word and its neighbours", n)
-		}
-		nb[word] = enc
-	}
-	return nb, nil
-}
-
-// gunzipText decompresses an embedded table. The gzip trailer holds the
-// decompressed size (mod 2^32, ample here): growing the builder to it once
-// avoids io.ReadAll's regrowth, and strings.Builder hands the text over
-// without a copy.
-func gunzipText(gz []byte, what string) (string, error) {
-	if len(gz) < 4 {
-		return "", fmt.Errorf("%s: %d bytes, too short for gzip", what, len(gz))
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return "", fmt.Errorf("open %s: %w", what, err)
-	}
-	var sb strings.Builder
-	if size := binary.LittleEndian.Uint32(gz[len(gz)-4:]); size <= maxTableSize {
-		sb.Grow(int(size))
-	}
-	if _, err := io.Copy(&sb, zr); err != nil {
-		return "", fmt.Errorf("decompress %s: %w", what, err)
-	}
-	return sb.String(), nil
-}
-
-// dataLines yields a table's lines with their 1-based numbers, skipping
-// blank lines and "#" comments.
-func dataLines(text string) iter.Seq2[int, string] {
-	return func(yield func(int, string) bool) {
-		for n := 1; text != ""; n++ {
-			line := text
-			if i := strings.IndexByte(text, '\n'); i >= 0 {
-				line, text = text[:i], text[i+1:]
-			} else {
-				text = ""
-			}
-			if line == "" || line[0] == '#' {
-				continue
-			}
-			if !yield(n, line) {
-				return
-			}
-		}
-	}
 }

@@ -2,8 +2,6 @@ package thesaurus
 
 import (
 	"bytes"
-	"compress/gzip"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -37,17 +35,18 @@ func weightOf(rs []Related, phrase string) float64 {
 
 func TestTableLoads(t *testing.T) {
 	tb := get()
+	m := embeddedMapTable(t)
 	// WordNet 3.0 has ~147k lemmas; about 100k have a related phrase once
 	// scientific names are left out. Far fewer means a broken generator or
 	// parser, far more a table that lost its filters.
-	if n := len(tb.rel); n < 80000 || n > 160000 {
+	if n := len(m.rel); n < 80000 || n > 160000 {
 		t.Errorf("table has %d lemmas, want 80k-160k", n)
 	}
-	if n := len(tb.exc); n < 3000 {
+	if n := len(m.exc); n < 3000 {
 		t.Errorf("table has %d irregular forms, want at least 3000 (WordNet's *.exc lists)", n)
 	}
-	if tb.maxWords < 4 {
-		t.Errorf("longest multiword lemma has %d words, want >= 4 (\"turn a blind eye\")", tb.maxWords)
+	if n := longest(tb.data.firstLengths("turn")); n < 4 {
+		t.Errorf("longest multiword lemma of turn has %d words, want >= 4 (\"turn a blind eye\")", n)
 	}
 	if len(tb.stop) < 100 {
 		t.Errorf("%d stopwords loaded, want the list in stopwords.txt", len(tb.stop))
@@ -64,16 +63,7 @@ func TestLicenceShipped(t *testing.T) {
 	if !bytes.Contains(lic, []byte(notice)) {
 		t.Errorf("WORDNET_LICENSE lacks %q", notice)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(relatedGz))
-	if err != nil {
-		t.Fatalf("open table: %v", err)
-	}
-	head := make([]byte, 4096)
-	n, err := io.ReadFull(zr, head)
-	if err != nil && err != io.ErrUnexpectedEOF {
-		t.Fatalf("read table: %v", err)
-	}
-	if !bytes.Contains(head[:n], []byte(notice)) {
+	if head := relatedTxt[:min(4096, len(relatedTxt))]; !strings.Contains(head, notice) {
 		t.Errorf("table header lacks %q", notice)
 	}
 }
@@ -222,7 +212,7 @@ func TestLookupWeights(t *testing.T) {
 func TestLookupInvariantsWholeTable(t *testing.T) {
 	tb := get()
 	n := 0
-	for key := range tb.rel {
+	for key := range embeddedMapTable(t).rel {
 		got := Lookup(key)
 		if len(got) == 0 {
 			t.Errorf("Lookup(%q) is empty though the table has the lemma", key)
@@ -380,16 +370,15 @@ func BenchmarkExpand(b *testing.B) {
 	}
 }
 
-// BenchmarkLoad measures the first use: decompressing and indexing the
-// embedded table.
+// BenchmarkLoad measures the first use: finding the embedded tables' data
+// lines and reading the stopwords.
 func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		resetForTest()
 		get()
 	}
-	b.ReportMetric(float64(len(relatedGz)), "table-bytes")
-	b.ReportMetric(float64(len(tbl.rel)), "lemmas")
+	b.ReportMetric(float64(len(relatedTxt)+len(neighboursTxt)), "table-bytes")
 }
 
 func TestLookupNeighbours(t *testing.T) {

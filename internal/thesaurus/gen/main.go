@@ -1,9 +1,11 @@
-// Command gen builds related.txt.gz, the table of related phrases that
+// Command gen builds related.txt, the table of related phrases that
 // package thesaurus embeds, from the WordNet 3.0 database files (Debian
 // package wordnet-base, /usr/share/wordnet). Run it through go generate in
-// the thesaurus directory; the output is deterministic (sorted lines, fixed
-// gzip header), so a regeneration from the same WordNet files gives the same
-// bytes and a diff shows only real changes.
+// the thesaurus directory; the output is deterministic (sorted lines), so a
+// regeneration from the same WordNet files gives the same bytes and a diff
+// shows only real changes. It is plain text, embedded as it is: the package
+// searches it in place (sorted by whole line, as bytes), so nothing is
+// unpacked when briefbot starts.
 //
 // Table format (UTF-8 text, one record a line, fields separated by tabs):
 //
@@ -18,7 +20,6 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"flag"
 	"fmt"
 	"io"
@@ -119,7 +120,7 @@ type db struct {
 
 func main() {
 	wnDir := flag.String("wordnet", "/usr/share/wordnet", "directory holding WordNet 3.0 data.*, index.* and *.exc files")
-	out := flag.String("out", "related.txt.gz", "output table")
+	out := flag.String("out", "related.txt", "output table")
 	stopPath := flag.String("stopwords", "stopwords.txt", "stopword list (one a line, # comments)")
 	licensePath := flag.String("license", "WORDNET_LICENSE", "WordNet licence text copied into the table header")
 	maxSenses := flag.Int("max-senses", 4, "senses per part of speech that give synonyms (most frequent first)")
@@ -716,12 +717,7 @@ func writeTable(path string, license []byte, lines []string) (err error) {
 			err = fmt.Errorf("close %s: %w", path, cerr)
 		}
 	}()
-	// A zero gzip header (no name, no time) keeps the output reproducible.
-	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
-	if err != nil {
-		return fmt.Errorf("gzip %s: %w", path, err)
-	}
-	bw := bufio.NewWriter(zw)
+	bw := bufio.NewWriter(f)
 	fmt.Fprintf(bw, "# Related phrases derived from %s by internal/thesaurus/gen; see README.md.\n", wordnetVersion)
 	for _, l := range strings.Split(strings.TrimRight(string(license), "\n"), "\n") {
 		fmt.Fprintf(bw, "# %s\n", strings.TrimRight(l, " "))
@@ -733,9 +729,6 @@ func writeTable(path string, license []byte, lines []string) (err error) {
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("gzip %s: %w", path, err)
 	}
 	return nil
 }

