@@ -1,39 +1,55 @@
 package index
 
 import (
+	"log/slog"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot"
 )
 
 // maxCorpusAcronyms bounds the acronyms an index learns from its corpus.
 const maxCorpusAcronyms = 50000
 
-// corpusAcronyms returns the acronyms learned from the corpus, learning
-// them at the first question that writes one: scanning every passage costs
-// as much as the rest of opening an index, and most questions have none.
+// corpusAcronyms returns the acronyms learned from the corpus. A build
+// learns them (see deriveFrom) and the first question that writes an
+// acronym decodes them; only for a build of an older format are they
+// learned then, scanning every passage.
 func (ix *Index) corpusAcronyms() map[string]string {
-	ix.acronymsOnce.Do(ix.learnAcronyms)
+	ix.acronymsOnce.Do(func() {
+		if ix.acronymTable != "" {
+			m, err := decodeAcronyms(ix.acronymTable)
+			if err == nil {
+				ix.acronyms = m
+				return
+			}
+			// The manifest's checksum held: a table it holds decodes.
+			slog.Warn("index acronyms unreadable; learning them again", "dir", ix.dir, "err", err)
+		}
+		ix.acronyms = acronymsOf(ix.flat)
+	})
 	return ix.acronyms
 }
 
-// learnAcronyms finds, in every passage, the capitalised phrases that an
+// acronymsOf finds, in every passage, the capitalised phrases that an
 // acronym could stand for ("Collective Security Treaty Organization" for
 // CSTO, "International Criminal Court" for ICC), keyed by their initials,
 // the first phrase seen winning. A question may use the acronym where the
 // documents spell the name out; the thesaurus knows only common acronyms,
 // and sometimes another name for the same letters.
-func (ix *Index) learnAcronyms() {
-	ix.acronyms = map[string]string{}
-	for _, p := range ix.flat {
+func acronymsOf(flat []briefbot.Passage) map[string]string {
+	acronyms := map[string]string{}
+	for _, p := range flat {
 		for _, phrase := range capitalisedPhrases(p.Text) {
 			key := initialsOf(phrase)
-			if _, ok := ix.acronyms[key]; ok || len(ix.acronyms) >= maxCorpusAcronyms {
+			if _, ok := acronyms[key]; ok || len(acronyms) >= maxCorpusAcronyms {
 				continue
 			}
-			ix.acronyms[key] = phrase
+			acronyms[key] = phrase
 		}
 	}
+	return acronyms
 }
 
 // joiners may stand inside a name without a capital.

@@ -36,14 +36,14 @@ import (
 //	root/CURRENT                 name of the live build, replaced by rename
 //	root/LOCK                    held while a build runs, so builds queue
 //	root/builds/<name>/.lock     exclusive while building, shared while open
-//	root/builds/<name>/manifest.json
+//	root/builds/<name>/manifest.bin  see manifest.go
+//	root/builds/<name>/manifest.json for older readers (see manifest.go)
 //	root/builds/<name>/bleve/    the Scorch index
 const (
 	buildsDir    = "builds"
 	currentFile  = "CURRENT"
 	rootLockFile = "LOCK"
 	lockFile     = ".lock"
-	manifestFile = "manifest.json"
 	indexSubdir  = "bleve"
 )
 
@@ -66,7 +66,7 @@ const (
 	// mappingVersion names the analysis and field layout; bump it whenever
 	// either changes so that existing builds read as stale.
 	mappingVersion = "4"
-	manifestFormat = 1
+	manifestFormat = 2
 )
 
 // DefaultBatchSize is the number of passages per bleve batch.
@@ -128,22 +128,6 @@ func watchAsyncErrors(path string) (<-chan error, func()) {
 	ch := make(chan error, 1)
 	buildErrs.Store(path, ch)
 	return ch, func() { buildErrs.Delete(path) }
-}
-
-type manifest struct {
-	Format     int                 `json:"format"`
-	Mapping    string              `json:"mapping"`
-	CorpusHash string              `json:"corpus_hash"`
-	Info       briefbot.IndexInfo  `json:"info"`
-	Documents  []briefbot.Document `json:"documents"`
-	Stamp      string              `json:"stamp,omitempty"`
-	Failed     []briefbot.Failure  `json:"failed,omitempty"`
-	// Base names the full build an incremental one (see Update) serves
-	// the unchanged documents from; Delta lists the IDs of the documents
-	// its own bleve index holds. Both are empty for a full build, whose
-	// index holds every document.
-	Base  string   `json:"base,omitempty"`
-	Delta []string `json:"delta,omitempty"`
 }
 
 // encodeLengths stores each passage's analyzed body length, in manifest
@@ -321,7 +305,13 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), indexed, indexedTotal, opts); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	if err := writeJSON(filepath.Join(dir, manifestFile), man); err != nil {
+	an := newMapping().AnalyzerNamed(analyzerName)
+	if an == nil {
+		return nil, fmt.Errorf("build index: analyzer %q missing", analyzerName)
+	}
+	flat, _ := flatten(docs)
+	man.Derived = deriveFrom(flat, func(text string) []string { return analyzeWith(an, text) })
+	if err := writeManifest(dir, man); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -356,9 +346,9 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 }
 
 // validateDocs refuses documents whose IDs the index cannot hold: empty,
-// repeated, or not valid UTF-8 (the manifest is JSON, which cannot hold
-// other bytes: the build would index IDs its manifest lacks). IDs are
-// quoted in errors, so that the bytes of a bad one show as escapes.
+// repeated, or not valid UTF-8 (JSON output cannot hold other bytes, nor
+// could the manifest of format 1). IDs are quoted in errors, so that the
+// bytes of a bad one show as escapes.
 func validateDocs(docs []briefbot.Document) error {
 	docIDs := make(map[string]bool, len(docs))
 	seen := make(map[string]bool)
@@ -533,41 +523,6 @@ func titleApart(p briefbot.Passage) bool {
 	return p.Section != "" && p.Section != p.Title
 }
 
-func writeJSON(path string, v any) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("write %s: %w", path, cerr)
-		}
-	}()
-	if err := json.NewEncoder(f).Encode(v); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-func readManifest(dir string) (manifest, error) {
-	var man manifest
-	path := filepath.Join(dir, manifestFile)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return man, fmt.Errorf("read manifest: %w", err)
-	}
-	if err := json.Unmarshal(raw, &man); err != nil {
-		return man, fmt.Errorf("read manifest %s: %w", path, err)
-	}
-	if man.Format != manifestFormat {
-		return man, fmt.Errorf("read manifest %s: %w %d, want %d", path, errManifestFormat, man.Format, manifestFormat)
-	}
-	return man, nil
-}
-
 // readCurrent returns the name of the live build.
 func readCurrent(root string) (string, error) {
 	raw, err := os.ReadFile(filepath.Join(root, currentFile))
@@ -710,18 +665,12 @@ func (ix *Index) SetStamp(stamp string) error {
 		return fmt.Errorf("set stamp: %w", err)
 	}
 	man.Stamp = stamp
-	tmp, err := os.CreateTemp(ix.dir, manifestFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("set stamp: %w", err)
+	if man.Derived == nil {
+		// A build of format 1: written again in the current format, with
+		// what this open derived from its passages.
+		man.Derived = &derived{Roles: ix.roles, AboutDF: ix.aboutDF, Acronyms: encodeAcronyms(ix.corpusAcronyms())}
 	}
-	name := tmp.Name()
-	_ = tmp.Close()
-	if err := writeJSON(name, man); err != nil {
-		_ = os.Remove(name)
-		return fmt.Errorf("set stamp: %w", err)
-	}
-	if err := os.Rename(name, filepath.Join(ix.dir, manifestFile)); err != nil {
-		_ = os.Remove(name)
+	if err := writeManifest(ix.dir, man); err != nil {
 		return fmt.Errorf("set stamp: %w", err)
 	}
 	ix.stamp = stamp

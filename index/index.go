@@ -114,6 +114,9 @@ type Index struct {
 	// stand for (see corpusAcronyms), learned once.
 	acronyms     map[string]string
 	acronymsOnce sync.Once
+	// acronymTable is the build's encoded table of them (see
+	// decodeAcronyms); empty for a build of an older format.
+	acronymTable string
 	// names counts how the corpus writes each word (see IsName), learned
 	// once.
 	names     map[string]caseCount
@@ -248,7 +251,14 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 		return nil, fmt.Errorf("open index %s: index holds %d passages, manifest %d", dir, served, len(ix.flat))
 	}
 	ix.setLengths(lengths)
-	ix.classifyRoles()
+	if der := man.Derived; der != nil {
+		if len(der.Roles) != len(ix.flat) {
+			return nil, fmt.Errorf("open index %s: manifest holds %d roles for %d passages", dir, len(der.Roles), len(ix.flat))
+		}
+		ix.roles, ix.aboutDF, ix.acronymTable = der.Roles, der.AboutDF, der.Acronyms
+	} else {
+		ix.classifyRoles()
+	}
 	// The version reflects the options this index answers with, which may
 	// differ from those it was built with; a build from an older mapping
 	// gets a version no current corpus has, so EnsureCurrent rebuilds it.
@@ -563,7 +573,11 @@ func closePostings(tfrs []bindex.TermFieldReader) {
 // Analyze returns the analyzed terms of text in order of appearance,
 // repeats included: the same terms the index holds for passages.
 func (ix *Index) Analyze(text string) []string {
-	toks := ix.an.Analyze([]byte(text))
+	return analyzeWith(ix.an, text)
+}
+
+func analyzeWith(an analysis.Analyzer, text string) []string {
+	toks := an.Analyze([]byte(text))
 	terms := make([]string, len(toks))
 	for i, t := range toks {
 		terms[i] = string(t.Term)

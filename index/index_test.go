@@ -548,7 +548,7 @@ func TestEnsureCurrentDetectsStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	man.Mapping = "0"
-	if err := writeJSON(filepath.Join(root, buildsDir, name, manifestFile), man); err != nil {
+	if err := writeManifest(filepath.Join(root, buildsDir, name), man); err != nil {
 		t.Fatal(err)
 	}
 	ensure(changed, BuildOptions{}, true)

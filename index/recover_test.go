@@ -31,6 +31,17 @@ var damages = map[string]func(t *testing.T, root, build string){
 			t.Fatal(err)
 		}
 	},
+	"manifest byte flipped": func(t *testing.T, root, build string) {
+		path := filepath.Join(build, manifestFile)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw[len(raw)/2] ^= 1
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	},
 	"build missing": func(t *testing.T, root, build string) {
 		if err := os.RemoveAll(build); err != nil {
 			t.Fatal(err)

@@ -136,21 +136,29 @@ func (ix *Index) onlyAbout(terms []queryTerm) bool {
 }
 
 // classifyRoles sets the role of every passage and counts, per term, the
-// about-the-authors passages holding it.
+// about-the-authors passages holding it; a build keeps both (see
+// deriveFrom), so only a build of an older format gets here.
 func (ix *Index) classifyRoles() {
-	ix.roles = make([]role, len(ix.flat))
-	ix.aboutDF = map[string]uint64{}
-	for i, p := range ix.flat {
-		ix.roles[i] = roleOf(p)
-		if ix.roles[i] != roleAbout {
+	ix.roles, ix.aboutDF = classify(ix.flat, ix.Analyze)
+}
+
+// classify returns the role of every passage of flat and counts, per term
+// as analyze makes them, the about-the-authors passages holding it.
+func classify(flat []briefbot.Passage, analyze func(string) []string) ([]role, map[string]uint64) {
+	roles := make([]role, len(flat))
+	aboutDF := map[string]uint64{}
+	for i, p := range flat {
+		roles[i] = roleOf(p)
+		if roles[i] != roleAbout {
 			continue
 		}
 		seen := map[string]bool{}
-		for _, t := range ix.Analyze(bodyText(p)) {
+		for _, t := range analyze(bodyText(p)) {
 			if !seen[t] {
 				seen[t] = true
-				ix.aboutDF[t]++
+				aboutDF[t]++
 			}
 		}
 	}
+	return roles, aboutDF
 }

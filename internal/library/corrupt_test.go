@@ -39,7 +39,7 @@ var libraryDamages = map[string]func(t *testing.T, build string){
 		}
 	},
 	"manifest unreadable": func(t *testing.T, build string) {
-		if err := os.WriteFile(filepath.Join(build, "manifest.json"), []byte("{\"format\": 1, \"documents\": [{"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(build, "manifest.bin"), []byte("briefbot manifest\x00\x02\x00"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	},
