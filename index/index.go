@@ -212,6 +212,8 @@ type segmentSpec struct {
 	dir  string
 	docs []briefbot.Document
 	keep func(docID string) bool
+	// all marks the segment of a full build: its docs are the build's.
+	all bool
 }
 
 // loadBuild opens the build in dir; the caller takes care of its lock (the
@@ -275,7 +277,7 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 func segmentSpecs(dir string, man manifest) ([]segmentSpec, error) {
 	all := func(string) bool { return true }
 	if man.Base == "" {
-		return []segmentSpec{{dir: dir, docs: man.Documents, keep: all}}, nil
+		return []segmentSpec{{dir: dir, docs: man.Documents, keep: all, all: true}}, nil
 	}
 	baseDir := filepath.Join(filepath.Dir(dir), man.Base)
 	base, err := readManifest(baseDir)
@@ -339,7 +341,10 @@ func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 			return 0, fmt.Errorf("analyzer %q missing", analyzerName)
 		}
 	}
-	segFlat, segByID := flatten(sp.docs)
+	segFlat, segByID := ix.flat, ix.byID
+	if !sp.all {
+		segFlat, segByID = flatten(sp.docs)
+	}
 	r, err := s.adv.Reader()
 	if err != nil {
 		return 0, fmt.Errorf("reader: %w", err)
