@@ -126,6 +126,8 @@ type cursor struct {
 	tf    float64
 	w     float64
 	title bool
+	g     *pgroup
+	m     int // the cursor's member in g
 }
 
 func (c *cursor) start(seg int, ord []int32) error {
@@ -196,59 +198,48 @@ type pmember struct{ body, title *cursor }
 // pgroup is one group of scoreGroups. For a group of one term, v1 and v2
 // are its body and title contributions at the candidate, added one after
 // the other as scoreOne adds them; otherwise v1 is the best of its
-// terms' and v2 is 0.
+// terms' and v2 is 0. body and title hold the members' contributions at
+// the candidate, when stamp is the candidate's number.
 type pgroup struct {
-	single  bool
-	members []pmember
-	cursors []*cursor
-	ub      float64
-	v1, v2  float64
+	single      bool
+	members     []pmember
+	cursors     []*cursor
+	ub          float64
+	v1, v2      float64
+	body, title []float64
+	stamp       int
 }
 
-// eval sets g's values at passage doc. With consume, the cursors at doc
-// move on (essential groups, whose cursors make the candidates); without,
-// they are advanced to doc and stay (the other groups).
-func (ix *Index) eval(g *pgroup, doc uint64, consume bool) error {
-	at := func(c *cursor) (float64, error) {
-		if c == nil {
-			return 0, nil
-		}
-		if !consume {
-			if err := c.advance(doc); err != nil {
-				return 0, err
-			}
-		}
-		if c.doc != doc {
-			return 0, nil
-		}
-		v := ix.score(c)
-		if consume {
-			if err := c.next(); err != nil {
-				return 0, err
-			}
-		}
-		return v, nil
-	}
+// settle sets v1 and v2 from the members' contributions (all 0 unless
+// stamp is now) and clears those.
+func (g *pgroup) settle(now int) {
 	g.v1, g.v2 = 0, 0
-	for _, m := range g.members {
-		b, err := at(m.body)
-		if err != nil {
-			return err
-		}
-		t, err := at(m.title)
-		if err != nil {
-			return err
-		}
+	if g.stamp != now {
+		return
+	}
+	g.stamp = -1
+	for m := range g.body {
+		b, t := g.body[m], g.title[m]
+		g.body[m], g.title[m] = 0, 0
 		if g.single {
 			g.v1, g.v2 = b, t
-			return nil
+			return
 		}
 		// As scoreGroups: 0 + body + title, the best kept.
 		if v := 0 + b + t; v > g.v1 {
 			g.v1 = v
 		}
 	}
-	return nil
+}
+
+// take records c's contribution at the candidate numbered now.
+func (ix *Index) take(c *cursor, now int) {
+	c.g.stamp = now
+	if c.title {
+		c.g.title[c.m] = ix.score(c)
+	} else {
+		c.g.body[c.m] = ix.score(c)
+	}
 }
 
 // rankPruned returns the top k of the query's terms (a question on its
@@ -324,6 +315,11 @@ func (ix *Index) rankPruned(ctx context.Context, rs []bindex.IndexReader, terms 
 				return nil, err
 			}
 			ub := 0.0
+			for _, c := range []*cursor{body, title} {
+				if c != nil {
+					c.g, c.m = g, len(g.members)
+				}
+			}
 			if body != nil {
 				ub += body.w * tb.body
 				g.cursors = append(g.cursors, body)
@@ -335,6 +331,8 @@ func (ix *Index) rankPruned(ctx context.Context, rs []bindex.IndexReader, terms 
 			g.ub = max(g.ub, ub)
 			g.members = append(g.members, pmember{body: body, title: title})
 		}
+		g.body, g.title = make([]float64, len(g.members)), make([]float64, len(g.members))
+		g.stamp = -1
 		groups = append(groups, g) // kept even when empty: the order of the sum
 	}
 
@@ -367,6 +365,8 @@ func (ix *Index) rankPruned(ctx context.Context, rs []bindex.IndexReader, terms 
 		return len(h) == k && raw*(1+boundSlack)*maxW < h[0].score
 	}
 	nonEss := 0 // order[:nonEss] are not essential
+	var ess []*cursor
+	now := 0
 	for seg := range ix.segs {
 		ord := ix.segs[seg].ord
 		for _, g := range order {
@@ -376,8 +376,9 @@ func (ix *Index) rankPruned(ctx context.Context, rs []bindex.IndexReader, terms 
 				}
 			}
 		}
-		for n := 0; ; n++ {
-			if n&1023 == 1023 {
+		split := -1 // nonEss when ess was listed
+		for ; ; now++ {
+			if now&1023 == 1023 {
 				if err := ctx.Err(); err != nil {
 					return nil, fmt.Errorf("search: %w", err)
 				}
@@ -385,21 +386,43 @@ func (ix *Index) rankPruned(ctx context.Context, rs []bindex.IndexReader, terms 
 			for nonEss < len(order) && below(prefix[nonEss+1]) {
 				nonEss++
 			}
-			doc := uint64(docDone)
-			for _, g := range order[nonEss:] {
-				for _, c := range g.cursors {
-					doc = min(doc, c.doc)
+			if split != nonEss {
+				split = nonEss
+				ess = ess[:0]
+				for _, g := range order[nonEss:] {
+					for _, c := range g.cursors {
+						if c.doc != docDone {
+							ess = append(ess, c)
+						}
+					}
 				}
+			}
+			doc := uint64(docDone)
+			for _, c := range ess {
+				doc = min(doc, c.doc)
 			}
 			if doc == docDone {
 				break
 			}
 			pos := ord[doc]
-			partial := 0.0
-			for _, g := range order[nonEss:] {
-				if err := ix.eval(g, doc, true); err != nil {
+			for i := 0; i < len(ess); i++ {
+				c := ess[i]
+				if c.doc != doc {
+					continue
+				}
+				ix.take(c, now)
+				if err := c.next(); err != nil {
 					return nil, fmt.Errorf("search: %w", err)
 				}
+				if c.doc == docDone {
+					ess[i] = ess[len(ess)-1]
+					ess = ess[:len(ess)-1]
+					i--
+				}
+			}
+			partial := 0.0
+			for _, g := range order[nonEss:] {
+				g.settle(now)
 				partial += g.v1 + g.v2
 			}
 			skip := false
@@ -409,9 +432,15 @@ func (ix *Index) rankPruned(ctx context.Context, rs []bindex.IndexReader, terms 
 					break
 				}
 				g := order[j]
-				if err := ix.eval(g, doc, false); err != nil {
-					return nil, fmt.Errorf("search: %w", err)
+				for _, c := range g.cursors {
+					if err := c.advance(doc); err != nil {
+						return nil, fmt.Errorf("search: %w", err)
+					}
+					if c.doc == doc {
+						ix.take(c, now)
+					}
 				}
+				g.settle(now)
 				partial += g.v1 + g.v2
 			}
 			if skip {

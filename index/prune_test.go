@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -99,6 +100,57 @@ func TestPrunedRankingBEIR(t *testing.T) {
 			}
 			docs, queries := beirBench(t, dir)
 			comparePruned(t, docs, queries, []int{10, 100})
+		})
+	}
+}
+
+// BenchmarkRankPruned compares ranking by MaxScore (rankPruned) with
+// scoring every passage, without quotes, on the 10k-passage Zipf corpus
+// and, with BRIEFBOT_BENCH_BEIR set, a BEIR collection:
+//
+//	BRIEFBOT_BENCH_BEIR=$PWD/../shared/eval/scifact go test ./index -run '^$' -bench RankPruned
+func BenchmarkRankPruned(b *testing.B) {
+	type collection struct {
+		name    string
+		docs    []briefbot.Document
+		queries []string
+	}
+	colls := []collection{{name: "zipf10k", docs: benchCorpus(10_000), queries: benchSynonymQueries()}}
+	if dir := os.Getenv("BRIEFBOT_BENCH_BEIR"); dir != "" {
+		docs, queries := beirBench(b, dir)
+		colls = append(colls, collection{name: filepath.Base(filepath.Clean(dir)), docs: docs, queries: queries})
+	}
+	for _, c := range colls {
+		b.Run(c.name, func(b *testing.B) {
+			root := b.TempDir()
+			if _, err := Build(context.Background(), root, c.docs, BuildOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			for _, syn := range []float64{0, 0.7} {
+				ix, err := Open(root, Options{Synonyms: syn})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, depth := range []int{10, 100} {
+					for _, exhaustive := range []bool{true, false} {
+						mode := "pruned"
+						if exhaustive {
+							mode = "exhaustive"
+						}
+						b.Run(fmt.Sprintf("related=%v/depth=%d/%s", syn > 0, depth, mode), func(b *testing.B) {
+							ctx := context.Background()
+							timed(b, func(i int) {
+								if _, _, err := ix.rankWith(ctx, c.queries[i%len(c.queries)], nil, depth, exhaustive); err != nil {
+									b.Fatal(err)
+								}
+							})
+						})
+					}
+				}
+				if err := ix.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

@@ -116,8 +116,17 @@ func (a *accumulator) reset() {
 // questions of its conversation (none for a question on its own) and
 // returns the top k.
 func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, []queryTerm, error) {
-	return ix.rankWith(ctx, query, earlier, k, false)
+	return ix.rankWith(ctx, query, earlier, k, !pruneRanking)
 }
+
+// pruneRanking selects MaxScore (rankPruned) for questions on their own.
+// It gives the same hits as scoring every passage (see prune_test.go) but
+// is not faster over bleve's postings yet: bleve's Advance walks the
+// skipped postings one by one, so what pruning saves (accumulator adds) is
+// less than what visiting the passages one at a time costs. Off until the
+// postings can be skipped (block-max metadata or impact-ordered postings
+// of our own).
+const pruneRanking = false
 
 // rankWith is rank; with exhaustive, every passage holding a query term is
 // scored (scoreGroups), otherwise a question on its own is ranked by
