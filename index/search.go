@@ -116,6 +116,22 @@ func (a *accumulator) reset() {
 // questions of its conversation (none for a question on its own) and
 // returns the top k.
 func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, []queryTerm, error) {
+	return ix.rankWith(ctx, query, earlier, k, !pruneRanking)
+}
+
+// pruneRanking selects MaxScore (rankPruned) for questions on their own.
+// It gives the same hits as scoring every passage (see prune_test.go) but
+// is not faster over bleve's postings yet: bleve's Advance walks the
+// skipped postings one by one, so what pruning saves (accumulator adds) is
+// less than what visiting the passages one at a time costs. Off until the
+// postings can be skipped (block-max metadata or impact-ordered postings
+// of our own).
+const pruneRanking = false
+
+// rankWith is rank; with exhaustive, every passage holding a query term is
+// scored (scoreGroups), otherwise a question on its own is ranked by
+// MaxScore (rankPruned), with the same results.
+func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted, k int, exhaustive bool) ([]briefbot.Hit, []queryTerm, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("search: %w", err)
 	}
@@ -150,31 +166,21 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 	}
 	defer closeReaders()
 
-	acc := ix.accPool.Get().(*accumulator)
-	defer func() {
-		acc.reset()
-		ix.accPool.Put(acc)
-	}()
-	if err := ix.scoreGroups(ctx, rs, terms, acc, mark); err != nil {
-		return nil, nil, err
+	var h topK
+	if mark == nil && !exhaustive {
+		// The role weights depend on the terms and their document
+		// frequencies, not on scores: known before ranking.
+		h, err = ix.rankPruned(ctx, rs, terms, k, ix.contextualWeights(query, earlier, terms))
+		if err != nil {
+			return nil, nil, err
+		}
+	} else {
+		if h, err = ix.rankExhaustive(ctx, rs, query, earlier, terms, k, mark); err != nil {
+			return nil, nil, err
+		}
 	}
-
-	if len(acc.touched) == 0 {
+	if len(h) == 0 {
 		return nil, terms, nil
-	}
-	h := make(topK, 0, min(k, len(acc.touched)))
-	weights := ix.contextualWeights(query, earlier, terms)
-	for _, p := range acc.touched {
-		c := scored{pos: p, score: acc.scores[p] * weights[ix.roles[p]]}
-		if mark != nil && mark.scores[p] > 0 {
-			c.tier = 1
-		}
-		if len(h) < k {
-			heap.Push(&h, c)
-		} else if worse(h[0], c) {
-			h[0] = c
-			heap.Fix(&h, 0)
-		}
 	}
 	slices.SortFunc(h, func(a, b scored) int {
 		switch {
@@ -190,6 +196,37 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 		hits[i] = briefbot.Hit{Passage: ix.flat[c.pos], Rank: i + 1, Score: c.score}
 	}
 	return hits, terms, nil
+}
+
+// rankExhaustive scores every passage holding a query term and returns
+// the top k.
+func (ix *Index) rankExhaustive(ctx context.Context, rs []bindex.IndexReader, query string, earlier []Weighted, terms []queryTerm, k int, mark *accumulator) (topK, error) {
+	acc := ix.accPool.Get().(*accumulator)
+	defer func() {
+		acc.reset()
+		ix.accPool.Put(acc)
+	}()
+	if err := ix.scoreGroups(ctx, rs, terms, acc, mark); err != nil {
+		return nil, err
+	}
+	if len(acc.touched) == 0 {
+		return nil, nil
+	}
+	h := make(topK, 0, min(k, len(acc.touched)))
+	weights := ix.contextualWeights(query, earlier, terms)
+	for _, p := range acc.touched {
+		c := scored{pos: p, score: acc.scores[p] * weights[ix.roles[p]]}
+		if mark != nil && mark.scores[p] > 0 {
+			c.tier = 1
+		}
+		if len(h) < k {
+			heap.Push(&h, c)
+		} else if worse(h[0], c) {
+			h[0] = c
+			heap.Fix(&h, 0)
+		}
+	}
+	return h, nil
 }
 
 // scoreGroups adds the query's BM25 contributions to acc, one group of
