@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/syncbuf"
+
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/discordfake"
 	"github.com/briefbot/briefbot/internal/library"
@@ -28,24 +29,6 @@ func TestMain(m *testing.M) {
 		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}
 	os.Exit(m.Run())
-}
-
-// syncBuffer is a log sink shared by the bot's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // testDocuments loads the fixture documents.
@@ -222,7 +205,7 @@ type env struct {
 	fake  *discordfake.Server
 	bot   *Bot
 	clock *discordfake.Clock // the bot's clock
-	logs  *syncBuffer
+	logs  *syncbuf.Buffer
 	// records are the bot's answers, votes and conversations.
 	records *memoryRecords
 
@@ -250,7 +233,7 @@ func startBot(t testing.TB, s setup) *env {
 // up beforehand).
 func startBotOn(t testing.TB, fake *discordfake.Server, s setup) *env {
 	t.Helper()
-	e := &env{t: t, ctx: testContext(t), fake: fake, clock: discordfake.NewClock(time.Time{}), logs: &syncBuffer{}, records: newMemoryRecords(memoryAnswers, memoryTurns), done: make(chan error, 1)}
+	e := &env{t: t, ctx: testContext(t), fake: fake, clock: discordfake.NewClock(time.Time{}), logs: &syncbuf.Buffer{}, records: newMemoryRecords(memoryAnswers, memoryTurns), done: make(chan error, 1)}
 	if s.svc == nil {
 		s.svc = newFakeService(t)
 	}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/syncbuf"
+
 	"github.com/briefbot/briefbot/internal/discordfake"
 )
 
@@ -68,10 +70,10 @@ func TestServeHTTPMode(t *testing.T) {
 
 // serveInBackground runs `briefbot <args> serve` until the test ends or
 // stop is called; stop returns the exit code. The log is stderr.
-func serveInBackground(t *testing.T, ctx context.Context, args ...string) (log *syncWriter, stop func() int) {
+func serveInBackground(t *testing.T, ctx context.Context, args ...string) (log *syncbuf.Buffer, stop func() int) {
 	t.Helper()
 	runCtx, cancel := context.WithCancel(ctx)
-	log = &syncWriter{}
+	log = &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(runCtx, append(args, "serve"), strings.NewReader(""), &bytes.Buffer{}, log)
@@ -107,23 +109,4 @@ func waitReady(ctx context.Context, t *testing.T, url string) {
 		case <-tick.C:
 		}
 	}
-}
-
-// syncWriter is a buffer the command's goroutines may write to while the
-// test reads it.
-type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }

@@ -1,7 +1,6 @@
 package library
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/syncbuf"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/store"
@@ -59,7 +60,7 @@ func TestCorruptIndexSetAsideAndRebuilt(t *testing.T) {
 			indexDir := filepath.Join(dir, "index")
 			// start opens the library as a restart would; stop closes it
 			// and its store, which a restart must find released.
-			start := func(logs *syncBuffer) (lib *Library, stop func(), took time.Duration) {
+			start := func(logs *syncbuf.Buffer) (lib *Library, stop func(), took time.Duration) {
 				t.Helper()
 				st, err := store.Open(store.Path(dir), store.Options{})
 				if err != nil {
@@ -82,7 +83,7 @@ func TestCorruptIndexSetAsideAndRebuilt(t *testing.T) {
 				t.Cleanup(stop)
 				return lib, stop, took
 			}
-			lib, stop, _ := start(&syncBuffer{})
+			lib, stop, _ := start(&syncbuf.Buffer{})
 			if _, err := lib.AddDocument(ctx, briefbot.AddRequest{Name: "pipelines.md", Data: []byte(pipelineText), By: "42"}); err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +98,7 @@ func TestCorruptIndexSetAsideAndRebuilt(t *testing.T) {
 			live := readCurrent(t, dir)
 			damage(t, filepath.Join(indexDir, "builds", live))
 
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			lib, stop, took := start(&logs)
 			t.Logf("start with a corrupt index (%d passages): %v; %s", before.Passages, took, strings.TrimSpace(logs.String()))
 			var warnings []string
@@ -136,7 +137,7 @@ func TestCorruptIndexSetAsideAndRebuilt(t *testing.T) {
 			}
 			stop()
 
-			logs = syncBuffer{}
+			logs = syncbuf.Buffer{}
 			start(&logs)
 			if s := logs.String(); strings.Contains(s, "level=WARN") || strings.Contains(s, "index built") {
 				t.Errorf("the start after recovery was not an ordinary one:\n%s", s)
@@ -152,22 +153,4 @@ func readCurrent(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(raw))
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

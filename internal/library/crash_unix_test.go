@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/syncbuf"
+
 	"github.com/briefbot/briefbot"
 )
 
@@ -111,7 +113,7 @@ func TestKilledMidRebuild(t *testing.T) {
 		t.Fatalf("CURRENT names %s after the kill, want the previous %s", got, live)
 	}
 
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	builds := 0
 	lib, st, err = openData(dir, Options{
 		Logger:   slog.New(slog.NewTextHandler(&logs, nil)),

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/internal/syncbuf"
+
 	"github.com/briefbot/briefbot"
 )
 
@@ -44,7 +46,7 @@ func TestImportLegacyFeedback(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	legacy := writeLegacy(t, dir, legacyLines)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	clk := newClock()
 	clk.Add(3 * 24 * time.Hour)
 	s := open(t, dir, clk, Options{Logger: logTo(&logs)})
@@ -107,7 +109,7 @@ func TestImportLegacyFeedback(t *testing.T) {
 	s.Close()
 	writeLegacy(t, dir, append(legacyLines,
 		`{"time":"2026-11-03T10:00:00Z","answer_id":"a3","user_id":"u9","helpful":false,"question":"Q3","answer":"A3","mode":"extractive","passages":[],"index_version":"v2"}`))
-	logs = syncBuffer{}
+	logs = syncbuf.Buffer{}
 	s = open(t, dir, clk, Options{Logger: logTo(&logs)})
 	votes, _ = s.Votes(ctx, time.Time{})
 	if len(votes) != 5 {
@@ -133,7 +135,7 @@ func TestImportLegacyNotRegular(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, LegacyFeedbackFile), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	open(t, dir, nil, Options{Logger: logTo(&logs)})
 	if !strings.Contains(logs.String(), "cannot import earlier votes") {
 		t.Errorf("no warning: %s", logs.String())

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/syncbuf"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -47,25 +48,8 @@ func (c *clock) Add(d time.Duration) {
 }
 
 // logTo returns a logger writing to a buffer the test can read.
-func logTo(buf *syncBuffer) *slog.Logger {
+func logTo(buf *syncbuf.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // open opens a store in dir with the test's clock, closed at the end of
@@ -588,7 +572,7 @@ func TestConcurrentUse(t *testing.T) {
 // the other records.
 func TestCorruptValues(t *testing.T) {
 	ctx := context.Background()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	s := open(t, t.TempDir(), newClock(), Options{Logger: logTo(&logs)})
 	mustPut(t, s, answerRecord("good", t0))
 	mustPut(t, s, answerRecord("bad", t0))

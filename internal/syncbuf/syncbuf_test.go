@@ -1,0 +1,24 @@
+package syncbuf
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestConcurrentWrites: every write of many goroutines is kept whole.
+func TestConcurrentWrites(t *testing.T) {
+	var b Buffer
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				b.Write([]byte("line\n"))
+			}
+		})
+	}
+	wg.Wait()
+	if n := strings.Count(b.String(), "line\n"); n != 800 {
+		t.Errorf("%d lines, want 800", n)
+	}
+}
