@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot"
@@ -117,6 +118,15 @@ const compressedAnswer = 0x01
 // corrupt value from inflating without end.
 const maxAnswerBytes = 8 << 20
 
+// answerWriters keeps the compressors of encodeAnswer between writes.
+var answerWriters = sync.Pool{New: func() any {
+	w, err := flate.NewWriter(nil, flate.BestSpeed)
+	if err != nil {
+		panic(err) // only for an invalid level
+	}
+	return w
+}}
+
 func encodeAnswer(r briefbot.AnswerRecord) ([]byte, error) {
 	raw, err := json.Marshal(r)
 	if err != nil {
@@ -125,10 +135,11 @@ func encodeAnswer(r briefbot.AnswerRecord) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(raw)/2 + 16)
 	buf.WriteByte(compressedAnswer)
-	w, err := flate.NewWriter(&buf, flate.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
+	// A compressor holds hundreds of KB of tables: one per answer written
+	// would be most of the write's cost.
+	w := answerWriters.Get().(*flate.Writer)
+	defer answerWriters.Put(w)
+	w.Reset(&buf)
 	if _, err := w.Write(raw); err != nil {
 		return nil, err
 	}
