@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -217,7 +218,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	for _, rs := range perCase {
-		slices.SortStableFunc(rs, func(a, b benchRowJSON) int { return cmpFloat(a.P50MS, b.P50MS) })
+		slices.SortStableFunc(rs, func(a, b benchRowJSON) int { return cmp.Compare(a.P50MS, b.P50MS) })
 		out.Rows = append(out.Rows, rs[len(rs)/2])
 	}
 	if *asJSON {
@@ -297,16 +298,6 @@ func nearestRank(ts []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 func printBench(w io.Writer, r benchJSON) {
 	load := ""

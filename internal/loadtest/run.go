@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -96,7 +95,6 @@ func (d *Discord) Run(ctx context.Context, cfg Config) (Report, error) {
 	total := int(cfg.Rate * cfg.Duration.Seconds())
 	results := make([]result, total)
 	var wg sync.WaitGroup
-	var sent atomic.Int64
 	start := time.Now()
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	answerCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Duration+cfg.AnswerTimeout)
@@ -108,7 +106,6 @@ func (d *Discord) Run(ctx context.Context, cfg Config) (Report, error) {
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				total = n
 			case <-t.C:
 			}
 		}
@@ -116,12 +113,7 @@ func (d *Discord) Run(ctx context.Context, cfg Config) (Report, error) {
 			total = n
 			break
 		}
-		sent.Add(1)
-		wg.Add(1)
-		go func(n int) {
-			defer wg.Done()
-			results[n] = d.one(answerCtx, client, cfg, n)
-		}(n)
+		wg.Go(func() { results[n] = d.one(answerCtx, client, cfg, n) })
 	}
 	sendTime := time.Since(start)
 	wg.Wait()

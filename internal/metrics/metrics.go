@@ -159,9 +159,6 @@ func (m *Metrics) ModelCall(c briefbot.ModelCall) {
 // ModelFallback counts a question answered extractively in place of the
 // model, by reason.
 func (m *Metrics) ModelFallback(reason string) {
-	if reason == "" {
-		reason = "error"
-	}
 	m.modelFallbacks.WithLabelValues(reason).Inc()
 }
 
