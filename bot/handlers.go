@@ -63,6 +63,12 @@ type choicesBody struct {
 	Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
 }
 
+// noChoices is an autocomplete answer offering nothing (an empty list:
+// Discord refuses a null one).
+func noChoices() choicesBody {
+	return choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}}
+}
+
 // interaction tracks one interaction to its final message. All its requests
 // go through its own rate-limit bucket.
 type interaction struct {
@@ -411,7 +417,7 @@ func (b *Bot) run(it *interaction, handler func(*interaction)) {
 		if r := recover(); r != nil {
 			it.log.Error("interaction handler panicked", "panic", r, "stack", string(debug.Stack()))
 			if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
-				_ = it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}})
+				_ = it.callback(discordgo.InteractionApplicationCommandAutocompleteResult, noChoices())
 				return
 			}
 			it.fail(it.lang.userText(errPanicked))
@@ -533,10 +539,7 @@ func (b *Bot) quick(it *interaction, ephemeral bool, work func(context.Context) 
 		select {
 		case r = <-done:
 		case <-ctx.Done():
-			r.err = errTooSlow
-			if b.halt.Err() != nil {
-				r.err = msgStopping
-			}
+			r.err = b.deadlineErr()
 		}
 	}
 	var n notice
@@ -636,11 +639,10 @@ func (b *Bot) acquire(ctx context.Context, user, guild string) (release func(), 
 	// Not the user's fault: they may retry at once.
 	b.cooldown.forget(user)
 	b.limits.refund(user, guild)
+	setOutcome(ctx, briefbot.OutcomeBusy)
 	if b.stopping.Err() != nil {
-		setOutcome(ctx, briefbot.OutcomeBusy)
 		return nil, msgStopping
 	}
-	setOutcome(ctx, briefbot.OutcomeBusy)
 	b.logOf(ctx).Warn("question refused: no answer slot freed in time", "user", user, "waited", time.Since(start),
 		"max_in_flight", b.opts.MaxInFlight, "queue_wait", b.opts.QueueWait)
 	return nil, msgBusy
@@ -840,13 +842,23 @@ func (b *Bot) awaitAnswer(ctx context.Context, done <-chan outcome[briefbot.Answ
 		b.logOf(ctx).Error("answer failed", "err", r.err)
 		return briefbot.Answer{}, errFailed
 	case <-ctx.Done():
-		if b.halt.Err() != nil {
+		err := b.deadlineErr()
+		if err == msgStopping {
 			b.logOf(ctx).Warn("answer abandoned: the bot is stopping and the shutdown timeout passed", "shutdown_timeout", b.opts.ShutdownTimeout)
-			return briefbot.Answer{}, msgStopping
+		} else {
+			b.logOf(ctx).Warn("answer abandoned at the deadline", "timeout", b.opts.AnswerTimeout)
 		}
-		b.logOf(ctx).Warn("answer abandoned at the deadline", "timeout", b.opts.AnswerTimeout)
-		return briefbot.Answer{}, errTooSlow
+		return briefbot.Answer{}, err
 	}
+}
+
+// deadlineErr is why an answer's context ended: the shutdown timeout
+// passed (msgStopping), or the answer's own deadline (errTooSlow).
+func (b *Bot) deadlineErr() error {
+	if b.halt.Err() != nil {
+		return msgStopping
+	}
+	return errTooSlow
 }
 
 func (b *Bot) citedPassages(a briefbot.Answer) map[string]briefbot.Passage {

@@ -280,8 +280,6 @@ func decodeInteraction(raw []byte) (*discordgo.Interaction, *modalSubmit, error)
 		return nil, nil, errors.New("interaction: no id or token")
 	case userOf(&i) == "":
 		return nil, nil, errors.New("interaction: no user")
-	case i.Data == nil:
-		return nil, nil, errors.New("interaction: no data")
 	}
 	if i.Type == discordgo.InteractionMessageComponent && i.Message == nil {
 		// Discord always sends the message a component belongs to.
@@ -295,7 +293,7 @@ func decodeInteraction(raw []byte) (*discordgo.Interaction, *modalSubmit, error)
 // restarting" in the user's language.
 func stoppingResponse(i *discordgo.Interaction) callbackBody {
 	if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
-		return callbackBody{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: choicesBody{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
+		return callbackBody{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: noChoices()}
 	}
 	return callbackBody{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: noticeMessage(langOf(i.Locale).userText(msgStopping)).body(true)}
 }

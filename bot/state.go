@@ -4,7 +4,6 @@ import (
 	"container/list"
 	"context"
 	"crypto/rand"
-	"encoding/base32"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -76,7 +75,7 @@ func newIDAt(t time.Time) string {
 		panic(fmt.Sprintf("crypto/rand: %v", err))
 	}
 	// The "extended hex" alphabet (0-9, a-v) sorts as the bytes do.
-	return strings.ToLower(base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	return strings.ToLower(b32hex.EncodeToString(b[:]))
 }
 
 // memoryRecords keeps answers, votes and conversations in memory when no

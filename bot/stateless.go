@@ -26,6 +26,7 @@ package bot
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -178,7 +179,7 @@ func idTime(id string) (t time.Time, ok bool) {
 	if err != nil || len(raw) != 14 {
 		return time.Time{}, false
 	}
-	ms := int64(raw[0])<<40 | int64(raw[1])<<32 | int64(raw[2])<<24 | int64(raw[3])<<16 | int64(raw[4])<<8 | int64(raw[5])
+	ms := int64(binary.BigEndian.Uint64(raw[:8]) >> 16) // as newIDAt wrote it
 	if ms == 0 {
 		return time.Time{}, false
 	}
