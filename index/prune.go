@@ -5,11 +5,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
-	"weak"
 
 	bindex "github.com/blevesearch/bleve_index_api"
 )
@@ -54,22 +52,6 @@ type termBound struct{ body, title float64 }
 type boundTable struct {
 	m sync.Map // term -> termBound
 	n atomic.Int64
-}
-
-// boundTables holds each open index's boundTable, keyed weakly so that an
-// index that is no longer referenced drops its table.
-var boundTables sync.Map // weak.Pointer[Index] -> *boundTable
-
-func (ix *Index) boundTable() *boundTable {
-	key := weak.Make(ix)
-	if v, ok := boundTables.Load(key); ok {
-		return v.(*boundTable)
-	}
-	v, loaded := boundTables.LoadOrStore(key, &boundTable{})
-	if !loaded {
-		runtime.AddCleanup(ix, func(k weak.Pointer[Index]) { boundTables.Delete(k) }, key)
-	}
-	return v.(*boundTable)
 }
 
 // termBound returns term's bound, from the index's cache or by reading
@@ -245,7 +227,7 @@ func (ix *Index) take(c *cursor, now int) {
 // rankPruned returns the top k of the query's terms (a question on its
 // own: no mark) by MaxScore; see the top of this file.
 func (ix *Index) rankPruned(ctx context.Context, rs []bindex.IndexReader, terms []queryTerm, k int, weights roleWeights) (topK, error) {
-	bt := ix.boundTable()
+	bt := &ix.bounds
 	var groups []*pgroup
 	var opened [][]bindex.TermFieldReader
 	defer func() {
