@@ -341,7 +341,7 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 	if ix.lock, err = lockShared(filepath.Join(dir, lockFile)); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	removeOldBuilds(root, name, prev)
+	removeOldBuilds(root, []string{name, base}, prev)
 	return ix, nil
 }
 
@@ -578,10 +578,13 @@ func syncDir(dir string) {
 // The previous build is kept because a reader may have read CURRENT just
 // before the switch and be opening it now. The base of a kept incremental
 // build (see Update) is kept with it: it serves most of its documents.
-func removeOldBuilds(root string, keep ...string) {
+// live holds the live build and its base ("" for a full build), known to
+// the caller; only prev's base is read from its manifest.
+func removeOldBuilds(root string, live []string, prev string) {
 	builds := filepath.Join(root, buildsDir)
-	for _, k := range slices.Clone(keep) {
-		if man, err := readManifest(filepath.Join(builds, k)); err == nil && man.Base != "" {
+	keep := append(slices.Clone(live), prev)
+	if prev != "" {
+		if man, err := readManifest(filepath.Join(builds, prev)); err == nil && man.Base != "" {
 			keep = append(keep, man.Base)
 		}
 	}
