@@ -1071,13 +1071,15 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 			mentioned = true
 		}
 	}
-	// The conversation the message continues, and its turns, read once.
+	// The conversation the message continues, and its turns, read once:
+	// a thread's here (they decide whether to answer at all), a DM's only
+	// for a question accepted.
 	var conv string
 	var history []briefbot.Turn
 	switch {
 	case m.GuildID == "":
+		// Its turns are read once the question is accepted (below).
 		conv = dmConversation(m.ChannelID)
-		history = b.history(conv)
 	case mentioned || b.opts.ThreadReplies == ThreadRepliesAll:
 		// Only threads the bot started have a conversation kept.
 		if turns := b.history(threadConversation(m.ChannelID)); len(turns) > 0 {
@@ -1147,6 +1149,9 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if refusal != nil {
 		send(noticeMessage(l.userText(refusal)))
 		return
+	}
+	if m.GuildID == "" {
+		history = b.history(conv)
 	}
 	a, err := b.answer(ctx, m.Author.ID, question, history, nil)
 	release()
