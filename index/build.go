@@ -309,7 +309,7 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 	if an == nil {
 		return nil, fmt.Errorf("build index: analyzer %q missing", analyzerName)
 	}
-	flat, _ := flatten(docs)
+	flat := flattenDocs(docs)
 	man.Derived = deriveFrom(flat, func(text string) []string { return analyzeWith(an, text) })
 	if err := writeManifest(dir, man); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
@@ -328,6 +328,10 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 			_ = ix.Close()
 		}
 	}()
+	// The build's own segment is the last one it opened.
+	if err := replaceFile(dir, orderFile, encodeOrder(ix.segs[len(ix.segs)-1].local)); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
 	prev, cerr := readCurrent(root)
 	if cerr != nil && !errors.Is(cerr, ErrNoIndex) {
 		slog.Warn("previous index unreadable; replacing it", "root", root, "err", cerr)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
@@ -105,7 +106,9 @@ type Index struct {
 	stamp  string
 	failed []briefbot.Failure
 	flat   []briefbot.Passage // all passages in manifest order
-	byID   map[string]int     // passage ID -> position in flat
+	// byID maps passage IDs to positions in flat; see positions.
+	byID     map[string]int
+	byIDOnce sync.Once
 	roles  []role             // role of the passage at each position in flat
 	// aboutDF counts, per analyzed term, the about-the-authors passages
 	// holding it (see onlyAbout).
@@ -204,6 +207,11 @@ type segment struct {
 	bidx bleve.Index
 	adv  bindex.Index
 	ord  []int32 // internal doc number -> position in flat, -1 for none
+	// local maps internal doc numbers to positions in the segment's own
+	// documents, as its order file records (see orderFile).
+	local []int32
+	// ordered reports that local came from the order file.
+	ordered bool
 	lock *dirLock
 }
 
@@ -237,7 +245,10 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 			ix.closeSegments()
 		}
 	}()
-	ix.flat, ix.byID = flatten(man.Documents)
+	ix.flat = man.flat
+	if ix.flat == nil {
+		ix.flat = flattenDocs(man.Documents)
+	}
 	specs, err := segmentSpecs(dir, man)
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
@@ -308,11 +319,14 @@ func segmentSpecs(dir string, man manifest) ([]segmentSpec, error) {
 }
 
 // loadSegment opens a segment, maps its internal document numbers to
-// positions in flat once (so that a search never looks up external IDs;
-// the numbers are stable because the index is opened read-only and no
-// merge can renumber documents), fills in the lengths of the passages it
+// positions in flat (so that a search never looks up external IDs; the
+// numbers are stable because the index is opened read-only and no merge
+// can renumber documents), fills in the lengths of the passages it
 // serves, and counts the terms of those it no longer serves. It returns
 // how many passages it serves.
+//
+// The map comes from the segment's order file when it has one that agrees
+// with bleve (see orderFile), else from bleve's external IDs.
 func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 	seg := segment{dir: sp.dir}
 	if sp.dir != ix.dir {
@@ -343,9 +357,9 @@ func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 			return 0, fmt.Errorf("analyzer %q missing", analyzerName)
 		}
 	}
-	segFlat, segByID := ix.flat, ix.byID
+	segFlat := ix.flat
 	if !sp.all {
-		segFlat, segByID = flatten(sp.docs)
+		segFlat = flattenDocs(sp.docs)
 	}
 	r, err := s.adv.Reader()
 	if err != nil {
@@ -367,49 +381,130 @@ func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ids, err := r.DocIDReaderAll()
-	if err != nil {
-		return 0, fmt.Errorf("doc ids: %w", err)
+	local, err := readOrder(sp.dir, len(segFlat))
+	s.ordered = err == nil && orderAgrees(r, local, segFlat)
+	if !s.ordered {
+		if err != nil {
+			slog.Warn("index order file unusable; reading the order from the index", "dir", sp.dir, "error", err)
+		}
+		if local, err = deriveOrder(r, segFlat); err != nil {
+			return 0, err
+		}
 	}
-	defer ids.Close()
+	s.local = local
+	var byID map[string]int
+	if !sp.all {
+		byID = ix.positions()
+	}
+	s.ord = make([]int32, len(local))
 	served := 0
-	for {
-		id, err := ids.Next()
-		if err != nil {
-			return 0, fmt.Errorf("doc ids: %w", err)
-		}
-		if id == nil {
-			break
-		}
-		ext, err := r.ExternalID(id)
-		if err != nil {
-			return 0, fmt.Errorf("external id: %w", err)
-		}
-		sp0, ok := segByID[ext]
-		if !ok {
-			return 0, fmt.Errorf("passage %q of document %q is indexed but not in the manifest", ext, storedDocID(r, ext))
-		}
-		num := id.Value()
-		if num > math.MaxInt32 {
-			return 0, fmt.Errorf("internal id %d out of range", num)
-		}
-		for uint64(len(s.ord)) <= num {
-			s.ord = append(s.ord, -1)
+	for num, sp0 := range local {
+		s.ord[num] = -1
+		if sp0 < 0 {
+			continue
 		}
 		p := segFlat[sp0]
 		if !sp.keep(p.DocID) {
 			ix.countDeleted(p)
 			continue
 		}
-		pos, ok := ix.byID[ext]
-		if !ok || ix.flat[pos].DocID != p.DocID {
-			return 0, fmt.Errorf("passage %q of document %q is indexed but not served", ext, p.DocID)
+		pos := int(sp0)
+		if !sp.all {
+			var ok bool
+			if pos, ok = byID[p.ID]; !ok || ix.flat[pos].DocID != p.DocID {
+				return 0, fmt.Errorf("passage %q of document %q is indexed but not served", p.ID, p.DocID)
+			}
 		}
 		s.ord[num] = int32(pos)
 		lengths[pos] = segLengths[sp0]
 		served++
 	}
 	return served, nil
+}
+
+// orderAgrees reports whether local, a segment's order file read for the
+// passages segFlat, covers each passage once and agrees with bleve's
+// external IDs at orderChecks numbers spread over it. A nil local agrees
+// with nothing.
+func orderAgrees(r bindex.IndexReader, local []int32, segFlat []briefbot.Passage) bool {
+	if local == nil {
+		return false
+	}
+	seen := make([]bool, len(segFlat))
+	count := 0
+	for _, sp0 := range local {
+		if sp0 < 0 {
+			continue
+		}
+		if seen[sp0] {
+			return false
+		}
+		seen[sp0] = true
+		count++
+	}
+	if count != len(segFlat) {
+		return false
+	}
+	if len(local) == 0 {
+		return true
+	}
+	var id bindex.IndexInternalID
+	for k := range orderChecks {
+		num := k * (len(local) - 1) / max(orderChecks-1, 1)
+		for num < len(local) && local[num] < 0 {
+			num++
+		}
+		if num == len(local) {
+			continue
+		}
+		id = bindex.NewIndexInternalID(id[:0], uint64(num))
+		ext, err := r.ExternalID(id)
+		if err != nil || ext != segFlat[local[num]].ID {
+			return false
+		}
+	}
+	return true
+}
+
+// deriveOrder maps a segment's internal document numbers to positions in
+// segFlat, the passages it indexes, by their external IDs.
+func deriveOrder(r bindex.IndexReader, segFlat []briefbot.Passage) ([]int32, error) {
+	segByID := make(map[string]int, len(segFlat))
+	for i, p := range segFlat {
+		segByID[p.ID] = i
+	}
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return nil, fmt.Errorf("doc ids: %w", err)
+	}
+	defer ids.Close()
+	var local []int32
+	for {
+		id, err := ids.Next()
+		if err != nil {
+			return nil, fmt.Errorf("doc ids: %w", err)
+		}
+		if id == nil {
+			break
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return nil, fmt.Errorf("external id: %w", err)
+		}
+		sp0, ok := segByID[ext]
+		if !ok {
+			return nil, fmt.Errorf("passage %q of document %q is indexed but not in the manifest", ext, storedDocID(r, ext))
+		}
+		num := id.Value()
+		if num > math.MaxInt32 {
+			return nil, fmt.Errorf("internal id %d out of range", num)
+		}
+		for uint64(len(local)) <= num {
+			local = append(local, -1)
+		}
+		local[num] = int32(sp0)
+	}
+	return local, nil
 }
 
 // countDeleted adds the terms of a passage indexed but no longer served to
@@ -447,16 +542,29 @@ func (ix *Index) setLengths(lengths []uint32) {
 	}
 }
 
-func flatten(docs []briefbot.Document) ([]briefbot.Passage, map[string]int) {
-	var flat []briefbot.Passage
+// flattenDocs lists docs' passages in order.
+func flattenDocs(docs []briefbot.Document) []briefbot.Passage {
+	n := 0
+	for _, d := range docs {
+		n += len(d.Passages)
+	}
+	flat := make([]briefbot.Passage, 0, n)
 	for _, d := range docs {
 		flat = append(flat, d.Passages...)
 	}
-	byID := make(map[string]int, len(flat))
-	for i, p := range flat {
-		byID[p.ID] = i
-	}
-	return flat, byID
+	return flat
+}
+
+// positions maps each passage ID to its position in flat, built at the
+// first call: opening an index whose order files agree needs no map.
+func (ix *Index) positions() map[string]int {
+	ix.byIDOnce.Do(func() {
+		ix.byID = make(map[string]int, len(ix.flat))
+		for i, p := range ix.flat {
+			ix.byID[p.ID] = i
+		}
+	})
+	return ix.byID
 }
 
 // storedDocID is the document ID stored with an indexed passage, for
@@ -494,7 +602,7 @@ func (ix *Index) Documents() []briefbot.Document { return ix.docs }
 
 // Passage returns the indexed passage with the given ID.
 func (ix *Index) Passage(id string) (briefbot.Passage, bool) {
-	i, ok := ix.byID[id]
+	i, ok := ix.positions()[id]
 	if !ok {
 		return briefbot.Passage{}, false
 	}

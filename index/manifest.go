@@ -62,6 +62,9 @@ type manifest struct {
 	// Derived is what the build derived from its passages; nil for a
 	// manifest of format 1, which lacks it.
 	Derived *derived `json:"-"`
+	// flat is every document's passages in order, decoded into one array
+	// the documents' Passages share; nil for a manifest of format 1.
+	flat []briefbot.Passage
 }
 
 // derived is what a build derives from its passages, in manifest order.
@@ -271,8 +274,11 @@ func decodeManifestBody(s string) (manifest, error) {
 	man.Delta = d.strs()
 	if n, isNil := d.count(minDocument); !isNil {
 		man.Documents = make([]briefbot.Document, n)
+		// The stated count of passages only sizes the array, within
+		// what the bytes left can hold: a wrong one costs a copy.
+		man.flat = make([]briefbot.Passage, 0, min(max(man.Info.Passages, 0), len(d.s)/minPassage))
 		for i := range man.Documents {
-			man.Documents[i] = d.document()
+			man.Documents[i], man.flat = d.document(man.flat)
 		}
 	}
 	if d.uint() == 1 {
@@ -521,7 +527,9 @@ func (d *decoder) links() []briefbot.Link {
 	return ls
 }
 
-func (d *decoder) document() briefbot.Document {
+// document decodes a document, appending its passages to flat; its
+// Passages share flat's array.
+func (d *decoder) document(flat []briefbot.Passage) (briefbot.Document, []briefbot.Passage) {
 	var doc briefbot.Document
 	doc.ID = d.str()
 	doc.Title = d.str()
@@ -532,7 +540,9 @@ func (d *decoder) document() briefbot.Document {
 	doc.Translations = d.links()
 	doc.Sections = d.strs()
 	if n, isNil := d.count(minPassage); !isNil {
-		doc.Passages = make([]briefbot.Passage, n)
+		start := len(flat)
+		flat = slices.Grow(flat, n)[:start+n]
+		doc.Passages = flat[start : start+n : start+n]
 		for i := range doc.Passages {
 			p := &doc.Passages[i]
 			p.ID = d.ref("")
@@ -547,5 +557,5 @@ func (d *decoder) document() briefbot.Document {
 			p.Links = d.links()
 		}
 	}
-	return doc
+	return doc, flat
 }

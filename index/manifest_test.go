@@ -36,7 +36,9 @@ func fill(v reflect.Value, seed *int) {
 			return
 		}
 		for i := range v.NumField() {
-			fill(v.Field(i), seed)
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), seed)
+			}
 		}
 	case reflect.Pointer: // Derived, set by hand
 	default:
@@ -60,7 +62,9 @@ func zeroFields(v reflect.Value, path string) []string {
 			return nil
 		}
 		for i := range v.NumField() {
-			out = append(out, zeroFields(v.Field(i), path+"."+v.Type().Field(i).Name)...)
+			if v.Type().Field(i).IsExported() {
+				out = append(out, zeroFields(v.Field(i), path+"."+v.Type().Field(i).Name)...)
+			}
 		}
 	}
 	return out
@@ -90,12 +94,20 @@ func TestManifestRoundTrip(t *testing.T) {
 	d.Passages[1].Links, d.Passages[1].Page = nil, 0
 	man.Documents = append(man.Documents, d, briefbot.Document{ID: "empty"})
 	man.Info.BuiltAt = time.Date(2026, 12, 3, 18, 0, 0, 123456789, time.UTC)
+	man.Info.Passages = len(flattenDocs(man.Documents))
 
 	raw := encodeManifest(man)
 	got, err := decodeManifest(string(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The documents' passages share one array, in order.
+	if flat := flattenDocs(man.Documents); !reflect.DeepEqual(got.flat, flat) {
+		t.Errorf("flat passages:\n got %+v\nwant %+v", got.flat, flat)
+	} else if &got.Documents[0].Passages[0] != &got.flat[0] || &got.Documents[1].Passages[0] != &got.flat[len(man.Documents[0].Passages)] {
+		t.Error("documents' passages are copies of the flat array, not parts of it")
+	}
+	got.flat = nil
 	if !reflect.DeepEqual(got, man) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, man)
 	}

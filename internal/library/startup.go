@@ -92,8 +92,9 @@ func (l *Library) openIfUnchanged(ctx context.Context) *index.Index {
 			return nil
 		}
 	}
-	l.pathDocs, l.stored = nil, map[string]briefbot.Document{}
-	for _, d := range ix.Documents() {
+	docs := ix.Documents()
+	l.pathDocs, l.stored = make([]briefbot.Document, 0, len(docs)), map[string]briefbot.Document{}
+	for _, d := range docs {
 		if i := slices.IndexFunc(recs, func(r store.DocumentRecord) bool { return r.ID == d.ID }); i >= 0 && isStored(d, recs[i]) {
 			l.stored[d.ID] = d
 		} else {

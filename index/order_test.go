@@ -1,0 +1,125 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestOrderFile: a build records its segment's order, and opening uses it
+// when it agrees with bleve; a missing, damaged or disagreeing order file
+// opens the long way, to the same map.
+func TestOrderFile(t *testing.T) {
+	root := t.TempDir()
+	// Small batches make many bleve segments, merged in the background:
+	// internal numbers then need not follow the documents' order.
+	docs := manyDocs(300, "zebra")
+	if _, err := Build(context.Background(), root, docs, BuildOptions{BatchSize: 7}); err != nil {
+		t.Fatal(err)
+	}
+	open := func() (ord []int32, ordered bool, hits []string) {
+		t.Helper()
+		ix, err := Open(root, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		hs, err := ix.Search(context.Background(), "zebra number more", 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hs {
+			hits = append(hits, h.Passage.ID)
+		}
+		return slices.Clone(ix.segs[0].ord), ix.segs[0].ordered, hits
+	}
+	wantOrd, ordered, wantHits := open()
+	if !ordered {
+		t.Fatal("a new build opened without its order file")
+	}
+	if len(wantHits) == 0 {
+		t.Fatal("no hits")
+	}
+	cur, err := readCurrent(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, buildsDir, cur, orderFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := decodeOrder(raw, len(docs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	swapped := slices.Clone(local)
+	last := len(swapped) - 1
+	swapped[0], swapped[last] = swapped[last], swapped[0]
+	dup := slices.Clone(local)
+	dup[1] = dup[0]
+	short := local[:len(local)-1]
+	for _, c := range []struct {
+		name string
+		data []byte // nil removes the file
+	}{
+		{"missing", nil},
+		{"garbage", []byte("not an order file at all")},
+		{"bit flipped", func() []byte { b := slices.Clone(raw); b[len(b)/2] ^= 1; return b }()},
+		{"checked numbers disagree", encodeOrder(swapped)},
+		{"a passage twice", encodeOrder(dup)},
+		{"a passage missing", encodeOrder(short)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.data == nil {
+				if err := os.Remove(path); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(path, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if err := os.WriteFile(path, raw, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			})
+			ord, ordered, hits := open()
+			if ordered {
+				t.Error("opened with the order file")
+			}
+			if !slices.Equal(ord, wantOrd) || !slices.Equal(hits, wantHits) {
+				t.Errorf("order %v, hits %v; want %v, %v", ord, hits, wantOrd, wantHits)
+			}
+		})
+	}
+}
+
+func TestOrderRoundTrip(t *testing.T) {
+	for _, local := range [][]int32{{}, {-1}, {2, 0, -1, 1}, {0, 1, 2, 3, 4, 199, 5}} {
+		got, err := decodeOrder(encodeOrder(local), 200)
+		if err != nil || !slices.Equal(got, local) {
+			t.Errorf("%v: got %v, %v", local, got, err)
+		}
+	}
+	if _, err := decodeOrder(encodeOrder([]int32{0, 201}), 200); err == nil {
+		t.Error("a position past the limit decoded")
+	}
+}
+
+// FuzzOrder: any bytes decode or fail without panicking, and never
+// allocate more than the input justifies.
+func FuzzOrder(f *testing.F) {
+	f.Add(encodeOrder([]int32{2, 0, -1, 1}))
+	f.Add([]byte(orderMagic + "\xff\xff\xff\xff\x0f"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		local, err := decodeOrder(data, 1000)
+		if err == nil && len(local) > len(data) {
+			t.Fatalf("%d positions from %d bytes", len(local), len(data))
+		}
+		if err == nil && !slices.Equal(encodeOrder(local), data) {
+			t.Fatalf("decoded %v does not encode back to the input", local)
+		}
+	})
+}
