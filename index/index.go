@@ -109,7 +109,7 @@ type Index struct {
 	// byID maps passage IDs to positions in flat; see positions.
 	byID     map[string]int
 	byIDOnce sync.Once
-	roles  []role             // role of the passage at each position in flat
+	roles    []role // role of the passage at each position in flat
 	// aboutDF counts, per analyzed term, the about-the-authors passages
 	// holding it (see onlyAbout).
 	aboutDF map[string]uint64
@@ -212,7 +212,7 @@ type segment struct {
 	local []int32
 	// ordered reports that local came from the order file.
 	ordered bool
-	lock *dirLock
+	lock    *dirLock
 }
 
 // segmentSpec is what loadBuild opens as a segment: the bleve index under
