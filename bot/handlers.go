@@ -476,7 +476,16 @@ func (b *Bot) onCommand(it *interaction) {
 			if !ok {
 				return message{}, notice(it.T("No document matches %q. /sources lists them.", cutText(ref, 100)))
 			}
-			return briefMessage(it.lang, d), nil
+			// A listed document's passages may lack their texts (the
+			// index keeps them apart): the lead's is looked up.
+			var lead string
+			if p, ok := leadOf(d); ok {
+				if lead = p.Text; lead == "" {
+					full, _ := b.svc.Passage(p.ID)
+					lead = full.Text
+				}
+			}
+			return briefMessage(it.lang, d, lead), nil
 		})
 	case "reindex":
 		b.reindex(it)

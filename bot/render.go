@@ -1119,19 +1119,23 @@ func sourcesMessage(l lang, docs []briefbot.Document) message {
 	return message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
+// leadOf is the passage /brief quotes: the document's first one that is
+// not about its authors.
+func leadOf(d briefbot.Document) (briefbot.Passage, bool) {
+	for _, p := range d.Passages {
+		if !strings.EqualFold(p.Section, "About the Authors") {
+			return p, true
+		}
+	}
+	return briefbot.Passage{}, false
+}
+
 // briefMessage is a document's card: title, authors, date, lead paragraph,
 // sections and link.
-func briefMessage(l lang, d briefbot.Document) message {
+func briefMessage(l lang, d briefbot.Document, lead string) message {
 	e := &discordgo.MessageEmbed{Title: cutText(d.Title, maxEmbedTitle), Color: colorAnswer}
 	if u := linkTarget(d.URL); u != "" {
 		e.URL = u
-	}
-	var lead string
-	for _, p := range d.Passages {
-		if !strings.EqualFold(p.Section, "About the Authors") {
-			lead = p.Text
-			break
-		}
 	}
 	e.Description = cutText(escapeMarkdown(lead), 1500)
 	if len(d.Authors) > 0 {

@@ -139,7 +139,9 @@ func TestRenderGermanCards(t *testing.T) {
 	lib := openLibrary(t)
 	docs := lib.Documents()
 	src := embedText(sourcesMessage(langDE, docs))
-	card := briefMessage(langDE, docs[0])
+	lead, _ := leadOf(docs[0])
+	full, _ := lib.Passage(lead.ID)
+	card := briefMessage(langDE, docs[0], full.Text)
 	for _, w := range []string{"Quellen", "Textstellen", "/steckbrief zeigt eines"} {
 		if !strings.Contains(src, w) {
 			t.Errorf("sources: %q missing from %q", w, src)

@@ -402,7 +402,8 @@ func TestSourcesAndBriefWithinLimits(t *testing.T) {
 	if !strings.Contains(m.Embeds[0].Description, "more documents") {
 		t.Errorf("truncated list does not say so")
 	}
-	b := briefMessage(langEN, docs[0])
+	lead, _ := leadOf(docs[0])
+	b := briefMessage(langEN, docs[0], lead.Text)
 	checkLimits(t, b)
 	if !strings.HasPrefix(b.Embeds[0].Description, "Lead paragraph.") {
 		t.Errorf("lead = %q", b.Embeds[0].Description[:40])

@@ -400,8 +400,9 @@ func TestRefsOnTheBrief(t *testing.T) {
 	for _, d := range lib.Documents() {
 		for _, p := range d.Passages {
 			n++
+			full, _ := lib.Passage(p.ID) // the listing may lack texts
 			got, ok := b.passageByRef(passageRef(p.ID))
-			if !ok || got.ID != p.ID || got.Text != p.Text {
+			if !ok || got.ID != p.ID || got.Text != full.Text || got.Text == "" {
 				t.Fatalf("ref %s of %q finds %q, %v", passageRef(p.ID), p.ID, got.ID, ok)
 			}
 		}

@@ -66,7 +66,10 @@ const (
 	// mappingVersion names the analysis and field layout; bump it whenever
 	// either changes so that existing builds read as stale.
 	mappingVersion = "4"
-	manifestFormat = 2
+	// manifestFormat is the format builds are written in; builds of
+	// inlineTextsFormat (passages' texts in the manifest) still open.
+	manifestFormat    = 3
+	inlineTextsFormat = 2
 )
 
 // DefaultBatchSize is the number of passages per bleve batch.
@@ -304,6 +307,17 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 	}
 	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), indexed, indexedTotal, opts); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
+	}
+	if err := writeTexts(dir, indexed); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	man.TextSums = make([]textSum, 0, total)
+	man.DocHashes = make([][sha256.Size]byte, len(docs))
+	for i, d := range docs {
+		for _, p := range d.Passages {
+			man.TextSums = append(man.TextSums, textSumOf(p.Text))
+		}
+		man.DocHashes[i] = docHash(d)
 	}
 	an := newMapping().AnalyzerNamed(analyzerName)
 	if an == nil {

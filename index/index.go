@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -122,12 +123,18 @@ type Index struct {
 	acronymTable string
 	// names counts how the corpus writes each word (see IsName), learned
 	// once.
-	names     map[string]caseCount
+	names     []string // sorted
 	namesOnce sync.Once
+	// namesTable is the build's encoded list of names; empty for a build
+	// of an older format.
+	namesTable string
 	n         float64 // number of passages served
 	avgdl     float64 // mean analyzed length of the body field
 	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
 	lengthNorm []float64
+	// textAt locates each passage's text when the build keeps texts
+	// apart (see textsFile); nil when flat holds them.
+	textAt []textRef
 
 	// segs are the bleve indexes the passages are in: the build's own for
 	// a full build; for an incremental one (see Update) its base build's,
@@ -212,6 +219,9 @@ type segment struct {
 	local []int32
 	// ordered reports that local came from the order file.
 	ordered bool
+	// texts is the segment's texts file; nil for a build holding its
+	// texts in its manifest.
+	texts *os.File
 	lock    *dirLock
 }
 
@@ -224,6 +234,9 @@ type segmentSpec struct {
 	keep func(docID string) bool
 	// all marks the segment of a full build: its docs are the build's.
 	all bool
+	// sums records the texts of docs' passages, in order, in the texts
+	// file in dir; nil when the passages hold their texts.
+	sums []textSum
 }
 
 // loadBuild opens the build in dir; the caller takes care of its lock (the
@@ -249,6 +262,9 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 	if ix.flat == nil {
 		ix.flat = flattenDocs(man.Documents)
 	}
+	if man.TextSums != nil {
+		ix.textAt = make([]textRef, len(ix.flat))
+	}
 	specs, err := segmentSpecs(dir, man)
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
@@ -270,7 +286,7 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 		if len(der.Roles) != len(ix.flat) {
 			return nil, fmt.Errorf("open index %s: manifest holds %d roles for %d passages", dir, len(der.Roles), len(ix.flat))
 		}
-		ix.roles, ix.aboutDF, ix.acronymTable = der.Roles, der.AboutDF, der.Acronyms
+		ix.roles, ix.aboutDF, ix.acronymTable, ix.namesTable = der.Roles, der.AboutDF, der.Acronyms, der.Names
 	} else {
 		ix.classifyRoles()
 	}
@@ -289,16 +305,22 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 // documents that did not change since, then its own.
 func segmentSpecs(dir string, man manifest) ([]segmentSpec, error) {
 	all := func(string) bool { return true }
+	if man.TextSums != nil && len(man.TextSums) != len(man.flat) {
+		return nil, fmt.Errorf("manifest records %d texts for %d passages", len(man.TextSums), len(man.flat))
+	}
 	if man.Base == "" {
-		return []segmentSpec{{dir: dir, docs: man.Documents, keep: all, all: true}}, nil
+		return []segmentSpec{{dir: dir, docs: man.Documents, keep: all, all: true, sums: man.TextSums}}, nil
 	}
 	baseDir := filepath.Join(filepath.Dir(dir), man.Base)
 	base, err := readManifest(baseDir)
 	if err != nil {
 		return nil, fmt.Errorf("base build: %w", err)
 	}
-	if base.Base != "" || base.Mapping != man.Mapping {
-		return nil, fmt.Errorf("base build %s is not a full build of mapping %s", man.Base, man.Mapping)
+	if base.Base != "" || base.Mapping != man.Mapping || base.Format != man.Format {
+		return nil, fmt.Errorf("base build %s is not a full build of mapping %s, format %d", man.Base, man.Mapping, man.Format)
+	}
+	if base.TextSums != nil && len(base.TextSums) != len(base.flat) {
+		return nil, fmt.Errorf("base build %s records %d texts for %d passages", man.Base, len(base.TextSums), len(base.flat))
 	}
 	inDelta := make(map[string]bool, len(man.Delta))
 	for _, id := range man.Delta {
@@ -306,15 +328,24 @@ func segmentSpecs(dir string, man manifest) ([]segmentSpec, error) {
 	}
 	served := make(map[string]bool, len(man.Documents))
 	var delta []briefbot.Document
+	var deltaSums []textSum
+	pos := 0
 	for _, d := range man.Documents {
 		served[d.ID] = true
 		if inDelta[d.ID] {
 			delta = append(delta, d)
+			if man.TextSums != nil {
+				deltaSums = append(deltaSums, man.TextSums[pos:pos+len(d.Passages)]...)
+			}
 		}
+		pos += len(d.Passages)
+	}
+	if man.TextSums != nil && deltaSums == nil {
+		deltaSums = []textSum{}
 	}
 	return []segmentSpec{
-		{dir: baseDir, docs: base.Documents, keep: func(id string) bool { return served[id] && !inDelta[id] }},
-		{dir: dir, docs: delta, keep: all},
+		{dir: baseDir, docs: base.Documents, keep: func(id string) bool { return served[id] && !inDelta[id] }, sums: base.TextSums},
+		{dir: dir, docs: delta, keep: all, sums: deltaSums},
 	}, nil
 }
 
@@ -392,6 +423,16 @@ func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 		}
 	}
 	s.local = local
+	var offs []int64
+	if sp.sums != nil {
+		if len(sp.sums) != len(segFlat) {
+			return 0, fmt.Errorf("manifest records %d texts for %d passages", len(sp.sums), len(segFlat))
+		}
+		if s.texts, offs, err = openTexts(sp.dir, sp.sums); err != nil {
+			return 0, err
+		}
+	}
+	segIdx := int32(len(ix.segs) - 1)
 	var byID map[string]int
 	if !sp.all {
 		byID = ix.positions()
@@ -404,7 +445,16 @@ func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 			continue
 		}
 		p := segFlat[sp0]
+		var ref textRef
+		if offs != nil {
+			ref = textRef{off: offs[sp0], sum: sp.sums[sp0], seg: segIdx}
+		}
 		if !sp.keep(p.DocID) {
+			if offs != nil {
+				if p.Text, err = readText(s.texts, ref); err != nil {
+					return 0, err
+				}
+			}
 			ix.countDeleted(p)
 			continue
 		}
@@ -417,6 +467,9 @@ func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 		}
 		s.ord[num] = int32(pos)
 		lengths[pos] = segLengths[sp0]
+		if offs != nil {
+			ix.textAt[pos] = ref
+		}
 		served++
 	}
 	return served, nil
@@ -597,8 +650,51 @@ func (ix *Index) Failed() []briefbot.Failure { return ix.failed }
 func (ix *Index) Dir() string { return ix.dir }
 
 // Documents returns the indexed documents with their passages, as recorded
-// in the manifest. The slice is shared: do not modify it.
+// in the manifest. The slice is shared: do not modify it. The passages'
+// Text is empty when the build keeps texts apart (see textsFile): Passage
+// and FullDocuments read texts.
 func (ix *Index) Documents() []briefbot.Document { return ix.docs }
+
+// FullDocuments returns the indexed documents with their passages' texts,
+// read from disk when the build keeps them apart.
+func (ix *Index) FullDocuments() ([]briefbot.Document, error) {
+	if ix.textAt == nil {
+		return ix.docs, nil
+	}
+	docs := slices.Clone(ix.docs)
+	pos := 0
+	for i := range docs {
+		ps := slices.Clone(docs[i].Passages)
+		for j := range ps {
+			p, err := ix.passageAt(pos)
+			if err != nil {
+				return nil, fmt.Errorf("index %s: %w", ix.dir, err)
+			}
+			ps[j] = p
+			pos++
+		}
+		docs[i].Passages = ps
+	}
+	return docs, nil
+}
+
+// passageAt is the passage at pos in flat, with its text.
+func (ix *Index) passageAt(pos int) (briefbot.Passage, error) {
+	p := ix.flat[pos]
+	if ix.textAt == nil {
+		return p, nil
+	}
+	if ix.closed.Load() {
+		return briefbot.Passage{}, ErrClosed
+	}
+	ref := ix.textAt[pos]
+	text, err := readText(ix.segs[ref.seg].texts, ref)
+	if err != nil {
+		return briefbot.Passage{}, fmt.Errorf("passage %s: %w", p.ID, err)
+	}
+	p.Text = text
+	return p, nil
+}
 
 // Passage returns the indexed passage with the given ID.
 func (ix *Index) Passage(id string) (briefbot.Passage, bool) {
@@ -606,7 +702,12 @@ func (ix *Index) Passage(id string) (briefbot.Passage, bool) {
 	if !ok {
 		return briefbot.Passage{}, false
 	}
-	return ix.flat[i], true
+	p, err := ix.passageAt(i)
+	if err != nil {
+		slog.Warn("passage text unreadable", "dir", ix.dir, "error", err)
+		return briefbot.Passage{}, false
+	}
+	return p, true
 }
 
 // Close releases the index. Searches after Close fail with ErrClosed.
@@ -628,6 +729,9 @@ func (ix *Index) closeSegments() error {
 	var errs []error
 	for _, s := range ix.segs {
 		errs = append(errs, s.bidx.Close())
+		if s.texts != nil {
+			errs = append(errs, s.texts.Close())
+		}
 		s.lock.unlock()
 	}
 	ix.segs = nil

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"log/slog"
 	"strings"
 
 	"github.com/briefbot/briefbot"
@@ -23,11 +24,16 @@ func (ix *Index) Leads(n int) []briefbot.Hit {
 	pos := 0
 	for _, d := range ix.docs {
 		taken := 0
-		for i, p := range d.Passages {
+		for i := range d.Passages {
 			if len(hits) == n || taken == perDoc {
 				break
 			}
 			if ix.roles[pos+i] == roleAbout {
+				continue
+			}
+			p, err := ix.passageAt(pos + i)
+			if err != nil {
+				slog.Warn("lead passage unreadable", "dir", ix.dir, "error", err)
 				continue
 			}
 			taken++

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -62,6 +63,14 @@ type manifest struct {
 	// Derived is what the build derived from its passages; nil for a
 	// manifest of format 1, which lacks it.
 	Derived *derived `json:"-"`
+	// TextSums records each passage's text, in the order of flat, for a
+	// build keeping its texts apart (format 3, see textsFile); nil when
+	// the passages hold their texts (formats 1 and 2).
+	TextSums []textSum `json:"-"`
+	// DocHashes is docHash of each document, for Update to tell which
+	// documents a build holds as they are without their texts; nil for
+	// formats 1 and 2.
+	DocHashes [][sha256.Size]byte `json:"-"`
 	// flat is every document's passages in order, decoded into one array
 	// the documents' Passages share; nil for a manifest of format 1.
 	flat []briefbot.Passage
@@ -74,13 +83,17 @@ type derived struct {
 	// Acronyms is the encoded table of corpusAcronyms, decoded by the
 	// first question that needs it (see decodeAcronyms).
 	Acronyms string
+	// Names is the encoded list of the words the corpus writes as names
+	// (see IsName), decoded by the first question that needs it; empty
+	// for formats 1 and 2, whose open learns them from the texts.
+	Names string
 }
 
 // deriveFrom derives what a build keeps of its passages flat, analyzed by
 // analyze.
 func deriveFrom(flat []briefbot.Passage, analyze func(string) []string) *derived {
 	roles, about := classify(flat, analyze)
-	return &derived{Roles: roles, AboutDF: about, Acronyms: encodeAcronyms(acronymsOf(flat))}
+	return &derived{Roles: roles, AboutDF: about, Acronyms: encodeAcronyms(acronymsOf(flat)), Names: encodeNames(namesOf(flat))}
 }
 
 // encodeAcronyms encodes an acronym table, keys sorted.
@@ -109,15 +122,18 @@ func decodeAcronyms(s string) (map[string]string, error) {
 	return m, nil
 }
 
-// writeManifest writes man in format 2 into the build directory dir,
-// replacing any manifest there by renames: the binary one first, then the
-// stub for older readers.
+// writeManifest writes man into the build directory dir, in format 3 when
+// it records texts apart and else in format 2, replacing any manifest there
+// by renames: the binary one first, then the stub for older readers.
 func writeManifest(dir string, man manifest) error {
-	man.Format = manifestFormat
+	man.Format = inlineTextsFormat
+	if man.TextSums != nil {
+		man.Format = manifestFormat
+	}
 	if err := replaceFile(dir, manifestFile, encodeManifest(man)); err != nil {
 		return err
 	}
-	stub, _ := json.Marshal(map[string]any{"format": manifestFormat, "manifest": manifestFile})
+	stub, _ := json.Marshal(map[string]any{"format": man.Format, "manifest": manifestFile})
 	return replaceFile(dir, legacyManifestFile, append(stub, '\n'))
 }
 
@@ -187,7 +203,7 @@ func readLegacyManifest(dir string) (manifest, error) {
 	switch man.Format {
 	case legacyFormat:
 		return man, nil
-	case manifestFormat:
+	case inlineTextsFormat, manifestFormat:
 		return man, fmt.Errorf("read manifest %s: format %d but %s is missing", path, man.Format, manifestFile)
 	}
 	return man, fmt.Errorf("read manifest %s: %w %d, want %d", path, errManifestFormat, man.Format, manifestFormat)
@@ -212,8 +228,18 @@ func encodeManifest(man manifest) []byte {
 	e.str(man.Base)
 	e.strs(man.Delta)
 	e.count(len(man.Documents), man.Documents == nil)
+	var sums []textSum
+	if man.Format == manifestFormat {
+		sums = man.TextSums
+	}
 	for _, d := range man.Documents {
-		e.document(d)
+		sums = e.document(d, man.Format, sums)
+	}
+	if man.Format == manifestFormat {
+		e.count(len(man.DocHashes), man.DocHashes == nil)
+		for _, h := range man.DocHashes {
+			e.b = append(e.b, h[:]...)
+		}
 	}
 	if man.Derived == nil {
 		e.uint(0)
@@ -229,6 +255,9 @@ func encodeManifest(man manifest) []byte {
 			e.uint(man.Derived.AboutDF[k])
 		}
 		e.str(man.Derived.Acronyms)
+		if man.Format == manifestFormat {
+			e.str(man.Derived.Names)
+		}
 	}
 	return binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 }
@@ -253,9 +282,10 @@ func decodeManifestBody(s string) (manifest, error) {
 	d := decoder{s: s}
 	var man manifest
 	format := d.uint()
-	if d.err == nil && format != manifestFormat {
+	if d.err == nil && format != manifestFormat && format != inlineTextsFormat {
 		return manifest{}, fmt.Errorf("%w %d, want %d", errManifestFormat, format, manifestFormat)
 	}
+	apart := format == manifestFormat
 	man.Format = int(format)
 	man.Mapping = d.str()
 	man.CorpusHash = d.str()
@@ -277,8 +307,19 @@ func decodeManifestBody(s string) (manifest, error) {
 		// The stated count of passages only sizes the array, within
 		// what the bytes left can hold: a wrong one costs a copy.
 		man.flat = make([]briefbot.Passage, 0, min(max(man.Info.Passages, 0), len(d.s)/minPassage))
+		if apart {
+			man.TextSums = make([]textSum, 0, cap(man.flat))
+		}
 		for i := range man.Documents {
-			man.Documents[i], man.flat = d.document(man.flat)
+			man.Documents[i], man.flat, man.TextSums = d.document(man.flat, apart, man.TextSums)
+		}
+	}
+	if apart {
+		if n, isNil := d.count(sha256.Size); !isNil {
+			man.DocHashes = make([][sha256.Size]byte, n)
+			for i := range man.DocHashes {
+				copy(man.DocHashes[i][:], d.take(sha256.Size))
+			}
 		}
 	}
 	if d.uint() == 1 {
@@ -299,6 +340,9 @@ func decodeManifestBody(s string) (manifest, error) {
 			der.AboutDF[k] = d.uint()
 		}
 		der.Acronyms = d.str()
+		if apart {
+			der.Names = d.str()
+		}
 		man.Derived = der
 	}
 	if err := d.end(); err != nil {
@@ -370,7 +414,9 @@ func (e *encoder) links(ls []briefbot.Link) {
 	}
 }
 
-func (e *encoder) document(d briefbot.Document) {
+// document encodes d; in format 3 its passages' texts are recorded by the
+// first of sums, and it returns the rest.
+func (e *encoder) document(d briefbot.Document, format int, sums []textSum) []textSum {
 	e.str(d.ID)
 	e.str(d.Title)
 	e.strs(d.Authors)
@@ -388,10 +434,20 @@ func (e *encoder) document(d briefbot.Document) {
 		e.int(p.Ordinal)
 		e.int(p.Paragraph)
 		e.int(p.Page)
-		e.str(p.Text)
+		if format == manifestFormat {
+			var s textSum
+			if len(sums) > 0 {
+				s, sums = sums[0], sums[1:]
+			}
+			e.uint(uint64(s.Len))
+			e.b = binary.LittleEndian.AppendUint32(e.b, s.CRC)
+		} else {
+			e.str(p.Text)
+		}
 		e.ref(p.URL, d.URL)
 		e.links(p.Links)
 	}
+	return sums
 }
 
 // decoder reads what encoder wrote from s; the first error sticks, and
@@ -528,8 +584,9 @@ func (d *decoder) links() []briefbot.Link {
 }
 
 // document decodes a document, appending its passages to flat; its
-// Passages share flat's array.
-func (d *decoder) document(flat []briefbot.Passage) (briefbot.Document, []briefbot.Passage) {
+// Passages share flat's array. With apart (format 3) the passages' texts
+// are left empty and what the manifest records of them is appended to sums.
+func (d *decoder) document(flat []briefbot.Passage, apart bool, sums []textSum) (briefbot.Document, []briefbot.Passage, []textSum) {
 	var doc briefbot.Document
 	doc.ID = d.str()
 	doc.Title = d.str()
@@ -552,10 +609,21 @@ func (d *decoder) document(flat []briefbot.Passage) (briefbot.Document, []briefb
 			p.Ordinal = d.int()
 			p.Paragraph = d.int()
 			p.Page = d.int()
-			p.Text = d.str()
+			if apart {
+				n := d.uint()
+				if n > maxTextLen {
+					d.fail("text of %d bytes", n)
+				}
+				raw := d.take(4)
+				if d.err == nil {
+					sums = append(sums, textSum{Len: uint32(n), CRC: binary.LittleEndian.Uint32([]byte(raw))})
+				}
+			} else {
+				p.Text = d.str()
+			}
 			p.URL = d.ref(doc.URL)
 			p.Links = d.links()
 		}
 	}
-	return doc, flat
+	return doc, flat, sums
 }

@@ -25,6 +25,12 @@ func fill(v reflect.Value, seed *int) {
 		v.SetString(fmt.Sprintf("s%d·é", *seed))
 	case reflect.Int, reflect.Int64:
 		v.SetInt(int64(*seed) * -3)
+	case reflect.Uint32, reflect.Uint8:
+		v.SetUint(uint64(*seed) % 251)
+	case reflect.Array:
+		for i := range v.Len() {
+			fill(v.Index(i), seed)
+		}
 	case reflect.Slice:
 		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
 		for i := range 2 {
@@ -53,7 +59,7 @@ func zeroFields(v reflect.Value, path string) []string {
 	}
 	var out []string
 	switch v.Kind() {
-	case reflect.Slice:
+	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
 			out = append(out, zeroFields(v.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
 		}
@@ -95,11 +101,37 @@ func TestManifestRoundTrip(t *testing.T) {
 	man.Documents = append(man.Documents, d, briefbot.Document{ID: "empty"})
 	man.Info.BuiltAt = time.Date(2026, 12, 3, 18, 0, 0, 123456789, time.UTC)
 	man.Info.Passages = len(flattenDocs(man.Documents))
+	man.DocHashes = append(man.DocHashes, [32]byte{7}, [32]byte{})[:len(man.Documents)]
+	for len(man.TextSums) < man.Info.Passages {
+		man.TextSums = append(man.TextSums, textSum{Len: uint32(len(man.TextSums)) * 1000, CRC: 1 << 31})
+	}
+	man.Derived.Names = encodeNames(map[string]caseCount{"iran": {upper: 3}, "dog": {lower: 1}})
 
-	raw := encodeManifest(man)
-	got, err := decodeManifest(string(raw))
+	// Format 2 keeps the texts in the manifest, and nothing of format 3.
+	inline := man
+	inline.Format, inline.TextSums, inline.DocHashes = inlineTextsFormat, nil, nil
+	inline.Derived = &derived{Roles: man.Derived.Roles, AboutDF: man.Derived.AboutDF, Acronyms: man.Derived.Acronyms}
+	got, err := decodeManifest(string(encodeManifest(inline)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	got.flat = nil
+	if !reflect.DeepEqual(got, inline) {
+		t.Errorf("round trip of format 2:\n got %+v\nwant %+v", got, inline)
+	}
+
+	// Format 3 records the texts, which are apart.
+	raw := encodeManifest(man)
+	got, err = decodeManifest(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	man.Documents = slices.Clone(man.Documents)
+	for i := range man.Documents {
+		man.Documents[i].Passages = slices.Clone(man.Documents[i].Passages)
+		for j := range man.Documents[i].Passages {
+			man.Documents[i].Passages[j].Text = ""
+		}
 	}
 	// The documents' passages share one array, in order.
 	if flat := flattenDocs(man.Documents); !reflect.DeepEqual(got.flat, flat) {
@@ -140,20 +172,23 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(raw, '\n'), 0o644)
 }
 
-// toLegacy turns the build in dir into one of format 1, as the previous
-// briefbot wrote it: a JSON manifest of everything, nothing derived.
-func toLegacy(t *testing.T, dir string) {
+// toLegacy turns the build in dir, a full build of docs, into one of
+// format 1, as an older briefbot wrote it: a JSON manifest of everything
+// (texts included), nothing derived, no order or texts file.
+func toLegacy(t *testing.T, dir string, docs []briefbot.Document) {
 	t.Helper()
 	man, err := readManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	man.Format, man.Derived = legacyFormat, nil
+	man.Format, man.Derived, man.Documents = legacyFormat, nil, docs
 	if err := writeJSON(filepath.Join(dir, legacyManifestFile), man); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(filepath.Join(dir, manifestFile)); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{manifestFile, textsFile, orderFile} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -182,7 +217,7 @@ func TestLegacyManifestOpens(t *testing.T) {
 	if cur.acronymTable == "" {
 		t.Fatal("a new build keeps no acronyms")
 	}
-	toLegacy(t, dir)
+	toLegacy(t, dir, docs)
 	old, err := Open(root, opts.Options)
 	if err != nil {
 		t.Fatalf("format 1 does not open: %v", err)
@@ -190,8 +225,18 @@ func TestLegacyManifestOpens(t *testing.T) {
 	if old.acronymTable != "" {
 		t.Fatal("format 1 read with acronyms")
 	}
-	if !reflect.DeepEqual(old.Documents(), cur.Documents()) || !reflect.DeepEqual(cur.Documents(), docs) {
-		t.Error("documents differ between formats, or from those built")
+	oldDocs, err1 := old.FullDocuments()
+	curDocs, err2 := cur.FullDocuments()
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(oldDocs, curDocs) || !reflect.DeepEqual(curDocs, docs) {
+		t.Errorf("documents differ between formats, or from those built (%v, %v)", err1, err2)
+	}
+	for _, w := range []string{"iran", "Baku", "pashinyan", "karabakh", "the", "war", "nowhere"} {
+		if old.IsName(w) != cur.IsName(w) {
+			t.Errorf("IsName(%q): %v learned from the texts, %v from the build's list", w, old.IsName(w), cur.IsName(w))
+		}
+	}
+	if !cur.IsName("iran") || cur.IsName("war") {
+		t.Error("the build's list of names is wrong")
 	}
 	if !reflect.DeepEqual(old.roles, cur.roles) || !reflect.DeepEqual(old.aboutDF, cur.aboutDF) {
 		t.Error("roles differ between derived at build and at open")
@@ -227,9 +272,9 @@ func TestLegacyManifestOpens(t *testing.T) {
 		t.Errorf("upgraded acronyms differ: %v", err)
 	}
 	// An older briefbot reads the JSON stub as another format, not as a
-	// corrupt build.
+	// corrupt build. Format 2: the build has no texts file.
 	var stub struct{ Format int }
-	if raw, err := os.ReadFile(filepath.Join(dir, legacyManifestFile)); err != nil || json.Unmarshal(raw, &stub) != nil || stub.Format != manifestFormat {
+	if raw, err := os.ReadFile(filepath.Join(dir, legacyManifestFile)); err != nil || json.Unmarshal(raw, &stub) != nil || stub.Format != inlineTextsFormat {
 		t.Errorf("stub for older readers: %s, %v", raw, err)
 	}
 }
@@ -253,8 +298,12 @@ func FuzzManifest(f *testing.F) {
 	man := manifest{Format: manifestFormat, Mapping: mappingVersion, Documents: pets, Stamp: "x",
 		Failed: []briefbot.Failure{{Source: "a", Reason: "b"}}, Delta: []string{"d1"},
 		Derived: &derived{Roles: make([]role, 6), AboutDF: map[string]uint64{"cat": 1}, Acronyms: encodeAcronyms(map[string]string{"ab": "A B"})}}
+	man.TextSums = []textSum{{3, 1}, {7, 2}, {2, 3}}
+	man.DocHashes = make([][32]byte, 3)
 	raw := encodeManifest(man)
 	f.Add(raw)
+	man.Format, man.TextSums, man.DocHashes = inlineTextsFormat, nil, nil
+	f.Add(encodeManifest(man))
 	f.Add(raw[len(manifestMagic) : len(raw)-4])
 	f.Add([]byte(manifestMagic + "\x02\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -1,10 +1,12 @@
 package index
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
 )
 
@@ -20,17 +22,28 @@ type caseCount struct{ upper, lower int32 }
 // that a question typed in lower case ("who is pashinyan") is still seen
 // to name something. A word the documents never use is no name of theirs.
 func (ix *Index) IsName(word string) bool {
-	ix.namesOnce.Do(ix.learnNames)
-	c := ix.names[strings.ToLower(word)]
-	return c.upper > 0 && c.upper > c.lower
+	ix.namesOnce.Do(ix.loadNames)
+	_, ok := slices.BinarySearch(ix.names, strings.ToLower(word))
+	return ok
 }
 
-// learnNames counts, once, how the documents write each word inside their
-// sentences. It runs at the first question that needs it: scanning every
-// passage costs as much as the rest of opening an index.
-func (ix *Index) learnNames() {
-	ix.names = map[string]caseCount{}
-	for _, p := range ix.flat {
+// loadNames decodes, once, the names the build listed; a build of a format
+// without the list learns them from its passages' texts, which it holds.
+func (ix *Index) loadNames() {
+	if ix.namesTable != "" {
+		d := decoder{s: ix.namesTable}
+		ix.names = d.strs()
+		if d.end() == nil && slices.IsSorted(ix.names) {
+			return
+		}
+	}
+	ix.names = nameList(namesOf(ix.flat))
+}
+
+// namesOf counts how the passages write each word inside their sentences.
+func namesOf(flat []briefbot.Passage) map[string]caseCount {
+	names := map[string]caseCount{}
+	for _, p := range flat {
 		for _, s := range corpus.Sentences(p.Text) {
 			words := strings.FieldsFunc(p.Text[s.Start:s.End], func(r rune) bool {
 				return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\'' && r != '’'
@@ -41,8 +54,8 @@ func (ix *Index) learnNames() {
 					continue
 				}
 				key := strings.ToLower(w)
-				c, ok := ix.names[key]
-				if !ok && len(ix.names) >= maxCorpusNames {
+				c, ok := names[key]
+				if !ok && len(names) >= maxCorpusNames {
 					continue
 				}
 				if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
@@ -50,8 +63,28 @@ func (ix *Index) learnNames() {
 				} else {
 					c.lower++
 				}
-				ix.names[key] = c
+				names[key] = c
 			}
 		}
 	}
+	return names
+}
+
+// nameList lists, sorted, the words counts has capitalized in most uses.
+func nameList(counts map[string]caseCount) []string {
+	var names []string
+	for w, c := range counts {
+		if c.upper > 0 && c.upper > c.lower {
+			names = append(names, w)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// encodeNames encodes nameList(counts) for the manifest.
+func encodeNames(counts map[string]caseCount) string {
+	var e encoder
+	e.strs(nameList(counts))
+	return string(e.b)
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,4 +123,85 @@ func FuzzOrder(f *testing.F) {
 			t.Fatalf("decoded %v does not encode back to the input", local)
 		}
 	})
+}
+
+// TestTextsFile: a build keeps its texts apart and reads them back; a
+// damaged text is an error wrapping ErrCorrupt where it is read, and a
+// texts file of the wrong size or none makes the build corrupt.
+func TestTextsFile(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	if _, err := Build(ctx, root, pets, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := readCurrent(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, buildsDir, cur, textsFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := textsMagic + "cat dog dogcat fish bird bird fish cat catdog bird"; string(raw) != want {
+		t.Fatalf("texts file %q, want %q", raw, want)
+	}
+	restore := func() {
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	flipped := slices.Clone(raw)
+	flipped[len(textsMagic)+1] ^= 0x20 // in d1's text
+	if err := os.WriteFile(path, flipped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Search(ctx, "dog", 3); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("search over a damaged text: %v, want ErrCorrupt", err)
+	}
+	if p, ok := ix.Passage("d3#a"); !ok || p.Text != "dog bird" {
+		t.Errorf("an intact passage beside a damaged one: %+v, %v", p, ok)
+	}
+	if _, ok := ix.Passage("d1#a"); ok {
+		t.Error("a damaged passage was served")
+	}
+	if _, err := ix.FullDocuments(); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("full documents with a damaged text: %v, want ErrCorrupt", err)
+	}
+	_ = ix.Close()
+	if _, ok := ix.Passage("d3#a"); ok {
+		t.Error("a passage read after Close")
+	}
+
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"truncated", raw[:len(raw)-1]},
+		{"longer", append(slices.Clone(raw), 'x')},
+		{"another file", append([]byte("briefbot textz\x00"), raw[len(textsMagic):]...)},
+		{"missing", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer restore()
+			if c.data == nil {
+				if err := os.Remove(path); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(path, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if ix, err := Open(root, Options{}); !errors.Is(err, ErrCorrupt) {
+				if ix != nil {
+					_ = ix.Close()
+				}
+				t.Errorf("Open = %v, want ErrCorrupt", err)
+			}
+		})
+	}
 }

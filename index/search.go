@@ -193,7 +193,11 @@ func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted,
 	})
 	hits := make([]briefbot.Hit, len(h))
 	for i, c := range h {
-		hits[i] = briefbot.Hit{Passage: ix.flat[c.pos], Rank: i + 1, Score: c.score}
+		p, err := ix.passageAt(int(c.pos))
+		if err != nil {
+			return nil, nil, err
+		}
+		hits[i] = briefbot.Hit{Passage: p, Rank: i + 1, Score: c.score}
 	}
 	return hits, terms, nil
 }

@@ -88,10 +88,13 @@ func planDelta(root string, docs []briefbot.Document) (base string, delta []brie
 	if man.Mapping != mappingVersion {
 		return "", nil, "base build of mapping " + man.Mapping
 	}
+	if man.Format != manifestFormat || len(man.DocHashes) != len(man.Documents) {
+		return "", nil, fmt.Sprintf("base build of format %d", man.Format)
+	}
 	held := make(map[string][sha256.Size]byte, len(man.Documents))
 	baseLen := make(map[string]int, len(man.Documents))
-	for _, d := range man.Documents {
-		held[d.ID] = docHash(d)
+	for i, d := range man.Documents {
+		held[d.ID] = man.DocHashes[i]
 		baseLen[d.ID] = len(d.Passages)
 	}
 	total, changed := 0, 0

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"reflect"
 	"context"
 	"fmt"
 	"maps"
@@ -74,6 +75,13 @@ func sameRanking(t *testing.T, step string, got, want *Index) {
 	}
 	if got.Info().Version != want.Info().Version || got.Info().Passages != want.Info().Passages {
 		t.Fatalf("%s: info %+v, full build %+v", step, got.Info(), want.Info())
+	}
+	// The texts too: an incremental build reads its base's texts file for
+	// the documents it serves from its base, its own for the rest.
+	g, err1 := got.FullDocuments()
+	w, err2 := want.FullDocuments()
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: documents differ from the full build's (%v, %v)", step, err1, err2)
 	}
 }
 

@@ -366,6 +366,11 @@ func runPassages(ctx context.Context, e *env, args []string) error {
 			if links == nil {
 				links = []briefbot.Link{}
 			}
+			// The listing may lack the texts, which the index keeps
+			// apart.
+			if full, ok := lib.Passage(p.ID); ok {
+				p.Text = full.Text
+			}
 			ps = append(ps, passageJSON{PassageID: p.ID, DocID: p.DocID, Section: p.Section, Ordinal: p.Ordinal, Text: p.Text, Links: links})
 		}
 	}

@@ -320,6 +320,9 @@ func (l *Library) Audit(ctx context.Context, n int) ([]briefbot.AuditEntry, erro
 // those of a full build. Past a bound, or at /reindex, the whole corpus is
 // indexed again. The swap is the atomic one reindexing uses.
 func (l *Library) buildWith(ctx context.Context, stored map[string]briefbot.Document) (*index.Index, error) {
+	if err := l.hydrate(stored); err != nil {
+		return nil, err
+	}
 	docs, _ := compose(l.pathDocs, stored)
 	// No stamp yet: the store changes after the build, and serve restamps.
 	return index.Update(ctx, l.opts.IndexDir, docs, index.BuildOptions{Options: l.opts.Index,

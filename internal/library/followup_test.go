@@ -44,6 +44,7 @@ func passagesHolding(lib *Library, text string) []briefbot.Passage {
 	var found []briefbot.Passage
 	for _, d := range lib.Documents() {
 		for _, p := range d.Passages {
+			p, _ = lib.Passage(p.ID) // the listing may lack texts
 			if eval.ContainsGold(p.Text, text) {
 				found = append(found, p)
 			}

@@ -129,4 +129,31 @@ func TestRestartAfterIncrementalChanges(t *testing.T) {
 	if after := answers(lib); !slices.Equal(after, before) {
 		t.Errorf("answers after the restart:\n%s\nbefore:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
 	}
+
+	// The documents taken from the index at the restart lack their texts
+	// (the index keeps them apart): a change must still build them whole.
+	if _, err := lib.AddDocument(ctx, briefbot.AddRequest{Name: "notes.md", Data: []byte("# Notes\n\nThe depot at Meghri reopened in May.\n"), By: "42"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lib.Info(); got.Passages != info.Passages+1 {
+		t.Errorf("after adding one passage: %+v, before %+v", got, info)
+	}
+	texts := map[string]string{"When did the convoy reach Gyumri?": "Gyumri", "When was the pipeline closed for repairs?": "repairs",
+		"When did the depot at Meghri reopen?": "reopened in May"}
+	for q, want := range texts {
+		hits, err := lib.Search(ctx, q, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || !strings.Contains(hits[0].Passage.Text, want) {
+			t.Errorf("%q after a change: %+v, want a text with %q", q, hits, want)
+		}
+	}
+	for _, d := range lib.Documents() {
+		for _, p := range d.Passages {
+			if got, ok := lib.Passage(p.ID); !ok || strings.TrimSpace(got.Text) == "" {
+				t.Errorf("passage %s after a change: %q, %v", p.ID, got.Text, ok)
+			}
+		}
+	}
 }

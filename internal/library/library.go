@@ -69,6 +69,10 @@ type Library struct {
 	pathFailed  []briefbot.Failure           // configured sources that failed
 	stored      map[string]briefbot.Document // stored documents served, by ID
 	storeFailed []briefbot.Failure           // stored documents that failed
+	// light marks pathDocs and stored as taken from the index at start-up
+	// (see openIfUnchanged), whose passages may lack their texts: the
+	// index keeps them apart, and hydrate reads them before a build.
+	light bool
 	urls        urlState                     // configured URLs and refreshes (urls.go)
 
 	flightMu sync.Mutex
@@ -161,7 +165,55 @@ func (l *Library) loadAll(ctx context.Context) ([]briefbot.Document, error) {
 	docs, clashes := compose(pathDocs, stored)
 	l.pathDocs, l.pathFailed = pathDocs, pathFailed
 	l.stored, l.storeFailed = stored, slices.Concat(storeFailed, clashes)
+	l.light = false
 	return docs, nil
+}
+
+// hydrate gives the documents taken from the index at start-up their
+// passages' texts, read from the live index, in l.pathDocs, l.stored and
+// stored (the caller's changed copy of l.stored): a build needs them. A
+// document is taken for one of those when its passages are the index's
+// own, not a copy, so that a document added or replaced since keeps its
+// new passages. The caller holds l.mu.
+func (l *Library) hydrate(stored map[string]briefbot.Document) error {
+	if !l.light {
+		return nil
+	}
+	ix, release, err := l.live.Acquire()
+	if err != nil {
+		return fmt.Errorf("read the documents' texts: %w", err)
+	}
+	defer release()
+	full, err := ix.FullDocuments()
+	if err != nil {
+		return fmt.Errorf("read the documents' texts: %w", err)
+	}
+	type entry struct {
+		first *briefbot.Passage // the index's own first passage
+		full  briefbot.Document
+	}
+	byID := make(map[string]entry, len(full))
+	for i, d := range ix.Documents() {
+		if len(d.Passages) > 0 {
+			byID[d.ID] = entry{&d.Passages[0], full[i]}
+		}
+	}
+	fill := func(d briefbot.Document) briefbot.Document {
+		if e, ok := byID[d.ID]; ok && len(d.Passages) > 0 && &d.Passages[0] == e.first {
+			return e.full
+		}
+		return d
+	}
+	for i, d := range l.pathDocs {
+		l.pathDocs[i] = fill(d)
+	}
+	for _, m := range []map[string]briefbot.Document{l.stored, stored} {
+		for id, d := range m {
+			m[id] = fill(d)
+		}
+	}
+	l.light = false
+	return nil
 }
 
 func (l *Library) buildOptions(ctx context.Context, progress func(done, total int)) index.BuildOptions {
@@ -365,7 +417,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 	start := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	pathDocs, pathFailed, stored, storeFailed := l.pathDocs, l.pathFailed, l.stored, l.storeFailed
+	pathDocs, pathFailed, stored, storeFailed, light := l.pathDocs, l.pathFailed, l.stored, l.storeFailed, l.light
 	docs, err := l.loadAll(ctx)
 	rep := briefbot.ReindexReport{Failed: slices.Concat(l.pathFailed, l.storeFailed)}
 	if err != nil {
@@ -382,7 +434,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 	ix, err := index.BuildOpen(ctx, l.opts.IndexDir, docs, l.buildOptions(ctx, notify))
 	if err != nil {
 		// The served index still matches what it was built from.
-		l.pathDocs, l.pathFailed, l.stored, l.storeFailed = pathDocs, pathFailed, stored, storeFailed
+		l.pathDocs, l.pathFailed, l.stored, l.storeFailed, l.light = pathDocs, pathFailed, stored, storeFailed, light
 		return rep, err
 	}
 	l.live.Swap(ix)

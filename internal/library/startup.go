@@ -104,6 +104,7 @@ func (l *Library) openIfUnchanged(ctx context.Context) *index.Index {
 	// Which failures were configured sources' does not matter to anyone:
 	// both lists are shown together.
 	l.pathFailed, l.storeFailed = ix.Failed(), nil
+	l.light = true
 	l.log.Debug("index current; corpus not parsed", "dir", ix.Dir(), "documents", len(ix.Documents()))
 	return ix
 }

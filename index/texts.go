@@ -1,0 +1,133 @@
+package index
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"github.com/briefbot/briefbot"
+)
+
+// The texts of a build's passages are kept apart from its manifest, in its
+// texts file (textsFile), and read when a passage is shown: opening an
+// index reads no text, and its memory does not grow with the corpus's
+// text. The manifest (format 3) records each passage's text length and
+// CRC-32C; the file holds textsMagic and then the texts of the passages the
+// build's own bleve index holds (all of them for a full build, the delta's
+// for an incremental one; see Update), one after the other in manifest
+// order, so each text's offset is the sum of the lengths before it.
+const (
+	textsFile  = "texts.bin"
+	textsMagic = "briefbot texts\x00"
+	// maxTextLen bounds one passage's text; the corpus splits far below.
+	maxTextLen = 1 << 26
+)
+
+// textSum is what the manifest records of a passage's text.
+type textSum struct{ Len, CRC uint32 }
+
+// textSumOf is what the manifest records of text.
+func textSumOf(text string) textSum {
+	return textSum{Len: uint32(len(text)), CRC: crc32.Update(0, crcTable, unsafe.Slice(unsafe.StringData(text), len(text)))}
+}
+
+// textRef locates a passage's text: in the texts file of segment seg, at
+// off.
+type textRef struct {
+	off int64
+	sum textSum
+	seg int32
+}
+
+// writeTexts writes the texts file of the passages of docs into dir.
+func writeTexts(dir string, docs []briefbot.Document) (err error) {
+	f, err := os.CreateTemp(dir, textsFile+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<16)
+	if _, err := w.WriteString(textsMagic); err != nil {
+		return fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	for _, d := range docs {
+		for _, p := range d.Passages {
+			if len(p.Text) > maxTextLen {
+				return fmt.Errorf("passage %q: text of %d bytes exceeds %d", p.ID, len(p.Text), maxTextLen)
+			}
+			if _, err := w.WriteString(p.Text); err != nil {
+				return fmt.Errorf("write %s: %w", textsFile, err)
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, textsFile)); err != nil {
+		return fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	return nil
+}
+
+// openTexts opens the texts file in dir, which must hold the texts sums
+// describe; it returns the file and each text's offset.
+func openTexts(dir string, sums []textSum) (*os.File, []int64, error) {
+	f, err := os.Open(filepath.Join(dir, textsFile))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", textsFile, err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		magic := make([]byte, len(textsMagic))
+		if _, err = io.ReadFull(io.NewSectionReader(f, 0, int64(len(magic))), magic); err == nil && string(magic) != textsMagic {
+			err = errors.New("not a briefbot texts file")
+		}
+	}
+	offs := make([]int64, len(sums))
+	off := int64(len(textsMagic))
+	for i, s := range sums {
+		offs[i] = off
+		off += int64(s.Len)
+	}
+	if err == nil && fi.Size() != off {
+		err = fmt.Errorf("%d bytes, the manifest's texts take %d", fi.Size(), off)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, nil, fmt.Errorf("open %s: %w", filepath.Join(dir, textsFile), err)
+	}
+	return f, offs, nil
+}
+
+// readText reads the text ref locates from f, checking its CRC.
+func readText(f *os.File, ref textRef) (string, error) {
+	if ref.sum.Len > maxTextLen || ref.off < 0 || ref.off > math.MaxInt64-int64(ref.sum.Len) {
+		return "", fmt.Errorf("%w: text of %d bytes at %d out of range", ErrCorrupt, ref.sum.Len, ref.off)
+	}
+	buf := make([]byte, ref.sum.Len)
+	if _, err := f.ReadAt(buf, ref.off); err != nil {
+		return "", fmt.Errorf("read passage text: %w", err)
+	}
+	if crc32.Update(0, crcTable, buf) != ref.sum.CRC {
+		return "", fmt.Errorf("%w: passage text at %d of %s: checksum mismatch", ErrCorrupt, ref.off, f.Name())
+	}
+	return string(buf), nil
+}
