@@ -128,8 +128,8 @@ type Index struct {
 	// namesTable is the build's encoded list of names; empty for a build
 	// of an older format.
 	namesTable string
-	n         float64 // number of passages served
-	avgdl     float64 // mean analyzed length of the body field
+	n          float64 // number of passages served
+	avgdl      float64 // mean analyzed length of the body field
 	// lengthNorm[pos] is k1*(1 - b + b*dl/avgdl) for the passage at pos.
 	lengthNorm []float64
 	// textAt locates each passage's text when the build keeps texts
@@ -222,7 +222,7 @@ type segment struct {
 	// texts is the segment's texts file; nil for a build holding its
 	// texts in its manifest.
 	texts *os.File
-	lock    *dirLock
+	lock  *dirLock
 }
 
 // segmentSpec is what loadBuild opens as a segment: the bleve index under

@@ -1,12 +1,12 @@
 package index
 
 import (
-	"reflect"
 	"context"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"

@@ -1,13 +1,13 @@
 package index
 
 import (
-	"reflect"
 	"context"
 	"fmt"
 	"maps"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"

@@ -73,7 +73,7 @@ type Library struct {
 	// (see openIfUnchanged), whose passages may lack their texts: the
 	// index keeps them apart, and hydrate reads them before a build.
 	light bool
-	urls        urlState                     // configured URLs and refreshes (urls.go)
+	urls  urlState // configured URLs and refreshes (urls.go)
 
 	flightMu sync.Mutex
 	flight   *rebuild
