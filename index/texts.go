@@ -58,6 +58,9 @@ func writeTexts(dir string, docs []briefbot.Document) (err error) {
 			_ = os.Remove(tmp)
 		}
 	}()
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", textsFile, err)
+	}
 	w := bufio.NewWriterSize(f, 1<<16)
 	if _, err := w.WriteString(textsMagic); err != nil {
 		return fmt.Errorf("write %s: %w", textsFile, err)
