@@ -426,11 +426,19 @@ func (e *encoder) document(d briefbot.Document, format int, sums []textSum) []te
 	e.links(d.Translations)
 	e.strs(d.Sections)
 	e.count(len(d.Passages), d.Passages == nil)
+	section := d.Title
 	for _, p := range d.Passages {
 		e.ref(p.ID, "")
 		e.ref(p.DocID, d.ID)
 		e.ref(p.Title, d.Title)
-		e.str(p.Section)
+		if format == manifestFormat {
+			// Passages mostly repeat the section before them, and a
+			// document without headings names its one after its title.
+			e.ref(p.Section, section)
+			section = p.Section
+		} else {
+			e.str(p.Section)
+		}
 		e.int(p.Ordinal)
 		e.int(p.Paragraph)
 		e.int(p.Page)
@@ -600,12 +608,18 @@ func (d *decoder) document(flat []briefbot.Passage, apart bool, sums []textSum) 
 		start := len(flat)
 		flat = slices.Grow(flat, n)[:start+n]
 		doc.Passages = flat[start : start+n : start+n]
+		section := doc.Title
 		for i := range doc.Passages {
 			p := &doc.Passages[i]
 			p.ID = d.ref("")
 			p.DocID = d.ref(doc.ID)
 			p.Title = d.ref(doc.Title)
-			p.Section = d.str()
+			if apart {
+				p.Section = d.ref(section)
+				section = p.Section
+			} else {
+				p.Section = d.str()
+			}
 			p.Ordinal = d.int()
 			p.Paragraph = d.int()
 			p.Page = d.int()

@@ -98,6 +98,8 @@ func TestManifestRoundTrip(t *testing.T) {
 		d.Passages[i].DocID, d.Passages[i].Title, d.Passages[i].URL = d.ID, d.Title, d.URL
 	}
 	d.Passages[1].Links, d.Passages[1].Page = nil, 0
+	d.Passages = slices.Clone(d.Passages)
+	d.Passages[0].Section, d.Passages[1].Section = d.Title, d.Title // sections repeating the title, then the one before
 	man.Documents = append(man.Documents, d, briefbot.Document{ID: "empty"})
 	man.Info.BuiltAt = time.Date(2026, 12, 3, 18, 0, 0, 123456789, time.UTC)
 	man.Info.Passages = len(flattenDocs(man.Documents))
