@@ -334,6 +334,7 @@ func (l *Library) buildWith(ctx context.Context, stored map[string]briefbot.Docu
 func (l *Library) serve(ctx context.Context, ix *index.Index) {
 	l.restamp(ix, l.stamp(ctx))
 	l.live.Swap(ix)
+	l.lighten(ix)
 }
 
 // restamp records stamp with ix; failing only costs the next start a parse.

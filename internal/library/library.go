@@ -115,7 +115,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	}
 	bo := l.buildOptions(ctx, opts.Progress)
 	var ix *index.Index
-	rebuilt := true
+	rebuilt, stale := true, false
 	if opts.Rebuild {
 		ix, err = index.BuildOpen(ctx, opts.IndexDir, docs, bo)
 	} else {
@@ -127,7 +127,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 			if old, oerr := index.Open(opts.IndexDir, opts.Index); oerr == nil {
 				l.log.Error("index rebuild failed; serving the previous index", "error", err,
 					"version", old.Info().Version, "built_at", old.Info().BuiltAt)
-				ix, rebuilt, err = old, false, nil
+				ix, rebuilt, stale, err = old, false, true, nil
 			}
 		}
 	}
@@ -142,6 +142,9 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 		// its content the same): record this one, or every start would
 		// parse the corpus again to find it unchanged.
 		l.restamp(ix, bo.Stamp)
+	}
+	if !stale {
+		l.lighten(ix)
 	}
 	l.live = index.NewLive(ix)
 	l.addConfiguredURLs(ctx)
@@ -167,6 +170,33 @@ func (l *Library) loadAll(ctx context.Context) ([]briefbot.Document, error) {
 	l.stored, l.storeFailed = stored, slices.Concat(storeFailed, clashes)
 	l.light = false
 	return docs, nil
+}
+
+// lighten replaces the documents of l.pathDocs and l.stored by those of
+// ix, built from them, whose passages may lack their texts (the index
+// keeps them apart and hydrate reads them back): a serving library then
+// does not hold every text in memory. A document of l's that ix does not
+// hold as it (another source with its ID) is kept. The caller holds l.mu,
+// or l is not shared yet.
+func (l *Library) lighten(ix *index.Index) {
+	docs := ix.Documents()
+	byID := make(map[string]briefbot.Document, len(docs))
+	for _, d := range docs {
+		byID[d.ID] = d
+	}
+	light := func(d briefbot.Document) briefbot.Document {
+		if x, ok := byID[d.ID]; ok && x.Source == d.Source && len(x.Passages) == len(d.Passages) {
+			return x
+		}
+		return d
+	}
+	for i, d := range l.pathDocs {
+		l.pathDocs[i] = light(d)
+	}
+	for id, d := range l.stored {
+		l.stored[id] = light(d)
+	}
+	l.light = true
 }
 
 // hydrate gives the documents taken from the index at start-up their
@@ -438,6 +468,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 		return rep, err
 	}
 	l.live.Swap(ix)
+	l.lighten(ix)
 	rep.Info = ix.Info()
 	rep.Took = time.Since(start)
 	l.audit(ctx, briefbot.AuditEntry{Actor: f.by, Action: "reindex",
