@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/boundedfile"
 )
 
 // Format of a source file.
@@ -405,6 +406,11 @@ func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
 	p := sf.path
 	f, _ := FormatOf(p)
 	data, err := readLimited(p, maxFileBytes)
+	if f == FormatJSONL && errors.Is(err, boundedfile.ErrTooLarge) {
+		// A collection of many records: read as a stream, each record
+		// bounded.
+		return loadJSONLStream(sf, opts.normalized())
+	}
 	if err != nil {
 		return nil, []Failure{failure(p, err)}
 	}
@@ -416,18 +422,7 @@ func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
 	opts = opts.normalized()
 	if f == FormatJSONL {
 		docs, bad := parseJSONL(sf.abs, data, opts)
-		var fails []Failure
-		for _, e := range bad {
-			fails = append(fails, Failure{Source: fmt.Sprintf("%s:%d", displayName(p), e.Line), Err: escapedError{e.Err}})
-		}
-		if len(docs) == 0 && len(bad) == 0 {
-			fails = append(fails, failure(p, ErrNoText))
-		}
-		out := make([]loaded, len(docs))
-		for i, d := range docs {
-			out[i] = loaded{doc: d, shown: displayName(p) + strings.TrimPrefix(d.Source, sf.abs)}
-		}
-		return out, fails
+		return jsonlLoaded(sf, docs, bad)
 	}
 	m, err := readSidecar(p)
 	if err != nil {
@@ -438,4 +433,37 @@ func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
 		return nil, []Failure{failure(p, err)}
 	}
 	return []loaded{{doc: doc, shown: displayName(p)}}, nil
+}
+
+// loadJSONLStream loads a JSONL file too large to read whole, record by
+// record (see streamJSONL).
+func loadJSONLStream(sf sourceFile, opts Options) ([]loaded, []Failure) {
+	f, err := boundedfile.Open(sf.path)
+	if err != nil {
+		return nil, []Failure{failure(sf.path, err)}
+	}
+	defer f.Close()
+	docs, bad, err := streamJSONL(sf.abs, f, maxJSONLRecord, opts)
+	if err != nil {
+		return nil, []Failure{failure(sf.path, err)}
+	}
+	return jsonlLoaded(sf, docs, bad)
+}
+
+// jsonlLoaded is what loadFile returns for the documents and bad lines of
+// a JSONL file.
+func jsonlLoaded(sf sourceFile, docs []briefbot.Document, bad []*LineError) ([]loaded, []Failure) {
+	p := sf.path
+	var fails []Failure
+	for _, e := range bad {
+		fails = append(fails, Failure{Source: fmt.Sprintf("%s:%d", displayName(p), e.Line), Err: escapedError{e.Err}})
+	}
+	if len(docs) == 0 && len(bad) == 0 {
+		fails = append(fails, failure(p, ErrNoText))
+	}
+	out := make([]loaded, len(docs))
+	for i, d := range docs {
+		out[i] = loaded{doc: d, shown: displayName(p) + strings.TrimPrefix(d.Source, sf.abs)}
+	}
+	return out, fails
 }

@@ -1,10 +1,12 @@
 package corpus
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -27,29 +29,112 @@ type jsonlRecord struct {
 // (invalid JSON, missing id, no text, bad date, repeated id) are returned
 // as *LineError and do not stop the others.
 func parseJSONL(name string, data []byte, opts Options) ([]briefbot.Document, []*LineError) {
-	var docs []briefbot.Document
-	var bad []*LineError
-	seen := map[string]int{}
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		n := i + 1
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+	j := jsonlParser{name: name, opts: opts, seen: map[string]int{}}
+	for line := range bytes.SplitSeq(data, []byte("\n")) {
+		j.line(line)
+	}
+	return j.docs, j.bad
+}
+
+// jsonlParser parses the lines of a JSONL source one at a time, in order.
+type jsonlParser struct {
+	name string
+	opts Options
+	n    int            // lines seen
+	seen map[string]int // document ID -> line
+	docs []briefbot.Document
+	bad  []*LineError
+}
+
+// line parses the next line.
+func (j *jsonlParser) line(line []byte) {
+	j.n++
+	if len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
+	doc, err := parseJSONLine(j.name, j.n, line, j.opts)
+	if err == nil {
+		if first, dup := j.seen[doc.ID]; dup {
+			err = fmt.Errorf("duplicate id %q (first on line %d)", doc.ID, first)
+		} else {
+			j.seen[doc.ID] = j.n
 		}
-		doc, err := parseJSONLine(name, n, line, opts)
-		if err == nil {
-			if first, dup := seen[doc.ID]; dup {
-				err = fmt.Errorf("duplicate id %q (first on line %d)", doc.ID, first)
+	}
+	if err != nil {
+		j.fail(err)
+		return
+	}
+	j.docs = append(j.docs, doc)
+}
+
+func (j *jsonlParser) fail(err error) { j.bad = append(j.bad, &LineError{Line: j.n, Err: err}) }
+
+// maxJSONLRecord bounds one line of a JSONL file read as a stream (see
+// streamJSONL), as maxFileBytes bounds other files.
+const maxJSONLRecord = maxFileBytes
+
+// errJSONLUTF16 refuses a JSONL file in UTF-16 too large to read whole.
+var errJSONLUTF16 = fmt.Errorf("UTF-16 JSONL file over %d MiB: convert it to UTF-8", maxFileBytes>>20)
+
+// streamJSONL parses a JSONL file too large to read whole (a collection
+// of many records) line by line from r: memory holds one line and the
+// documents, and a line longer than maxRecord is reported and skipped.
+// Each line is decoded as decodeText decodes a file (UTF-8, else Latin-1;
+// binary refused); the file must not be UTF-16, and its first bytes must
+// not be those of a binary format.
+func streamJSONL(name string, r io.Reader, maxRecord int, opts Options) ([]briefbot.Document, []*LineError, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, err := br.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, nil, fmt.Errorf("read: %w", err)
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("\xff\xfe")), bytes.HasPrefix(head, []byte("\xfe\xff")):
+		return nil, nil, errJSONLUTF16
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
+		_, _ = br.Discard(3)
+		head = head[3:]
+	}
+	if _, err := decodeText(head); errors.Is(err, ErrNotText) {
+		return nil, nil, err
+	}
+	j := jsonlParser{name: name, opts: opts.normalized(), seen: map[string]int{}}
+	var buf []byte
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > maxRecord+1 { // +1: the newline
+				tooLong, buf = true, buf[:0]
 			} else {
-				seen[doc.ID] = n
+				buf = append(buf, chunk...)
 			}
 		}
-		if err != nil {
-			bad = append(bad, &LineError{Line: n, Err: err})
+		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
-		docs = append(docs, doc)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, nil, fmt.Errorf("read line %d: %w", j.n+1, err)
+		}
+		if len(buf) > 0 || tooLong || err == nil {
+			switch line := bytes.TrimSuffix(buf, []byte("\n")); {
+			case tooLong:
+				j.n++
+				j.fail(fmt.Errorf("record longer than %d bytes", maxRecord))
+			default:
+				if text, derr := decodeText(line); derr != nil {
+					j.n++
+					j.fail(derr)
+				} else {
+					j.line(text)
+				}
+			}
+		}
+		if err != nil { // io.EOF
+			return j.docs, j.bad, nil
+		}
+		buf, tooLong = buf[:0], false
 	}
-	return docs, bad
 }
 
 func parseJSONLine(name string, n int, line []byte, opts Options) (briefbot.Document, error) {
