@@ -52,6 +52,11 @@ type Options struct {
 	// words related to them (WordNet synonyms, a capital's country); 0
 	// searches the question's words only.
 	Synonyms float64
+	// PostingsCache bounds the bytes of decoded postings an open index
+	// keeps for the terms it has scored (see postingsCache); 0 means
+	// DefaultPostingsCache, a negative value keeps none. It changes
+	// speed and memory only, never an answer.
+	PostingsCache int64
 }
 
 func (o Options) withDefaults() Options {
@@ -63,6 +68,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BoltTimeout <= 0 {
 		o.BoltTimeout = DefaultBoltTimeout
+	}
+	if o.PostingsCache == 0 {
+		o.PostingsCache = DefaultPostingsCache
 	}
 	return o
 }
@@ -149,7 +157,8 @@ type Index struct {
 	an        analysis.Analyzer
 	lock      *dirLock
 
-	accPool sync.Pool
+	accPool   sync.Pool
+	postCache postingsCache
 	dfCache sync.Map // term -> uint64 body document frequency; the index is immutable
 	// related caches the analyzed terms of thesaurus phrases; the
 	// thesaurus is fixed, and relatedCount caps the entries.
@@ -295,6 +304,7 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 	// gets a version no current corpus has, so EnsureCurrent rebuilds it.
 	ix.info = man.Info
 	ix.info.Version = version(man.CorpusHash, man.Mapping, opts)
+	ix.postCache.budget = opts.PostingsCache
 	size := len(ix.flat)
 	ix.accPool.New = func() any { return newAccumulator(size) }
 	return ix, nil

@@ -356,22 +356,18 @@ func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *quer
 //
 // with dl the passage's analyzed body length, recorded at build time.
 func (ix *Index) scoreTerm(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	tfrs, df, err := ix.postings(ctx, rs, fieldBody, qt.term, true)
+	df, err := ix.termPostings(ctx, rs, fieldBody, qt.term, func(df uint64) func(int32, float64) {
+		qt.idf = idf(ix.n, float64(df))
+		if df == 0 {
+			return nil
+		}
+		w := qt.weight * qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
+		return func(pos int32, tf float64) { acc.add(pos, w*tf/(tf+ix.lengthNorm[pos])) }
+	})
 	if err != nil {
 		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
 	}
-	defer closePostings(tfrs)
 	ix.dfCache.Store(qt.term, df)
-	qt.idf = idf(ix.n, float64(df))
-	if df == 0 {
-		return nil
-	}
-	w := qt.weight * qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
-	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
-		acc.add(pos, w*tf/(tf+ix.lengthNorm[pos]))
-	}); err != nil {
-		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
-	}
 	return nil
 }
 
@@ -404,21 +400,17 @@ func (ix *Index) eachPosting(tfrs []bindex.TermFieldReader, f func(pos int32, tf
 // whose body leaves the title out. Titles are short and alike in length,
 // so no length normalization applies.
 func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	tfrs, df, err := ix.postings(ctx, rs, fieldDocTitle, qt.term, true)
+	df, err := ix.termPostings(ctx, rs, fieldDocTitle, qt.term, func(df uint64) func(int32, float64) {
+		if df == 0 {
+			return nil
+		}
+		w := qt.weight * idf(ix.n, float64(df)) * float64(qt.qtf) * (ix.opts.K1 + 1)
+		return func(pos int32, tf float64) { acc.add(pos, w*tf/(tf+ix.opts.K1)) }
+	})
 	if err != nil {
 		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
 	}
-	defer closePostings(tfrs)
 	ix.titleDFCache.Store(qt.term, df)
-	if df == 0 {
-		return nil
-	}
-	w := qt.weight * idf(ix.n, float64(df)) * float64(qt.qtf) * (ix.opts.K1 + 1)
-	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
-		acc.add(pos, w*tf/(tf+ix.opts.K1))
-	}); err != nil {
-		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
-	}
 	return nil
 }
 
