@@ -159,7 +159,7 @@ type Index struct {
 
 	accPool   sync.Pool
 	postCache postingsCache
-	dfCache sync.Map // term -> uint64 body document frequency; the index is immutable
+	dfCache   sync.Map // term -> uint64 body document frequency; the index is immutable
 	// related caches the analyzed terms of thesaurus phrases; the
 	// thesaurus is fixed, and relatedCount caps the entries.
 	related      sync.Map // phrase -> []string
