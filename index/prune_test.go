@@ -33,11 +33,11 @@ func comparePruned(t *testing.T, docs []briefbot.Document, queries []string, dep
 		hits := 0
 		for _, depth := range depths {
 			for _, q := range queries {
-				want, wantTerms, err := ix.rankWith(ctx, q, nil, depth, true)
+				want, wantTerms, _, err := ix.rankWith(ctx, q, nil, depth, true)
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, gotTerms, err := ix.rankWith(ctx, q, nil, depth, false)
+				got, gotTerms, _, err := ix.rankWith(ctx, q, nil, depth, false)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -140,7 +140,7 @@ func BenchmarkRankPruned(b *testing.B) {
 						b.Run(fmt.Sprintf("related=%v/depth=%d/%s", syn > 0, depth, mode), func(b *testing.B) {
 							ctx := context.Background()
 							timed(b, func(i int) {
-								if _, _, err := ix.rankWith(ctx, c.queries[i%len(c.queries)], nil, depth, exhaustive); err != nil {
+								if _, _, _, err := ix.rankWith(ctx, c.queries[i%len(c.queries)], nil, depth, exhaustive); err != nil {
 									b.Fatal(err)
 								}
 							})

@@ -21,21 +21,26 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]briefbot.Hi
 }
 
 func (ix *Index) search(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, error) {
-	hits, terms, err := ix.rank(ctx, query, earlier, k)
+	hits, terms, pos, err := ix.rank(ctx, query, earlier, k)
 	if err != nil || len(hits) == 0 {
 		return hits, err
 	}
 	d := ix.newDescriber(terms)
 	for i := range hits {
+		if hits[i].Passage, err = ix.passageAt(int(pos[i])); err != nil {
+			return nil, err
+		}
 		d.describe(&hits[i])
 	}
 	return hits, nil
 }
 
 // Rank is Search without quotes: hits carry the passage, rank and score
-// only. It serves evaluation runs that rank hundreds of passages per query.
+// only, and the passage no text when the build keeps texts apart (see
+// textsFile). It serves evaluation runs that rank hundreds of passages per
+// query.
 func (ix *Index) Rank(ctx context.Context, query string, k int) ([]briefbot.Hit, error) {
-	hits, _, err := ix.rank(ctx, query, nil, k)
+	hits, _, _, err := ix.rank(ctx, query, nil, k)
 	return hits, err
 }
 
@@ -115,7 +120,10 @@ func (a *accumulator) reset() {
 // rank scores the passages for query read in the light of the earlier
 // questions of its conversation (none for a question on its own) and
 // returns the top k.
-func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, []queryTerm, error) {
+//
+// The hits' passages lack their texts when the build keeps them apart;
+// pos holds their positions in flat, for passageAt.
+func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k int) (hits []briefbot.Hit, terms []queryTerm, pos []int32, err error) {
 	return ix.rankWith(ctx, query, earlier, k, !pruneRanking)
 }
 
@@ -131,19 +139,19 @@ const pruneRanking = false
 // rankWith is rank; with exhaustive, every passage holding a query term is
 // scored (scoreGroups), otherwise a question on its own is ranked by
 // MaxScore (rankPruned), with the same results.
-func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted, k int, exhaustive bool) ([]briefbot.Hit, []queryTerm, error) {
+func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted, k int, exhaustive bool) ([]briefbot.Hit, []queryTerm, []int32, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
+		return nil, nil, nil, fmt.Errorf("search: %w", err)
 	}
 	if k <= 0 || strings.TrimSpace(query) == "" {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	terms := ix.queryTerms(query, len(earlier) > 0)
 	for i, c := range earlier {
 		terms = addContext(terms, ix.queryTerms(c.Text, true), i+1, c.Weight)
 	}
 	if len(terms) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	// A follow-up's own words lead: a passage holding one of them (or a
 	// close relative, see standsForQuestion) ranks ahead of every passage
@@ -158,11 +166,11 @@ func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted,
 		}()
 	}
 	if ix.closed.Load() {
-		return nil, nil, fmt.Errorf("search: %w", ErrClosed)
+		return nil, nil, nil, fmt.Errorf("search: %w", ErrClosed)
 	}
 	rs, closeReaders, err := ix.readers()
 	if err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
+		return nil, nil, nil, fmt.Errorf("search: %w", err)
 	}
 	defer closeReaders()
 
@@ -172,15 +180,15 @@ func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted,
 		// frequencies, not on scores: known before ranking.
 		h, err = ix.rankPruned(ctx, rs, terms, k, ix.contextualWeights(query, earlier, terms))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	} else {
 		if h, err = ix.rankExhaustive(ctx, rs, query, earlier, terms, k, mark); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if len(h) == 0 {
-		return nil, terms, nil
+		return nil, terms, nil, nil
 	}
 	slices.SortFunc(h, func(a, b scored) int {
 		switch {
@@ -192,14 +200,12 @@ func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted,
 		return 0
 	})
 	hits := make([]briefbot.Hit, len(h))
+	pos := make([]int32, len(h))
 	for i, c := range h {
-		p, err := ix.passageAt(int(c.pos))
-		if err != nil {
-			return nil, nil, err
-		}
-		hits[i] = briefbot.Hit{Passage: p, Rank: i + 1, Score: c.score}
+		hits[i] = briefbot.Hit{Passage: ix.flat[c.pos], Rank: i + 1, Score: c.score}
+		pos[i] = c.pos
 	}
-	return hits, terms, nil
+	return hits, terms, pos, nil
 }
 
 // rankExhaustive scores every passage holding a query term and returns

@@ -148,12 +148,15 @@ func TestDescribeMatchesReference(t *testing.T) {
 				if i%2 == 1 {
 					earlier = []Weighted{{Text: c.queries[i-1], Weight: 0.5}}
 				}
-				hits, terms, err := ix.rank(ctx, q, earlier, 100)
+				hits, terms, pos, err := ix.rank(ctx, q, earlier, 100)
 				if err != nil {
 					t.Fatal(err)
 				}
 				d := ix.newDescriber(terms)
-				for _, h := range hits {
+				for i, h := range hits {
+					if h.Passage, err = ix.passageAt(int(pos[i])); err != nil {
+						t.Fatal(err)
+					}
 					got, want := h, h
 					d.describe(&got)
 					ix.describeRef(&want, terms)
