@@ -41,7 +41,8 @@ type postingsCache struct {
 // term's document frequency among the served passages, then the function
 // with returns (if not nil) with the position in flat and the term
 // frequency of every served passage holding it. It returns the document
-// frequency.
+// frequency, which it records in the field's cache of them (dfCache,
+// titleDFCache) when it reads the postings from bleve.
 func (ix *Index) termPostings(ctx context.Context, rs []bindex.IndexReader, field, term string, with func(df uint64) func(pos int32, tf float64)) (uint64, error) {
 	key := field + "\x00" + term
 	if v, ok := ix.postCache.lists.Load(key); ok {
@@ -58,6 +59,11 @@ func (ix *Index) termPostings(ctx context.Context, rs []bindex.IndexReader, fiel
 		return 0, err
 	}
 	defer closePostings(tfrs)
+	if field == fieldDocTitle {
+		ix.titleDFCache.Store(term, df)
+	} else {
+		ix.dfCache.Store(term, df)
+	}
 	f := with(df)
 	if f == nil {
 		f = func(int32, float64) {}

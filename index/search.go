@@ -362,7 +362,7 @@ func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *quer
 //
 // with dl the passage's analyzed body length, recorded at build time.
 func (ix *Index) scoreTerm(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	df, err := ix.termPostings(ctx, rs, fieldBody, qt.term, func(df uint64) func(int32, float64) {
+	_, err := ix.termPostings(ctx, rs, fieldBody, qt.term, func(df uint64) func(int32, float64) {
 		qt.idf = idf(ix.n, float64(df))
 		if df == 0 {
 			return nil
@@ -373,7 +373,6 @@ func (ix *Index) scoreTerm(ctx context.Context, rs []bindex.IndexReader, qt *que
 	if err != nil {
 		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
 	}
-	ix.dfCache.Store(qt.term, df)
 	return nil
 }
 
@@ -406,7 +405,7 @@ func (ix *Index) eachPosting(tfrs []bindex.TermFieldReader, f func(pos int32, tf
 // whose body leaves the title out. Titles are short and alike in length,
 // so no length normalization applies.
 func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	df, err := ix.termPostings(ctx, rs, fieldDocTitle, qt.term, func(df uint64) func(int32, float64) {
+	_, err := ix.termPostings(ctx, rs, fieldDocTitle, qt.term, func(df uint64) func(int32, float64) {
 		if df == 0 {
 			return nil
 		}
@@ -416,7 +415,6 @@ func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *qu
 	if err != nil {
 		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
 	}
-	ix.titleDFCache.Store(qt.term, df)
 	return nil
 }
 

@@ -92,7 +92,7 @@ func Expand(query string) []Expansion {
 		if acronyms && isAcronym(tk.orig) {
 			word = tk.orig
 		}
-		if rel := t.lookup(word); len(rel) > 0 {
+		if rel := t.cachedLookup(word); len(rel) > 0 {
 			out = append(out, Expansion{Span: word, Start: i, End: i + 1, Related: rel})
 		}
 		i++
@@ -104,7 +104,24 @@ func Expand(query string) []Expansion {
 // multiword lemma starting at toks[i], or 0. Only the lengths of the table's
 // lemmas starting with that word (or its base form) are tried.
 func (t *table) matchPhrase(toks []token, i int) (int, []Related) {
-	low := toks[i].low
+	lengths := t.phraseLengthsOf(toks[i].low)
+	for n := min(longest(lengths), len(toks)-i); n >= 2 && lengths&(1<<(n+1)-1) != 0; n-- {
+		if lengths&(1<<n) == 0 {
+			continue
+		}
+		if rel := t.cachedLookup(joinLow(toks[i : i+n])); len(rel) > 0 {
+			return n, rel
+		}
+	}
+	return 0, nil
+}
+
+// phraseLengthsOf sets bit n when a lemma of n > 1 words starts with low
+// or one of its base forms, through t.phraseLengths.
+func (t *table) phraseLengthsOf(low string) uint32 {
+	if v, ok := t.phraseLengths.Load(low); ok {
+		return v.(uint32)
+	}
 	lengths := t.data.firstLengths(low)
 	if !t.stop[low] {
 		var cs [24]cand
@@ -113,15 +130,12 @@ func (t *table) matchPhrase(toks []token, i int) (int, []Related) {
 			lengths |= t.data.firstLengths(string(append(append(buf[:0], c.stem...), c.base...)))
 		}
 	}
-	for n := min(longest(lengths), len(toks)-i); n >= 2 && lengths&(1<<(n+1)-1) != 0; n-- {
-		if lengths&(1<<n) == 0 {
-			continue
-		}
-		if rel := t.lookup(joinLow(toks[i : i+n])); len(rel) > 0 {
-			return n, rel
+	if t.nLengths.Load() < maxCachedWords {
+		if _, loaded := t.phraseLengths.LoadOrStore(low, lengths); !loaded {
+			t.nLengths.Add(1)
 		}
 	}
-	return 0, nil
+	return lengths
 }
 
 func joinLow(toks []token) string {

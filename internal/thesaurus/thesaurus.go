@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -45,6 +46,29 @@ type Related struct {
 type table struct {
 	data tableData
 	stop map[string]bool
+	// lookups caches lookup's results and phraseLengths matchPhrase's
+	// masks, per word: each costs several binary searches of the tables,
+	// and questions repeat their words. Each holds at most maxCachedWords
+	// entries; the lists are shared, and never modified.
+	lookups, phraseLengths sync.Map
+	nLookups, nLengths     atomic.Int64
+}
+
+// maxCachedWords bounds each of a table's caches.
+const maxCachedWords = 50000
+
+// cachedLookup is lookup through t.lookups.
+func (t *table) cachedLookup(w string) []Related {
+	if v, ok := t.lookups.Load(w); ok {
+		return v.([]Related)
+	}
+	rel := t.lookup(w)
+	if t.nLookups.Load() < maxCachedWords {
+		if _, loaded := t.lookups.LoadOrStore(w, rel); !loaded {
+			t.nLookups.Add(1)
+		}
+	}
+	return rel
 }
 
 // tableData answers the lookups the table needs; sortedTable reads the
@@ -217,7 +241,7 @@ func (t *table) isStop(phrase string) bool {
 // United States though "us" is a stopword. Stopwords, single characters and
 // unknown words give nil.
 func Lookup(word string) []Related {
-	return get().lookup(normalize(word))
+	return slices.Clone(get().cachedLookup(normalize(word)))
 }
 
 // lookup gives WordNet's related phrases of w, merged with w's nearest
