@@ -583,6 +583,12 @@ func TestReindexRealLibrary(t *testing.T) {
 	if msg := e.final(e.ask("", "Which pipeline carries gas through Georgia to Turkey?")); !strings.Contains(msg.Text(), "Turkey") {
 		t.Errorf("new document not answered from: %q", msg.Text())
 	}
+	// The library lists documents without their texts (the index keeps
+	// them apart): the card's lead is looked up.
+	card := embedOf(t, e.final(e.command("brief", discordfake.Opt("document", "b"))))
+	if !strings.HasPrefix(card.Description, "The pipeline through Georgia carries gas") {
+		t.Errorf("/brief lead = %q", card.Description)
+	}
 }
 
 // TestAskRealLibrary is /ask end to end on the built-in brief.
