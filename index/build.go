@@ -672,6 +672,14 @@ func openIfCurrent(root, want string, opts Options) (*Index, string) {
 			slog.Warn("close stale index", "err", err)
 		}
 		return nil, why
+	case ix.format < manifestFormat:
+		// Current, but of a format that holds every text in its manifest:
+		// rebuilt once, so that opening it no longer reads them all.
+		why := fmt.Sprintf("format %d, want %d (texts kept apart)", ix.format, manifestFormat)
+		if err := ix.Close(); err != nil {
+			slog.Warn("close index of an older format", "err", err)
+		}
+		return nil, why
 	}
 	return ix, ""
 }

@@ -110,6 +110,8 @@ type Index struct {
 	opts Options
 	info briefbot.IndexInfo
 	docs []briefbot.Document
+	// format is the build's manifest format (see manifest.go).
+	format int
 	// stamp and failed are the builder's, recorded in the manifest (see
 	// BuildOptions).
 	stamp  string
@@ -256,10 +258,10 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 		return nil, err
 	}
 	ix := &Index{
-		dir:   dir,
-		opts:  opts,
-		docs:  man.Documents,
-		stamp: man.Stamp, failed: man.Failed,
+		dir:    dir,
+		opts:   opts,
+		docs:   man.Documents,
+		format: man.Format, stamp: man.Stamp, failed: man.Failed,
 		deletedDF: map[string]map[string]uint64{fieldBody: {}, fieldDocTitle: {}},
 	}
 	defer func() {

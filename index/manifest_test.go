@@ -323,3 +323,45 @@ func FuzzManifest(f *testing.F) {
 		}
 	})
 }
+
+// TestEnsureCurrentUpgradesFormat: a current build of an older format
+// (texts in the manifest: formats 1 and 2) is rebuilt once by
+// EnsureCurrent, and the build it makes is kept.
+func TestEnsureCurrentUpgradesFormat(t *testing.T) {
+	ctx := context.Background()
+	for _, format := range []int{legacyFormat, inlineTextsFormat} {
+		root := t.TempDir()
+		ix, err := BuildOpen(ctx, root, pets, BuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := ix.Dir()
+		_ = ix.Close()
+		toLegacy(t, dir, pets)
+		if format == inlineTextsFormat {
+			old := mustOpen(t, root)
+			if err := old.SetStamp("s"); err != nil {
+				t.Fatal(err)
+			}
+			_ = old.Close()
+		}
+		if old := mustOpen(t, root); old.format != format {
+			t.Fatalf("set up format %d, want %d", old.format, format)
+		}
+		ix, rebuilt, err := EnsureCurrent(ctx, root, pets, BuildOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rebuilt || ix.format != manifestFormat || ix.textAt == nil {
+			t.Errorf("format %d: rebuilt %v, now format %d", format, rebuilt, ix.format)
+		}
+		_ = ix.Close()
+		ix, rebuilt, err = EnsureCurrent(ctx, root, pets, BuildOptions{})
+		if err != nil || rebuilt {
+			t.Errorf("format %d: the upgraded build rebuilt again (%v)", format, err)
+		}
+		if ix != nil {
+			_ = ix.Close()
+		}
+	}
+}
