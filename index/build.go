@@ -560,24 +560,8 @@ func readCurrent(root string) (string, error) {
 // writeCurrent replaces CURRENT by renaming a complete temporary file over
 // it, so that a reader sees either the old name or the new one.
 func writeCurrent(root, name string) error {
-	f, err := os.CreateTemp(root, currentFile+".tmp-*")
-	if err != nil {
+	if err := replaceFile(root, currentFile, []byte(name+"\n")); err != nil {
 		return fmt.Errorf("switch build: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.WriteString(name + "\n")
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, filepath.Join(root, currentFile))
-	}
-	if werr != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("switch build: %w", werr)
 	}
 	syncDir(root)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -140,6 +141,14 @@ func writeManifest(dir string, man manifest) error {
 // replaceFile writes data to dir/name through a synced temporary file
 // renamed over it, so that a reader sees the old file or the new one.
 func replaceFile(dir, name string, data []byte) error {
+	return replaceFileWith(dir, name, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// replaceFileWith is replaceFile for content that write streams.
+func replaceFileWith(dir, name string, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(dir, name+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -147,7 +156,7 @@ func replaceFile(dir, name string, data []byte) error {
 	tmp := f.Name()
 	werr := f.Chmod(0o644)
 	if werr == nil {
-		_, werr = f.Write(data)
+		werr = write(f)
 	}
 	if werr == nil {
 		werr = f.Sync()

@@ -46,48 +46,24 @@ type textRef struct {
 }
 
 // writeTexts writes the texts file of the passages of docs into dir.
-func writeTexts(dir string, docs []briefbot.Document) (err error) {
-	f, err := os.CreateTemp(dir, textsFile+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", textsFile, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
+func writeTexts(dir string, docs []briefbot.Document) error {
+	return replaceFileWith(dir, textsFile, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<16)
+		if _, err := w.WriteString(textsMagic); err != nil {
+			return err
 		}
-	}()
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", textsFile, err)
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	if _, err := w.WriteString(textsMagic); err != nil {
-		return fmt.Errorf("write %s: %w", textsFile, err)
-	}
-	for _, d := range docs {
-		for _, p := range d.Passages {
-			if len(p.Text) > maxTextLen {
-				return fmt.Errorf("passage %q: text of %d bytes exceeds %d", p.ID, len(p.Text), maxTextLen)
-			}
-			if _, err := w.WriteString(p.Text); err != nil {
-				return fmt.Errorf("write %s: %w", textsFile, err)
+		for _, d := range docs {
+			for _, p := range d.Passages {
+				if len(p.Text) > maxTextLen {
+					return fmt.Errorf("passage %q: text of %d bytes exceeds %d", p.ID, len(p.Text), maxTextLen)
+				}
+				if _, err := w.WriteString(p.Text); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", textsFile, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", textsFile, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", textsFile, err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, textsFile)); err != nil {
-		return fmt.Errorf("write %s: %w", textsFile, err)
-	}
-	return nil
+		return w.Flush()
+	})
 }
 
 // openTexts opens the texts file in dir, which must hold the texts sums
