@@ -172,8 +172,6 @@ type Index struct {
 	spanCount atomic.Int64
 	// titleDFCache is dfCache for titles (fieldDocTitle).
 	titleDFCache sync.Map
-	// bounds caches the terms' score bounds of the pruned ranking.
-	bounds boundTable
 	// tokTerms caches the term the analyzer makes of a raw token (as its
 	// tokenizer cuts it; "" for a stop word), for describe; tokMu guards
 	// it, and maxCachedTokens caps it.

@@ -123,23 +123,7 @@ func (a *accumulator) reset() {
 //
 // The hits' passages lack their texts when the build keeps them apart;
 // pos holds their positions in flat, for passageAt.
-func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k int) (hits []briefbot.Hit, terms []queryTerm, pos []int32, err error) {
-	return ix.rankWith(ctx, query, earlier, k, !pruneRanking)
-}
-
-// pruneRanking selects MaxScore (rankPruned) for questions on their own.
-// It gives the same hits as scoring every passage (see prune_test.go) but
-// is not faster over bleve's postings yet: bleve's Advance walks the
-// skipped postings one by one, so what pruning saves (accumulator adds) is
-// less than what visiting the passages one at a time costs. Off until the
-// postings can be skipped (block-max metadata or impact-ordered postings
-// of our own).
-const pruneRanking = false
-
-// rankWith is rank; with exhaustive, every passage holding a query term is
-// scored (scoreGroups), otherwise a question on its own is ranked by
-// MaxScore (rankPruned), with the same results.
-func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted, k int, exhaustive bool) ([]briefbot.Hit, []queryTerm, []int32, error) {
+func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, []queryTerm, []int32, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, fmt.Errorf("search: %w", err)
 	}
@@ -174,18 +158,9 @@ func (ix *Index) rankWith(ctx context.Context, query string, earlier []Weighted,
 	}
 	defer closeReaders()
 
-	var h topK
-	if mark == nil && !exhaustive {
-		// The role weights depend on the terms and their document
-		// frequencies, not on scores: known before ranking.
-		h, err = ix.rankPruned(ctx, rs, terms, k, ix.contextualWeights(query, earlier, terms))
-		if err != nil {
-			return nil, nil, nil, err
-		}
-	} else {
-		if h, err = ix.rankExhaustive(ctx, rs, query, earlier, terms, k, mark); err != nil {
-			return nil, nil, nil, err
-		}
+	h, err := ix.rankExhaustive(ctx, rs, query, earlier, terms, k, mark)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if len(h) == 0 {
 		return nil, terms, nil, nil
