@@ -219,10 +219,6 @@ func validReason(r string) bool {
 	return false
 }
 
-func (b *Bot) putVote(it *interaction, v briefbot.Vote) (*briefbot.Vote, error) {
-	return b.putVoteWithin(it, v, recordTimeout)
-}
-
 func (b *Bot) putVoteWithin(it *interaction, v briefbot.Vote, within time.Duration) (*briefbot.Vote, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
