@@ -64,7 +64,9 @@ const (
 )
 
 // maxFileBytes bounds what Load reads from one file; larger files are
-// reported as failures rather than exhausting memory.
+// reported as failures rather than exhausting memory, except JSONL
+// collections, read as a stream with each record bounded (streamJSONL):
+// their documents are kept, as those of many files would be.
 const maxFileBytes = 64 << 20
 
 // BuiltinName is the document ID of the embedded seed brief.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/boundedfile"
 )
 
 // jsonlRecord is one line of a JSONL source. "_id" is accepted for "id"
@@ -81,7 +82,7 @@ var errJSONLUTF16 = fmt.Errorf("UTF-16 JSONL file over %d MiB: convert it to UTF
 // documents, and a line longer than maxRecord is reported and skipped.
 // Each line is decoded as decodeText decodes a file (UTF-8, else Latin-1;
 // binary refused); the file must not be UTF-16, and its first bytes must
-// not be those of a binary format.
+// not be those of a binary format. opts must be normalized.
 func streamJSONL(name string, r io.Reader, maxRecord int, opts Options) ([]briefbot.Document, []*LineError, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, err := br.Peek(512)
@@ -98,43 +99,22 @@ func streamJSONL(name string, r io.Reader, maxRecord int, opts Options) ([]brief
 	if _, err := decodeText(head); errors.Is(err, ErrNotText) {
 		return nil, nil, err
 	}
-	j := jsonlParser{name: name, opts: opts.normalized(), seen: map[string]int{}}
-	var buf []byte
-	tooLong := false
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if !tooLong {
-			if len(buf)+len(chunk) > maxRecord+1 { // +1: the newline
-				tooLong, buf = true, buf[:0]
-			} else {
-				buf = append(buf, chunk...)
-			}
+	j := jsonlParser{name: name, opts: opts, seen: map[string]int{}}
+	err = boundedfile.ReadLines(br, maxRecord, func(line []byte) {
+		if text, err := decodeText(line); err != nil {
+			j.n++
+			j.fail(err)
+		} else {
+			j.line(text)
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, nil, fmt.Errorf("read line %d: %w", j.n+1, err)
-		}
-		if len(buf) > 0 || tooLong || err == nil {
-			switch line := bytes.TrimSuffix(buf, []byte("\n")); {
-			case tooLong:
-				j.n++
-				j.fail(fmt.Errorf("record longer than %d bytes", maxRecord))
-			default:
-				if text, derr := decodeText(line); derr != nil {
-					j.n++
-					j.fail(derr)
-				} else {
-					j.line(text)
-				}
-			}
-		}
-		if err != nil { // io.EOF
-			return j.docs, j.bad, nil
-		}
-		buf, tooLong = buf[:0], false
+	}, func() {
+		j.n++
+		j.fail(fmt.Errorf("record longer than %d bytes", maxRecord))
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read line %d: %w", j.n+1, err)
 	}
+	return j.docs, j.bad, nil
 }
 
 func parseJSONLine(name string, n int, line []byte, opts Options) (briefbot.Document, error) {

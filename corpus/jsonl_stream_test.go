@@ -88,11 +88,11 @@ func TestStreamJSONL(t *testing.T) {
 		{"UTF-16 BE", "\xfe\xff\x00{", errJSONLUTF16},
 		{"gzip", "\x1f\x8b\x08\x00rest", ErrNotText},
 	} {
-		if _, _, err := streamJSONL("s.jsonl", strings.NewReader(c.data), maxJSONLRecord, Options{}); !errors.Is(err, c.want) {
+		if _, _, err := streamJSONL("s.jsonl", strings.NewReader(c.data), maxJSONLRecord, Options{}.normalized()); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
-	got, _, err = streamJSONL("s.jsonl", strings.NewReader("\xef\xbb\xbf"+rec("f", "After a byte order mark.")), maxJSONLRecord, Options{})
+	got, _, err = streamJSONL("s.jsonl", strings.NewReader("\xef\xbb\xbf"+rec("f", "After a byte order mark.")), maxJSONLRecord, Options{}.normalized())
 	if err != nil || len(got) != 1 || got[0].ID != "f" {
 		t.Errorf("UTF-8 byte order mark: %+v, %v", got, err)
 	}
