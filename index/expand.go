@@ -103,16 +103,7 @@ const maxCachedSpans = 20000
 // callers must not modify it.
 func (ix *Index) spanExpansion(e thesaurus.Expansion, words []string) *spanExpansion {
 	key := e.Span + "\x00" + strings.Join(words, "\x00")
-	if v, ok := ix.spans.Load(key); ok {
-		return v.(*spanExpansion)
-	}
-	se := ix.expansionOf(e, words)
-	if ix.spanCount.Load() < maxCachedSpans {
-		if _, loaded := ix.spans.LoadOrStore(key, se); !loaded {
-			ix.spanCount.Add(1)
-		}
-	}
-	return se
+	return ix.spans.Get(key, func() *spanExpansion { return ix.expansionOf(e, words) })
 }
 
 // expansionOf works out the expansion of span e, whose words are words.
@@ -178,16 +169,7 @@ const maxCachedRelated = 20000
 // more than ranking the passages of a small corpus. The result is shared;
 // callers must not modify it.
 func (ix *Index) analyzeRelated(phrase string) []string {
-	if v, ok := ix.related.Load(phrase); ok {
-		return v.([]string)
-	}
-	terms := ix.Analyze(phrase)
-	if ix.relatedCount.Load() < maxCachedRelated {
-		if _, loaded := ix.related.LoadOrStore(phrase, terms); !loaded {
-			ix.relatedCount.Add(1)
-		}
-	}
-	return terms
+	return ix.related.Get(phrase, func() []string { return ix.Analyze(phrase) })
 }
 
 // inCorpus reports whether any word of the span occurs in the corpus.

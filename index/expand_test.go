@@ -161,14 +161,14 @@ func TestAnalyzeRelatedCachesWithinBound(t *testing.T) {
 			t.Fatalf("analyzeRelated = %v, want %v", got, want)
 		}
 	}
-	if n := ix.relatedCount.Load(); n != 1 {
+	if n := ix.related.Len(); n != 1 {
 		t.Errorf("%d cached phrases, want 1", n)
 	}
-	ix.relatedCount.Store(maxCachedRelated)
+	ix.related.Max = 1 // the bound reached
 	if got := ix.analyzeRelated("drones"); !slices.Equal(got, []string{"drone"}) {
 		t.Errorf("analyzeRelated past the bound = %v", got)
 	}
-	if _, cached := ix.related.Load("drones"); cached {
+	if n := ix.related.Len(); n != 1 {
 		t.Error("a phrase was cached past the bound")
 	}
 }

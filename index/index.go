@@ -26,6 +26,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/memo"
 )
 
 // Default BM25 parameters: the textbook k1=1.2, b=0.75. Measured with the
@@ -162,14 +163,12 @@ type Index struct {
 	accPool   sync.Pool
 	postCache postingsCache
 	dfCache   sync.Map // term -> uint64 body document frequency; the index is immutable
-	// related caches the analyzed terms of thesaurus phrases; the
-	// thesaurus is fixed, and relatedCount caps the entries.
-	related      sync.Map // phrase -> []string
-	relatedCount atomic.Int64
+	// related caches the analyzed terms of thesaurus phrases (the
+	// thesaurus is fixed), by phrase.
+	related memo.Map[string, []string]
 	// spans caches what expand makes of a span of a question (see
-	// spanExpansion); spanCount caps the entries.
-	spans     sync.Map // span and words -> *spanExpansion
-	spanCount atomic.Int64
+	// spanExpansion), by span and words.
+	spans memo.Map[string, *spanExpansion]
 	// titleDFCache is dfCache for titles (fieldDocTitle).
 	titleDFCache sync.Map
 	// tokTerms caches the term the analyzer makes of a raw token (as its
@@ -305,6 +304,7 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 	ix.info = man.Info
 	ix.info.Version = version(man.CorpusHash, man.Mapping, opts)
 	ix.postCache.budget = opts.PostingsCache
+	ix.related.Max, ix.spans.Max = maxCachedRelated, maxCachedSpans
 	size := len(ix.flat)
 	ix.accPool.New = func() any { return newAccumulator(size) }
 	return ix, nil

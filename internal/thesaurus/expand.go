@@ -119,23 +119,17 @@ func (t *table) matchPhrase(toks []token, i int) (int, []Related) {
 // phraseLengthsOf sets bit n when a lemma of n > 1 words starts with low
 // or one of its base forms, through t.phraseLengths.
 func (t *table) phraseLengthsOf(low string) uint32 {
-	if v, ok := t.phraseLengths.Load(low); ok {
-		return v.(uint32)
-	}
-	lengths := t.data.firstLengths(low)
-	if !t.stop[low] {
-		var cs [24]cand
-		var buf [64]byte
-		for _, c := range t.candidates(low, cs[:0]) {
-			lengths |= t.data.firstLengths(string(append(append(buf[:0], c.stem...), c.base...)))
+	return t.phraseLengths.Get(low, func() uint32 {
+		lengths := t.data.firstLengths(low)
+		if !t.stop[low] {
+			var cs [24]cand
+			var buf [64]byte
+			for _, c := range t.candidates(low, cs[:0]) {
+				lengths |= t.data.firstLengths(string(append(append(buf[:0], c.stem...), c.base...)))
+			}
 		}
-	}
-	if t.nLengths.Load() < maxCachedWords {
-		if _, loaded := t.phraseLengths.LoadOrStore(low, lengths); !loaded {
-			t.nLengths.Add(1)
-		}
-	}
-	return lengths
+		return lengths
+	})
 }
 
 func joinLow(toks []token) string {

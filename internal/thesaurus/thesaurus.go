@@ -17,9 +17,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/internal/memo"
 )
 
 //go:embed related.txt
@@ -48,10 +49,10 @@ type table struct {
 	stop map[string]bool
 	// lookups caches lookup's results and phraseLengths matchPhrase's
 	// masks, per word: each costs several binary searches of the tables,
-	// and questions repeat their words. Each holds at most maxCachedWords
-	// entries; the lists are shared, and never modified.
-	lookups, phraseLengths sync.Map
-	nLookups, nLengths     atomic.Int64
+	// and questions repeat their words. The lists are shared, and never
+	// modified.
+	lookups       memo.Map[string, []Related]
+	phraseLengths memo.Map[string, uint32]
 }
 
 // maxCachedWords bounds each of a table's caches.
@@ -59,16 +60,7 @@ const maxCachedWords = 50000
 
 // cachedLookup is lookup through t.lookups.
 func (t *table) cachedLookup(w string) []Related {
-	if v, ok := t.lookups.Load(w); ok {
-		return v.([]Related)
-	}
-	rel := t.lookup(w)
-	if t.nLookups.Load() < maxCachedWords {
-		if _, loaded := t.lookups.LoadOrStore(w, rel); !loaded {
-			t.nLookups.Add(1)
-		}
-	}
-	return rel
+	return t.lookups.Get(w, func() []Related { return t.lookup(w) })
 }
 
 // tableData answers the lookups the table needs; sortedTable reads the
@@ -111,6 +103,7 @@ func get() *table {
 			data: sortedTable{rel: newSortedLines(relatedTxt, true), nb: newSortedLines(neighboursTxt, false)},
 			stop: parseStopwords(stopwordsTxt),
 		}
+		tbl.lookups.Max, tbl.phraseLengths.Max = maxCachedWords, maxCachedWords
 	})
 	return tbl
 }
