@@ -65,6 +65,17 @@ func TestOpenServesPreviousIndexWhenBuildFails(t *testing.T) {
 	if !strings.Contains(string(out), "serving the previous index") {
 		t.Errorf("the fallback was not logged:\n%s", out)
 	}
+	// The stale index must not be taken for current at the next start
+	// (its fingerprint is not the corpus's): with room again, it is
+	// rebuilt with the new document.
+	lib, err = Open(context.Background(), Options{IndexDir: filepath.Join(dir, "index"), CorpusPaths: []string{corpusDir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	if v := lib.Info().Version; v == before || lib.Info().Documents != 2 {
+		t.Errorf("after the disk has room again: version %s (before %s), %d documents; want the new corpus built", v, before, lib.Info().Documents)
+	}
 }
 
 // openWithFullDisk is the child's part: open the library with files

@@ -134,16 +134,21 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rebuilt {
+	switch {
+	case stale:
+		// Not what the corpus makes: its fingerprint must not be the
+		// corpus's, or the next start would serve it without rebuilding.
+	case rebuilt:
 		info := ix.Info()
 		l.log.Info("index built", "dir", opts.IndexDir, "documents", info.Documents, "passages", info.Passages)
-	} else if ix.Stamp() != bo.Stamp {
-		// Current, but recorded under another fingerprint (a file touched,
-		// its content the same): record this one, or every start would
-		// parse the corpus again to find it unchanged.
-		l.restamp(ix, bo.Stamp)
-	}
-	if !stale {
+		l.lighten(ix)
+	default:
+		if ix.Stamp() != bo.Stamp {
+			// Current, but recorded under another fingerprint (a file
+			// touched, its content the same): record this one, or every
+			// start would parse the corpus again to find it unchanged.
+			l.restamp(ix, bo.Stamp)
+		}
 		l.lighten(ix)
 	}
 	l.live = index.NewLive(ix)
