@@ -27,6 +27,11 @@ func (ix *Index) corpusAcronyms() map[string]string {
 			// The manifest's checksum held: a table it holds decodes.
 			slog.Warn("index acronyms unreadable; learning them again", "dir", ix.dir, "err", err)
 		}
+		if ix.textAt != nil {
+			// The texts are on disk, not in flat: nothing to learn from.
+			ix.acronyms = map[string]string{}
+			return
+		}
 		ix.acronyms = acronymsOf(ix.flat)
 	})
 	return ix.acronyms

@@ -344,9 +344,11 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 		}
 	}()
 	// The build's own segment is the last one it opened.
-	if err := replaceFile(dir, orderFile, encodeOrder(ix.segs[len(ix.segs)-1].local)); err != nil {
+	own := &ix.segs[len(ix.segs)-1]
+	if err := replaceFile(dir, orderFile, encodeOrder(own.local)); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
+	own.local = nil // written; not needed to serve
 	prev, cerr := readCurrent(root)
 	if cerr != nil && !errors.Is(cerr, ErrNoIndex) {
 		slog.Warn("previous index unreadable; replacing it", "root", root, "err", cerr)
@@ -392,6 +394,8 @@ func validateDocs(docs []briefbot.Document) error {
 				err = fmt.Errorf("passage ID %q is not unique", p.ID)
 			case !utf8.ValidString(p.DocID):
 				err = fmt.Errorf("passage %q has document ID %q, not valid UTF-8", p.ID, p.DocID)
+			case len(p.Text) > maxTextLen:
+				err = fmt.Errorf("passage %q: text of %d bytes exceeds %d", p.ID, len(p.Text), maxTextLen)
 			}
 			if err != nil {
 				return fmt.Errorf("document %q (source %q): %w", d.ID, d.Source, err)

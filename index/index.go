@@ -132,9 +132,9 @@ type Index struct {
 	// acronymTable is the build's encoded table of them (see
 	// decodeAcronyms); empty for a build of an older format.
 	acronymTable string
-	// names counts how the corpus writes each word (see IsName), learned
-	// once.
-	names     []string // sorted
+	// names lists, sorted, the words the corpus writes as names (see
+	// IsName), decoded or learned once.
+	names     []string
 	namesOnce sync.Once
 	// namesTable is the build's encoded list of names; empty for a build
 	// of an older format.
@@ -210,7 +210,8 @@ func openBuild(dir string, opts Options) (*Index, error) {
 // classifyLoadError marks a failure to load a build as ErrCorrupt unless it
 // comes from something a rebuild would not fix (see ErrCorrupt).
 func classifyLoadError(err error) error {
-	if errors.Is(err, fs.ErrPermission) || errors.Is(err, bolterrors.ErrTimeout) || errors.Is(err, errManifestFormat) {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, bolterrors.ErrTimeout) || errors.Is(err, errManifestFormat) ||
+		errors.Is(err, ErrCorrupt) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrCorrupt, err)
@@ -223,7 +224,8 @@ type segment struct {
 	adv  bindex.Index
 	ord  []int32 // internal doc number -> position in flat, -1 for none
 	// local maps internal doc numbers to positions in the segment's own
-	// documents, as its order file records (see orderFile).
+	// documents, as its order file records (see orderFile); kept only when
+	// it was read from bleve, for a new build to record.
 	local []int32
 	// ordered reports that local came from the order file.
 	ordered bool
@@ -432,7 +434,9 @@ func (ix *Index) loadSegment(sp segmentSpec, lengths []uint32) (int, error) {
 			return 0, err
 		}
 	}
-	s.local = local
+	if !s.ordered {
+		s.local = local // for writeBuild, which records it
+	}
 	var offs []int64
 	if sp.sums != nil {
 		if len(sp.sums) != len(segFlat) {

@@ -19,19 +19,21 @@ import (
 	"github.com/briefbot/briefbot"
 )
 
-// The manifest of a build is binary (manifestFile, format 2): decoding it
+// The manifest of a build is binary (manifestFile, format 3): decoding it
 // is a walk over lengths whose strings share the one buffer read from
 // disk, where decoding the JSON manifest of format 1 (legacyManifestFile,
 // a second copy of every passage's text) was most of the time of a CLI
-// call. It also keeps what a build derives from its passages (their roles,
-// the acronyms the corpus spells out) so that no open and no question pays
-// for deriving it again.
+// call. It keeps what a build derives from its passages (their roles, the
+// acronyms the corpus spells out, the words it writes as names) so that no
+// open and no question pays for deriving it again, and records each
+// passage's text, which the texts file holds (see textsFile). Format 2 held
+// the texts in the manifest.
 //
-// A build of format 2 also holds a legacyManifestFile saying only
-// {"format": 2}: a briefbot that reads format 1 only then takes the build
-// for one of another version and rebuilds, rather than for a corrupt one.
-// Builds of format 1 still open (deriving at open what they lack) and are
-// rewritten in format 2 by SetStamp.
+// A binary build also holds a legacyManifestFile saying only {"format":
+// N}: a briefbot that reads format 1 only then takes the build for one of
+// another version and rebuilds, rather than for a corrupt one. Builds of
+// formats 1 and 2 still open (deriving at open what they lack), are
+// rewritten in format 2 by SetStamp, and are rebuilt by EnsureCurrent.
 //
 // Layout: manifestMagic, then uvarints, zigzag varints for ints, strings
 // as a uvarint length and the bytes, lists as a uvarint count+1 (0 for a

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 	"unicode"
@@ -36,6 +37,12 @@ func (ix *Index) loadNames() {
 		if d.end() == nil && slices.IsSorted(ix.names) {
 			return
 		}
+		slog.Warn("index names unreadable", "dir", ix.dir)
+	}
+	if ix.textAt != nil {
+		// The texts are on disk, not in flat: nothing to learn from.
+		ix.names = nil
+		return
 	}
 	ix.names = nameList(namesOf(ix.flat))
 }
