@@ -232,10 +232,13 @@ func (b *Bot) rebuild(it *interaction, id string) (briefbot.AnswerRecord, *fromM
 		switch action {
 		case actionPassages:
 			src.refs = splitRefs(raw)
-			for _, ref := range src.refs {
+			for i, ref := range src.refs {
+				// A citation keeps its number even when a passage before
+				// it has left the index since: the answer's text and its
+				// sources list number them so.
 				if p, ok := b.passageByRef(ref); ok {
 					rec.Passages[p.ID] = p
-					rec.Answer.Citations = append(rec.Answer.Citations, briefbot.Citation{N: len(rec.Answer.Citations) + 1,
+					rec.Answer.Citations = append(rec.Answer.Citations, briefbot.Citation{N: i + 1,
 						DocID: p.DocID, PassageID: p.ID, Title: p.Title, Section: p.Section, Paragraph: p.Paragraph, Page: p.Page,
 						URL: p.URL, Quote: p.Text})
 				}

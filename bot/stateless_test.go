@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -432,5 +433,52 @@ func TestRefIndexPerVersion(t *testing.T) {
 	b.passageByRef(ref)
 	if reads != 2 {
 		t.Errorf("documents read %d times for two index versions", reads)
+	}
+}
+
+// TestPassagesOnAReplicaMissingOne: a replica rebuilding an answer whose
+// first cited passage has left its index since shows the other passages
+// with the links the answer gave them (each its own passage's, not the
+// one before it's). Their labels are numbered again from 1, as the view
+// numbers citations by first use.
+func TestPassagesOnAReplicaMissingOne(t *testing.T) {
+	t.Parallel()
+	var hidden atomic.Value // the passage ID replica B no longer has
+	hidden.Store("")
+	made := 0
+	rs := startReplicas(t, 2, func(svc *fakeService) func(context.Context, briefbot.AskRequest) (briefbot.Answer, error) {
+		if made++; made == 2 {
+			svc.passage = func(id string) (briefbot.Passage, bool) {
+				if id == hidden.Load().(string) {
+					return briefbot.Passage{}, false
+				}
+				for _, p := range svc.passages() {
+					if p.ID == id {
+						return p, true
+					}
+				}
+				return briefbot.Passage{}, false
+			}
+		}
+		return citedElsewhere(svc)
+	})
+	a, b := rs[0], rs[1]
+	msg := a.final(a.post(t, discordfake.InteractionSpec{CommandName: "ask", Options: []discordfake.Option{
+		discordfake.Opt("question", "What does Article 9 call for?")}}))
+	answerID := strings.TrimPrefix(button(t, msg, actionVoteUp), "bb:up:")
+	rec, ok, err := a.records.Answer(a.ctx, answerID)
+	if err != nil || !ok || len(rec.Answer.Citations) < 2 {
+		t.Fatalf("the answer cites %d passages (%v, %v); the test needs two", len(rec.Answer.Citations), ok, err)
+	}
+	hidden.Store(rec.Answer.Citations[0].PassageID)
+	onA := a.final(a.press(t, msg, actionPassages, ""))
+	onB := b.final(b.press(t, msg, actionPassages, ""))
+	if len(onB.Embeds) == 0 || len(onB.Embeds) != len(onA.Embeds)-1 {
+		t.Fatalf("B shows %d passages, A %d", len(onB.Embeds), len(onA.Embeds))
+	}
+	for i, e := range onB.Embeds {
+		if w := onA.Embeds[i+1]; e.URL != w.URL || e.Description != w.Description {
+			t.Errorf("passage %d on B: %s %q; as on A: %s %q", i+1, e.URL, e.Description, w.URL, w.Description)
+		}
 	}
 }
