@@ -446,7 +446,7 @@ func (b *Bot) post(channelID string, m message, ref *discordgo.MessageReference)
 
 // sharedID names the public copy of a private answer, so that sharing it
 // twice is noticed.
-func sharedID(id string) string { return id + "-shared" }
+func sharedID(id string) string { return id + sharedSuffix }
 
 // share posts a private answer to the channel for everyone, attributed to
 // its asker, who alone may share it. Without the record (src set), the

@@ -68,8 +68,12 @@ func (c *cooldowns) forget(user string) {
 func newID() string { return newIDAt(time.Now()) }
 
 // newIDAt is newID made at t.
+// idBytes is the length of an answer ID's bytes (newIDAt): a time in
+// milliseconds and random bits.
+const idBytes = 14
+
 func newIDAt(t time.Time) string {
-	var b [14]byte
+	var b [idBytes]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
 	if _, err := rand.Read(b[6:]); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err))

@@ -172,11 +172,11 @@ const sharedSuffix = "-shared"
 // one of ours (newIDAt), a shared copy's ID being its answer's.
 func idTime(id string) (t time.Time, ok bool) {
 	id = strings.TrimSuffix(id, sharedSuffix)
-	if len(id) != 23 || strings.ToLower(id) != id {
+	if len(id) != b32hex.EncodedLen(idBytes) || strings.ToLower(id) != id {
 		return time.Time{}, false
 	}
 	raw, err := b32hex.DecodeString(strings.ToUpper(id))
-	if err != nil || len(raw) != 14 {
+	if err != nil || len(raw) != idBytes {
 		return time.Time{}, false
 	}
 	ms := int64(binary.BigEndian.Uint64(raw[:8]) >> 16) // as newIDAt wrote it
