@@ -652,8 +652,15 @@ func (b *Bot) acquire(ctx context.Context, user, guild string) (release func(), 
 	if b.stopping.Err() != nil {
 		return nil, msgStopping
 	}
-	b.logOf(ctx).Warn("question refused: no answer slot freed in time", "user", user, "waited", time.Since(start),
-		"max_in_flight", b.opts.MaxInFlight, "queue_wait", b.opts.QueueWait)
+	why := "no answer slot freed in time"
+	switch {
+	case b.opts.QueueWait <= 0:
+		why = "no answer slot free, and no queue"
+	case !queued:
+		why = "the queue is full"
+	}
+	b.logOf(ctx).Warn("question refused: "+why, "user", user, "waited", time.Since(start),
+		"max_in_flight", b.opts.MaxInFlight, "queue_wait", b.opts.QueueWait, "max_queued", b.opts.MaxQueued)
 	return nil, msgBusy
 }
 
