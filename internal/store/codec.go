@@ -152,10 +152,30 @@ func encodeAnswer(r briefbot.AnswerRecord) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// answerReaders pools decompressors as answerWriters pools compressors:
+// listing answers decodes many, and each new reader allocates tens of
+// kilobytes.
+var answerReaders sync.Pool
+
+// inflate decompresses an answer's bytes, at most maxAnswerBytes+1 of them.
+func inflate(comp []byte) ([]byte, error) {
+	src := bytes.NewReader(comp)
+	fr, ok := answerReaders.Get().(io.ReadCloser)
+	if ok {
+		if err := fr.(flate.Resetter).Reset(src, nil); err != nil {
+			return nil, err
+		}
+	} else {
+		fr = flate.NewReader(src)
+	}
+	defer answerReaders.Put(fr)
+	return io.ReadAll(io.LimitReader(fr, maxAnswerBytes+1))
+}
+
 func decodeAnswer(key, val []byte) (briefbot.AnswerRecord, error) {
 	var r briefbot.AnswerRecord
 	if len(val) > 0 && val[0] == compressedAnswer {
-		raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(val[1:])), maxAnswerBytes+1))
+		raw, err := inflate(val[1:])
 		switch {
 		case err != nil:
 			return briefbot.AnswerRecord{}, corrupt(bucketAnswers, key, fmt.Errorf("decompress: %w", err))
