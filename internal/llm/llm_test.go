@@ -14,13 +14,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/internal/openaitest"
+	"github.com/briefbot/briefbot/internal/syncbuf"
 )
 
 const testKey = "sk-test-SECRET-0123456789abcdef"
@@ -28,33 +28,15 @@ const testKey = "sk-test-SECRET-0123456789abcdef"
 const grounded = "Azerbaijan's first ambassador to Israel presented his credentials to Herzog [1]. " +
 	"The tensions stem from the 2020 war over Nagorno-Karabakh [2]."
 
-// logBuf collects log output from several goroutines.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // strictServer is a fake that also rejects any request field beyond the
 // ones every supported server accepts.
 func strictServer(t *testing.T, extra ...string) *openaitest.Server {
 	return openaitest.New(t, openaitest.StrictFields(append(slices.Clone(openaitest.StreamUsageFields), extra...)...))
 }
 
-func newClient(t *testing.T, srv *openaitest.Server, mod func(*Options)) (*Client, *logBuf) {
+func newClient(t *testing.T, srv *openaitest.Server, mod func(*Options)) (*Client, *syncbuf.Buffer) {
 	t.Helper()
-	logs := &logBuf{}
+	logs := &syncbuf.Buffer{}
 	o := Options{
 		BaseURL:       srv.URL,
 		APIKey:        testKey,
