@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -163,16 +162,15 @@ func VersionOf(docs []briefbot.Document) string {
 
 // VersionWith is the Version an index of docs gets with opts.
 func VersionWith(docs []briefbot.Document, opts Options) string {
-	return version(corpusHash(docs), mappingVersion, opts.withDefaults())
+	return version(corpusHash(docHashes(docs)), mappingVersion, opts.withDefaults())
 }
 
-// corpusHash covers every field of every document and passage, in order.
-func corpusHash(docs []briefbot.Document) string {
+// corpusHash covers every field of every document and passage, in order,
+// through the documents' hashes (docHash).
+func corpusHash(hashes [][sha256.Size]byte) string {
 	h := sha256.New()
-	enc := json.NewEncoder(h)
-	for _, d := range docs {
-		// Encoding a struct of strings, times and slices cannot fail.
-		_ = enc.Encode(d)
+	for _, dh := range hashes {
+		h.Write(dh[:])
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -258,14 +256,17 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 // makes it the live one once it opens and holds what was indexed. Until
 // then CURRENT names the previous build, and a failed build is removed.
 func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (*Index, error) {
-	return writeBuild(ctx, root, docs, "", docs, opts)
+	return writeBuild(ctx, root, docs, "", docs, nil, opts)
 }
 
 // writeBuild writes a build serving docs whose own bleve index holds the
 // documents indexed (all of docs for a full build; for an incremental one,
 // those that base, a full build, does not hold as they are) and makes it
 // the live one, as buildUnchecked does.
-func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base string, indexed []briefbot.Document, opts BuildOptions) (_ *Index, err error) {
+//
+// hashes holds docHash of each of docs when the caller worked them out
+// already; nil, writeBuild does.
+func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base string, indexed []briefbot.Document, hashes [][sha256.Size]byte, opts BuildOptions) (_ *Index, err error) {
 	total := 0
 	for _, d := range docs {
 		total += len(d.Passages)
@@ -290,7 +291,10 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 		}
 	}()
 
-	hash := corpusHash(docs)
+	if hashes == nil {
+		hashes = docHashes(docs)
+	}
+	hash := corpusHash(hashes)
 	info := briefbot.IndexInfo{
 		Version:   version(hash, mappingVersion, opts.Options),
 		BuiltAt:   time.Now().UTC(),
@@ -313,12 +317,11 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	man.TextSums = make([]textSum, 0, total)
-	man.DocHashes = make([][sha256.Size]byte, len(docs))
-	for i, d := range docs {
+	man.DocHashes = hashes
+	for _, d := range docs {
 		for _, p := range d.Passages {
 			man.TextSums = append(man.TextSums, textSumOf(p.Text))
 		}
-		man.DocHashes[i] = docHash(d)
 	}
 	an := newMapping().AnalyzerNamed(analyzerName)
 	if an == nil {

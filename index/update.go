@@ -57,18 +57,20 @@ func Update(ctx context.Context, root string, docs []briefbot.Document, opts Bui
 	if err := validateDocs(docs); err != nil {
 		return nil, fmt.Errorf("update index: %w", err)
 	}
-	base, delta, why := planDelta(root, docs)
+	hashes := docHashes(docs)
+	base, delta, why := planDelta(root, docs, hashes)
 	if base == "" {
 		slog.Debug("index update builds in full", "root", root, "reason", why)
-		return buildUnchecked(ctx, root, docs, opts)
+		return writeBuild(ctx, root, docs, "", docs, hashes, opts)
 	}
-	return writeBuild(ctx, root, docs, base, delta, opts)
+	return writeBuild(ctx, root, docs, base, delta, hashes, opts)
 }
 
 // planDelta picks the base an incremental build of docs starts from and
 // the documents it must index itself; an empty base, and why, when docs
 // must be built in full.
-func planDelta(root string, docs []briefbot.Document) (base string, delta []briefbot.Document, why string) {
+// hashes holds docHash of each of docs.
+func planDelta(root string, docs []briefbot.Document, hashes [][sha256.Size]byte) (base string, delta []briefbot.Document, why string) {
 	cur, err := readCurrent(root)
 	if err != nil {
 		return "", nil, err.Error()
@@ -99,9 +101,9 @@ func planDelta(root string, docs []briefbot.Document) (base string, delta []brie
 	}
 	total, changed := 0, 0
 	kept := make(map[string]bool, len(docs))
-	for _, d := range docs {
+	for i, d := range docs {
 		total += len(d.Passages)
-		if h, ok := held[d.ID]; ok && h == docHash(d) {
+		if h, ok := held[d.ID]; ok && h == hashes[i] {
 			kept[d.ID] = true
 			continue
 		}
@@ -117,6 +119,15 @@ func planDelta(root string, docs []briefbot.Document) (base string, delta []brie
 		return "", nil, fmt.Sprintf("delta of %d passages exceeds %d", changed, limit)
 	}
 	return base, delta, ""
+}
+
+// docHashes is docHash of each of docs.
+func docHashes(docs []briefbot.Document) [][sha256.Size]byte {
+	hs := make([][sha256.Size]byte, len(docs))
+	for i, d := range docs {
+		hs[i] = docHash(d)
+	}
+	return hs
 }
 
 // docHash covers every field of a document and its passages: a document
