@@ -321,6 +321,12 @@ var catalogue = map[string]translations{
 		langES: "Reconstruyendo el índice… %d/%d pasajes. Las preguntas se siguen respondiendo con el índice actual.",
 		langRU: "Индекс перестраивается… фрагментов: %d/%d. На вопросы пока отвечает текущий индекс.",
 	},
+	"Rebuilding the index… %d passages so far. Questions are still answered from the current index.": {
+		langDE: "Index wird neu aufgebaut… bisher %d Textstellen. Fragen werden weiter aus dem aktuellen Index beantwortet.",
+		langFR: "Reconstruction de l'index… %d passages jusqu'ici. Les questions sont toujours traitées avec l'index actuel.",
+		langES: "Reconstruyendo el índice… %d pasajes hasta ahora. Las preguntas se siguen respondiendo con el índice actual.",
+		langRU: "Индекс перестраивается… пока фрагментов: %d. На вопросы пока отвечает текущий индекс.",
+	},
 
 	// Mentions.
 	"Ask me a question about the documents, e.g. “@%s %s”, or use /ask.": {

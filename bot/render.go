@@ -1193,6 +1193,9 @@ func andMore(l lang) func(n int) string {
 
 // progressMessage shows a rebuild under way.
 func progressMessage(l lang, done, total int) message {
+	if total <= 0 { // a build that learns its size as it reads the corpus
+		return noticeMessage(l.T("Rebuilding the index… %d passages so far. Questions are still answered from the current index.", done))
+	}
 	return noticeMessage(l.T("Rebuilding the index… %d/%d passages. Questions are still answered from the current index.", done, total))
 }
 

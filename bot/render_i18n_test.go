@@ -170,6 +170,9 @@ func TestRenderGermanCards(t *testing.T) {
 	if got := progressMessage(langDE, 1, 2).Content; !strings.HasPrefix(got, "Index wird neu aufgebaut… 1/2 Textstellen.") {
 		t.Errorf("progress = %q", got)
 	}
+	if got := progressMessage(langDE, 500, 0).Content; !strings.HasPrefix(got, "Index wird neu aufgebaut… bisher 500 Textstellen.") {
+		t.Errorf("progress of a build of unknown size = %q", got)
+	}
 	if got := mentionHelp(langDE, "bot", nil).Content; got != "Stell mir eine Frage zu den Dokumenten, z. B. „@bot Worum geht es in den Dokumenten?“, oder nutze /fragen." {
 		t.Errorf("mention help = %q", got)
 	}

@@ -273,9 +273,34 @@ func PlainDocument(id, title, text string, opts Options) briefbot.Document {
 // are absolute, cleaned paths, so that the spelling of a path given does
 // not change the documents.
 func Load(ctx context.Context, paths []string, opts Options) ([]briefbot.Document, []Failure, error) {
+	var docs []briefbot.Document
+	failures, err := Each(ctx, paths, opts, func(d briefbot.Document) error {
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		return nil, failures, err
+	}
+	return docs, failures, nil
+}
+
+// Each is Load handing each document to yield as it is read, in Load's
+// order, so that a caller that keeps only part of each (an index build)
+// never holds the whole corpus: memory holds one file, or one record of a
+// JSONL file too large to read whole. It stops at yield's first error and
+// returns it as it is; Load's other errors are Each's.
+func Each(ctx context.Context, paths []string, opts Options, yield func(briefbot.Document) error) ([]Failure, error) {
 	if len(paths) == 0 {
 		docs, err := Builtin(opts)
-		return docs, nil, err
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			if err := yield(d); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
 	}
 	var failures []Failure
 	var files []sourceFile
@@ -294,7 +319,7 @@ func Load(ctx context.Context, paths []string, opts Options) ([]briefbot.Documen
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			return nil, failures, fmt.Errorf("load %s: %w", displayName(root), escapedError{err})
+			return failures, fmt.Errorf("load %s: %w", displayName(root), escapedError{err})
 		}
 		if !info.IsDir() {
 			if _, ok := FormatOf(root); !ok {
@@ -342,35 +367,38 @@ func Load(ctx context.Context, paths []string, opts Options) ([]briefbot.Documen
 			return nil
 		})
 		if err != nil {
-			return nil, failures, fmt.Errorf("load %s: %w", displayName(root), err)
+			return failures, fmt.Errorf("load %s: %w", displayName(root), err)
 		}
 	}
 
-	var docs []briefbot.Document
+	n := 0
 	firstSource := map[string]string{}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
-			return nil, failures, fmt.Errorf("load: %w", err)
+			return failures, fmt.Errorf("load: %w", err)
 		}
-		parsed, fails := loadFile(f, opts)
-		failures = append(failures, fails...)
-		for _, d := range parsed {
+		fails, err := loadFile(f, opts, func(d loaded) error {
 			if prev, dup := firstSource[d.doc.ID]; dup {
 				failures = append(failures, Failure{Source: d.shown, Err: fmt.Errorf("duplicate document id %q (already loaded from %s)", d.doc.ID, prev)})
-				continue
+				return nil
 			}
 			firstSource[d.doc.ID] = d.shown
-			docs = append(docs, d.doc)
+			n++
+			return yield(d.doc)
+		})
+		failures = append(failures, fails...)
+		if err != nil {
+			return failures, err
 		}
 	}
-	if len(docs) == 0 {
+	if n == 0 {
 		shown := make([]string, len(paths))
 		for i, p := range paths {
 			shown[i] = displayName(p)
 		}
-		return nil, failures, fmt.Errorf("load %s: no usable documents: %s", strings.Join(shown, ", "), failureSummary(failures))
+		return failures, fmt.Errorf("load %s: no usable documents: %s", strings.Join(shown, ", "), failureSummary(failures))
 	}
-	return docs, failures, nil
+	return failures, nil
 }
 
 // maxListedFailures bounds the failures named in Load's error.
@@ -404,68 +432,86 @@ type loaded struct {
 	shown string
 }
 
-func loadFile(sf sourceFile, opts Options) ([]loaded, []Failure) {
+// loadFile reads the documents of one source file, handing each to emit,
+// and returns the failures met; its error is emit's.
+func loadFile(sf sourceFile, opts Options, emit func(loaded) error) ([]Failure, error) {
 	p := sf.path
 	f, _ := FormatOf(p)
 	data, err := readLimited(p, maxFileBytes)
 	if f == FormatJSONL && errors.Is(err, boundedfile.ErrTooLarge) {
 		// A collection of many records: read as a stream, each record
 		// bounded.
-		return loadJSONLStream(sf, opts.normalized())
+		return loadJSONLStream(sf, opts.normalized(), emit)
 	}
 	if err != nil {
-		return nil, []Failure{failure(p, err)}
+		return []Failure{failure(p, err)}, nil
 	}
 	if !binaryFormat(f) {
 		if data, err = decodeText(data); err != nil {
-			return nil, []Failure{failure(p, err)}
+			return []Failure{failure(p, err)}, nil
 		}
 	}
 	opts = opts.normalized()
 	if f == FormatJSONL {
-		docs, bad := parseJSONL(sf.abs, data, opts)
-		return jsonlLoaded(sf, docs, bad)
+		j := jsonlEmitter{sf: sf, emit: emit}
+		bad, err := eachJSONL(sf.abs, data, opts, j.doc)
+		return j.failures(bad), err
 	}
 	m, err := readSidecar(p)
 	if err != nil {
-		return nil, []Failure{failure(p, err)}
+		return []Failure{failure(p, err)}, nil
 	}
 	doc, err := parseSingle(sf.id, sf.abs, data, f, m, opts)
 	if err != nil {
-		return nil, []Failure{failure(p, err)}
+		return []Failure{failure(p, err)}, nil
 	}
-	return []loaded{{doc: doc, shown: displayName(p)}}, nil
+	return nil, emit(loaded{doc: doc, shown: displayName(p)})
 }
 
 // loadJSONLStream loads a JSONL file too large to read whole, record by
 // record (see streamJSONL).
-func loadJSONLStream(sf sourceFile, opts Options) ([]loaded, []Failure) {
+func loadJSONLStream(sf sourceFile, opts Options, emit func(loaded) error) ([]Failure, error) {
 	f, err := boundedfile.Open(sf.path)
 	if err != nil {
-		return nil, []Failure{failure(sf.path, err)}
+		return []Failure{failure(sf.path, err)}, nil
 	}
 	defer f.Close()
-	docs, bad, err := streamJSONL(sf.abs, f, maxJSONLRecord, opts)
-	if err != nil {
-		return nil, []Failure{failure(sf.path, err)}
+	j := jsonlEmitter{sf: sf, emit: emit}
+	bad, err := streamJSONLEach(sf.abs, f, maxJSONLRecord, opts, j.doc)
+	switch {
+	case j.err != nil:
+		return j.failures(bad), j.err
+	case err != nil:
+		return []Failure{failure(sf.path, err)}, nil
 	}
-	return jsonlLoaded(sf, docs, bad)
+	return j.failures(bad), nil
 }
 
-// jsonlLoaded is what loadFile returns for the documents and bad lines of
-// a JSONL file.
-func jsonlLoaded(sf sourceFile, docs []briefbot.Document, bad []*LineError) ([]loaded, []Failure) {
-	p := sf.path
+// jsonlEmitter hands the documents of a JSONL file to emit, each with the
+// source shown in failures, and counts them.
+type jsonlEmitter struct {
+	sf   sourceFile
+	emit func(loaded) error
+	n    int
+	err  error // emit's
+}
+
+func (j *jsonlEmitter) doc(d briefbot.Document) error {
+	j.n++
+	j.err = j.emit(loaded{doc: d, shown: displayName(j.sf.path) + strings.TrimPrefix(d.Source, j.sf.abs)})
+	return j.err
+}
+
+// failures is what loadFile reports for the file's bad lines, or for a
+// file without a document.
+func (j *jsonlEmitter) failures(bad []*LineError) []Failure {
+	p := j.sf.path
 	var fails []Failure
 	for _, e := range bad {
 		fails = append(fails, Failure{Source: fmt.Sprintf("%s:%d", displayName(p), e.Line), Err: escapedError{e.Err}})
 	}
-	if len(docs) == 0 && len(bad) == 0 {
+	if j.n == 0 && len(bad) == 0 {
 		fails = append(fails, failure(p, ErrNoText))
 	}
-	out := make([]loaded, len(docs))
-	for i, d := range docs {
-		out[i] = loaded{doc: d, shown: displayName(p) + strings.TrimPrefix(d.Source, sf.abs)}
-	}
-	return out, fails
+	return fails
 }

@@ -30,11 +30,24 @@ type jsonlRecord struct {
 // (invalid JSON, missing id, no text, bad date, repeated id) are returned
 // as *LineError and do not stop the others.
 func parseJSONL(name string, data []byte, opts Options) ([]briefbot.Document, []*LineError) {
-	j := jsonlParser{name: name, opts: opts, seen: map[string]int{}}
+	var docs []briefbot.Document
+	bad, _ := eachJSONL(name, data, opts, func(d briefbot.Document) error {
+		docs = append(docs, d)
+		return nil
+	})
+	return docs, bad
+}
+
+// eachJSONL is parseJSONL handing each document to emit as it is parsed;
+// an error from emit stops it and is returned.
+func eachJSONL(name string, data []byte, opts Options, emit func(briefbot.Document) error) ([]*LineError, error) {
+	j := jsonlParser{name: name, opts: opts, seen: map[string]int{}, emit: emit}
 	for line := range bytes.SplitSeq(data, []byte("\n")) {
-		j.line(line)
+		if err := j.line(line); err != nil {
+			return j.bad, err
+		}
 	}
-	return j.docs, j.bad
+	return j.bad, nil
 }
 
 // jsonlParser parses the lines of a JSONL source one at a time, in order.
@@ -43,15 +56,15 @@ type jsonlParser struct {
 	opts Options
 	n    int            // lines seen
 	seen map[string]int // document ID -> line
-	docs []briefbot.Document
+	emit func(briefbot.Document) error
 	bad  []*LineError
 }
 
-// line parses the next line.
-func (j *jsonlParser) line(line []byte) {
+// line parses the next line; its error is emit's.
+func (j *jsonlParser) line(line []byte) error {
 	j.n++
 	if len(bytes.TrimSpace(line)) == 0 {
-		return
+		return nil
 	}
 	doc, err := parseJSONLine(j.name, j.n, line, j.opts)
 	if err == nil {
@@ -63,9 +76,9 @@ func (j *jsonlParser) line(line []byte) {
 	}
 	if err != nil {
 		j.fail(err)
-		return
+		return nil
 	}
-	j.docs = append(j.docs, doc)
+	return j.emit(doc)
 }
 
 func (j *jsonlParser) fail(err error) { j.bad = append(j.bad, &LineError{Line: j.n, Err: err}) }
@@ -84,37 +97,58 @@ var errJSONLUTF16 = fmt.Errorf("UTF-16 JSONL file over %d MiB: convert it to UTF
 // binary refused); the file must not be UTF-16, and its first bytes must
 // not be those of a binary format. opts must be normalized.
 func streamJSONL(name string, r io.Reader, maxRecord int, opts Options) ([]briefbot.Document, []*LineError, error) {
+	var docs []briefbot.Document
+	bad, err := streamJSONLEach(name, r, maxRecord, opts, func(d briefbot.Document) error {
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return docs, bad, nil
+}
+
+// streamJSONLEach is streamJSONL handing each document to emit as it is
+// parsed, so that memory holds one line; an error from emit stops it and
+// is returned.
+func streamJSONLEach(name string, r io.Reader, maxRecord int, opts Options, emit func(briefbot.Document) error) ([]*LineError, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("read: %w", err)
+		return nil, fmt.Errorf("read: %w", err)
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte("\xff\xfe")), bytes.HasPrefix(head, []byte("\xfe\xff")):
-		return nil, nil, errJSONLUTF16
+		return nil, errJSONLUTF16
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		_, _ = br.Discard(3)
 		head = head[3:]
 	}
 	if _, err := decodeText(head); errors.Is(err, ErrNotText) {
-		return nil, nil, err
+		return nil, err
 	}
-	j := jsonlParser{name: name, opts: opts, seen: map[string]int{}}
-	err = boundedfile.ReadLines(br, maxRecord, func(line []byte) {
+	j := jsonlParser{name: name, opts: opts, seen: map[string]int{}, emit: emit}
+	var emitErr error
+	err = boundedfile.ReadLines(br, maxRecord, func(line []byte) error {
 		if text, err := decodeText(line); err != nil {
 			j.n++
 			j.fail(err)
-		} else {
-			j.line(text)
+			return nil
+		} else if emitErr = j.line(text); emitErr != nil {
+			return emitErr
 		}
+		return nil
 	}, func() {
 		j.n++
 		j.fail(fmt.Errorf("record longer than %d bytes", maxRecord))
 	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("read line %d: %w", j.n+1, err)
+	switch {
+	case emitErr != nil:
+		return j.bad, emitErr
+	case err != nil:
+		return nil, fmt.Errorf("read line %d: %w", j.n+1, err)
 	}
-	return j.docs, j.bad, nil
+	return j.bad, nil
 }
 
 func parseJSONLine(name string, n int, line []byte, opts Options) (briefbot.Document, error) {

@@ -46,15 +46,20 @@ func (ix *Index) corpusAcronyms() map[string]string {
 func acronymsOf(flat []briefbot.Passage) map[string]string {
 	acronyms := map[string]string{}
 	for _, p := range flat {
-		for _, phrase := range capitalisedPhrases(p.Text) {
-			key := initialsOf(phrase)
-			if _, ok := acronyms[key]; ok || len(acronyms) >= maxCorpusAcronyms {
-				continue
-			}
-			acronyms[key] = phrase
-		}
+		addAcronyms(acronyms, p.Text)
 	}
 	return acronyms
+}
+
+// addAcronyms adds to acronyms what text holds (see acronymsOf).
+func addAcronyms(acronyms map[string]string, text string) {
+	for _, phrase := range capitalisedPhrases(text) {
+		key := initialsOf(phrase)
+		if _, ok := acronyms[key]; ok || len(acronyms) >= maxCorpusAcronyms {
+			continue
+		}
+		acronyms[key] = phrase
+	}
 }
 
 // joiners may stand inside a name without a capital.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -83,7 +84,8 @@ const DefaultPersistTimeout = 10 * time.Minute
 type BuildOptions struct {
 	Options
 	// Progress, when set, is called after each batch with the number of
-	// passages indexed so far.
+	// passages indexed so far and their total (see BuildFrom for a total
+	// not known before the end); the last call has done == total.
 	Progress  func(done, total int)
 	BatchSize int
 	// Stamp is recorded with the build and read back by Index.Stamp: the
@@ -256,21 +258,66 @@ func build(ctx context.Context, root string, docs []briefbot.Document, opts Buil
 // makes it the live one once it opens and holds what was indexed. Until
 // then CURRENT names the previous build, and a failed build is removed.
 func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, opts BuildOptions) (*Index, error) {
-	return writeBuild(ctx, root, docs, "", docs, nil, opts)
+	return writeBuild(ctx, root, sliceSource(docs), buildPlan{total: passageCount(docs)}, opts)
 }
 
-// writeBuild writes a build serving docs whose own bleve index holds the
-// documents indexed (all of docs for a full build; for an incremental one,
-// those that base, a full build, does not hold as they are) and makes it
+// Source yields the documents of a corpus to yield one at a time, in
+// corpus order, and stops at yield's first error, returning it. It returns
+// the sources it could not read, which the build records after
+// BuildOptions.Failed. A build owns the documents a Source yields: it
+// drops their texts once written, so that it never holds them all.
+type Source func(yield func(briefbot.Document) error) ([]briefbot.Failure, error)
+
+// sliceSource yields docs. Their texts are the caller's: a build from it
+// keeps them (see buildPlan.slice).
+func sliceSource(docs []briefbot.Document) Source {
+	return func(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+		for _, d := range docs {
+			if err := yield(d); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}
+}
+
+func passageCount(docs []briefbot.Document) int {
+	n := 0
+	for _, d := range docs {
+		n += len(d.Passages)
+	}
+	return n
+}
+
+// buildPlan says what writeBuild makes of the documents its source yields.
+type buildPlan struct {
+	// base names the full build an incremental one serves unchanged
+	// documents from; own then tells the documents the new build indexes
+	// itself. Empty for a full build, which indexes every document.
+	base string
+	own  func(id string) bool
+	// hashes holds docHash of each document when the caller worked them
+	// out already; nil, writeBuild does.
+	hashes [][sha256.Size]byte
+	// total is the number of passages to index, for Progress; 0 when not
+	// known before the source has been read.
+	total int
+	// streamed marks documents that validateDocs has not checked and that
+	// nobody else holds: each is checked as it comes, and its texts are
+	// dropped once written.
+	streamed bool
+}
+
+// writeBuild writes a build serving the documents src yields, whose own
+// bleve index and texts file hold those plan says it indexes, and makes it
 // the live one, as buildUnchecked does.
 //
-// hashes holds docHash of each of docs when the caller worked them out
-// already; nil, writeBuild does.
-func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base string, indexed []briefbot.Document, hashes [][sha256.Size]byte, opts BuildOptions) (_ *Index, err error) {
-	total := 0
-	for _, d := range docs {
-		total += len(d.Passages)
-	}
+// A document is held whole only while it is indexed: the build keeps of
+// each what the manifest records (passages without texts, once streamed),
+// and bleve one batch. Passages' texts go to the texts file, and what the
+// manifest derives from them (roles, acronyms, names) is counted as they
+// pass.
+func writeBuild(ctx context.Context, root string, src Source, plan buildPlan, opts BuildOptions) (_ *Index, err error) {
 	builds := filepath.Join(root, buildsDir)
 	stamp := time.Now().UTC().Format("20060102T150405.000Z")
 	dir, err := os.MkdirTemp(builds, strings.ReplaceAll(stamp, ".", "")+"-*")
@@ -291,47 +338,33 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 		}
 	}()
 
-	if hashes == nil {
-		hashes = docHashes(docs)
-	}
-	hash := corpusHash(hashes)
-	info := briefbot.IndexInfo{
-		Version:   version(hash, mappingVersion, opts.Options),
-		BuiltAt:   time.Now().UTC(),
-		Documents: len(docs),
-		Passages:  total,
-	}
-	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: docs,
-		Stamp: opts.Stamp, Failed: opts.Failed, Base: base}
-	indexedTotal := 0
-	for _, d := range indexed {
-		indexedTotal += len(d.Passages)
-		if base != "" {
-			man.Delta = append(man.Delta, d.ID)
-		}
-	}
-	if err := writeIndex(ctx, filepath.Join(dir, indexSubdir), indexed, indexedTotal, opts); err != nil {
-		return nil, fmt.Errorf("build index: %w", err)
-	}
-	if err := writeTexts(dir, indexed); err != nil {
-		return nil, fmt.Errorf("build index: %w", err)
-	}
-	man.TextSums = make([]textSum, 0, total)
-	man.DocHashes = hashes
-	for _, d := range docs {
-		for _, p := range d.Passages {
-			man.TextSums = append(man.TextSums, textSumOf(p.Text))
-		}
-	}
 	an := newMapping().AnalyzerNamed(analyzerName)
 	if an == nil {
 		return nil, fmt.Errorf("build index: analyzer %q missing", analyzerName)
 	}
-	flat := flattenDocs(docs)
-	man.Derived = deriveFrom(flat, func(text string) []string { return analyzeWith(an, text) })
+	b := &builder{plan: plan, dv: newDeriver(func(text string) []string { return analyzeWith(an, text) })}
+	if plan.streamed {
+		b.val = newValidator()
+	}
+	failed, err := b.write(ctx, dir, src, opts)
+	if err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	hash := corpusHash(b.hashes)
+	info := briefbot.IndexInfo{
+		Version:   version(hash, mappingVersion, opts.Options),
+		BuiltAt:   time.Now().UTC(),
+		Documents: len(b.docs),
+		Passages:  len(b.sums),
+	}
+	man := manifest{Format: manifestFormat, Mapping: mappingVersion, CorpusHash: hash, Info: info, Documents: b.docs,
+		Stamp: opts.Stamp, Failed: slices.Concat(opts.Failed, failed), Base: plan.base, Delta: b.delta,
+		TextSums: b.sums, DocHashes: b.hashes, Derived: b.dv.result()}
 	if err := writeManifest(dir, man); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
+	// Written: the build opened below holds its own copy.
+	b, man = nil, manifest{}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
@@ -365,8 +398,95 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 	if ix.lock, err = lockShared(filepath.Join(dir, lockFile)); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
-	removeOldBuilds(root, []string{name, base}, prev)
+	removeOldBuilds(root, []string{name, plan.base}, prev)
 	return ix, nil
+}
+
+// builder is what writeBuild keeps of the documents its source yielded.
+type builder struct {
+	plan   buildPlan
+	val    *validator // nil when the caller validated the documents
+	dv     *deriver
+	docs   []briefbot.Document
+	hashes [][sha256.Size]byte
+	sums   []textSum // of every passage, in order
+	delta  []string  // IDs of the documents indexed, for an incremental build
+}
+
+// write reads src into the bleve index and texts file under dir and
+// returns what src could not read.
+func (b *builder) write(ctx context.Context, dir string, src Source, opts BuildOptions) (failed []briefbot.Failure, err error) {
+	f, err := os.OpenFile(filepath.Join(dir, textsFile), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("write %s: %w", textsFile, cerr)
+		}
+	}()
+	texts := bufio.NewWriterSize(f, 1<<16)
+	if _, err := texts.WriteString(textsMagic); err != nil {
+		return nil, fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	err = writeIndex(ctx, filepath.Join(dir, indexSubdir), b.plan.total, opts, func(index func(briefbot.Passage) error) error {
+		failed, err = src(func(d briefbot.Document) error {
+			return b.add(d, texts, index)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := texts.Flush(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", textsFile, err)
+	}
+	return failed, nil
+}
+
+// add takes the source's next document.
+func (b *builder) add(d briefbot.Document, texts *bufio.Writer, index func(briefbot.Passage) error) error {
+	i := len(b.docs)
+	if b.val != nil {
+		if err := b.val.check(i, d); err != nil {
+			return err
+		}
+	}
+	if b.plan.hashes != nil {
+		if i >= len(b.plan.hashes) {
+			return fmt.Errorf("document %q: more documents than hashes", d.ID)
+		}
+		b.hashes = append(b.hashes, b.plan.hashes[i])
+	} else {
+		b.hashes = append(b.hashes, docHash(d))
+	}
+	own := b.plan.own == nil || b.plan.own(d.ID)
+	if own && b.plan.base != "" {
+		b.delta = append(b.delta, d.ID)
+	}
+	for _, p := range d.Passages {
+		b.sums = append(b.sums, textSumOf(p.Text))
+		b.dv.add(p)
+		if !own {
+			continue
+		}
+		if _, err := texts.WriteString(p.Text); err != nil { // validated: bounded
+			return fmt.Errorf("write %s: %w", textsFile, err)
+		}
+		if err := index(p); err != nil {
+			return err
+		}
+	}
+	if b.plan.streamed {
+		for j := range d.Passages {
+			d.Passages[j].Text = ""
+		}
+	}
+	b.docs = append(b.docs, d)
+	return nil
 }
 
 // validateDocs refuses documents whose IDs the index cannot hold: empty,
@@ -374,42 +494,63 @@ func writeBuild(ctx context.Context, root string, docs []briefbot.Document, base
 // could the manifest of format 1). IDs are quoted in errors, so that the
 // bytes of a bad one show as escapes.
 func validateDocs(docs []briefbot.Document) error {
-	docIDs := make(map[string]bool, len(docs))
-	seen := make(map[string]bool)
+	v := newValidator()
 	for i, d := range docs {
-		switch {
-		case d.ID == "":
-			return fmt.Errorf("document %d (source %q) has no ID", i+1, d.Source)
-		case !utf8.ValidString(d.ID):
-			return fmt.Errorf("document ID %q is not valid UTF-8 (source %q)", d.ID, d.Source)
-		case docIDs[d.ID]:
-			return fmt.Errorf("document ID %q is not unique (source %q)", d.ID, d.Source)
-		}
-		docIDs[d.ID] = true
-		for j, p := range d.Passages {
-			var err error
-			switch {
-			case p.ID == "":
-				err = fmt.Errorf("passage %d has no ID", j+1)
-			case !utf8.ValidString(p.ID):
-				err = fmt.Errorf("passage ID %q is not valid UTF-8", p.ID)
-			case seen[p.ID]:
-				err = fmt.Errorf("passage ID %q is not unique", p.ID)
-			case !utf8.ValidString(p.DocID):
-				err = fmt.Errorf("passage %q has document ID %q, not valid UTF-8", p.ID, p.DocID)
-			case len(p.Text) > maxTextLen:
-				err = fmt.Errorf("passage %q: text of %d bytes exceeds %d", p.ID, len(p.Text), maxTextLen)
-			}
-			if err != nil {
-				return fmt.Errorf("document %q (source %q): %w", d.ID, d.Source, err)
-			}
-			seen[p.ID] = true
+		if err := v.check(i, d); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func writeIndex(ctx context.Context, path string, docs []briefbot.Document, total int, opts BuildOptions) (err error) {
+// validator is validateDocs one document at a time, for a streamed build
+// (see BuildFrom).
+type validator struct {
+	docIDs, seen map[string]bool
+}
+
+func newValidator() *validator {
+	return &validator{docIDs: map[string]bool{}, seen: map[string]bool{}}
+}
+
+// check validates d, the corpus's document i (from 0), against the
+// documents checked before it.
+func (v *validator) check(i int, d briefbot.Document) error {
+	switch {
+	case d.ID == "":
+		return fmt.Errorf("document %d (source %q) has no ID", i+1, d.Source)
+	case !utf8.ValidString(d.ID):
+		return fmt.Errorf("document ID %q is not valid UTF-8 (source %q)", d.ID, d.Source)
+	case v.docIDs[d.ID]:
+		return fmt.Errorf("document ID %q is not unique (source %q)", d.ID, d.Source)
+	}
+	v.docIDs[d.ID] = true
+	for j, p := range d.Passages {
+		var err error
+		switch {
+		case p.ID == "":
+			err = fmt.Errorf("passage %d has no ID", j+1)
+		case !utf8.ValidString(p.ID):
+			err = fmt.Errorf("passage ID %q is not valid UTF-8", p.ID)
+		case v.seen[p.ID]:
+			err = fmt.Errorf("passage ID %q is not unique", p.ID)
+		case !utf8.ValidString(p.DocID):
+			err = fmt.Errorf("passage %q has document ID %q, not valid UTF-8", p.ID, p.DocID)
+		case len(p.Text) > maxTextLen:
+			err = fmt.Errorf("passage %q: text of %d bytes exceeds %d", p.ID, len(p.Text), maxTextLen)
+		}
+		if err != nil {
+			return fmt.Errorf("document %q (source %q): %w", d.ID, d.Source, err)
+		}
+		v.seen[p.ID] = true
+	}
+	return nil
+}
+
+// writeIndex creates the bleve index at path and indexes the passages feed
+// hands to its argument, batch by batch; total is their number, for
+// Progress, or 0 when not known.
+func writeIndex(ctx context.Context, path string, total int, opts BuildOptions, feed func(index func(briefbot.Passage) error) error) (err error) {
 	m := newMapping()
 	// Batches return once applied in memory rather than once fsynced: with
 	// disks shared by other work, waiting for each batch's fsyncs made
@@ -443,23 +584,32 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 		lengths = make([]uint32, 0, total)
 		done    int
 	)
-	flush := func() error {
-		if len(bodies) == 0 {
-			return nil
+	// flush applies the batch. The last one tells Progress the total when
+	// it was not known (0), as done: a build whose size is learnt as it
+	// reads still ends with done == total.
+	flush := func(last bool) error {
+		n := len(bodies)
+		if n > 0 {
+			if err := idx.Batch(batch); err != nil {
+				return fmt.Errorf("index batch: %w", err)
+			}
+			// Analysis ran inside Batch and left each body's length
+			// behind: keeping them spares searches decoding lengths from
+			// norms.
+			for _, b := range bodies {
+				lengths = append(lengths, uint32(b.AnalyzedLength()))
+			}
+			done += n
+			bodies = bodies[:0]
+			batch.Reset()
 		}
-		if err := idx.Batch(batch); err != nil {
-			return fmt.Errorf("index batch: %w", err)
-		}
-		// Analysis ran inside Batch and left each body's length behind:
-		// keeping them spares searches decoding lengths from norms.
-		for _, b := range bodies {
-			lengths = append(lengths, uint32(b.AnalyzedLength()))
-		}
-		done += len(bodies)
-		bodies = bodies[:0]
-		batch.Reset()
 		if opts.Progress != nil {
-			opts.Progress(done, total)
+			switch {
+			case last && total <= 0 && done > 0:
+				opts.Progress(done, done)
+			case n > 0:
+				opts.Progress(done, total)
+			}
 		}
 		// Fail early: every batch after a failed write would be lost too.
 		select {
@@ -469,24 +619,24 @@ func writeIndex(ctx context.Context, path string, docs []briefbot.Document, tota
 		}
 		return nil
 	}
-	for _, d := range docs {
-		for _, p := range d.Passages {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			doc, body := passageDocument(p, an, kw)
-			if err := batch.IndexAdvanced(doc); err != nil {
-				return fmt.Errorf("index passage %s: %w", p.ID, err)
-			}
-			bodies = append(bodies, body)
-			if len(bodies) >= size {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+	err = feed(func(p briefbot.Passage) error {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		doc, body := passageDocument(p, an, kw)
+		if err := batch.IndexAdvanced(doc); err != nil {
+			return fmt.Errorf("index passage %s: %w", p.ID, err)
+		}
+		bodies = append(bodies, body)
+		if len(bodies) >= size {
+			return flush(false)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if err := flush(); err != nil {
+	if err := flush(true); err != nil {
 		return err
 	}
 	// Persistence is in order: once this last batch is persisted, so is
@@ -645,6 +795,87 @@ func EnsureCurrent(ctx context.Context, root string, docs []briefbot.Document, o
 		return nil, false, err
 	}
 	return ix, true, nil
+}
+
+// BuildFrom is BuildOpen for a corpus read as it is built: src's documents
+// are checked as they come (a document validateDocs would refuse fails the
+// build, which is then removed), and each is held whole only while it is
+// indexed, so that a build's memory is what the manifest keeps and one
+// batch, not every text. Progress is told 0 for the total, which is not
+// known before the last batch, and then told it.
+func BuildFrom(ctx context.Context, root string, src Source, opts BuildOptions) (*Index, error) {
+	ix, _, err := buildFrom(ctx, root, src, opts, false)
+	return ix, err
+}
+
+// EnsureCurrentFrom is EnsureCurrent for a corpus read as it is built (see
+// BuildFrom). When there is a live build, src is read once first to work
+// out its Version, one document at a time: an unchanged corpus then costs
+// a parse, not a build, and a changed one a second read.
+func EnsureCurrentFrom(ctx context.Context, root string, src Source, opts BuildOptions) (*Index, bool, error) {
+	return buildFrom(ctx, root, src, opts, true)
+}
+
+func buildFrom(ctx context.Context, root string, src Source, opts BuildOptions, keepCurrent bool) (*Index, bool, error) {
+	opts.Options = opts.Options.withDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, false, fmt.Errorf("build index: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, buildsDir), 0o755); err != nil {
+		return nil, false, fmt.Errorf("build index: %w", err)
+	}
+	rl, err := lockExclusiveWait(ctx, filepath.Join(root, rootLockFile))
+	if err != nil {
+		return nil, false, fmt.Errorf("build index: %w", err)
+	}
+	defer rl.unlock()
+	if live := liveVersion(root); keepCurrent && live != "" {
+		want, err := sourceVersion(ctx, src, opts.Options)
+		if err != nil {
+			return nil, false, fmt.Errorf("build index: %w", err)
+		}
+		if want == live {
+			if ix, _ := openIfCurrent(root, want, opts.Options); ix != nil {
+				return ix, false, nil
+			}
+		}
+	}
+	slog.Info("building index", "root", root, "streamed", true)
+	ix, err := writeBuild(ctx, root, src, buildPlan{streamed: true}, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	return ix, true, nil
+}
+
+// sourceVersion is the Version of a build from src, read for it alone.
+func sourceVersion(ctx context.Context, src Source, o Options) (string, error) {
+	var hashes [][sha256.Size]byte
+	_, err := src(func(d briefbot.Document) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hashes = append(hashes, docHash(d))
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return version(corpusHash(hashes), mappingVersion, o), nil
+}
+
+// liveVersion is the Version of the live build under root when it is of
+// the current format, else "".
+func liveVersion(root string) string {
+	cur, err := readCurrent(root)
+	if err != nil {
+		return ""
+	}
+	man, err := readManifest(filepath.Join(root, buildsDir, cur))
+	if err != nil || man.Format != manifestFormat || man.Mapping != mappingVersion {
+		return ""
+	}
+	return man.Info.Version
 }
 
 // openIfCurrent opens the live build if it has Version want, or says why not.

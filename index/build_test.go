@@ -109,22 +109,39 @@ func TestBuildRefusesBadIDs(t *testing.T) {
 			want: []string{`document "resume"`, `passage ID "brief#a" is not unique`},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			current, live := liveBefore(t, root)
-			_, err := Build(context.Background(), root, tc.docs, BuildOptions{})
+	// Build checks the documents before it starts; BuildFrom, streaming
+	// them, as each comes, and must leave the same nothing behind.
+	builders := map[string]func(root string, docs []briefbot.Document) error{
+		"Build": func(root string, docs []briefbot.Document) error {
+			_, err := Build(context.Background(), root, docs, BuildOptions{})
+			return err
+		},
+		"BuildFrom": func(root string, docs []briefbot.Document) error {
+			ix, err := BuildFrom(context.Background(), root, sliceSource(docs), BuildOptions{})
 			if err == nil {
-				t.Error("Build succeeded")
-			} else {
-				for _, w := range tc.want {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("err = %v, want it to say %s", err, w)
+				ix.Close()
+			}
+			return err
+		},
+	}
+	for _, tc := range tests {
+		for bname, buildWith := range builders {
+			t.Run(tc.name+"/"+bname, func(t *testing.T) {
+				root := t.TempDir()
+				current, live := liveBefore(t, root)
+				err := buildWith(root, tc.docs)
+				if err == nil {
+					t.Error("build succeeded")
+				} else {
+					for _, w := range tc.want {
+						if !strings.Contains(err.Error(), w) {
+							t.Errorf("err = %v, want it to say %s", err, w)
+						}
 					}
 				}
-			}
-			assertOldServes(t, root, current, live)
-		})
+				assertOldServes(t, root, current, live)
+			})
+		}
 	}
 }
 

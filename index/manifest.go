@@ -92,11 +92,30 @@ type derived struct {
 	Names string
 }
 
-// deriveFrom derives what a build keeps of its passages flat, analyzed by
-// analyze.
-func deriveFrom(flat []briefbot.Passage, analyze func(string) []string) *derived {
-	roles, about := classify(flat, analyze)
-	return &derived{Roles: roles, AboutDF: about, Acronyms: encodeAcronyms(acronymsOf(flat)), Names: encodeNames(namesOf(flat))}
+// deriver derives what a build keeps of its passages one passage at a
+// time, in manifest order, so that a streamed build need not hold them
+// all (see BuildFrom).
+type deriver struct {
+	analyze  func(string) []string
+	roles    []role
+	aboutDF  map[string]uint64
+	acronyms map[string]string
+	names    map[string]caseCount
+}
+
+func newDeriver(analyze func(string) []string) *deriver {
+	return &deriver{analyze: analyze, aboutDF: map[string]uint64{}, acronyms: map[string]string{}, names: map[string]caseCount{}}
+}
+
+// add takes the next passage, with its text.
+func (dv *deriver) add(p briefbot.Passage) {
+	dv.roles = append(dv.roles, classifyOne(p, dv.analyze, dv.aboutDF))
+	addAcronyms(dv.acronyms, p.Text)
+	countNames(dv.names, p.Text)
+}
+
+func (dv *deriver) result() *derived {
+	return &derived{Roles: dv.roles, AboutDF: dv.aboutDF, Acronyms: encodeAcronyms(dv.acronyms), Names: encodeNames(dv.names)}
 }
 
 // encodeAcronyms encodes an acronym table, keys sorted.

@@ -51,30 +51,35 @@ func (ix *Index) loadNames() {
 func namesOf(flat []briefbot.Passage) map[string]caseCount {
 	names := map[string]caseCount{}
 	for _, p := range flat {
-		for _, s := range corpus.Sentences(p.Text) {
-			words := strings.FieldsFunc(p.Text[s.Start:s.End], func(r rune) bool {
-				return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\'' && r != '’'
-			})
-			for i, w := range words {
-				w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-				if i == 0 || w == "" {
-					continue
-				}
-				key := strings.ToLower(w)
-				c, ok := names[key]
-				if !ok && len(names) >= maxCorpusNames {
-					continue
-				}
-				if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
-					c.upper++
-				} else {
-					c.lower++
-				}
-				names[key] = c
-			}
-		}
+		countNames(names, p.Text)
 	}
 	return names
+}
+
+// countNames adds to names how text writes each word (see namesOf).
+func countNames(names map[string]caseCount, text string) {
+	for _, s := range corpus.Sentences(text) {
+		words := strings.FieldsFunc(text[s.Start:s.End], func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '\'' && r != '’'
+		})
+		for i, w := range words {
+			w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+			if i == 0 || w == "" {
+				continue
+			}
+			key := strings.ToLower(w)
+			c, ok := names[key]
+			if !ok && len(names) >= maxCorpusNames {
+				continue
+			}
+			if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+				c.upper++
+			} else {
+				c.lower++
+			}
+			names[key] = c
+		}
+	}
 }
 
 // nameList lists, sorted, the words counts has capitalized in most uses.

@@ -148,17 +148,24 @@ func classify(flat []briefbot.Passage, analyze func(string) []string) ([]role, m
 	roles := make([]role, len(flat))
 	aboutDF := map[string]uint64{}
 	for i, p := range flat {
-		roles[i] = roleOf(p)
-		if roles[i] != roleAbout {
-			continue
-		}
-		seen := map[string]bool{}
-		for _, t := range analyze(bodyText(p)) {
-			if !seen[t] {
-				seen[t] = true
-				aboutDF[t]++
-			}
-		}
+		roles[i] = classifyOne(p, analyze, aboutDF)
 	}
 	return roles, aboutDF
+}
+
+// classifyOne returns p's role and, for an about-the-authors passage,
+// counts each term it holds in aboutDF (see classify).
+func classifyOne(p briefbot.Passage, analyze func(string) []string, aboutDF map[string]uint64) role {
+	r := roleOf(p)
+	if r != roleAbout {
+		return r
+	}
+	seen := map[string]bool{}
+	for _, t := range analyze(bodyText(p)) {
+		if !seen[t] {
+			seen[t] = true
+			aboutDF[t]++
+		}
+	}
+	return r
 }

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -10,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"unsafe"
-
-	"github.com/briefbot/briefbot"
 )
 
 // The texts of a build's passages are kept apart from its manifest, in its
@@ -43,24 +40,6 @@ type textRef struct {
 	off int64
 	sum textSum
 	seg int32
-}
-
-// writeTexts writes the texts file of the passages of docs into dir.
-func writeTexts(dir string, docs []briefbot.Document) error {
-	return replaceFileWith(dir, textsFile, func(f io.Writer) error {
-		w := bufio.NewWriterSize(f, 1<<16)
-		if _, err := w.WriteString(textsMagic); err != nil {
-			return err
-		}
-		for _, d := range docs {
-			for _, p := range d.Passages { // validateDocs bounded the lengths
-				if _, err := w.WriteString(p.Text); err != nil {
-					return err
-				}
-			}
-		}
-		return w.Flush()
-	})
 }
 
 // openTexts opens the texts file in dir, which must hold the texts sums

@@ -61,9 +61,14 @@ func Update(ctx context.Context, root string, docs []briefbot.Document, opts Bui
 	base, delta, why := planDelta(root, docs, hashes)
 	if base == "" {
 		slog.Debug("index update builds in full", "root", root, "reason", why)
-		return writeBuild(ctx, root, docs, "", docs, hashes, opts)
+		return writeBuild(ctx, root, sliceSource(docs), buildPlan{hashes: hashes, total: passageCount(docs)}, opts)
 	}
-	return writeBuild(ctx, root, docs, base, delta, hashes, opts)
+	own := make(map[string]bool, len(delta))
+	for _, d := range delta {
+		own[d.ID] = true
+	}
+	return writeBuild(ctx, root, sliceSource(docs), buildPlan{base: base, own: func(id string) bool { return own[id] },
+		hashes: hashes, total: passageCount(delta)}, opts)
 }
 
 // planDelta picks the base an incremental build of docs starts from and

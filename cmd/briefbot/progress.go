@@ -38,8 +38,9 @@ func (e *env) newProgress() *progress {
 
 // update is the index build's progress callback. Nothing is drawn until it
 // is first called: opening a current index builds nothing and says nothing.
+// A total of 0 is a build that learns its size as it reads the corpus.
 func (p *progress) update(done, total int) {
-	if p.line == nil || total <= 0 {
+	if p.line == nil {
 		return
 	}
 	p.mu.Lock()
@@ -49,10 +50,14 @@ func (p *progress) update(done, total int) {
 	p.building = true
 	// The last batch is drawn by finish, with the document count; between
 	// batches a redraw every 100 ms is as fast as anyone reads.
-	if done >= total || (!first && now.Sub(p.last) < 100*time.Millisecond) {
+	if (total > 0 && done >= total) || (!first && now.Sub(p.last) < 100*time.Millisecond) {
 		return
 	}
 	p.last = now
+	if total <= 0 {
+		p.line.draw(fmt.Sprintf("Building the index: %s…", plural(done, "passage")))
+		return
+	}
 	p.line.draw(fmt.Sprintf("Building the index: %d/%d passages…", done, total))
 }
 

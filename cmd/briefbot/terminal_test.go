@@ -140,6 +140,8 @@ func TestProgressLine(t *testing.T) {
 	}{
 		{"built", [][2]int{{10, 57}, {20, 57}, {57, 57}}, start.Add(time.Millisecond),
 			"Building the index: 10/57 passages…\rBuilding the index: 1 document, 57 passages… done in 0.4 s\n"},
+		{"built, its size learnt as the corpus is read", [][2]int{{10, 0}, {20, 0}, {57, 0}}, start.Add(time.Millisecond),
+			"Building the index: 10 passages…\rBuilding the index: 57 passages…\rBuilding the index: 1 document, 57 passages… done in 0.4 s\n"},
 		{"current, nothing built", nil, start.Add(-time.Hour), ""},
 		{"failed, the previous index kept", [][2]int{{10, 57}}, start.Add(-time.Hour),
 			// padded with spaces over the longer line drawn before

@@ -9,8 +9,8 @@ import (
 // ReadLines calls line with each line of r, without its line ending, and
 // tooLong for each line over max bytes, which is skipped to its end: one
 // runaway line costs neither memory nor the lines after it (bufio.Scanner
-// would stop at it).
-func ReadLines(r io.Reader, max int, line func([]byte), tooLong func()) error {
+// would stop at it). An error from line stops the reading and is returned.
+func ReadLines(r io.Reader, max int, line func([]byte) error, tooLong func()) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var buf []byte
 	skipping, started := false, false
@@ -40,7 +40,9 @@ func ReadLines(r io.Reader, max int, line func([]byte), tooLong func()) error {
 			if skipping {
 				tooLong()
 			} else {
-				line(bytes.TrimSuffix(buf, []byte("\r")))
+				if err := line(bytes.TrimSuffix(buf, []byte("\r"))); err != nil {
+					return err
+				}
 			}
 		}
 		if err == io.EOF {

@@ -30,7 +30,7 @@ func TestReadLines(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			n := 0
-			err := ReadLines(strings.NewReader(tt.in), tt.max, func(b []byte) { got = append(got, string(b)) }, func() { n++ })
+			err := ReadLines(strings.NewReader(tt.in), tt.max, func(b []byte) error { got = append(got, string(b)); return nil }, func() { n++ })
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -155,8 +155,9 @@ func TestKilledMidRebuild(t *testing.T) {
 }
 
 // rebuildUntilKilled is the child's part: open the library (current, so
-// not rebuilt), start a full rebuild, print midway once half the passages
-// are indexed and wait there for the kill.
+// not rebuilt), start a full rebuild, print midway once a batch is indexed
+// and more remain (a streamed build tells its total only with the last
+// batch), and wait there for the kill.
 func rebuildUntilKilled(dir string) {
 	lib, _, err := openData(dir, Options{})
 	if err != nil {
@@ -164,7 +165,7 @@ func rebuildUntilKilled(dir string) {
 		os.Exit(3)
 	}
 	_, err = lib.Reindex(context.Background(), func(done, total int) {
-		if done >= total/2 && done < total {
+		if done > 0 && done != total {
 			fmt.Printf("%s %d/%d\n", midway, done, total)
 			select {} // the parent kills us here
 		}

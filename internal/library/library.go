@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -106,29 +107,34 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 			return l, nil
 		}
 	}
-	docs, err := l.loadAll(ctx)
+	stored, storeFailed, err := l.loadStored(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range slices.Concat(l.pathFailed, l.storeFailed) {
-		l.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
-	}
+	src := l.newCorpusSource(ctx, stored, storeFailed)
 	bo := l.buildOptions(ctx, opts.Progress)
+	bo.Failed = nil // the source reports them
 	var ix *index.Index
 	rebuilt, stale := true, false
 	if opts.Rebuild {
-		ix, err = index.BuildOpen(ctx, opts.IndexDir, docs, bo)
+		ix, err = index.BuildFrom(ctx, opts.IndexDir, src.read, bo)
 	} else {
-		ix, rebuilt, err = index.EnsureCurrent(ctx, opts.IndexDir, docs, bo)
-		if err != nil && ctx.Err() == nil {
-			// A failed build never went live (index.Build removes it), so
-			// the index built before it is intact: serving it, stale,
-			// beats serving nothing until the disk or the file is fixed.
-			if old, oerr := index.Open(opts.IndexDir, opts.Index); oerr == nil {
-				l.log.Error("index rebuild failed; serving the previous index", "error", err,
-					"version", old.Info().Version, "built_at", old.Info().BuiltAt)
-				ix, rebuilt, stale, err = old, false, true, nil
-			}
+		ix, rebuilt, err = index.EnsureCurrentFrom(ctx, opts.IndexDir, src.read, bo)
+	}
+	for _, f := range src.failed() {
+		l.log.Warn("document skipped", "source", f.Source, "reason", f.Reason)
+	}
+	if src.err != nil {
+		return nil, src.err
+	}
+	if err != nil && ctx.Err() == nil && !opts.Rebuild {
+		// A failed build never went live (index.Build removes it), so
+		// the index built before it is intact: serving it, stale,
+		// beats serving nothing until the disk or the file is fixed.
+		if old, oerr := index.Open(opts.IndexDir, opts.Index); oerr == nil {
+			l.log.Error("index rebuild failed; serving the previous index", "error", err,
+				"version", old.Info().Version, "built_at", old.Info().BuiltAt)
+			ix, rebuilt, stale, err = old, false, true, nil
 		}
 	}
 	if err != nil {
@@ -138,10 +144,15 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	case stale:
 		// Not what the corpus makes: its fingerprint must not be the
 		// corpus's, or the next start would serve it without rebuilding.
+		// Changes made meanwhile build from the corpus as it is now.
+		if _, err := l.loadAll(ctx); err != nil {
+			closeUnused(ix)
+			return nil, err
+		}
 	case rebuilt:
 		info := ix.Info()
 		l.log.Info("index built", "dir", opts.IndexDir, "documents", info.Documents, "passages", info.Passages)
-		l.lighten(ix)
+		src.settle(ix)
 	default:
 		if ix.Stamp() != bo.Stamp {
 			// Current, but recorded under another fingerprint (a file
@@ -149,7 +160,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 			// start would parse the corpus again to find it unchanged.
 			l.restamp(ix, bo.Stamp)
 		}
-		l.lighten(ix)
+		src.settle(ix)
 	}
 	l.live = index.NewLive(ix)
 	l.addConfiguredURLs(ctx)
@@ -175,6 +186,88 @@ func (l *Library) loadAll(ctx context.Context) ([]briefbot.Document, error) {
 	l.stored, l.storeFailed = stored, slices.Concat(storeFailed, clashes)
 	l.light = false
 	return docs, nil
+}
+
+// corpusSource reads the library's corpus, compose's, for a build that
+// never holds every text: the configured documents parsed one at a time,
+// then the stored ones (already parsed: moderators' documents are few) by
+// ID. It records what it read, for settle; a build may read it twice.
+type corpusSource struct {
+	l           *Library
+	ctx         context.Context
+	stored      map[string]briefbot.Document
+	storeFailed []briefbot.Failure
+
+	// what the last read found
+	pathIDs    map[string]bool // the configured documents' IDs
+	pathFailed []briefbot.Failure
+	clashes    []briefbot.Failure // stored documents compose leaves out
+	// err is the corpus unreadable (load's errors): not the build's
+	// fault, so no reason to serve the previous index.
+	err error
+}
+
+func (l *Library) newCorpusSource(ctx context.Context, stored map[string]briefbot.Document, storeFailed []briefbot.Failure) *corpusSource {
+	return &corpusSource{l: l, ctx: ctx, stored: stored, storeFailed: storeFailed}
+}
+
+// read is an index.Source.
+func (s *corpusSource) read(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+	s.pathIDs, s.pathFailed, s.clashes, s.err = map[string]bool{}, nil, nil, nil
+	var yieldErr error
+	failures, err := corpus.Each(s.ctx, s.l.opts.CorpusPaths, s.l.opts.Corpus, func(d briefbot.Document) error {
+		s.pathIDs[d.ID] = true
+		yieldErr = yield(d)
+		return yieldErr
+	})
+	for _, f := range failures {
+		s.pathFailed = append(s.pathFailed, briefbot.Failure{Source: f.Source, Reason: f.Err.Error()})
+	}
+	switch {
+	case err != nil && err == yieldErr: // the build's own error, as it gave it
+		return nil, err
+	case err != nil:
+		s.err = fmt.Errorf("corpus: %w", err)
+		return nil, s.err
+	case len(s.pathIDs) == 0:
+		s.err = errors.New("corpus: no document could be read")
+		return nil, s.err
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.stored)) {
+		d := s.stored[id]
+		if s.pathIDs[id] {
+			s.clashes = append(s.clashes, briefbot.Failure{Source: d.Source, Reason: fmt.Sprintf("document ID %q is also a configured document's", id)})
+			continue
+		}
+		// The build drops the texts of what it reads; these stay the
+		// library's until settle.
+		d.Passages = slices.Clone(d.Passages)
+		if err := yield(d); err != nil {
+			return nil, err
+		}
+	}
+	return s.failed(), nil
+}
+
+// failed is what the last read skipped, as compose and the build report it.
+func (s *corpusSource) failed() []briefbot.Failure {
+	return slices.Concat(s.pathFailed, s.storeFailed, s.clashes)
+}
+
+// settle makes ix, built from (or found current for) what s read, the
+// source of l's documents, as lighten does; the caller holds l.mu, or l is
+// not shared yet.
+func (s *corpusSource) settle(ix *index.Index) {
+	l := s.l
+	l.pathDocs = nil
+	for _, d := range ix.Documents() {
+		if s.pathIDs[d.ID] {
+			l.pathDocs = append(l.pathDocs, d)
+		}
+	}
+	l.pathFailed = s.pathFailed
+	l.stored, l.storeFailed = s.stored, slices.Concat(s.storeFailed, s.clashes)
+	l.lighten(ix)
 }
 
 // lighten replaces the documents of l.pathDocs and l.stored by those of
@@ -452,11 +545,9 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 	start := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	pathDocs, pathFailed, stored, storeFailed, light := l.pathDocs, l.pathFailed, l.stored, l.storeFailed, l.light
-	docs, err := l.loadAll(ctx)
-	rep := briefbot.ReindexReport{Failed: slices.Concat(l.pathFailed, l.storeFailed)}
+	stored, storeFailed, err := l.loadStored(ctx)
 	if err != nil {
-		return rep, err
+		return briefbot.ReindexReport{}, err
 	}
 	notify := func(done, total int) {
 		f.mu.Lock()
@@ -466,14 +557,21 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 			fn(done, total)
 		}
 	}
-	ix, err := index.BuildOpen(ctx, l.opts.IndexDir, docs, l.buildOptions(ctx, notify))
+	src := l.newCorpusSource(ctx, stored, storeFailed)
+	bo := l.buildOptions(ctx, notify)
+	bo.Failed = nil // the source reports them
+	ix, err := index.BuildFrom(ctx, l.opts.IndexDir, src.read, bo)
+	rep := briefbot.ReindexReport{Failed: src.failed()}
+	if src.err != nil {
+		err = src.err
+	}
 	if err != nil {
-		// The served index still matches what it was built from.
-		l.pathDocs, l.pathFailed, l.stored, l.storeFailed, l.light = pathDocs, pathFailed, stored, storeFailed, light
+		// l is untouched: the served index still matches what it was
+		// built from.
 		return rep, err
 	}
 	l.live.Swap(ix)
-	l.lighten(ix)
+	src.settle(ix)
 	rep.Info = ix.Info()
 	rep.Took = time.Since(start)
 	l.audit(ctx, briefbot.AuditEntry{Actor: f.by, Action: "reindex",

@@ -158,25 +158,25 @@ func importVotes(tx *bolt.Tx, r io.Reader, st *importStats) error {
 	var order []string
 	var putErr error
 	line := 0
-	err := boundedfile.ReadLines(r, maxLegacyLine, func(b []byte) {
+	err := boundedfile.ReadLines(r, maxLegacyLine, func(b []byte) error {
 		line++
 		if putErr != nil || len(bytes.TrimSpace(b)) == 0 {
-			return
+			return nil
 		}
 		v, err := parseLegacyVote(b)
 		if err != nil {
 			st.skip(line, err.Error())
-			return
+			return nil
 		}
 		key := voteKey(v.AnswerID, v.UserID)
 		switch {
 		case seen[string(key)]:
 			st.repeated++
-			return
+			return nil
 		case votes.Get(key) != nil:
 			seen[string(key)] = true
 			st.kept++
-			return
+			return nil
 		}
 		seen[string(key)] = true
 		val, err := json.Marshal(briefbot.Vote{AnswerID: v.AnswerID, UserID: v.UserID, Helpful: v.Helpful, Time: v.Time})
@@ -185,7 +185,7 @@ func importVotes(tx *bolt.Tx, r io.Reader, st *importStats) error {
 		}
 		if err != nil {
 			putErr = fmt.Errorf("line %d: %w", line, err)
-			return
+			return nil
 		}
 		st.votes++
 		if rec, ok := records[v.AnswerID]; ok {
@@ -197,6 +197,7 @@ func importVotes(tx *bolt.Tx, r io.Reader, st *importStats) error {
 			records[v.AnswerID] = &rec
 			order = append(order, v.AnswerID)
 		}
+		return nil
 	}, func() {
 		line++
 		st.skip(line, fmt.Sprintf("longer than %d bytes", maxLegacyLine))
