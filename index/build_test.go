@@ -117,7 +117,7 @@ func TestBuildRefusesBadIDs(t *testing.T) {
 			return err
 		},
 		"BuildFrom": func(root string, docs []briefbot.Document) error {
-			ix, err := BuildFrom(context.Background(), root, sliceSource(docs), BuildOptions{})
+			ix, err := BuildFrom(context.Background(), root, copiedSource(docs), BuildOptions{})
 			if err == nil {
 				ix.Close()
 			}

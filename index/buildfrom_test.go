@@ -23,14 +23,8 @@ func TestBuildFromEqualsBuild(t *testing.T) {
 	defer want.Close()
 	skipped := briefbot.Failure{Source: "broken.jsonl:3", Reason: "invalid JSON"}
 	src := func(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
-		for _, d := range pets {
-			// A copy: the build drops the texts of what it reads.
-			d.Passages = slices.Clone(d.Passages)
-			if err := yield(d); err != nil {
-				return nil, err
-			}
-		}
-		return []briefbot.Failure{skipped}, nil
+		_, err := copiedSource(pets)(yield)
+		return []briefbot.Failure{skipped}, err
 	}
 	var calls [][2]int
 	got, err := BuildFrom(ctx, t.TempDir(), src, BuildOptions{Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
@@ -87,7 +81,7 @@ func TestEnsureCurrentFrom(t *testing.T) {
 	root := t.TempDir()
 	current, live := liveBefore(t, root)
 	defer live.Close()
-	ix, built, err := EnsureCurrentFrom(ctx, root, sliceSource(slices.Clone(pets)), BuildOptions{})
+	ix, built, err := EnsureCurrentFrom(ctx, root, copiedSource(pets), BuildOptions{})
 	if err != nil || built {
 		t.Fatalf("unchanged corpus: built %v, %v", built, err)
 	}
@@ -112,12 +106,26 @@ func TestEnsureCurrentFrom(t *testing.T) {
 	assertOldServes(t, root, current, live)
 
 	changed := append(slices.Clone(pets), passageDoc("cv", "cv#1", "ten years of analysis"))
-	ix, built, err = EnsureCurrentFrom(ctx, root, sliceSource(changed), BuildOptions{})
+	ix, built, err = EnsureCurrentFrom(ctx, root, copiedSource(changed), BuildOptions{})
 	if err != nil || !built {
 		t.Fatalf("changed corpus: built %v, %v", built, err)
 	}
 	defer ix.Close()
 	if hits, err := ix.Search(ctx, "analysis", 3); err != nil || len(hits) != 1 {
 		t.Errorf("the new document: %d hits, %v", len(hits), err)
+	}
+}
+
+// copiedSource yields copies of docs' documents: a streamed build drops
+// the texts of what it reads, which must not be the shared fixtures'.
+func copiedSource(docs []briefbot.Document) Source {
+	return func(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+		for _, d := range docs {
+			d.Passages = slices.Clone(d.Passages)
+			if err := yield(d); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
 	}
 }
