@@ -266,12 +266,12 @@ func buildUnchecked(ctx context.Context, root string, docs []briefbot.Document, 
 // the sources it could not read, which the build records after
 // BuildOptions.Failed. A build owns the documents a Source yields: it
 // drops their texts once written, so that it never holds them all.
-type Source func(yield func(briefbot.Document) error) ([]briefbot.Failure, error)
+type Source func(ctx context.Context, yield func(briefbot.Document) error) ([]briefbot.Failure, error)
 
 // sliceSource yields docs. Their texts are the caller's: a build from it
 // keeps them (see buildPlan.slice).
 func sliceSource(docs []briefbot.Document) Source {
-	return func(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+	return func(_ context.Context, yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
 		for _, d := range docs {
 			if err := yield(d); err != nil {
 				return nil, err
@@ -430,7 +430,7 @@ func (b *builder) write(ctx context.Context, dir string, src Source, opts BuildO
 		return nil, fmt.Errorf("write %s: %w", textsFile, err)
 	}
 	err = writeIndex(ctx, filepath.Join(dir, indexSubdir), b.plan.total, opts, func(index func(briefbot.Passage) error) error {
-		failed, err = src(func(d briefbot.Document) error {
+		failed, err = src(ctx, func(d briefbot.Document) error {
 			return b.add(d, texts, index)
 		})
 		return err
@@ -829,14 +829,19 @@ func buildFrom(ctx context.Context, root string, src Source, opts BuildOptions, 
 		return nil, false, fmt.Errorf("build index: %w", err)
 	}
 	defer rl.unlock()
-	if live := liveVersion(root); keepCurrent && live != "" {
-		want, err := sourceVersion(ctx, src, opts.Options)
-		if err != nil {
-			return nil, false, fmt.Errorf("build index: %w", err)
-		}
-		if want == live {
-			if ix, _ := openIfCurrent(root, want, opts.Options); ix != nil {
+	if keepCurrent {
+		if ix, err := Open(root, opts.Options); err == nil {
+			// Held open only while src is hashed: a build removes the
+			// builds in use by nobody.
+			want, err := sourceVersion(ctx, src, opts.Options)
+			if err == nil && want == ix.Info().Version {
 				return ix, false, nil
+			}
+			if cerr := ix.Close(); cerr != nil {
+				slog.Warn("close stale index", "err", cerr)
+			}
+			if err != nil {
+				return nil, false, fmt.Errorf("build index: %w", err)
 			}
 		}
 	}
@@ -851,7 +856,7 @@ func buildFrom(ctx context.Context, root string, src Source, opts BuildOptions, 
 // sourceVersion is the Version of a build from src, read for it alone.
 func sourceVersion(ctx context.Context, src Source, o Options) (string, error) {
 	var hashes [][sha256.Size]byte
-	_, err := src(func(d briefbot.Document) error {
+	_, err := src(ctx, func(d briefbot.Document) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -862,20 +867,6 @@ func sourceVersion(ctx context.Context, src Source, o Options) (string, error) {
 		return "", err
 	}
 	return version(corpusHash(hashes), mappingVersion, o), nil
-}
-
-// liveVersion is the Version of the live build under root when it is of
-// the current format, else "".
-func liveVersion(root string) string {
-	cur, err := readCurrent(root)
-	if err != nil {
-		return ""
-	}
-	man, err := readManifest(filepath.Join(root, buildsDir, cur))
-	if err != nil || man.Format != manifestFormat || man.Mapping != mappingVersion {
-		return ""
-	}
-	return man.Info.Version
 }
 
 // openIfCurrent opens the live build if it has Version want, or says why not.

@@ -22,8 +22,8 @@ func TestBuildFromEqualsBuild(t *testing.T) {
 	}
 	defer want.Close()
 	skipped := briefbot.Failure{Source: "broken.jsonl:3", Reason: "invalid JSON"}
-	src := func(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
-		_, err := copiedSource(pets)(yield)
+	src := func(ctx context.Context, yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+		_, err := copiedSource(pets)(ctx, yield)
 		return []briefbot.Failure{skipped}, err
 	}
 	var calls [][2]int
@@ -91,7 +91,7 @@ func TestEnsureCurrentFrom(t *testing.T) {
 	}
 
 	broken := errors.New("disk gone")
-	failing := func(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+	failing := func(_ context.Context, yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
 		if err := yield(passageDoc("cv", "cv#1", "ten years of analysis")); err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func TestEnsureCurrentFrom(t *testing.T) {
 // copiedSource yields copies of docs' documents: a streamed build drops
 // the texts of what it reads, which must not be the shared fixtures'.
 func copiedSource(docs []briefbot.Document) Source {
-	return func(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+	return func(_ context.Context, yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
 		for _, d := range docs {
 			d.Passages = slices.Clone(d.Passages)
 			if err := yield(d); err != nil {

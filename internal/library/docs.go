@@ -351,15 +351,23 @@ func (l *Library) restamp(ix *index.Index, stamp string) {
 // stored ones by ID. A stored document whose ID a configured one took
 // since it was added is left out, and reported.
 func compose(pathDocs []briefbot.Document, stored map[string]briefbot.Document) ([]briefbot.Document, []briefbot.Failure) {
-	docs := slices.Clone(pathDocs)
 	taken := make(map[string]bool, len(pathDocs))
 	for _, d := range pathDocs {
 		taken[d.ID] = true
 	}
+	served, failed := storedServed(stored, func(id string) bool { return taken[id] })
+	return slices.Concat(pathDocs, served), failed
+}
+
+// storedServed is the part of compose's corpus that stored holds: its
+// documents by ID, but those whose ID taken says a configured document
+// has, which are reported.
+func storedServed(stored map[string]briefbot.Document, taken func(id string) bool) ([]briefbot.Document, []briefbot.Failure) {
+	var docs []briefbot.Document
 	var failed []briefbot.Failure
 	for _, id := range slices.Sorted(maps.Keys(stored)) {
 		d := stored[id]
-		if taken[id] {
+		if taken(id) {
 			failed = append(failed, briefbot.Failure{Source: d.Source, Reason: fmt.Sprintf("document ID %q is also a configured document's", id)})
 			continue
 		}

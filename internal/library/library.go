@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -111,7 +110,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := l.newCorpusSource(ctx, stored, storeFailed)
+	src := l.newCorpusSource(stored, storeFailed)
 	bo := l.buildOptions(ctx, opts.Progress)
 	bo.Failed = nil // the source reports them
 	var ix *index.Index
@@ -194,7 +193,6 @@ func (l *Library) loadAll(ctx context.Context) ([]briefbot.Document, error) {
 // ID. It records what it read, for settle; a build may read it twice.
 type corpusSource struct {
 	l           *Library
-	ctx         context.Context
 	stored      map[string]briefbot.Document
 	storeFailed []briefbot.Failure
 
@@ -207,15 +205,15 @@ type corpusSource struct {
 	err error
 }
 
-func (l *Library) newCorpusSource(ctx context.Context, stored map[string]briefbot.Document, storeFailed []briefbot.Failure) *corpusSource {
-	return &corpusSource{l: l, ctx: ctx, stored: stored, storeFailed: storeFailed}
+func (l *Library) newCorpusSource(stored map[string]briefbot.Document, storeFailed []briefbot.Failure) *corpusSource {
+	return &corpusSource{l: l, stored: stored, storeFailed: storeFailed}
 }
 
 // read is an index.Source.
-func (s *corpusSource) read(yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
+func (s *corpusSource) read(ctx context.Context, yield func(briefbot.Document) error) ([]briefbot.Failure, error) {
 	s.pathIDs, s.pathFailed, s.clashes, s.err = map[string]bool{}, nil, nil, nil
 	var yieldErr error
-	failures, err := corpus.Each(s.ctx, s.l.opts.CorpusPaths, s.l.opts.Corpus, func(d briefbot.Document) error {
+	failures, err := corpus.Each(ctx, s.l.opts.CorpusPaths, s.l.opts.Corpus, func(d briefbot.Document) error {
 		s.pathIDs[d.ID] = true
 		yieldErr = yield(d)
 		return yieldErr
@@ -233,12 +231,9 @@ func (s *corpusSource) read(yield func(briefbot.Document) error) ([]briefbot.Fai
 		s.err = errors.New("corpus: no document could be read")
 		return nil, s.err
 	}
-	for _, id := range slices.Sorted(maps.Keys(s.stored)) {
-		d := s.stored[id]
-		if s.pathIDs[id] {
-			s.clashes = append(s.clashes, briefbot.Failure{Source: d.Source, Reason: fmt.Sprintf("document ID %q is also a configured document's", id)})
-			continue
-		}
+	var served []briefbot.Document
+	served, s.clashes = storedServed(s.stored, func(id string) bool { return s.pathIDs[id] })
+	for _, d := range served {
 		// The build drops the texts of what it reads; these stay the
 		// library's until settle.
 		d.Passages = slices.Clone(d.Passages)
@@ -557,7 +552,7 @@ func (l *Library) rebuild(ctx context.Context, f *rebuild) (briefbot.ReindexRepo
 			fn(done, total)
 		}
 	}
-	src := l.newCorpusSource(ctx, stored, storeFailed)
+	src := l.newCorpusSource(stored, storeFailed)
 	bo := l.buildOptions(ctx, notify)
 	bo.Failed = nil // the source reports them
 	ix, err := index.BuildFrom(ctx, l.opts.IndexDir, src.read, bo)
