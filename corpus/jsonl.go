@@ -130,14 +130,14 @@ func streamJSONLEach(name string, r io.Reader, maxRecord int, opts Options, emit
 	j := jsonlParser{name: name, opts: opts, seen: map[string]int{}, emit: emit}
 	var emitErr error
 	err = boundedfile.ReadLines(br, maxRecord, func(line []byte) error {
-		if text, err := decodeText(line); err != nil {
+		text, err := decodeText(line)
+		if err != nil {
 			j.n++
 			j.fail(err)
 			return nil
-		} else if emitErr = j.line(text); emitErr != nil {
-			return emitErr
 		}
-		return nil
+		emitErr = j.line(text)
+		return emitErr
 	}, func() {
 		j.n++
 		j.fail(fmt.Errorf("record longer than %d bytes", maxRecord))

@@ -156,11 +156,10 @@ func importVotes(tx *bolt.Tx, r io.Reader, st *importStats) error {
 	// of its earliest vote whatever the order of the lines.
 	records := map[string]*briefbot.AnswerRecord{}
 	var order []string
-	var putErr error
 	line := 0
 	err := boundedfile.ReadLines(r, maxLegacyLine, func(b []byte) error {
 		line++
-		if putErr != nil || len(bytes.TrimSpace(b)) == 0 {
+		if len(bytes.TrimSpace(b)) == 0 {
 			return nil
 		}
 		v, err := parseLegacyVote(b)
@@ -184,8 +183,7 @@ func importVotes(tx *bolt.Tx, r io.Reader, st *importStats) error {
 			err = votes.Put(key, val)
 		}
 		if err != nil {
-			putErr = fmt.Errorf("line %d: %w", line, err)
-			return nil
+			return fmt.Errorf("line %d: %w", line, err)
 		}
 		st.votes++
 		if rec, ok := records[v.AnswerID]; ok {
@@ -202,7 +200,7 @@ func importVotes(tx *bolt.Tx, r io.Reader, st *importStats) error {
 		line++
 		st.skip(line, fmt.Sprintf("longer than %d bytes", maxLegacyLine))
 	})
-	if err := errors.Join(putErr, err); err != nil {
+	if err != nil {
 		return err
 	}
 	for _, id := range order {
