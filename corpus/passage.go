@@ -40,6 +40,10 @@ func sentenceSpans(text string) []span {
 	var out []span
 	start := 0
 	for i := 0; i < len(text); {
+		if b := text[i]; b < utf8.RuneSelf && b != '.' && b != '!' && b != '?' {
+			i++ // most of the text: no decoding
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		if r != '.' && r != '!' && r != '?' && r != '…' {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 
 	"github.com/briefbot/briefbot"
 	"github.com/briefbot/briefbot/corpus"
@@ -53,6 +54,7 @@ type describer struct {
 	gen  uint32
 	// Scratch for the passage's tokens and their terms, and for excerpt
 	// and bestWindow.
+	toks     []briefbot.Span
 	tokTerms []string
 	missing  []int
 	newPos   []int
@@ -74,8 +76,8 @@ func (ix *Index) newDescriber(terms []queryTerm) *describer {
 // describe fills the hit's Matched, Coverage, Quote and Highlights. The
 // index does not store where terms occur, so the passage's text is cut
 // into tokens again; the terms the analyzer makes of them are cached per
-// index (see tokenTerms), so that a quote costs a tokenizer pass and map
-// look-ups rather than a full analysis.
+// index (tokTerms), so that a quote costs a tokenizer pass (appendTokens)
+// and map look-ups rather than a full analysis.
 func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
 	ix.newDescriber(terms).describe(h)
 }
@@ -88,17 +90,11 @@ func (d *describer) describe(h *briefbot.Hit) {
 	d.matches = d.matches[:0]
 	present := d.present
 	for _, field := range []string{h.Passage.Title, h.Passage.Section} {
-		d.eachTerm(field, func(term string, _, _ int) {
-			if i, ok := d.lookup[term]; ok {
-				present[i] = true
-			}
-		})
+		d.eachMatch(field, func(i, _, _ int) { present[i] = true })
 	}
-	d.eachTerm(h.Passage.Text, func(term string, start, end int) {
-		if i, ok := d.lookup[term]; ok {
-			present[i] = true
-			d.matches = append(d.matches, match{span: briefbot.Span{Start: start, End: end}, term: i})
-		}
+	d.eachMatch(h.Passage.Text, func(i, start, end int) {
+		present[i] = true
+		d.matches = append(d.matches, match{span: briefbot.Span{Start: start, End: end}, term: i})
 	})
 	// Coverage credits each of the query's own terms by its IDF (times its
 	// part's weight in a follow-up): fully when the passage has it, partly
@@ -134,53 +130,69 @@ func (d *describer) describe(h *briefbot.Hit) {
 	h.Quote, h.Highlights = d.quote(h.Passage.Text)
 }
 
-// eachTerm calls f with every analyzed term of text and its token's byte
-// span, in order: what the analyzer yields, found through tokenTerms.
-func (d *describer) eachTerm(text string, f func(term string, start, end int)) {
+// eachMatch calls f, in text order, with every token of text whose term
+// (what the analyzer makes of it) is a query term: the term's index in
+// d.terms and the token's byte span. The term of a raw token is looked up
+// in the index's cache (tokTerms), and only when missing worked out by the
+// analyzer's filters. (A cache per search, raw token to query term, was
+// slower: most tokens of ten passages are met once.)
+func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 	ix := d.ix
 	da, ok := ix.an.(*analysis.DefaultAnalyzer)
 	if !ok || len(da.CharFilters) > 0 {
-		for _, tok := range ix.an.Analyze([]byte(text)) {
-			f(string(tok.Term), tok.Start, tok.End)
-		}
+		d.analyzeMatches(text, f)
 		return
 	}
-	toks := da.Tokenizer.Tokenize([]byte(text))
+	d.toks = d.toks[:0]
+	if _, ok := da.Tokenizer.(*unicodetok.UnicodeTokenizer); ok {
+		d.toks = appendTokens(d.toks, text)
+	} else {
+		for _, tok := range da.Tokenizer.Tokenize([]byte(text)) {
+			d.toks = append(d.toks, briefbot.Span{Start: tok.Start, End: tok.End})
+		}
+	}
+	toks := d.toks
 	d.tokTerms = slices.Grow(d.tokTerms[:0], len(toks))[:len(toks)]
 	d.missing = d.missing[:0]
 	ix.tokMu.RLock()
-	for i, tok := range toks {
-		term, ok := ix.tokTerms[string(tok.Term)]
+	for k, tok := range toks {
+		term, ok := ix.tokTerms[text[tok.Start:tok.End]]
 		if !ok {
-			d.missing = append(d.missing, i)
+			d.missing = append(d.missing, k)
 		}
-		d.tokTerms[i] = term
+		d.tokTerms[k] = term
 	}
 	ix.tokMu.RUnlock()
 	if len(d.missing) > 0 {
-		var learned map[string]string
-		for _, i := range d.missing {
-			raw := string(toks[i].Term)
-			term, ok := filterToken(da.TokenFilters, raw, toks[i])
+		learned := make(map[string]string, len(d.missing))
+		for _, k := range d.missing {
+			raw := text[toks[k].Start:toks[k].End]
+			term, ok := filterToken(da.TokenFilters, raw)
 			if !ok {
 				// A filter that splits or merges tokens: analyze the
 				// text as a whole.
-				for _, tok := range ix.an.Analyze([]byte(text)) {
-					f(string(tok.Term), tok.Start, tok.End)
-				}
+				d.analyzeMatches(text, f)
 				return
 			}
-			d.tokTerms[i] = term
-			if learned == nil {
-				learned = make(map[string]string, len(d.missing))
-			}
+			d.tokTerms[k] = term
 			learned[raw] = term
 		}
 		ix.learnTokens(learned)
 	}
-	for i, tok := range toks {
-		if t := d.tokTerms[i]; t != "" {
-			f(t, tok.Start, tok.End)
+	for k, tok := range toks {
+		if t := d.tokTerms[k]; t != "" {
+			if i, ok := d.lookup[t]; ok {
+				f(i, tok.Start, tok.End)
+			}
+		}
+	}
+}
+
+// analyzeMatches is eachMatch through a full analysis of text.
+func (d *describer) analyzeMatches(text string, f func(i, start, end int)) {
+	for _, tok := range d.ix.an.Analyze([]byte(text)) {
+		if i, ok := d.lookup[string(tok.Term)]; ok {
+			f(i, tok.Start, tok.End)
 		}
 	}
 }
@@ -188,11 +200,11 @@ func (d *describer) eachTerm(text string, f func(term string, start, end int)) {
 // filterToken runs the analyzer's token filters on one token, raw as the
 // tokenizer cut it, and returns the term they make of it ("" for a token
 // they drop). The filters of the analyzer the index uses (possessive,
-// lower case, stop words, stemmer) look at one token at a time, so the
-// term depends on the raw token alone; ok is false for a filter that
-// turns one token into several.
-func filterToken(filters []analysis.TokenFilter, raw string, tok *analysis.Token) (term string, ok bool) {
-	stream := analysis.TokenStream{&analysis.Token{Term: []byte(raw), Start: tok.Start, End: tok.End, Position: 1, Type: tok.Type}}
+// lower case, stop words, stemmer) look at one token's text at a time, not
+// its position or type, so the term depends on the raw token alone; ok is
+// false for a filter that turns one token into several.
+func filterToken(filters []analysis.TokenFilter, raw string) (term string, ok bool) {
+	stream := analysis.TokenStream{&analysis.Token{Term: []byte(raw), End: len(raw), Position: 1, Type: analysis.AlphaNumeric}}
 	for _, f := range filters {
 		stream = f.Filter(stream)
 	}
@@ -205,7 +217,7 @@ func filterToken(filters []analysis.TokenFilter, raw string, tok *analysis.Token
 	return "", false
 }
 
-// maxCachedTokens bounds tokenTerms: a few megabytes, enough for the
+// maxCachedTokens bounds Index.tokTerms: a few megabytes, enough for the
 // vocabulary of the passages that searches show.
 const maxCachedTokens = 100_000
 
@@ -347,8 +359,10 @@ func (d *describer) quote(text string) (string, []briefbot.Span) {
 // counts them).
 func fewerWords(s string, n int) bool {
 	words, inWord := 0, false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
+	for i := 0; i < len(s); {
+		space, size := spaceAt(s, i)
+		i += size
+		if space {
 			inWord = false
 		} else if !inWord {
 			inWord = true
@@ -358,6 +372,17 @@ func fewerWords(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// spaceAt reports whether the character at s[i] is white space (as
+// unicode.IsSpace says) and its size in bytes; ASCII, most of what is
+// quoted, needs no decoding.
+func spaceAt(s string, i int) (space bool, size int) {
+	if b := s[i]; b < utf8.RuneSelf {
+		return isASCIISpace(b), 1
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r), size
 }
 
 // excerpt renders text[span] as a quote, cut to maxQuoteBytes around the
@@ -382,12 +407,13 @@ func (d *describer) excerpt(text string, span briefbot.Span, matches []match) (s
 	d.newPos = slices.Grow(d.newPos[:0], span.End-span.Start+1)[:span.End-span.Start+1]
 	newPos := d.newPos
 	inSpace := false
+	quoted := text[:span.End]
 	for i := span.Start; i < span.End; {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		space, size := spaceAt(quoted, i)
 		for j := range size {
 			newPos[i-span.Start+j] = b.Len()
 		}
-		if unicode.IsSpace(r) {
+		if space {
 			if !inSpace {
 				b.WriteByte(' ')
 			}
@@ -441,10 +467,11 @@ func (d *describer) bestWindow(text string, span briefbot.Span, matches []match)
 // appendWordSpans appends the spans of the whitespace-separated words of
 // text[span] to words.
 func appendWordSpans(words []briefbot.Span, text string, span briefbot.Span) []briefbot.Span {
+	text = text[:span.End]
 	start := -1
-	for i, r := range text[span.Start:span.End] {
-		i += span.Start
-		if unicode.IsSpace(r) {
+	for i := span.Start; i < span.End; {
+		space, size := spaceAt(text, i)
+		if space {
 			if start >= 0 {
 				words = append(words, briefbot.Span{Start: start, End: i})
 				start = -1
@@ -452,6 +479,7 @@ func appendWordSpans(words []briefbot.Span, text string, span briefbot.Span) []b
 		} else if start < 0 {
 			start = i
 		}
+		i += size
 	}
 	if start >= 0 {
 		words = append(words, briefbot.Span{Start: start, End: span.End})

@@ -1,0 +1,132 @@
+package index
+
+import (
+	"unicode/utf8"
+
+	wordseg "github.com/blevesearch/segment"
+
+	"github.com/briefbot/briefbot"
+)
+
+// appendTokens appends to dst the byte spans of the tokens bleve's unicode
+// tokenizer (the English analyzer's) cuts text into, in order, and returns
+// the extended slice.
+//
+// Quoting a hit re-tokenizes its passage, and the tokenizer's Unicode
+// word-boundary machine was most of the time a search spent on quotes.
+// Text is cut at ASCII whitespace, across which no word-boundary rule
+// joins anything; a piece of ASCII is cut here by the same rules
+// (UAX #29 as the segment package implements them, restricted to ASCII),
+// and only a piece holding other bytes goes through the segment package.
+// FuzzAppendTokens holds the two to the same output. (The segment
+// package stops at the first invalid UTF-8, so such text goes to it whole.)
+func appendTokens(dst []briefbot.Span, text string) []briefbot.Span {
+	if !utf8.ValidString(text) {
+		return appendSegmentTokens(dst, text, 0, len(text))
+	}
+	for i := 0; i < len(text); {
+		if isASCIISpace(text[i]) {
+			i++
+			continue
+		}
+		j, ascii := i, true
+		for ; j < len(text) && !isASCIISpace(text[j]); j++ {
+			if text[j] >= 0x80 {
+				ascii = false
+			}
+		}
+		if ascii {
+			dst = appendASCIITokens(dst, text, i, j)
+		} else {
+			dst = appendSegmentTokens(dst, text, i, j)
+		}
+		i = j
+	}
+	return dst
+}
+
+// isASCIISpace reports whether b is an ASCII space, tab or line break.
+func isASCIISpace(b byte) bool {
+	switch b {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return true
+	}
+	return false
+}
+
+// asciiClass is a byte's UAX #29 word-break property, for ASCII.
+type asciiClass uint8
+
+const (
+	otherClass   asciiClass = iota
+	letterClass             // ALetter: A-Z a-z
+	digitClass              // Numeric: 0-9
+	extendNumLet            // ExtendNumLet: _
+	midLetter               // MidLetter: :
+	midNum                  // MidNum: , ;
+	midNumLet               // MidNumLet and Single_Quote: . '
+)
+
+var asciiClasses = func() (t [128]asciiClass) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = letterClass
+		t[c-'a'+'A'] = letterClass
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = digitClass
+	}
+	t['_'] = extendNumLet
+	t[':'] = midLetter
+	t[','], t[';'] = midNum, midNum
+	t['.'], t['\''] = midNumLet, midNumLet
+	return t
+}()
+
+// appendASCIITokens appends the tokens of text[start:end], which is all
+// ASCII. A token is a run of letters, digits and underscores, joined
+// across one middle character (: . ') between two letters, or (, ; . ')
+// between two digits; every other byte stands alone and is no token.
+func appendASCIITokens(dst []briefbot.Span, text string, start, end int) []briefbot.Span {
+	for i := start; i < end; {
+		if c := asciiClasses[text[i]]; c != letterClass && c != digitClass && c != extendNumLet {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < end {
+			c := asciiClasses[text[j]]
+			if c == letterClass || c == digitClass || c == extendNumLet {
+				j++
+				continue
+			}
+			if j+1 >= end {
+				break
+			}
+			prev, next := asciiClasses[text[j-1]], asciiClasses[text[j+1]]
+			joins := (prev == letterClass && next == letterClass && (c == midLetter || c == midNumLet)) ||
+				(prev == digitClass && next == digitClass && (c == midNum || c == midNumLet))
+			if !joins {
+				break
+			}
+			j += 2
+		}
+		dst = append(dst, briefbot.Span{Start: i, End: j})
+		i = j
+	}
+	return dst
+}
+
+// appendSegmentTokens appends the tokens of text[start:end] as the
+// segment package cuts them.
+func appendSegmentTokens(dst []briefbot.Span, text string, start, end int) []briefbot.Span {
+	seg := wordseg.NewWordSegmenterDirect([]byte(text[start:end]))
+	at := start
+	for seg.Segment() {
+		n := len(seg.Bytes())
+		if seg.Type() != wordseg.None {
+			dst = append(dst, briefbot.Span{Start: at, End: at + n})
+		}
+		at += n
+	}
+	return dst
+}
