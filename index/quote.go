@@ -44,6 +44,8 @@ type describer struct {
 	lookup map[string]int
 	// lead is leadsContext(terms).
 	lead bool
+	// sigs lets most tokens that are no query term skip the look-ups.
+	sigs termSigs
 	// Per hit, reset by describe.
 	present []bool
 	credit  []float64
@@ -52,6 +54,8 @@ type describer struct {
 	// seen[i] == gen marks terms[i] as counted by the current distinctIDF.
 	seen []uint32
 	gen  uint32
+	// counts[i] counts terms[i]'s matches in bestWindow's window.
+	counts []int32
 	// Scratch for the passage's tokens and their terms, and for excerpt
 	// and bestWindow.
 	toks     []briefbot.Span
@@ -63,13 +67,16 @@ type describer struct {
 
 func (ix *Index) newDescriber(terms []queryTerm) *describer {
 	lookup := make(map[string]int, len(terms))
+	var sigs termSigs
 	for i, t := range terms {
 		lookup[t.term] = i
+		sigs.add(t.term)
 	}
 	return &describer{
-		ix: ix, terms: terms, lookup: lookup, lead: leadsContext(terms),
+		ix: ix, terms: terms, lookup: lookup, lead: leadsContext(terms), sigs: sigs,
 		present: make([]bool, len(terms)), credit: make([]float64, len(terms)),
 		exact: make([]bool, len(terms)), seen: make([]uint32, len(terms)),
+		counts: make([]int32, len(terms)),
 	}
 }
 
@@ -156,7 +163,12 @@ func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 	d.missing = d.missing[:0]
 	ix.tokMu.RLock()
 	for k, tok := range toks {
-		term, ok := ix.tokTerms[text[tok.Start:tok.End]]
+		raw := text[tok.Start:tok.End]
+		if !d.sigs.mayMatch(raw) {
+			d.tokTerms[k] = ""
+			continue
+		}
+		term, ok := ix.tokTerms[raw]
 		if !ok {
 			d.missing = append(d.missing, k)
 		}
@@ -186,6 +198,104 @@ func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 			}
 		}
 	}
+}
+
+// termSigs is the set of the first three characters of a search's terms,
+// for a test cheaper than the look-ups that find a raw token's term. A
+// token that begins with ASCII letters or digits has a term that begins
+// with the same characters, lower-cased: the English analyzer's filters
+// change a token's end, not its start. Where a term ends within its first
+// three characters, the token's rest can be anything (a longer token may
+// shrink to it: "ties", "ating" give "ti", "ate"), and the stemmer's
+// final y to i turns "ays", "toyed" into "ai", "toi". TestTermSigsHold
+// checks this against the analyzer; tokens of another form always pass.
+type termSigs [(sigCodeCount*sigCodeCount*sigCodeCount + 63) / 64]uint64
+
+const (
+	// sigEnd stands for the end of a token or term shorter than three.
+	sigEnd = 37
+	// sigCodeCount counts the codes: none (0), letters and digits, end.
+	sigCodeCount = 38
+)
+
+// sigCodes numbers the ASCII letters (either case) and digits 1 to 36.
+var sigCodes = func() (t [256]uint8) {
+	for c := byte('a'); c <= 'z'; c++ {
+		t[c] = c - 'a' + 1
+		t[c-'a'+'A'] = c - 'a' + 1
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0' + 27
+	}
+	return t
+}()
+
+// sigCode is the code of s[i], sigEnd past its end.
+func sigCode(s string, i int) int {
+	if i >= len(s) {
+		return sigEnd
+	}
+	return int(sigCodes[s[i]])
+}
+
+// add records a query term.
+func (s *termSigs) add(term string) {
+	if len(term) == 0 {
+		return
+	}
+	c0, c1, c2 := sigCode(term, 0), sigCode(term, 1), sigCode(term, 2)
+	y := int(sigCodes['y'])
+	switch {
+	case c0 == 0 || c1 == 0 || c2 == 0:
+		// No token that mayMatch tests has it: a token's characters
+		// up to its third are those of its term.
+	case len(term) == 1:
+		s.setAll(c0, -1)
+	case len(term) == 2:
+		s.setAll(c0, c1)
+		if term[1] == 'i' {
+			s.setAll(c0, y)
+		}
+	default:
+		s.set(c0, c1, c2)
+		if term[2] == 'i' {
+			s.set(c0, c1, y)
+		}
+		if len(term) == 3 && term[2] == 'e' {
+			s.setAll(c0, c1) // "ating": "ate"
+		}
+	}
+}
+
+func (s *termSigs) set(c0, c1, c2 int) {
+	bit := (c0*sigCodeCount+c1)*sigCodeCount + c2
+	s[bit/64] |= 1 << (bit % 64)
+}
+
+// setAll sets every third code after c0, c1; every second and third after
+// c0 when c1 < 0.
+func (s *termSigs) setAll(c0, c1 int) {
+	for b := 1; b < sigCodeCount; b++ {
+		if c1 < 0 {
+			s.setAll(c0, b)
+			continue
+		}
+		s.set(c0, c1, b)
+	}
+}
+
+// mayMatch reports whether the raw token may be one of the terms added;
+// false only when it cannot.
+func (s *termSigs) mayMatch(raw string) bool {
+	if len(raw) == 0 {
+		return true
+	}
+	c0, c1, c2 := sigCode(raw, 0), sigCode(raw, 1), sigCode(raw, 2)
+	if c0 == 0 || c1 == 0 || c2 == 0 {
+		return true
+	}
+	bit := (c0*sigCodeCount+c1)*sigCodeCount + c2
+	return s[bit/64]&(1<<(bit%64)) != 0
 }
 
 // analyzeMatches is eachMatch through a full analysis of text.
@@ -358,31 +468,54 @@ func (d *describer) quote(text string) (string, []briefbot.Span) {
 // fewerWords reports whether s has fewer than n words (as strings.Fields
 // counts them).
 func fewerWords(s string, n int) bool {
-	words, inWord := 0, false
-	for i := 0; i < len(s); {
-		space, size := spaceAt(s, i)
-		i += size
-		if space {
-			inWord = false
-		} else if !inWord {
-			inWord = true
-			if words++; words >= n {
-				return false
-			}
+	words := 0
+	for i := spaceEnd(s, 0, len(s)); i < len(s); i = spaceEnd(s, i, len(s)) {
+		if words++; words >= n {
+			return false
 		}
+		i = wordEnd(s, i, len(s))
 	}
 	return true
 }
 
-// spaceAt reports whether the character at s[i] is white space (as
-// unicode.IsSpace says) and its size in bytes; ASCII, most of what is
-// quoted, needs no decoding.
-func spaceAt(s string, i int) (space bool, size int) {
-	if b := s[i]; b < utf8.RuneSelf {
-		return isASCIISpace(b), 1
+// spaceEnd returns the end of the run of white space (as unicode.IsSpace
+// says) that begins at s[i], at most end; i when there is none.
+func spaceEnd(s string, i, end int) int {
+	for i < end {
+		if b := s[i]; b < utf8.RuneSelf {
+			if !isASCIISpace(b) {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:end])
+		if !unicode.IsSpace(r) {
+			return i
+		}
+		i += size
 	}
-	r, size := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsSpace(r), size
+	return end
+}
+
+// wordEnd returns the end of the run of other characters that begins at
+// s[i], at most end.
+func wordEnd(s string, i, end int) int {
+	for i < end {
+		if b := s[i]; b < utf8.RuneSelf {
+			if isASCIISpace(b) {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:end])
+		if unicode.IsSpace(r) {
+			return i
+		}
+		i += size
+	}
+	return end
 }
 
 // excerpt renders text[span] as a quote, cut to maxQuoteBytes around the
@@ -406,23 +539,22 @@ func (d *describer) excerpt(text string, span briefbot.Span, matches []match) (s
 	b.WriteString(lead)
 	d.newPos = slices.Grow(d.newPos[:0], span.End-span.Start+1)[:span.End-span.Start+1]
 	newPos := d.newPos
-	inSpace := false
-	quoted := text[:span.End]
 	for i := span.Start; i < span.End; {
-		space, size := spaceAt(quoted, i)
-		for j := range size {
-			newPos[i-span.Start+j] = b.Len()
-		}
-		if space {
-			if !inSpace {
-				b.WriteByte(' ')
+		if j := spaceEnd(text, i, span.End); j > i {
+			for k := i; k < j; k++ {
+				newPos[k-span.Start] = b.Len()
 			}
-			inSpace = true
-		} else {
-			b.WriteString(text[i : i+size])
-			inSpace = false
+			b.WriteByte(' ')
+			i = j
+			continue
 		}
-		i += size
+		j := wordEnd(text, i, span.End)
+		shift := b.Len() - i
+		for k := i; k < j; k++ {
+			newPos[k-span.Start] = k + shift
+		}
+		b.WriteString(text[i:j])
+		i = j
 	}
 	newPos[span.End-span.Start] = b.Len()
 	b.WriteString(trail)
@@ -435,15 +567,21 @@ func (d *describer) excerpt(text string, span briefbot.Span, matches []match) (s
 
 // bestWindow returns the run of whole words within span, at most
 // maxQuoteBytes long, whose matches carry the most distinct IDF; the
-// earliest wins ties.
+// earliest wins ties. The window slides over the words, counting the
+// matches of each term it holds, and sums a window's IDF only when the
+// set of terms it holds changed.
 func (d *describer) bestWindow(text string, span briefbot.Span, matches []match) briefbot.Span {
 	d.words = appendWordSpans(d.words[:0], text, span)
 	words := d.words
 	if len(words) == 0 {
 		return span
 	}
+	counts := d.counts
+	clear(counts)
 	best, bestScore := briefbot.Span{Start: words[0].Start, End: words[0].End}, -1.0
+	score, changed := 0.0, true
 	j := 0
+	lo, hi := 0, 0 // matches[lo:hi] are in the window
 	for i := range words {
 		if j < i {
 			j = i
@@ -454,8 +592,26 @@ func (d *describer) bestWindow(text string, span briefbot.Span, matches []match)
 			j++
 		}
 		w := briefbot.Span{Start: words[i].Start, End: words[j].End}
-		if sc := d.distinctIDF(within(matches, w)); sc > bestScore {
-			best, bestScore = w, sc
+		for ; lo < len(matches) && matches[lo].span.Start < w.Start; lo++ {
+			if lo < hi {
+				t := matches[lo].term
+				if counts[t]--; counts[t] == 0 {
+					changed = true
+				}
+			}
+		}
+		hi = max(hi, lo)
+		for ; hi < len(matches) && matches[hi].span.End <= w.End; hi++ {
+			t := matches[hi].term
+			if counts[t]++; counts[t] == 1 {
+				changed = true
+			}
+		}
+		if changed {
+			score, changed = d.heldIDF(counts), false
+		}
+		if score > bestScore {
+			best, bestScore = w, score
 		}
 		if j == len(words)-1 {
 			break
@@ -464,25 +620,25 @@ func (d *describer) bestWindow(text string, span briefbot.Span, matches []match)
 	return best
 }
 
+// heldIDF sums the IDF times weight of the terms whose count is not zero,
+// in the terms' order, so that windows holding the same terms tie exactly.
+func (d *describer) heldIDF(counts []int32) float64 {
+	var sum float64
+	for t, n := range counts {
+		if n > 0 {
+			sum += d.terms[t].idf * d.terms[t].weight
+		}
+	}
+	return sum
+}
+
 // appendWordSpans appends the spans of the whitespace-separated words of
 // text[span] to words.
 func appendWordSpans(words []briefbot.Span, text string, span briefbot.Span) []briefbot.Span {
-	text = text[:span.End]
-	start := -1
-	for i := span.Start; i < span.End; {
-		space, size := spaceAt(text, i)
-		if space {
-			if start >= 0 {
-				words = append(words, briefbot.Span{Start: start, End: i})
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-		i += size
-	}
-	if start >= 0 {
-		words = append(words, briefbot.Span{Start: start, End: span.End})
+	for i := spaceEnd(text, span.Start, span.End); i < span.End; i = spaceEnd(text, i, span.End) {
+		j := wordEnd(text, i, span.End)
+		words = append(words, briefbot.Span{Start: i, End: j})
+		i = j
 	}
 	return words
 }

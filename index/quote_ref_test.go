@@ -181,7 +181,7 @@ func bestWindowRef(text string, span briefbot.Span, matches []match, terms []que
 			j++
 		}
 		w := briefbot.Span{Start: words[i].Start, End: words[j].End}
-		if sc := distinctIDFRef(withinRef(matches, w), terms); sc > bestScore {
+		if sc := heldIDFRef(withinRef(matches, w), terms); sc > bestScore {
 			best, bestScore = w, sc
 		}
 		if j == len(words)-1 {
@@ -219,6 +219,23 @@ func withinRef(ms []match, s briefbot.Span) []match {
 		}
 	}
 	return out
+}
+
+// heldIDFRef is distinctIDFRef summed in the terms' order, as windows are
+// scored: summed in the order the terms occur, two windows holding the same
+// terms could differ in the last bit, and a later one win their tie.
+func heldIDFRef(ms []match, terms []queryTerm) float64 {
+	held := make([]bool, len(terms))
+	for _, m := range ms {
+		held[m.term] = true
+	}
+	var sum float64
+	for t, h := range held {
+		if h {
+			sum += terms[t].idf * terms[t].weight
+		}
+	}
+	return sum
 }
 
 func distinctIDFRef(ms []match, terms []queryTerm) float64 {

@@ -14,92 +14,49 @@ import (
 //
 // Quoting a hit re-tokenizes its passage, and the tokenizer's Unicode
 // word-boundary machine was most of the time a search spent on quotes.
-// Text is cut at ASCII whitespace, across which no word-boundary rule
-// joins anything; a piece of ASCII is cut here by the same rules
-// (UAX #29 as the segment package implements them, restricted to ASCII),
-// and only a piece holding other bytes goes through the segment package.
-// FuzzAppendTokens holds the two to the same output. (The segment
+// Text is cut into pieces at ASCII white space, across which no
+// word-boundary rule joins anything; a piece of ASCII is cut here by the
+// same rules (UAX #29 as the segment package implements them, restricted
+// to ASCII), and only a piece holding other bytes goes through the segment
+// package. FuzzAppendTokens holds the two to the same output. (The segment
 // package stops at the first invalid UTF-8, so such text goes to it whole.)
+//
+// A token is a run of letters, digits and underscores, joined across one
+// middle character (: . ') between two letters, or (, ; . ') between two
+// digits; every other byte stands alone and is no token.
 func appendTokens(dst []briefbot.Span, text string) []briefbot.Span {
-	if !utf8.ValidString(text) {
-		return appendSegmentTokens(dst, text, 0, len(text))
-	}
+	first := len(dst)
+	piece, mark := 0, len(dst) // the current piece's start, and its first token's index in dst
 	for i := 0; i < len(text); {
-		if isASCIISpace(text[i]) {
+		switch c := asciiClasses[text[i]]; c {
+		case spaceClass:
 			i++
+			piece, mark = i, len(dst)
 			continue
-		}
-		j, ascii := i, true
-		for ; j < len(text) && !isASCIISpace(text[j]); j++ {
-			if text[j] >= 0x80 {
-				ascii = false
+		case beyondASCII:
+			if !utf8.ValidString(text[i:]) {
+				return appendSegmentTokens(dst[:first], text, 0, len(text))
 			}
-		}
-		if ascii {
-			dst = appendASCIITokens(dst, text, i, j)
-		} else {
-			dst = appendSegmentTokens(dst, text, i, j)
-		}
-		i = j
-	}
-	return dst
-}
-
-// isASCIISpace reports whether b is an ASCII space, tab or line break.
-func isASCIISpace(b byte) bool {
-	switch b {
-	case ' ', '\t', '\n', '\v', '\f', '\r':
-		return true
-	}
-	return false
-}
-
-// asciiClass is a byte's UAX #29 word-break property, for ASCII.
-type asciiClass uint8
-
-const (
-	otherClass   asciiClass = iota
-	letterClass             // ALetter: A-Z a-z
-	digitClass              // Numeric: 0-9
-	extendNumLet            // ExtendNumLet: _
-	midLetter               // MidLetter: :
-	midNum                  // MidNum: , ;
-	midNumLet               // MidNumLet and Single_Quote: . '
-)
-
-var asciiClasses = func() (t [128]asciiClass) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = letterClass
-		t[c-'a'+'A'] = letterClass
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = digitClass
-	}
-	t['_'] = extendNumLet
-	t[':'] = midLetter
-	t[','], t[';'] = midNum, midNum
-	t['.'], t['\''] = midNumLet, midNumLet
-	return t
-}()
-
-// appendASCIITokens appends the tokens of text[start:end], which is all
-// ASCII. A token is a run of letters, digits and underscores, joined
-// across one middle character (: . ') between two letters, or (, ; . ')
-// between two digits; every other byte stands alone and is no token.
-func appendASCIITokens(dst []briefbot.Span, text string, start, end int) []briefbot.Span {
-	for i := start; i < end; {
-		if c := asciiClasses[text[i]]; c != letterClass && c != digitClass && c != extendNumLet {
+			end := i
+			for end < len(text) && asciiClasses[text[end]] != spaceClass {
+				end++
+			}
+			dst = appendSegmentTokens(dst[:mark], text, piece, end)
+			i = end
+			continue
+		case letterClass, digitClass, extendNumLet:
+		default:
 			i++
 			continue
 		}
 		j := i + 1
-		for j < end {
+		for j < len(text) {
 			c := asciiClasses[text[j]]
 			if c == letterClass || c == digitClass || c == extendNumLet {
 				j++
 				continue
 			}
-			if j+1 >= end {
+			if j+1 >= len(text) {
 				break
 			}
 			prev, next := asciiClasses[text[j-1]], asciiClasses[text[j+1]]
@@ -115,6 +72,45 @@ func appendASCIITokens(dst []briefbot.Span, text string, start, end int) []brief
 	}
 	return dst
 }
+
+// isASCIISpace reports whether b is an ASCII space, tab or line break.
+func isASCIISpace(b byte) bool { return asciiClasses[b] == spaceClass }
+
+// asciiClass is a byte's UAX #29 word-break property, for ASCII.
+type asciiClass uint8
+
+const (
+	otherClass   asciiClass = iota
+	letterClass             // ALetter: A-Z a-z
+	digitClass              // Numeric: 0-9
+	extendNumLet            // ExtendNumLet: _
+	midLetter               // MidLetter: :
+	midNum                  // MidNum: , ;
+	midNumLet               // MidNumLet and Single_Quote: . '
+	spaceClass              // white space and line breaks (Other, CR, LF, Newline)
+	beyondASCII             // a byte of a multi-byte character
+)
+
+var asciiClasses = func() (t [256]asciiClass) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = letterClass
+		t[c-'a'+'A'] = letterClass
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = digitClass
+	}
+	t['_'] = extendNumLet
+	t[':'] = midLetter
+	t[','], t[';'] = midNum, midNum
+	t['.'], t['\''] = midNumLet, midNumLet
+	for _, c := range " \t\n\v\f\r" {
+		t[c] = spaceClass
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = beyondASCII
+	}
+	return t
+}()
 
 // appendSegmentTokens appends the tokens of text[start:end] as the
 // segment package cuts them.

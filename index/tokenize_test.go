@@ -8,6 +8,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 
 	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/corpus"
+	"github.com/briefbot/briefbot/internal/projectdir"
 )
 
 // bleveTokens is what bleve's unicode tokenizer makes of text, as spans.
@@ -79,5 +81,139 @@ func TestIndexAnalyzerTakesFastTokenizer(t *testing.T) {
 	}
 	if _, ok := da.Tokenizer.(*unicode.UnicodeTokenizer); !ok {
 		t.Fatalf("analyzer %q tokenizes with %T, not the unicode tokenizer appendTokens reproduces", analyzerName, da.Tokenizer)
+	}
+}
+
+// sigHolds reports whether a termSigs holding raw's term (as the index's
+// analyzer makes it) lets raw through, as describe relies on.
+func sigHolds(t testing.TB, filters []analysis.TokenFilter, raw string) bool {
+	t.Helper()
+	term, ok := filterToken(filters, raw)
+	if !ok {
+		t.Fatalf("filters split %q", raw)
+	}
+	if term == "" {
+		return true // a stop word matches nothing
+	}
+	var s termSigs
+	s.add(term)
+	return s.mayMatch(raw)
+}
+
+// TestTermSigsHold checks termSigs' premise against the index's analyzer:
+// every token of ASCII letters, digits and apostrophes up to two long,
+// up to five long over alphabets the stemmer rewrites most, every word of
+// the built-in brief, and words the stemmer rewrites.
+func TestTermSigsHold(t *testing.T) {
+	da := newMapping().AnalyzerNamed(analyzerName).(*analysis.DefaultAnalyzer)
+	var raws []string
+	alpha := "aeiouyAYbcdgilnrstzS0'"
+	var gen func(prefix string, n int)
+	gen = func(prefix string, n int) {
+		if n == 0 {
+			raws = append(raws, prefix)
+			return
+		}
+		for i := range len(alpha) {
+			gen(prefix+alpha[i:i+1], n-1)
+		}
+	}
+	alpha = "abcdefghijklmnopqrstuvwxyzABCXYZ0189'"
+	gen("", 1)
+	gen("", 2)
+	alpha = "aeiouyAYbcdgilnrstzS0'"
+	gen("", 3)
+	gen("", 4)
+	alpha = "aeiyAtbldgnsz'"
+	gen("", 5)
+	docs, err := corpus.Builtin(corpus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range docs {
+		for _, p := range doc.Passages {
+			for _, s := range appendTokens(nil, p.Text) {
+				raws = append(raws, p.Text[s.Start:s.End])
+			}
+		}
+	}
+	raws = append(raws, "ating", "ated", "bling", "izing", "hoping", "toying", "toyed", "rational", "skies", "dying", "lying", "ties", "ied", "ies", "aed", "eed", "ays", "ayed", "ationalize", "Iran's", "IRAN’S", "US", "Us's")
+	for _, raw := range raws {
+		if !sigHolds(t, da.TokenFilters, raw) {
+			term, _ := filterToken(da.TokenFilters, raw)
+			t.Errorf("token %q, term %q: termSigs would skip it", raw, term)
+		}
+	}
+}
+
+// TestTermSigsHoldOnCollections checks termSigs' premise on every token of
+// SciFact and Cranfield, when ../shared holds them.
+func TestTermSigsHoldOnCollections(t *testing.T) {
+	da := newMapping().AnalyzerNamed(analyzerName).(*analysis.DefaultAnalyzer)
+	for _, name := range []string{"scifact", "cranfield"} {
+		dir, err := projectdir.Shared("eval", name)
+		if err != nil {
+			t.Skipf("collection absent: %v", err)
+		}
+		docs, _ := beirBench(t, dir)
+		seen := make(map[string]bool)
+		for _, doc := range docs {
+			for _, p := range doc.Passages {
+				for _, text := range []string{p.Title, p.Text} {
+					for _, s := range appendTokens(nil, text) {
+						raw := text[s.Start:s.End]
+						if seen[raw] {
+							continue
+						}
+						seen[raw] = true
+						if !sigHolds(t, da.TokenFilters, raw) {
+							term, _ := filterToken(da.TokenFilters, raw)
+							t.Errorf("%s: token %q, term %q: termSigs would skip it", name, raw, term)
+						}
+					}
+				}
+			}
+		}
+		t.Logf("%s: %d distinct tokens hold", name, len(seen))
+	}
+}
+
+// FuzzTermSigs holds termSigs' premise on any token the tokenizer cuts.
+func FuzzTermSigs(f *testing.F) {
+	for _, s := range []string{"Iran's military", "skies dying ties", "ationalization 1,000 a.b.c"} {
+		f.Add(s)
+	}
+	da := newMapping().AnalyzerNamed(analyzerName).(*analysis.DefaultAnalyzer)
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, s := range appendTokens(nil, text) {
+			if raw := text[s.Start:s.End]; !sigHolds(t, da.TokenFilters, raw) {
+				term, _ := filterToken(da.TokenFilters, raw)
+				t.Fatalf("token %q, term %q: termSigs would skip it", raw, term)
+			}
+		}
+	})
+}
+
+func TestTermSigsSkip(t *testing.T) {
+	var s termSigs
+	for _, term := range []string{"vitamin", "ai", "x", "1,000", "ate"} {
+		s.add(term)
+	}
+	tests := []struct {
+		raw  string
+		want bool
+	}{
+		{"Vitamins", true}, {"VIT", true}, {"VI", false}, {"vis", false},
+		{"ating", true}, {"ate", true}, {"an", false},
+		{"ays", true}, {"AYED", true}, {"aim", true},
+		{"x", true}, {"xies", true}, {"Xylophone", true},
+		{"1,000", true}, {"10", false},
+		{"the", false}, {"of", false}, {"a", false}, {"deficiency", false}, {"v", false},
+		{"été", true}, {"_x", true}, {"", true},
+	}
+	for _, tt := range tests {
+		if got := s.mayMatch(tt.raw); got != tt.want {
+			t.Errorf("mayMatch(%q) = %v, want %v", tt.raw, got, tt.want)
+		}
 	}
 }
