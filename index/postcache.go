@@ -37,26 +37,20 @@ type postingsCache struct {
 	budget int64
 }
 
-// termPostings reads the postings of term in field: it calls with with the
-// term's document frequency among the served passages, then the function
-// with returns (if not nil) with the position in flat and the term
-// frequency of every served passage holding it. It returns the document
-// frequency, which it records in the field's cache of them (dfCache,
-// titleDFCache) when it reads the postings from bleve.
-func (ix *Index) termPostings(ctx context.Context, rs []bindex.IndexReader, field, term string, with func(df uint64) func(pos int32, tf float64)) (uint64, error) {
+// postingsOf returns the postings of term in field, decoded: from the
+// cache, or read from bleve and admitted to the cache while its budget has
+// room (a list that does not fit is decoded for this search only). Reading
+// from bleve records the term's document frequency in the field's cache of
+// them (dfCache, titleDFCache). Scoring then runs over two arrays, with no
+// call per posting.
+func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field, term string) (*postingList, error) {
 	key := field + "\x00" + term
 	if v, ok := ix.postCache.lists.Load(key); ok {
-		l := v.(*postingList)
-		if f := with(l.df); f != nil {
-			for i, p := range l.pos {
-				f(p, float64(l.tf[i]))
-			}
-		}
-		return l.df, nil
+		return v.(*postingList), nil
 	}
 	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer closePostings(tfrs)
 	if field == fieldDocTitle {
@@ -64,26 +58,21 @@ func (ix *Index) termPostings(ctx context.Context, rs []bindex.IndexReader, fiel
 	} else {
 		ix.dfCache.Store(term, df)
 	}
-	f := with(df)
-	if f == nil {
-		f = func(int32, float64) {}
-	}
-	size := int64(df) * postingBytes
-	if ix.postCache.used.Add(size) > ix.postCache.budget {
-		ix.postCache.used.Add(-size)
-		return df, ix.eachPosting(tfrs, f)
-	}
 	l := &postingList{pos: make([]int32, 0, df), tf: make([]float32, 0, df), df: df}
 	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
 		l.pos = append(l.pos, pos)
 		l.tf = append(l.tf, float32(tf))
-		f(pos, tf)
 	}); err != nil {
+		return nil, err
+	}
+	size := int64(df) * postingBytes
+	if ix.postCache.used.Add(size) > ix.postCache.budget {
 		ix.postCache.used.Add(-size)
-		return 0, err
+		return l, nil
 	}
-	if _, loaded := ix.postCache.lists.LoadOrStore(key, l); loaded {
+	if v, loaded := ix.postCache.lists.LoadOrStore(key, l); loaded {
 		ix.postCache.used.Add(-size) // a concurrent search stored it first
+		return v.(*postingList), nil
 	}
-	return df, nil
+	return l, nil
 }

@@ -45,9 +45,38 @@ var (
 
 	// Questions asking what should be done, and questions about who wrote
 	// the document.
-	adviceIntent = regexp.MustCompile(`(?i)\b(should|ought|recommend\w*|propos\w*|advi[cs]\w*|suggest\w*|need(s)? to do|must do|can do|could do|way (ahead|forward)|next steps?)\b`)
-	authorIntent = regexp.MustCompile(`(?i)\b(authors?|wrote|written|writers?|byline|biograph\w*|bios?|who (is|are) (behind|writing))\b`)
+	adviceIntent = intent{
+		re:   regexp.MustCompile(`(?i)\b(should|ought|recommend\w*|propos\w*|advi[cs]\w*|suggest\w*|need(s)? to do|must do|can do|could do|way (ahead|forward)|next steps?)\b`),
+		keys: []string{"should", "ought", "recommend", "propos", "advi", "suggest", "need", "must do", "can do", "could do", "way ", "next step"},
+	}
+	authorIntent = intent{
+		re:   regexp.MustCompile(`(?i)\b(authors?|wrote|written|writers?|byline|biograph\w*|bios?|who (is|are) (behind|writing))\b`),
+		keys: []string{"author", "wrote", "written", "writer", "byline", "bio", "who "},
+	}
 )
+
+// intent is a kind of question, told by a pattern. Most questions hold
+// none of the pattern's words, and the pattern (case-insensitive, between
+// word boundaries) costs more than the rest of ranking a question's
+// passages on a small corpus, so keys, words every match holds, rule most
+// questions out first.
+type intent struct {
+	re   *regexp.Regexp
+	keys []string // lower case; every match of re holds one, case folded
+}
+
+// MatchString reports whether the question shows the intent.
+func (in intent) MatchString(question string) bool {
+	// Case folding turns only "ſ" and the Kelvin sign into ASCII letters
+	// other than by lower-casing: ToLower takes care of the sign.
+	folded := strings.ReplaceAll(strings.ToLower(question), "ſ", "s")
+	for _, k := range in.keys {
+		if strings.Contains(folded, k) {
+			return in.re.MatchString(question)
+		}
+	}
+	return false
+}
 
 // roleOf classifies a passage by its section heading, then by its
 // sentences: most of them introducing people by title makes a bio.

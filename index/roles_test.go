@@ -114,3 +114,22 @@ func TestLeads(t *testing.T) {
 		t.Errorf("library leads %v, want one per document", ids)
 	}
 }
+
+// FuzzIntent holds an intent's key words to its pattern: they may only
+// rule out questions the pattern does not match.
+func FuzzIntent(f *testing.F) {
+	for _, s := range []string{
+		"What should Baku do?", "WHAT ſHOULD BAKU DO", "Who wrote this?", "who is behind the brief",
+		"the way forward", "next steps", "Biography of the authors", "what can do Iran",
+		"recommendations", "AUTHORS", "nothing here", "Who Are Writing", "mu\u017ft do",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		for _, in := range []intent{adviceIntent, authorIntent} {
+			if got, want := in.MatchString(q), in.re.MatchString(q); got != want {
+				t.Fatalf("%v on %q: %v, pattern %v", in.re, q, got, want)
+			}
+		}
+	})
+}

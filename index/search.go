@@ -337,16 +337,19 @@ func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *quer
 //
 // with dl the passage's analyzed body length, recorded at build time.
 func (ix *Index) scoreTerm(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	_, err := ix.termPostings(ctx, rs, fieldBody, qt.term, func(df uint64) func(int32, float64) {
-		qt.idf = idf(ix.n, float64(df))
-		if df == 0 {
-			return nil
-		}
-		w := qt.weight * qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
-		return func(pos int32, tf float64) { acc.add(pos, w*tf/(tf+ix.lengthNorm[pos])) }
-	})
+	l, err := ix.postingsOf(ctx, rs, fieldBody, qt.term)
 	if err != nil {
 		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
+	}
+	qt.idf = idf(ix.n, float64(l.df))
+	if l.df == 0 {
+		return nil
+	}
+	w := qt.weight * qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
+	norm := ix.lengthNorm
+	for i, pos := range l.pos {
+		tf := float64(l.tf[i])
+		acc.add(pos, w*tf/(tf+norm[pos]))
 	}
 	return nil
 }
@@ -380,15 +383,18 @@ func (ix *Index) eachPosting(tfrs []bindex.TermFieldReader, f func(pos int32, tf
 // whose body leaves the title out. Titles are short and alike in length,
 // so no length normalization applies.
 func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	_, err := ix.termPostings(ctx, rs, fieldDocTitle, qt.term, func(df uint64) func(int32, float64) {
-		if df == 0 {
-			return nil
-		}
-		w := qt.weight * idf(ix.n, float64(df)) * float64(qt.qtf) * (ix.opts.K1 + 1)
-		return func(pos int32, tf float64) { acc.add(pos, w*tf/(tf+ix.opts.K1)) }
-	})
+	l, err := ix.postingsOf(ctx, rs, fieldDocTitle, qt.term)
 	if err != nil {
 		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
+	}
+	if l.df == 0 {
+		return nil
+	}
+	w := qt.weight * idf(ix.n, float64(l.df)) * float64(qt.qtf) * (ix.opts.K1 + 1)
+	k1 := ix.opts.K1
+	for i, pos := range l.pos {
+		tf := float64(l.tf[i])
+		acc.add(pos, w*tf/(tf+k1))
 	}
 	return nil
 }
