@@ -169,8 +169,6 @@ type Index struct {
 	// spans caches what expand makes of a span of a question (see
 	// spanExpansion), by span and words.
 	spans memo.Map[string, *spanExpansion]
-	// titleDFCache is dfCache for titles (fieldDocTitle).
-	titleDFCache sync.Map
 	// tokTerms caches the term the analyzer makes of a raw token (as its
 	// tokenizer cuts it; "" for a stop word), for describe; tokMu guards
 	// it, and maxCachedTokens caps it.

@@ -32,20 +32,27 @@ type postingList struct {
 // while the budget (Options.PostingsCache) has room and are never evicted
 // (a rebuild brings a new index, and a new cache).
 type postingsCache struct {
-	lists  sync.Map // field + "\x00" + term -> *postingList
-	used   atomic.Int64
-	budget int64
+	body, title sync.Map // term -> *postingList, per field
+	used        atomic.Int64
+	budget      int64
+}
+
+// lists is the cache's map for field.
+func (c *postingsCache) lists(field string) *sync.Map {
+	if field == fieldDocTitle {
+		return &c.title
+	}
+	return &c.body
 }
 
 // postingsOf returns the postings of term in field, decoded: from the
 // cache, or read from bleve and admitted to the cache while its budget has
 // room (a list that does not fit is decoded for this search only). Reading
-// from bleve records the term's document frequency in the field's cache of
-// them (dfCache, titleDFCache). Scoring then runs over two arrays, with no
-// call per posting.
+// a body's postings from bleve records the term's document frequency in
+// dfCache. Scoring then runs over two arrays, with no call per posting.
 func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field, term string) (*postingList, error) {
-	key := field + "\x00" + term
-	if v, ok := ix.postCache.lists.Load(key); ok {
+	lists := ix.postCache.lists(field)
+	if v, ok := lists.Load(term); ok {
 		return v.(*postingList), nil
 	}
 	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
@@ -53,9 +60,7 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		return nil, err
 	}
 	defer closePostings(tfrs)
-	if field == fieldDocTitle {
-		ix.titleDFCache.Store(term, df)
-	} else {
+	if field == fieldBody {
 		ix.dfCache.Store(term, df)
 	}
 	l := &postingList{pos: make([]int32, 0, df), tf: make([]float32, 0, df), df: df}
@@ -70,7 +75,7 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		ix.postCache.used.Add(-size)
 		return l, nil
 	}
-	if v, loaded := ix.postCache.lists.LoadOrStore(key, l); loaded {
+	if v, loaded := lists.LoadOrStore(term, l); loaded {
 		ix.postCache.used.Add(-size) // a concurrent search stored it first
 		return v.(*postingList), nil
 	}

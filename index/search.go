@@ -259,57 +259,58 @@ func (ix *Index) scoreGroups(ctx context.Context, rs []bindex.IndexReader, terms
 			}
 			continue
 		}
-		// A related term the corpus is known not to use (its document
-		// frequencies in bodies and titles cached, both 0) has no
-		// postings to read: it only gets the IDF scoreTerm would give it.
-		scoring := members[:0:0]
+		// Each member's postings, read once; a related term the corpus
+		// does not use only gets the IDF scoreLists would give it.
+		scoring, lists := members[:0:0], make([]termLists, 0, len(members))
 		for _, m := range members {
-			if ix.absent(terms[m].term) {
+			ls, err := ix.listsOf(ctx, rs, terms[m].term)
+			if err != nil {
+				return err
+			}
+			if ls.body.df == 0 && ls.title.df == 0 {
 				terms[m].idf = idf(ix.n, 0)
 				continue
 			}
-			scoring = append(scoring, m)
+			scoring, lists = append(scoring, m), append(lists, ls)
 		}
+		// A term held in bodies or titles only has one value per passage.
+		oneField := func(ls termLists) bool { return ls.body.df == 0 || ls.title.df == 0 }
 		switch {
 		case len(scoring) == 0:
 			continue
-		case len(scoring) == 1 && !marking && ix.inOneField(terms[scoring[0]].term):
-			// A group of one term held in bodies or titles only: its
-			// best is its score, which acc can take straight.
-			if err := ix.scoreOne(ctx, rs, &terms[scoring[0]], acc); err != nil {
-				return err
-			}
+		case len(scoring) == 1 && !marking && oneField(lists[0]):
+			// Its best is its score, which acc can take straight.
+			ix.scoreLists(lists[0], &terms[scoring[0]], acc, false)
 			continue
 		}
 		if best == nil {
 			best, one = ix.accPool.Get().(*accumulator), ix.accPool.Get().(*accumulator)
 		}
 		for k, m := range scoring {
-			// The first term's scores are the best so far as they are:
-			// scored into best at once, they need no pass through one.
-			into := one
-			if k == 0 {
-				into = best
-			}
-			if err := ix.scoreOne(ctx, rs, &terms[m], into); err != nil {
-				return err
-			}
 			stands := marking && standsForQuestion(terms, m)
-			if k == 0 {
+			switch {
+			case k == 0:
+				// The first term's scores are the best so far as they
+				// are: scored into best at once, they need no pass
+				// through one.
+				ix.scoreLists(lists[k], &terms[m], best, false)
 				if stands {
 					for _, p := range best.touched {
 						mark.raise(p, 1)
 					}
 				}
-				continue
-			}
-			for _, p := range one.touched {
-				best.raise(p, one.scores[p])
-				if stands {
-					mark.raise(p, 1)
+			case !stands && oneField(lists[k]):
+				ix.scoreLists(lists[k], &terms[m], best, true)
+			default:
+				ix.scoreLists(lists[k], &terms[m], one, false)
+				for _, p := range one.touched {
+					best.raise(p, one.scores[p])
+					if stands {
+						mark.raise(p, 1)
+					}
 				}
+				one.reset()
 			}
-			one.reset()
 		}
 		for _, p := range best.touched {
 			acc.add(p, best.scores[p])
@@ -319,39 +320,78 @@ func (ix *Index) scoreGroups(ctx context.Context, rs []bindex.IndexReader, terms
 	return nil
 }
 
-// scoreOne adds one term's contributions in passage bodies and titles.
-func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
+// termLists is a term's postings in passage bodies and in titles.
+type termLists struct{ body, title *postingList }
+
+// listsOf returns term's postings in both fields (see postingsOf).
+func (ix *Index) listsOf(ctx context.Context, rs []bindex.IndexReader, term string) (termLists, error) {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("search: %w", err)
+		return termLists{}, fmt.Errorf("search: %w", err)
 	}
-	if err := ix.scoreTerm(ctx, rs, qt, acc); err != nil {
-		return err
+	body, err := ix.postingsOf(ctx, rs, fieldBody, term)
+	if err != nil {
+		return termLists{}, fmt.Errorf("search: postings of %q: %w", term, err)
 	}
-	return ix.scoreTitle(ctx, rs, qt, acc)
+	title, err := ix.postingsOf(ctx, rs, fieldDocTitle, term)
+	if err != nil {
+		return termLists{}, fmt.Errorf("search: title postings of %q: %w", term, err)
+	}
+	return termLists{body: body, title: title}, nil
 }
 
-// scoreTerm adds one query term's BM25 contribution to every passage that
-// contains it:
+// scoreOne adds one term's contributions in passage bodies and titles.
+func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
+	ls, err := ix.listsOf(ctx, rs, qt.term)
+	if err != nil {
+		return err
+	}
+	ix.scoreLists(ls, qt, acc, false)
+	return nil
+}
+
+// scoreLists adds to acc (raises it to, when raise is set) a term's BM25
+// contribution in each passage body and title holding it, from its
+// postings, and sets qt.idf. In bodies:
 //
 //	idf * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl))
 //
-// with dl the passage's analyzed body length, recorded at build time.
-func (ix *Index) scoreTerm(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	l, err := ix.postingsOf(ctx, rs, fieldBody, qt.term)
-	if err != nil {
-		return fmt.Errorf("search: postings of %q: %w", qt.term, err)
+// with dl the passage's analyzed body length, recorded at build time; in
+// the titles of passages whose body leaves the title out, which are short
+// and alike in length, without length normalization (dl = avgdl). Raising
+// is only for a term held in one of the two fields: its contribution is
+// then the one value.
+func (ix *Index) scoreLists(ls termLists, qt *queryTerm, acc *accumulator, raise bool) {
+	qt.idf = idf(ix.n, float64(ls.body.df))
+	k1 := ix.opts.K1
+	if l := ls.body; l.df > 0 {
+		w := qt.weight * qt.idf * float64(qt.qtf) * (k1 + 1)
+		norm := ix.lengthNorm
+		if raise {
+			for i, pos := range l.pos {
+				tf := float64(l.tf[i])
+				acc.raise(pos, w*tf/(tf+norm[pos]))
+			}
+		} else {
+			for i, pos := range l.pos {
+				tf := float64(l.tf[i])
+				acc.add(pos, w*tf/(tf+norm[pos]))
+			}
+		}
 	}
-	qt.idf = idf(ix.n, float64(l.df))
-	if l.df == 0 {
-		return nil
+	if l := ls.title; l.df > 0 {
+		w := qt.weight * idf(ix.n, float64(l.df)) * float64(qt.qtf) * (k1 + 1)
+		if raise {
+			for i, pos := range l.pos {
+				tf := float64(l.tf[i])
+				acc.raise(pos, w*tf/(tf+k1))
+			}
+		} else {
+			for i, pos := range l.pos {
+				tf := float64(l.tf[i])
+				acc.add(pos, w*tf/(tf+k1))
+			}
+		}
 	}
-	w := qt.weight * qt.idf * float64(qt.qtf) * (ix.opts.K1 + 1)
-	norm := ix.lengthNorm
-	for i, pos := range l.pos {
-		tf := float64(l.tf[i])
-		acc.add(pos, w*tf/(tf+norm[pos]))
-	}
-	return nil
 }
 
 // eachPosting calls f with the position in flat and the term frequency of
@@ -379,45 +419,3 @@ func (ix *Index) eachPosting(tfrs []bindex.TermFieldReader, f func(pos int32, tf
 	return nil
 }
 
-// scoreTitle adds a term's BM25 contribution in the titles of passages
-// whose body leaves the title out. Titles are short and alike in length,
-// so no length normalization applies.
-func (ix *Index) scoreTitle(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	l, err := ix.postingsOf(ctx, rs, fieldDocTitle, qt.term)
-	if err != nil {
-		return fmt.Errorf("search: title postings of %q: %w", qt.term, err)
-	}
-	if l.df == 0 {
-		return nil
-	}
-	w := qt.weight * idf(ix.n, float64(l.df)) * float64(qt.qtf) * (ix.opts.K1 + 1)
-	k1 := ix.opts.K1
-	for i, pos := range l.pos {
-		tf := float64(l.tf[i])
-		acc.add(pos, w*tf/(tf+k1))
-	}
-	return nil
-}
-
-// absent reports whether the corpus is known not to hold term: its
-// document frequencies in bodies and in titles are cached, and both 0.
-func (ix *Index) absent(term string) bool {
-	body, ok := ix.dfCache.Load(term)
-	if !ok || body.(uint64) != 0 {
-		return false
-	}
-	title, ok := ix.titleDFCache.Load(term)
-	return ok && title.(uint64) == 0
-}
-
-// inOneField reports whether term is known to occur in passage bodies or
-// in titles but not both: scoring it into an accumulator then adds one
-// value per passage, as adding its summed score would.
-func (ix *Index) inOneField(term string) bool {
-	body, ok := ix.dfCache.Load(term)
-	if !ok {
-		return false
-	}
-	title, ok := ix.titleDFCache.Load(term)
-	return ok && (body.(uint64) == 0 || title.(uint64) == 0)
-}
