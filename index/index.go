@@ -160,9 +160,18 @@ type Index struct {
 	an        analysis.Analyzer
 	lock      *dirLock
 
-	accPool   sync.Pool
-	postCache postingsCache
-	dfCache   sync.Map // term -> uint64 body document frequency; the index is immutable
+	accPool sync.Pool
+	// exhaustive turns rankTop's pruning off, for the tests that compare;
+	// prunes counts the searches it pruned; minPrune is minPrunePostings
+	// but in tests.
+	exhaustive bool
+	prunes     atomic.Int64
+	minPrune   float64
+	// describers holds the describers of finished searches, for their
+	// scratch space.
+	describers sync.Pool
+	postCache  postingsCache
+	dfCache    sync.Map // term -> uint64 body document frequency; the index is immutable
 	// related caches the analyzed terms of thesaurus phrases (the
 	// thesaurus is fixed), by phrase.
 	related memo.Map[string, []string]
@@ -307,6 +316,7 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 	ix.related.Max, ix.spans.Max = maxCachedRelated, maxCachedSpans
 	size := len(ix.flat)
 	ix.accPool.New = func() any { return newAccumulator(size) }
+	ix.minPrune = minPrunePostings
 	return ix, nil
 }
 

@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -19,9 +21,58 @@ const postingBytes = 8
 // flat of the served passages holding it, with the term's frequency in
 // each, and its document frequency.
 type postingList struct {
-	pos []int32
+	pos []int32 // ascending
 	tf  []float32
 	df  uint64
+	// maxRatio is the highest tf/(tf+norm) of the postings, norm being
+	// the passage's length normalization in bodies and k1 in titles: a
+	// term's contribution is its weights times that ratio.
+	maxRatio float64
+}
+
+// seek returns the term's frequency in the passage at pos, if it holds
+// it, looking from *cur on, and moves *cur to the first posting at or
+// after pos: positions sought in ascending order are found by galloping
+// from one to the next.
+func (l *postingList) seek(cur *int, pos int32) (float32, bool) {
+	lo := *cur
+	if lo >= len(l.pos) {
+		return 0, false
+	}
+	hi, step := lo, 1
+	for hi < len(l.pos) && l.pos[hi] < pos {
+		lo = hi + 1
+		hi += step
+		step *= 2
+	}
+	hi = min(hi+1, len(l.pos))
+	i, ok := slices.BinarySearch(l.pos[lo:hi], pos)
+	*cur = lo + i
+	if !ok {
+		return 0, false
+	}
+	return l.tf[lo+i], true
+}
+
+// finish sorts the postings by position and works out maxRatio.
+func (l *postingList) finish(norm func(pos int32) float64) {
+	if !slices.IsSorted(l.pos) {
+		sort.Sort(byPos{l})
+	}
+	for i, pos := range l.pos {
+		tf := float64(l.tf[i])
+		l.maxRatio = max(l.maxRatio, tf/(tf+norm(pos)))
+	}
+}
+
+// byPos sorts a posting list's postings by position.
+type byPos struct{ l *postingList }
+
+func (b byPos) Len() int           { return len(b.l.pos) }
+func (b byPos) Less(i, j int) bool { return b.l.pos[i] < b.l.pos[j] }
+func (b byPos) Swap(i, j int) {
+	b.l.pos[i], b.l.pos[j] = b.l.pos[j], b.l.pos[i]
+	b.l.tf[i], b.l.tf[j] = b.l.tf[j], b.l.tf[i]
 }
 
 // postingsCache keeps terms' postings decoded, so that a term met again is
@@ -69,6 +120,11 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		l.tf = append(l.tf, float32(tf))
 	}); err != nil {
 		return nil, err
+	}
+	if field == fieldDocTitle {
+		l.finish(func(int32) float64 { return ix.opts.K1 })
+	} else {
+		l.finish(func(pos int32) float64 { return ix.lengthNorm[pos] })
 	}
 	size := int64(df) * postingBytes
 	if ix.postCache.used.Add(size) > ix.postCache.budget {

@@ -65,19 +65,36 @@ type describer struct {
 	words    []briefbot.Span
 }
 
+// newDescriber returns a describer for the hits of a search for terms,
+// its scratch space (and that of its maps) reused from an earlier search
+// when one was released.
 func (ix *Index) newDescriber(terms []queryTerm) *describer {
-	lookup := make(map[string]int, len(terms))
-	var sigs termSigs
+	d, _ := ix.describers.Get().(*describer)
+	if d == nil {
+		d = &describer{ix: ix, lookup: make(map[string]int, len(terms))}
+	}
+	d.terms, d.lead, d.gen = terms, leadsContext(terms), 0
+	clear(d.lookup)
+	clear(d.sigs[:])
 	for i, t := range terms {
-		lookup[t.term] = i
-		sigs.add(t.term)
+		d.lookup[t.term] = i
+		d.sigs.add(t.term)
 	}
-	return &describer{
-		ix: ix, terms: terms, lookup: lookup, lead: leadsContext(terms), sigs: sigs,
-		present: make([]bool, len(terms)), credit: make([]float64, len(terms)),
-		exact: make([]bool, len(terms)), seen: make([]uint32, len(terms)),
-		counts: make([]int32, len(terms)),
-	}
+	n := len(terms)
+	d.present = slices.Grow(d.present[:0], n)[:n]
+	d.credit = slices.Grow(d.credit[:0], n)[:n]
+	d.exact = slices.Grow(d.exact[:0], n)[:n]
+	d.seen = slices.Grow(d.seen[:0], n)[:n]
+	d.counts = slices.Grow(d.counts[:0], n)[:n]
+	clear(d.seen)
+	return d
+}
+
+// release hands the describer back for a later search; it must not be
+// used after.
+func (d *describer) release() {
+	d.terms = nil
+	d.ix.describers.Put(d)
 }
 
 // describe fills the hit's Matched, Coverage, Quote and Highlights. The
@@ -86,7 +103,9 @@ func (ix *Index) newDescriber(terms []queryTerm) *describer {
 // index (tokTerms), so that a quote costs a tokenizer pass (appendTokens)
 // and map look-ups rather than a full analysis.
 func (ix *Index) describe(h *briefbot.Hit, terms []queryTerm) {
-	ix.newDescriber(terms).describe(h)
+	d := ix.newDescriber(terms)
+	defer d.release()
+	d.describe(h)
 }
 
 func (d *describer) describe(h *briefbot.Hit) {

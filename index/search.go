@@ -1,9 +1,11 @@
 package index
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -26,6 +28,7 @@ func (ix *Index) search(ctx context.Context, query string, earlier []Weighted, k
 		return hits, err
 	}
 	d := ix.newDescriber(terms)
+	defer d.release()
 	for i := range hits {
 		if hits[i].Passage, err = ix.passageAt(int(pos[i])); err != nil {
 			return nil, err
@@ -158,7 +161,7 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 	}
 	defer closeReaders()
 
-	h, err := ix.rankExhaustive(ctx, rs, query, earlier, terms, k, mark)
+	h, err := ix.rankTop(ctx, rs, query, earlier, terms, k, mark)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -183,23 +186,99 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 	return hits, terms, pos, nil
 }
 
-// rankExhaustive scores every passage holding a query term and returns
-// the top k.
-func (ix *Index) rankExhaustive(ctx context.Context, rs []bindex.IndexReader, query string, earlier []Weighted, terms []queryTerm, k int, mark *accumulator) (topK, error) {
+// rankTop scores the passages holding a query term and returns the top k.
+//
+// Groups of terms (see scoreGroups) are scored most valuable first. Once
+// what the groups left could add to a passage no longer lifts a passage
+// that none of the groups scored so far holds into the top k, those
+// passages are out of the running: the groups left are then looked up in
+// their postings for the passages still in it alone, rather than added to
+// every passage holding them (MaxScore's idea, applied to groups). Every
+// passage's score is summed in the same order either way, so the top k are
+// those of scoring every passage (TestPrunedRankingIsExhaustive).
+func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query string, earlier []Weighted, terms []queryTerm, k int, mark *accumulator) (topK, error) {
 	acc := ix.accPool.Get().(*accumulator)
 	defer func() {
 		acc.reset()
 		ix.accPool.Put(acc)
 	}()
-	if err := ix.scoreGroups(ctx, rs, terms, acc, mark); err != nil {
+	groups, err := ix.groupsOf(ctx, rs, terms, mark)
+	if err != nil {
 		return nil, err
 	}
-	if len(acc.touched) == 0 {
+	weights := ix.contextualWeights(query, earlier, terms)
+	maxWeight := slices.Max(weights[:])
+	// left[i] bounds what groups[i:] add to a passage; postingsLeft[i]
+	// counts their postings, and seeksLeft[i] what finding one passage in
+	// them costs.
+	left := make([]float64, len(groups)+1)
+	postingsLeft, seeksLeft := make([]float64, len(groups)+1), make([]float64, len(groups)+1)
+	for i := len(groups) - 1; i >= 0; i-- {
+		left[i] = left[i+1] + groups[i].bound
+		postingsLeft[i], seeksLeft[i] = postingsLeft[i+1], seeksLeft[i+1]
+		for _, ls := range groups[i].lists {
+			postingsLeft[i] += float64(ls.body.df + ls.title.df)
+			seeksLeft[i] += math.Log2(float64(ls.body.df+2)) + math.Log2(float64(ls.title.df+2))
+		}
+	}
+	sc := ix.newGroupScorer()
+	defer sc.release()
+	var candidates []int32 // when pruned: the passages still in the running
+	pruned := false
+	for i := range groups {
+		sc.score(&groups[i], terms, acc, mark)
+		// Not when no score so far can exceed what the groups left could
+		// add (they could still lift any passage into the top k), nor
+		// when finding the floor costs more than reading their postings.
+		if mark != nil || ix.exhaustive || i == len(groups)-1 || len(acc.touched) < k || postingsLeft[0] < ix.minPrune ||
+			left[i+1] >= left[0]-left[i+1] || postingsLeft[i+1] < 2*float64(len(acc.touched)) {
+			continue
+		}
+		// The k-th best score so far is a floor on the k-th best score:
+		// scores only grow. So is the k-th best of some of the passages
+		// scored: of the first ones, which the most valuable groups
+		// scored, and which are few enough for a floor to cost little
+		// however often it is tried. (The margins cover rounding: bounds
+		// and scores are summed in different orders.)
+		floor := ix.kthScore(acc.touched[:min(len(acc.touched), floorSample*k+1024)], acc, weights, k) * (1 - 1e-9)
+		if left[i+1]*maxWeight*(1+1e-9) >= floor {
+			continue
+		}
+		candidates = candidates[:0:0]
+		for _, p := range acc.touched {
+			if (acc.scores[p]+left[i+1])*weights[ix.roles[p]]*(1+1e-9) >= floor {
+				candidates = append(candidates, p)
+			}
+		}
+		// Looking the candidates up must cost less than reading the
+		// groups' postings through.
+		if seeksLeft[i+1]*float64(len(candidates)) >= postingsLeft[i+1] {
+			continue
+		}
+		slices.Sort(candidates)
+		for g := i + 1; g < len(groups); g++ {
+			ix.lookUpGroup(&groups[g], terms, candidates, acc)
+			// A candidate that can no longer reach the floor is out.
+			keep := candidates[:0]
+			for _, p := range candidates {
+				if (acc.scores[p]+left[g+1])*weights[ix.roles[p]]*(1+1e-9) >= floor {
+					keep = append(keep, p)
+				}
+			}
+			candidates = keep
+		}
+		pruned = true
+		ix.prunes.Add(1)
+		break
+	}
+	if !pruned {
+		candidates = acc.touched
+	}
+	if len(candidates) == 0 {
 		return nil, nil
 	}
-	h := make(topK, 0, min(k, len(acc.touched)))
-	weights := ix.contextualWeights(query, earlier, terms)
-	for _, p := range acc.touched {
+	h := make(topK, 0, min(k, len(candidates)))
+	for _, p := range candidates {
 		c := scored{pos: p, score: acc.scores[p] * weights[ix.roles[p]]}
 		if mark != nil && mark.scores[p] > 0 {
 			c.tier = 1
@@ -214,6 +293,51 @@ func (ix *Index) rankExhaustive(ctx context.Context, rs []bindex.IndexReader, qu
 	return h, nil
 }
 
+// minPrunePostings: a search reading fewer postings is not pruned. On
+// SciFact (10k passages, some 6,000 postings a question with related
+// words) trying cost more than it saved (depth 100: +10 % p50).
+const minPrunePostings = 16_384
+
+// floorSample: rankTop works out its floor from the first floorSample*k
+// (plus 1024) passages scored.
+const floorSample = 64
+
+// kthScore returns the k-th highest weighted score in acc of the passages
+// ps, at least k of them.
+func (ix *Index) kthScore(ps []int32, acc *accumulator, weights roleWeights, k int) float64 {
+	// A min-heap of the k best so far.
+	top := make([]float64, 0, k)
+	for _, p := range ps {
+		s := acc.scores[p] * weights[ix.roles[p]]
+		if len(top) < k {
+			top = append(top, s)
+			for i := len(top) - 1; i > 0 && top[(i-1)/2] > top[i]; i = (i - 1) / 2 {
+				top[i], top[(i-1)/2] = top[(i-1)/2], top[i]
+			}
+			continue
+		}
+		if s <= top[0] {
+			continue
+		}
+		top[0] = s
+		for i := 0; ; {
+			l, r, least := 2*i+1, 2*i+2, i
+			if l < k && top[l] < top[least] {
+				least = l
+			}
+			if r < k && top[r] < top[least] {
+				least = r
+			}
+			if least == i {
+				break
+			}
+			top[i], top[least] = top[least], top[i]
+			i = least
+		}
+	}
+	return top[0]
+}
+
 // scoreGroups adds the query's BM25 contributions to acc, one group of
 // terms at a time. A group is one word of the question with the related
 // terms standing for it, and a passage earns the best of the group's
@@ -221,20 +345,43 @@ func (ix *Index) rankExhaustive(ctx context.Context, rs []bindex.IndexReader, qu
 // must not outrank one that matches three different words of the question
 // (measured on the brief's questions: MRR 0.742 -> 0.766 together with
 // relatives of the words the corpus uses, see expand; SciFact nDCG@10
-// 0.679 -> 0.684).
+// 0.679 -> 0.684). rankTop does the same with pruning.
 //
 // When mark is not nil, every passage holding a word of the question itself
 // (see standsForQuestion) gets a score in mark.
 func (ix *Index) scoreGroups(ctx context.Context, rs []bindex.IndexReader, terms []queryTerm, acc, mark *accumulator) error {
-	var best, one *accumulator
-	defer func() {
-		for _, a := range []*accumulator{best, one} {
-			if a != nil {
-				a.reset()
-				ix.accPool.Put(a)
-			}
-		}
-	}()
+	groups, err := ix.groupsOf(ctx, rs, terms, mark)
+	if err != nil {
+		return err
+	}
+	sc := ix.newGroupScorer()
+	defer sc.release()
+	for i := range groups {
+		sc.score(&groups[i], terms, acc, mark)
+	}
+	return nil
+}
+
+// group is one word of the question with the related terms standing for
+// it (see scoreGroups): the terms of it the corpus uses, and their
+// postings.
+type group struct {
+	members []int       // indexes in terms
+	lists   []termLists // members' postings
+	// direct: the group's score in a passage is its one term's, added
+	// to the passage's score as it comes (body, then title).
+	direct bool
+	// marking: mark passages holding a term standing for the question.
+	marking bool
+	// bound is the most the group adds to a passage's score.
+	bound float64
+}
+
+// groupsOf returns the query's groups, the most valuable (bound) first
+// and otherwise in the order of the terms. Terms the corpus does not use
+// get their IDF (of document frequency 0) and no place in a group.
+func (ix *Index) groupsOf(ctx context.Context, rs []bindex.IndexReader, terms []queryTerm, mark *accumulator) ([]group, error) {
+	var groups []group
 	done := make([]bool, len(terms))
 	for i := range terms {
 		if done[i] {
@@ -251,73 +398,156 @@ func (ix *Index) scoreGroups(ctx context.Context, rs []bindex.IndexReader, terms
 		for _, m := range members {
 			done[m] = true
 		}
-		marking := mark != nil && slices.ContainsFunc(members, func(m int) bool { return terms[m].part == 0 })
-		if len(members) == 1 && !marking {
-			// The common case (no related terms): score straight into acc.
-			if err := ix.scoreOne(ctx, rs, &terms[i], acc); err != nil {
-				return err
-			}
-			continue
-		}
-		// Each member's postings, read once; a related term the corpus
-		// does not use only gets the IDF scoreLists would give it.
-		scoring, lists := members[:0:0], make([]termLists, 0, len(members))
+		g := group{marking: mark != nil && slices.ContainsFunc(members, func(m int) bool { return terms[m].part == 0 })}
 		for _, m := range members {
 			ls, err := ix.listsOf(ctx, rs, terms[m].term)
 			if err != nil {
-				return err
+				return nil, err
 			}
+			// The IDF describe credits, set here for the terms of groups
+			// rankTop only looks up.
+			terms[m].idf = idf(ix.n, float64(ls.body.df))
 			if ls.body.df == 0 && ls.title.df == 0 {
-				terms[m].idf = idf(ix.n, 0)
 				continue
 			}
-			scoring, lists = append(scoring, m), append(lists, ls)
+			g.members, g.lists = append(g.members, m), append(g.lists, ls)
 		}
-		// A term held in bodies or titles only has one value per passage.
-		oneField := func(ls termLists) bool { return ls.body.df == 0 || ls.title.df == 0 }
+		if len(g.members) == 0 {
+			continue
+		}
+		// A group of one term: its score is the term's; a term held in
+		// both fields adds two values, which is what adding them to the
+		// passage's score as they come does.
+		g.direct = len(g.members) == 1 && !g.marking && (len(members) == 1 || g.lists[0].oneField())
+		for j, m := range g.members {
+			wb, wt := ix.termWeights(g.lists[j], &terms[m])
+			g.bound = max(g.bound, (wb*g.lists[j].body.maxRatio+wt*g.lists[j].title.maxRatio)*(1+1e-9))
+		}
+		groups = append(groups, g)
+	}
+	slices.SortStableFunc(groups, func(a, b group) int { return cmp.Compare(b.bound, a.bound) })
+	return groups, nil
+}
+
+// groupScorer scores groups into an accumulator, with the scratch
+// accumulators of groups of several terms.
+type groupScorer struct {
+	ix        *Index
+	best, one *accumulator
+}
+
+func (ix *Index) newGroupScorer() *groupScorer { return &groupScorer{ix: ix} }
+
+func (sc *groupScorer) release() {
+	for _, a := range []*accumulator{sc.best, sc.one} {
+		if a != nil {
+			a.reset()
+			sc.ix.accPool.Put(a)
+		}
+	}
+}
+
+// score adds the group's score in every passage holding one of its terms
+// to acc.
+func (sc *groupScorer) score(g *group, terms []queryTerm, acc, mark *accumulator) {
+	ix := sc.ix
+	if g.direct {
+		ix.scoreLists(g.lists[0], &terms[g.members[0]], acc, false)
+		return
+	}
+	if sc.best == nil {
+		sc.best, sc.one = ix.accPool.Get().(*accumulator), ix.accPool.Get().(*accumulator)
+	}
+	best, one := sc.best, sc.one
+	for k, m := range g.members {
+		stands := g.marking && standsForQuestion(terms, m)
 		switch {
-		case len(scoring) == 0:
-			continue
-		case len(scoring) == 1 && !marking && oneField(lists[0]):
-			// Its best is its score, which acc can take straight.
-			ix.scoreLists(lists[0], &terms[scoring[0]], acc, false)
-			continue
-		}
-		if best == nil {
-			best, one = ix.accPool.Get().(*accumulator), ix.accPool.Get().(*accumulator)
-		}
-		for k, m := range scoring {
-			stands := marking && standsForQuestion(terms, m)
-			switch {
-			case k == 0:
-				// The first term's scores are the best so far as they
-				// are: scored into best at once, they need no pass
-				// through one.
-				ix.scoreLists(lists[k], &terms[m], best, false)
+		case k == 0:
+			// The first term's scores are the best so far as they are:
+			// scored into best at once, they need no pass through one.
+			ix.scoreLists(g.lists[k], &terms[m], best, false)
+			if stands {
+				for _, p := range best.touched {
+					mark.raise(p, 1)
+				}
+			}
+		case !stands && g.lists[k].oneField():
+			// One value per passage: best can be raised to it straight.
+			ix.scoreLists(g.lists[k], &terms[m], best, true)
+		default:
+			ix.scoreLists(g.lists[k], &terms[m], one, false)
+			for _, p := range one.touched {
+				best.raise(p, one.scores[p])
 				if stands {
-					for _, p := range best.touched {
-						mark.raise(p, 1)
-					}
+					mark.raise(p, 1)
 				}
-			case !stands && oneField(lists[k]):
-				ix.scoreLists(lists[k], &terms[m], best, true)
-			default:
-				ix.scoreLists(lists[k], &terms[m], one, false)
-				for _, p := range one.touched {
-					best.raise(p, one.scores[p])
-					if stands {
-						mark.raise(p, 1)
-					}
-				}
-				one.reset()
+			}
+			one.reset()
+		}
+	}
+	for _, p := range best.touched {
+		acc.add(p, best.scores[p])
+	}
+	best.reset()
+}
+
+// lookUpGroup adds the group's score in each passage of ps (held in acc,
+// ascending) to acc, as score would, finding the passages in the members'
+// postings. Groups that mark are never looked up.
+func (ix *Index) lookUpGroup(g *group, terms []queryTerm, ps []int32, acc *accumulator) {
+	k1, norm := ix.opts.K1, ix.lengthNorm
+	if g.direct {
+		ls := g.lists[0]
+		wb, wt := ix.termWeights(ls, &terms[g.members[0]])
+		var bc, tc int
+		for _, p := range ps {
+			if tf, ok := ls.body.seek(&bc, p); ok {
+				t := float64(tf)
+				acc.scores[p] += wb * t / (t + norm[p])
+			}
+			if tf, ok := ls.title.seek(&tc, p); ok {
+				t := float64(tf)
+				acc.scores[p] += wt * t / (t + k1)
 			}
 		}
-		for _, p := range best.touched {
-			acc.add(p, best.scores[p])
-		}
-		best.reset()
+		return
 	}
-	return nil
+	n := len(g.members)
+	wbs, wts := make([]float64, n), make([]float64, n)
+	for j, m := range g.members {
+		wbs[j], wts[j] = ix.termWeights(g.lists[j], &terms[m])
+	}
+	bcs, tcs := make([]int, n), make([]int, n) // cursors
+	for _, p := range ps {
+		// As score: a member's value is its body's plus its title's, and
+		// the group's the best of its members'.
+		var best float64
+		for j, ls := range g.lists {
+			var v float64
+			if tf, ok := ls.body.seek(&bcs[j], p); ok {
+				t := float64(tf)
+				v = wbs[j] * t / (t + norm[p])
+			}
+			if tf, ok := ls.title.seek(&tcs[j], p); ok {
+				t := float64(tf)
+				v += wts[j] * t / (t + k1)
+			}
+			best = max(best, v)
+		}
+		if best > 0 {
+			acc.scores[p] += best
+		}
+	}
+}
+
+// termWeights returns what a term's BM25 contributions in passage bodies
+// and in titles are multiplied by: its weight in the query, its IDF in
+// the field, its count in the query and k1+1.
+func (ix *Index) termWeights(ls termLists, qt *queryTerm) (body, title float64) {
+	k1 := ix.opts.K1
+	body = qt.weight * idf(ix.n, float64(ls.body.df)) * float64(qt.qtf) * (k1 + 1)
+	title = qt.weight * idf(ix.n, float64(ls.title.df)) * float64(qt.qtf) * (k1 + 1)
+	return body, title
 }
 
 // termLists is a term's postings in passage bodies and in titles.
@@ -362,37 +592,40 @@ func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *quer
 // then the one value.
 func (ix *Index) scoreLists(ls termLists, qt *queryTerm, acc *accumulator, raise bool) {
 	qt.idf = idf(ix.n, float64(ls.body.df))
+	wb, wt := ix.termWeights(ls, qt)
 	k1 := ix.opts.K1
 	if l := ls.body; l.df > 0 {
-		w := qt.weight * qt.idf * float64(qt.qtf) * (k1 + 1)
 		norm := ix.lengthNorm
 		if raise {
 			for i, pos := range l.pos {
 				tf := float64(l.tf[i])
-				acc.raise(pos, w*tf/(tf+norm[pos]))
+				acc.raise(pos, wb*tf/(tf+norm[pos]))
 			}
 		} else {
 			for i, pos := range l.pos {
 				tf := float64(l.tf[i])
-				acc.add(pos, w*tf/(tf+norm[pos]))
+				acc.add(pos, wb*tf/(tf+norm[pos]))
 			}
 		}
 	}
 	if l := ls.title; l.df > 0 {
-		w := qt.weight * idf(ix.n, float64(l.df)) * float64(qt.qtf) * (k1 + 1)
 		if raise {
 			for i, pos := range l.pos {
 				tf := float64(l.tf[i])
-				acc.raise(pos, w*tf/(tf+k1))
+				acc.raise(pos, wt*tf/(tf+k1))
 			}
 		} else {
 			for i, pos := range l.pos {
 				tf := float64(l.tf[i])
-				acc.add(pos, w*tf/(tf+k1))
+				acc.add(pos, wt*tf/(tf+k1))
 			}
 		}
 	}
 }
+
+// oneField reports whether the term is held in passage bodies or in
+// titles, not both: it then has one value per passage.
+func (ls termLists) oneField() bool { return ls.body.df == 0 || ls.title.df == 0 }
 
 // eachPosting calls f with the position in flat and the term frequency of
 // every served passage in the postings of each segment (tfrs, in the order
@@ -418,4 +651,3 @@ func (ix *Index) eachPosting(tfrs []bindex.TermFieldReader, f func(pos int32, tf
 	}
 	return nil
 }
-

@@ -1,0 +1,89 @@
+package index
+
+import (
+	"context"
+	"testing"
+
+	"github.com/briefbot/briefbot"
+	"github.com/briefbot/briefbot/internal/projectdir"
+)
+
+// TestPrunedRankingIsExhaustive holds rankTop's pruning to scoring every
+// passage: the same passages in the same order with the same scores, bit
+// for bit, at depths 1, 10 and 100, with related words and without, on the
+// golden cases and, when ../shared holds them, SciFact and Cranfield. It
+// also checks that pruning happened, or the comparison would prove nothing.
+func TestPrunedRankingIsExhaustive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds several indexes")
+	}
+	type collection struct {
+		name    string
+		docs    []briefbot.Document
+		queries []string
+	}
+	var colls []collection
+	for _, c := range goldenCases(t) {
+		if c.opts.Synonyms > 0 { // the plain twin builds the same index
+			colls = append(colls, collection{c.name, c.docs, c.queries})
+		}
+	}
+	for _, name := range []string{"scifact", "cranfield"} {
+		dir, err := projectdir.Shared("eval", name)
+		if err != nil {
+			t.Logf("%s absent, compared on the golden cases only: %v", name, err)
+			continue
+		}
+		docs, queries := beirBench(t, dir)
+		colls = append(colls, collection{name, docs, queries})
+	}
+	ctx := context.Background()
+	for _, c := range colls {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			if _, err := Build(ctx, root, c.docs, BuildOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, syn := range []float64{0, 0.7} {
+				pruned, err := Open(root, Options{Synonyms: syn})
+				if err != nil {
+					t.Fatal(err)
+				}
+				full, err := Open(root, Options{Synonyms: syn})
+				if err != nil {
+					t.Fatal(err)
+				}
+				full.exhaustive = true
+				pruned.minPrune = 0
+				for _, k := range []int{1, 10, 100} {
+					for _, q := range c.queries {
+						got, err := pruned.Rank(ctx, q, k)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want, err := full.Rank(ctx, q, k)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if len(got) != len(want) {
+							t.Fatalf("related %v, k %d, %q: %d hits, exhaustive %d", syn > 0, k, q, len(got), len(want))
+						}
+						for i := range want {
+							if got[i].Passage.ID != want[i].Passage.ID || got[i].Score != want[i].Score {
+								t.Fatalf("related %v, k %d, %q: hit %d is %s (%v), exhaustive %s (%v)",
+									syn > 0, k, q, i+1, got[i].Passage.ID, got[i].Score, want[i].Passage.ID, want[i].Score)
+							}
+						}
+					}
+				}
+				if n := pruned.prunes.Load(); n == 0 {
+					t.Errorf("related %v: no search was pruned", syn > 0)
+				} else {
+					t.Logf("related %v: %d of %d searches pruned", syn > 0, n, 3*len(c.queries))
+				}
+				pruned.Close()
+				full.Close()
+			}
+		})
+	}
+}
