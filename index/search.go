@@ -569,15 +569,6 @@ func (ix *Index) listsOf(ctx context.Context, rs []bindex.IndexReader, term stri
 	return termLists{body: body, title: title}, nil
 }
 
-// scoreOne adds one term's contributions in passage bodies and titles.
-func (ix *Index) scoreOne(ctx context.Context, rs []bindex.IndexReader, qt *queryTerm, acc *accumulator) error {
-	ls, err := ix.listsOf(ctx, rs, qt.term)
-	if err != nil {
-		return err
-	}
-	ix.scoreLists(ls, qt, acc, false)
-	return nil
-}
 
 // scoreLists adds to acc (raises it to, when raise is set) a term's BM25
 // contribution in each passage body and title holding it, from its
