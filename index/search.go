@@ -569,7 +569,6 @@ func (ix *Index) listsOf(ctx context.Context, rs []bindex.IndexReader, term stri
 	return termLists{body: body, title: title}, nil
 }
 
-
 // scoreLists adds to acc (raises it to, when raise is set) a term's BM25
 // contribution in each passage body and title holding it, from its
 // postings, and sets qt.idf. In bodies:
