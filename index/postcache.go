@@ -2,8 +2,8 @@ package index
 
 import (
 	"context"
+	"math"
 	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -21,9 +21,14 @@ const postingBytes = 8
 // flat of the served passages holding it, with the term's frequency in
 // each, and its document frequency.
 type postingList struct {
-	pos []int32 // ascending
+	pos []int32 // ascending when sorted
 	tf  []float32
 	df  uint64
+	// sorted: pos ascends, as seek needs. Bleve yields postings in its
+	// own order; a list is sorted before it is cached (so that searches
+	// sharing it only read it), and one decoded for a single search only
+	// when that search looks passages up in it (see sortByPos).
+	sorted bool
 	// maxRatio is the highest tf/(tf+norm) of the postings, norm being
 	// the passage's length normalization in bodies and k1 in titles: a
 	// term's contribution is its weights times that ratio.
@@ -54,25 +59,32 @@ func (l *postingList) seek(cur *int, pos int32) (float32, bool) {
 	return l.tf[lo+i], true
 }
 
-// finish sorts the postings by position and works out maxRatio.
-func (l *postingList) finish(norm func(pos int32) float64) {
-	if !slices.IsSorted(l.pos) {
-		sort.Sort(byPos{l})
-	}
+// bound works out maxRatio.
+func (l *postingList) bound(norm func(pos int32) float64) {
 	for i, pos := range l.pos {
 		tf := float64(l.tf[i])
 		l.maxRatio = max(l.maxRatio, tf/(tf+norm(pos)))
 	}
 }
 
-// byPos sorts a posting list's postings by position.
-type byPos struct{ l *postingList }
-
-func (b byPos) Len() int           { return len(b.l.pos) }
-func (b byPos) Less(i, j int) bool { return b.l.pos[i] < b.l.pos[j] }
-func (b byPos) Swap(i, j int) {
-	b.l.pos[i], b.l.pos[j] = b.l.pos[j], b.l.pos[i]
-	b.l.tf[i], b.l.tf[j] = b.l.tf[j], b.l.tf[i]
+// sortByPos sorts the postings by position, in place: only a list no
+// other search can see. Each posting is packed in one integer, position
+// above frequency, for a sort without calls.
+func (l *postingList) sortByPos() {
+	if l.sorted {
+		return
+	}
+	if !slices.IsSorted(l.pos) {
+		keys := make([]uint64, len(l.pos))
+		for i, p := range l.pos {
+			keys[i] = uint64(uint32(p))<<32 | uint64(math.Float32bits(l.tf[i]))
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			l.pos[i], l.tf[i] = int32(k>>32), math.Float32frombits(uint32(k))
+		}
+	}
+	l.sorted = true
 }
 
 // postingsCache keeps terms' postings decoded, so that a term met again is
@@ -122,15 +134,16 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		return nil, err
 	}
 	if field == fieldDocTitle {
-		l.finish(func(int32) float64 { return ix.opts.K1 })
+		l.bound(func(int32) float64 { return ix.opts.K1 })
 	} else {
-		l.finish(func(pos int32) float64 { return ix.lengthNorm[pos] })
+		l.bound(func(pos int32) float64 { return ix.lengthNorm[pos] })
 	}
 	size := int64(df) * postingBytes
 	if ix.postCache.used.Add(size) > ix.postCache.budget {
 		ix.postCache.used.Add(-size)
-		return l, nil
+		return l, nil // this search's alone: sorted if it needs to be
 	}
+	l.sortByPos()
 	if v, loaded := lists.LoadOrStore(term, l); loaded {
 		ix.postCache.used.Add(-size) // a concurrent search stored it first
 		return v.(*postingList), nil

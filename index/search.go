@@ -496,6 +496,10 @@ func (sc *groupScorer) score(g *group, terms []queryTerm, acc, mark *accumulator
 // postings. Groups that mark are never looked up.
 func (ix *Index) lookUpGroup(g *group, terms []queryTerm, ps []int32, acc *accumulator) {
 	k1, norm := ix.opts.K1, ix.lengthNorm
+	for _, ls := range g.lists {
+		ls.body.sortByPos() // a no-op but on a list decoded for this search alone
+		ls.title.sortByPos()
+	}
 	if g.direct {
 		ls := g.lists[0]
 		wb, wt := ix.termWeights(ls, &terms[g.members[0]])
