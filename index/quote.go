@@ -58,11 +58,15 @@ type describer struct {
 	counts []int32
 	// Scratch for the passage's tokens and their terms, and for excerpt
 	// and bestWindow.
-	toks     []briefbot.Span
-	tokTerms []string
-	missing  []int
-	newPos   []int
-	words    []briefbot.Span
+	// rawSeen maps the raw tokens of the search's passages that termSigs
+	// let through to the index of their term in terms, or -1: the
+	// index-wide cache (tokTerms) is larger, and slower to search.
+	rawSeen map[string]int32
+	toks    []briefbot.Span
+	tokIdx  []int32
+	missing []int
+	newPos  []int
+	words   []briefbot.Span
 }
 
 // newDescriber returns a describer for the hits of a search for terms,
@@ -71,8 +75,9 @@ type describer struct {
 func (ix *Index) newDescriber(terms []queryTerm) *describer {
 	d, _ := ix.describers.Get().(*describer)
 	if d == nil {
-		d = &describer{ix: ix, lookup: make(map[string]int, len(terms))}
+		d = &describer{ix: ix, lookup: make(map[string]int, len(terms)), rawSeen: make(map[string]int32)}
 	}
+	clear(d.rawSeen)
 	d.terms, d.lead, d.gen = terms, leadsContext(terms), 0
 	clear(d.lookup)
 	clear(d.sigs[:])
@@ -178,20 +183,25 @@ func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 		}
 	}
 	toks := d.toks
-	d.tokTerms = slices.Grow(d.tokTerms[:0], len(toks))[:len(toks)]
+	d.tokIdx = slices.Grow(d.tokIdx[:0], len(toks))[:len(toks)]
 	d.missing = d.missing[:0]
 	ix.tokMu.RLock()
 	for k, tok := range toks {
+		d.tokIdx[k] = -1
 		raw := text[tok.Start:tok.End]
 		if !d.sigs.mayMatch(raw) {
-			d.tokTerms[k] = ""
+			continue
+		}
+		if i, ok := d.rawSeen[raw]; ok {
+			d.tokIdx[k] = i
 			continue
 		}
 		term, ok := ix.tokTerms[raw]
 		if !ok {
 			d.missing = append(d.missing, k)
+			continue
 		}
-		d.tokTerms[k] = term
+		d.tokIdx[k] = d.sawToken(raw, term)
 	}
 	ix.tokMu.RUnlock()
 	if len(d.missing) > 0 {
@@ -205,18 +215,27 @@ func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 				d.analyzeMatches(text, f)
 				return
 			}
-			d.tokTerms[k] = term
+			d.tokIdx[k] = d.sawToken(raw, term)
 			learned[raw] = term
 		}
 		ix.learnTokens(learned)
 	}
 	for k, tok := range toks {
-		if t := d.tokTerms[k]; t != "" {
-			if i, ok := d.lookup[t]; ok {
-				f(i, tok.Start, tok.End)
-			}
+		if i := d.tokIdx[k]; i >= 0 {
+			f(int(i), tok.Start, tok.End)
 		}
 	}
+}
+
+// sawToken records in d.rawSeen the index in d.terms of the raw token's
+// term (-1 when none), and returns it.
+func (d *describer) sawToken(raw, term string) int32 {
+	i := int32(-1)
+	if j, ok := d.lookup[term]; ok && term != "" {
+		i = int32(j)
+	}
+	d.rawSeen[raw] = i
+	return i
 }
 
 // termSigs is the set of the first three characters of a search's terms,
