@@ -119,7 +119,7 @@ func (ix *Index) expansionOf(e thesaurus.Expansion, words []string) *spanExpansi
 	// weight. A word the documents use is its own best evidence, but a
 	// passage may still say it otherwise ("Moscow" for "the Kremlin",
 	// "opening" for "moment"): its close relatives that the documents
-	// use count at half weight, and scoreGroups keeps a passage from
+	// use count at half weight, and a group (see group) keeps a passage from
 	// earning more for the word's group than its best match (measured
 	// on the brief's questions: relatives of absent words only, MRR
 	// 0.742; of every word at full weight, summed, Recall@3 0.859 ->

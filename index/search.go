@@ -188,7 +188,7 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 
 // rankTop scores the passages holding a query term and returns the top k.
 //
-// Groups of terms (see scoreGroups) are scored most valuable first. Once
+// Groups of terms (see group) are scored most valuable first. Once
 // what the groups left could add to a passage no longer lifts a passage
 // that none of the groups scored so far holds into the top k, those
 // passages are out of the running: the groups left are then looked up in
@@ -216,9 +216,9 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 	for i := len(groups) - 1; i >= 0; i-- {
 		left[i] = left[i+1] + groups[i].bound
 		postingsLeft[i], seeksLeft[i] = postingsLeft[i+1], seeksLeft[i+1]
-		for _, ls := range groups[i].lists {
-			postingsLeft[i] += float64(ls.body.df + ls.title.df)
-			seeksLeft[i] += math.Log2(float64(ls.body.df+2)) + math.Log2(float64(ls.title.df+2))
+		for _, m := range groups[i].members {
+			postingsLeft[i] += float64(m.lists.body.df + m.lists.title.df)
+			seeksLeft[i] += math.Log2(float64(m.lists.body.df+2)) + math.Log2(float64(m.lists.title.df+2))
 		}
 	}
 	sc := ix.newGroupScorer()
@@ -226,7 +226,7 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 	var candidates []int32 // when pruned: the passages still in the running
 	pruned := false
 	for i := range groups {
-		sc.score(&groups[i], terms, acc, mark)
+		sc.score(&groups[i], acc, mark)
 		// Not when no score so far can exceed what the groups left could
 		// add (they could still lift any passage into the top k), nor
 		// when finding the floor costs more than reading their postings.
@@ -257,7 +257,7 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 		}
 		slices.Sort(candidates)
 		for g := i + 1; g < len(groups); g++ {
-			ix.lookUpGroup(&groups[g], terms, candidates, acc)
+			ix.lookUpGroup(&groups[g], candidates, acc)
 			// A candidate that can no longer reach the floor is out.
 			keep := candidates[:0]
 			for _, p := range candidates {
@@ -283,14 +283,19 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 		if mark != nil && mark.scores[p] > 0 {
 			c.tier = 1
 		}
-		if len(h) < k {
-			heap.Push(&h, c)
-		} else if worse(h[0], c) {
-			h[0] = c
-			heap.Fix(&h, 0)
-		}
+		h.offer(c, k)
 	}
 	return h, nil
+}
+
+// offer adds c to h, which keeps the k best, when it is among them.
+func (h *topK) offer(c scored, k int) {
+	if len(*h) < k {
+		heap.Push(h, c)
+	} else if worse((*h)[0], c) {
+		(*h)[0] = c
+		heap.Fix(h, 0)
+	}
 }
 
 // minPrunePostings: a search reading fewer postings is not pruned. On
@@ -305,81 +310,45 @@ const floorSample = 64
 // kthScore returns the k-th highest weighted score in acc of the passages
 // ps, at least k of them.
 func (ix *Index) kthScore(ps []int32, acc *accumulator, weights roleWeights, k int) float64 {
-	// A min-heap of the k best so far.
-	top := make([]float64, 0, k)
+	h := make(topK, 0, k)
 	for _, p := range ps {
-		s := acc.scores[p] * weights[ix.roles[p]]
-		if len(top) < k {
-			top = append(top, s)
-			for i := len(top) - 1; i > 0 && top[(i-1)/2] > top[i]; i = (i - 1) / 2 {
-				top[i], top[(i-1)/2] = top[(i-1)/2], top[i]
-			}
-			continue
-		}
-		if s <= top[0] {
-			continue
-		}
-		top[0] = s
-		for i := 0; ; {
-			l, r, least := 2*i+1, 2*i+2, i
-			if l < k && top[l] < top[least] {
-				least = l
-			}
-			if r < k && top[r] < top[least] {
-				least = r
-			}
-			if least == i {
-				break
-			}
-			top[i], top[least] = top[least], top[i]
-			i = least
-		}
+		h.offer(scored{pos: p, score: acc.scores[p] * weights[ix.roles[p]]}, k)
 	}
-	return top[0]
-}
-
-// scoreGroups adds the query's BM25 contributions to acc, one group of
-// terms at a time. A group is one word of the question with the related
-// terms standing for it, and a passage earns the best of the group's
-// terms, not their sum: a passage that repeats three synonyms of one word
-// must not outrank one that matches three different words of the question
-// (measured on the brief's questions: MRR 0.742 -> 0.766 together with
-// relatives of the words the corpus uses, see expand; SciFact nDCG@10
-// 0.679 -> 0.684). rankTop does the same with pruning.
-//
-// When mark is not nil, every passage holding a word of the question itself
-// (see standsForQuestion) gets a score in mark.
-func (ix *Index) scoreGroups(ctx context.Context, rs []bindex.IndexReader, terms []queryTerm, acc, mark *accumulator) error {
-	groups, err := ix.groupsOf(ctx, rs, terms, mark)
-	if err != nil {
-		return err
-	}
-	sc := ix.newGroupScorer()
-	defer sc.release()
-	for i := range groups {
-		sc.score(&groups[i], terms, acc, mark)
-	}
-	return nil
+	return h[0].score
 }
 
 // group is one word of the question with the related terms standing for
-// it (see scoreGroups): the terms of it the corpus uses, and their
-// postings.
+// it: the terms of it the corpus uses. A passage earns the best of the
+// group's terms, not their sum: a passage that repeats three synonyms of
+// one word must not outrank one that matches three different words of the
+// question (measured on the brief's questions: MRR 0.742 -> 0.766 together
+// with relatives of the words the corpus uses, see expand; SciFact
+// nDCG@10 0.679 -> 0.684).
 type group struct {
-	members []int       // indexes in terms
-	lists   []termLists // members' postings
+	members []member
 	// direct: the group's score in a passage is its one term's, added
 	// to the passage's score as it comes (body, then title).
 	direct bool
-	// marking: mark passages holding a term standing for the question.
+	// marking: mark passages holding a term standing for the question
+	// (see standsForQuestion).
 	marking bool
 	// bound is the most the group adds to a passage's score.
 	bound float64
 }
 
+// member is a term of a group: its postings, and what its BM25
+// contributions in bodies and in titles are multiplied by (see
+// termWeights).
+type member struct {
+	lists  termLists
+	wb, wt float64
+	// stands: the term stands for the question (marking groups only).
+	stands bool
+}
+
 // groupsOf returns the query's groups, the most valuable (bound) first
-// and otherwise in the order of the terms. Terms the corpus does not use
-// get their IDF (of document frequency 0) and no place in a group.
+// and otherwise in the order of the terms, and sets every term's IDF.
+// Terms the corpus does not use have no place in a group.
 func (ix *Index) groupsOf(ctx context.Context, rs []bindex.IndexReader, terms []queryTerm, mark *accumulator) ([]group, error) {
 	var groups []group
 	done := make([]bool, len(terms))
@@ -404,13 +373,14 @@ func (ix *Index) groupsOf(ctx context.Context, rs []bindex.IndexReader, terms []
 			if err != nil {
 				return nil, err
 			}
-			// The IDF describe credits, set here for the terms of groups
-			// rankTop only looks up.
+			// The IDF describe credits.
 			terms[m].idf = idf(ix.n, float64(ls.body.df))
 			if ls.body.df == 0 && ls.title.df == 0 {
 				continue
 			}
-			g.members, g.lists = append(g.members, m), append(g.lists, ls)
+			wb, wt := ix.termWeights(ls, &terms[m])
+			g.members = append(g.members, member{lists: ls, wb: wb, wt: wt, stands: g.marking && standsForQuestion(terms, m)})
+			g.bound = max(g.bound, (wb*ls.body.maxRatio+wt*ls.title.maxRatio)*(1+1e-9))
 		}
 		if len(g.members) == 0 {
 			continue
@@ -418,11 +388,7 @@ func (ix *Index) groupsOf(ctx context.Context, rs []bindex.IndexReader, terms []
 		// A group of one term: its score is the term's; a term held in
 		// both fields adds two values, which is what adding them to the
 		// passage's score as they come does.
-		g.direct = len(g.members) == 1 && !g.marking && (len(members) == 1 || g.lists[0].oneField())
-		for j, m := range g.members {
-			wb, wt := ix.termWeights(g.lists[j], &terms[m])
-			g.bound = max(g.bound, (wb*g.lists[j].body.maxRatio+wt*g.lists[j].title.maxRatio)*(1+1e-9))
-		}
+		g.direct = len(g.members) == 1 && !g.marking && (len(members) == 1 || g.members[0].lists.oneField())
 		groups = append(groups, g)
 	}
 	slices.SortStableFunc(groups, func(a, b group) int { return cmp.Compare(b.bound, a.bound) })
@@ -448,11 +414,12 @@ func (sc *groupScorer) release() {
 }
 
 // score adds the group's score in every passage holding one of its terms
-// to acc.
-func (sc *groupScorer) score(g *group, terms []queryTerm, acc, mark *accumulator) {
+// to acc; when the group marks, it marks in mark the passages holding a
+// term standing for the question.
+func (sc *groupScorer) score(g *group, acc, mark *accumulator) {
 	ix := sc.ix
 	if g.direct {
-		ix.scoreLists(g.lists[0], &terms[g.members[0]], acc, false)
+		ix.scoreLists(g.members[0], acc, false)
 		return
 	}
 	if sc.best == nil {
@@ -460,25 +427,24 @@ func (sc *groupScorer) score(g *group, terms []queryTerm, acc, mark *accumulator
 	}
 	best, one := sc.best, sc.one
 	for k, m := range g.members {
-		stands := g.marking && standsForQuestion(terms, m)
 		switch {
 		case k == 0:
 			// The first term's scores are the best so far as they are:
 			// scored into best at once, they need no pass through one.
-			ix.scoreLists(g.lists[k], &terms[m], best, false)
-			if stands {
+			ix.scoreLists(m, best, false)
+			if m.stands {
 				for _, p := range best.touched {
 					mark.raise(p, 1)
 				}
 			}
-		case !stands && g.lists[k].oneField():
+		case !m.stands && m.lists.oneField():
 			// One value per passage: best can be raised to it straight.
-			ix.scoreLists(g.lists[k], &terms[m], best, true)
+			ix.scoreLists(m, best, true)
 		default:
-			ix.scoreLists(g.lists[k], &terms[m], one, false)
+			ix.scoreLists(m, one, false)
 			for _, p := range one.touched {
 				best.raise(p, one.scores[p])
-				if stands {
+				if m.stands {
 					mark.raise(p, 1)
 				}
 			}
@@ -494,47 +460,31 @@ func (sc *groupScorer) score(g *group, terms []queryTerm, acc, mark *accumulator
 // lookUpGroup adds the group's score in each passage of ps (held in acc,
 // ascending) to acc, as score would, finding the passages in the members'
 // postings. Groups that mark are never looked up.
-func (ix *Index) lookUpGroup(g *group, terms []queryTerm, ps []int32, acc *accumulator) {
-	k1, norm := ix.opts.K1, ix.lengthNorm
-	for _, ls := range g.lists {
-		ls.body.sortByPos() // a no-op but on a list decoded for this search alone
-		ls.title.sortByPos()
+func (ix *Index) lookUpGroup(g *group, ps []int32, acc *accumulator) {
+	for _, m := range g.members {
+		m.lists.body.sortByPos() // a no-op but on a list decoded for this search alone
+		m.lists.title.sortByPos()
 	}
-	if g.direct {
-		ls := g.lists[0]
-		wb, wt := ix.termWeights(ls, &terms[g.members[0]])
-		var bc, tc int
-		for _, p := range ps {
-			if tf, ok := ls.body.seek(&bc, p); ok {
-				t := float64(tf)
-				acc.scores[p] += wb * t / (t + norm[p])
-			}
-			if tf, ok := ls.title.seek(&tc, p); ok {
-				t := float64(tf)
-				acc.scores[p] += wt * t / (t + k1)
-			}
-		}
-		return
-	}
-	n := len(g.members)
-	wbs, wts := make([]float64, n), make([]float64, n)
-	for j, m := range g.members {
-		wbs[j], wts[j] = ix.termWeights(g.lists[j], &terms[m])
-	}
-	bcs, tcs := make([]int, n), make([]int, n) // cursors
+	cursors := make([][2]int, len(g.members)) // in body and title postings
 	for _, p := range ps {
+		if g.direct {
+			body, title, inBody, inTitle := ix.valuesAt(g.members[0], &cursors[0], p)
+			if inBody {
+				acc.scores[p] += body
+			}
+			if inTitle {
+				acc.scores[p] += title
+			}
+			continue
+		}
 		// As score: a member's value is its body's plus its title's, and
 		// the group's the best of its members'.
 		var best float64
-		for j, ls := range g.lists {
-			var v float64
-			if tf, ok := ls.body.seek(&bcs[j], p); ok {
-				t := float64(tf)
-				v = wbs[j] * t / (t + norm[p])
-			}
-			if tf, ok := ls.title.seek(&tcs[j], p); ok {
-				t := float64(tf)
-				v += wts[j] * t / (t + k1)
+		for j, m := range g.members {
+			body, title, _, inTitle := ix.valuesAt(m, &cursors[j], p)
+			v := body
+			if inTitle {
+				v += title
 			}
 			best = max(best, v)
 		}
@@ -543,6 +493,25 @@ func (ix *Index) lookUpGroup(g *group, terms []queryTerm, ps []int32, acc *accum
 		}
 	}
 }
+
+// valuesAt returns the member's contributions to passage p's score in its
+// body and title, and whether it holds the term there, seeking p from the
+// cursors on.
+func (ix *Index) valuesAt(m member, cursors *[2]int, p int32) (body, title float64, inBody, inTitle bool) {
+	if tf, ok := m.lists.body.seek(&cursors[0], p); ok {
+		body, inBody = bodyScore(m.wb, float64(tf), ix.lengthNorm[p]), true
+	}
+	if tf, ok := m.lists.title.seek(&cursors[1], p); ok {
+		title, inTitle = titleScore(m.wt, float64(tf), ix.opts.K1), true
+	}
+	return body, title, inBody, inTitle
+}
+
+// bodyScore and titleScore are a term's BM25 contribution in a passage's
+// body, of length normalization norm, and in its title; w is from
+// termWeights.
+func bodyScore(w, tf, norm float64) float64 { return w * tf / (tf + norm) }
+func titleScore(w, tf, k1 float64) float64  { return w * tf / (tf + k1) }
 
 // termWeights returns what a term's BM25 contributions in passage bodies
 // and in titles are multiplied by: its weight in the query, its IDF in
@@ -574,8 +543,7 @@ func (ix *Index) listsOf(ctx context.Context, rs []bindex.IndexReader, term stri
 }
 
 // scoreLists adds to acc (raises it to, when raise is set) a term's BM25
-// contribution in each passage body and title holding it, from its
-// postings, and sets qt.idf. In bodies:
+// contribution in each passage body and title holding it. In bodies:
 //
 //	idf * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl))
 //
@@ -584,34 +552,27 @@ func (ix *Index) listsOf(ctx context.Context, rs []bindex.IndexReader, term stri
 // and alike in length, without length normalization (dl = avgdl). Raising
 // is only for a term held in one of the two fields: its contribution is
 // then the one value.
-func (ix *Index) scoreLists(ls termLists, qt *queryTerm, acc *accumulator, raise bool) {
-	qt.idf = idf(ix.n, float64(ls.body.df))
-	wb, wt := ix.termWeights(ls, qt)
-	k1 := ix.opts.K1
-	if l := ls.body; l.df > 0 {
-		norm := ix.lengthNorm
+func (ix *Index) scoreLists(m member, acc *accumulator, raise bool) {
+	k1, norm := ix.opts.K1, ix.lengthNorm
+	if l := m.lists.body; l.df > 0 {
 		if raise {
 			for i, pos := range l.pos {
-				tf := float64(l.tf[i])
-				acc.raise(pos, wb*tf/(tf+norm[pos]))
+				acc.raise(pos, bodyScore(m.wb, float64(l.tf[i]), norm[pos]))
 			}
 		} else {
 			for i, pos := range l.pos {
-				tf := float64(l.tf[i])
-				acc.add(pos, wb*tf/(tf+norm[pos]))
+				acc.add(pos, bodyScore(m.wb, float64(l.tf[i]), norm[pos]))
 			}
 		}
 	}
-	if l := ls.title; l.df > 0 {
+	if l := m.lists.title; l.df > 0 {
 		if raise {
 			for i, pos := range l.pos {
-				tf := float64(l.tf[i])
-				acc.raise(pos, wt*tf/(tf+k1))
+				acc.raise(pos, titleScore(m.wt, float64(l.tf[i]), k1))
 			}
 		} else {
 			for i, pos := range l.pos {
-				tf := float64(l.tf[i])
-				acc.add(pos, wt*tf/(tf+k1))
+				acc.add(pos, titleScore(m.wt, float64(l.tf[i]), k1))
 			}
 		}
 	}
