@@ -59,11 +59,16 @@ func (l *postingList) seek(cur *int, pos int32) (float32, bool) {
 	return l.tf[lo+i], true
 }
 
-// bound works out maxRatio.
-func (l *postingList) bound(norm func(pos int32) float64) {
+// bound works out maxRatio: norm holds the passages' length
+// normalizations for a body's postings, and is nil for a title's, whose
+// normalization is k1.
+func (l *postingList) bound(norm []float64, k1 float64) {
 	for i, pos := range l.pos {
-		tf := float64(l.tf[i])
-		l.maxRatio = max(l.maxRatio, tf/(tf+norm(pos)))
+		tf, n := float64(l.tf[i]), k1
+		if norm != nil {
+			n = norm[pos]
+		}
+		l.maxRatio = max(l.maxRatio, tf/(tf+n))
 	}
 }
 
@@ -134,9 +139,9 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		return nil, err
 	}
 	if field == fieldDocTitle {
-		l.bound(func(int32) float64 { return ix.opts.K1 })
+		l.bound(nil, ix.opts.K1)
 	} else {
-		l.bound(func(pos int32) float64 { return ix.lengthNorm[pos] })
+		l.bound(ix.lengthNorm, 0)
 	}
 	size := int64(df) * postingBytes
 	if ix.postCache.used.Add(size) > ix.postCache.budget {

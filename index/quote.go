@@ -163,10 +163,10 @@ func (d *describer) describe(h *briefbot.Hit) {
 
 // eachMatch calls f, in text order, with every token of text whose term
 // (what the analyzer makes of it) is a query term: the term's index in
-// d.terms and the token's byte span. The term of a raw token is looked up
-// in the index's cache (tokTerms), and only when missing worked out by the
-// analyzer's filters. (A cache per search, raw token to query term, was
-// slower: most tokens of ten passages are met once.)
+// d.terms and the token's byte span. Tokens termSigs rules out are
+// skipped; the others are looked up in the search's own map (rawSeen),
+// then in the index's cache of terms (tokTerms), and only when missing
+// there analyzed by the analyzer's filters.
 func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 	ix := d.ix
 	da, ok := ix.an.(*analysis.DefaultAnalyzer)
@@ -231,7 +231,7 @@ func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 // term (-1 when none), and returns it.
 func (d *describer) sawToken(raw, term string) int32 {
 	i := int32(-1)
-	if j, ok := d.lookup[term]; ok && term != "" {
+	if j, ok := d.lookup[term]; ok {
 		i = int32(j)
 	}
 	d.rawSeen[raw] = i
@@ -517,38 +517,26 @@ func fewerWords(s string, n int) bool {
 }
 
 // spaceEnd returns the end of the run of white space (as unicode.IsSpace
-// says) that begins at s[i], at most end; i when there is none.
-func spaceEnd(s string, i, end int) int {
-	for i < end {
-		if b := s[i]; b < utf8.RuneSelf {
-			if !isASCIISpace(b) {
-				return i
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:end])
-		if !unicode.IsSpace(r) {
-			return i
-		}
-		i += size
-	}
-	return end
-}
+// says) that begins at s[i], at most end; i when there is none. wordEnd
+// is the same for a run of other characters.
+func spaceEnd(s string, i, end int) int { return runEnd(s, i, end, true) }
 
-// wordEnd returns the end of the run of other characters that begins at
-// s[i], at most end.
-func wordEnd(s string, i, end int) int {
+func wordEnd(s string, i, end int) int { return runEnd(s, i, end, false) }
+
+// runEnd returns the end of the run of characters beginning at s[i], at
+// most end, that are white space or not as space says; ASCII, most of
+// what is quoted, needs no decoding.
+func runEnd(s string, i, end int, space bool) int {
 	for i < end {
 		if b := s[i]; b < utf8.RuneSelf {
-			if isASCIISpace(b) {
+			if isASCIISpace(b) != space {
 				return i
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:end])
-		if unicode.IsSpace(r) {
+		if unicode.IsSpace(r) != space {
 			return i
 		}
 		i += size
