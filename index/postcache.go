@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	bindex "github.com/blevesearch/bleve_index_api"
 )
@@ -99,14 +98,63 @@ func (l *postingList) sortByPos() {
 // index never changes, so a list never goes stale; lists are admitted
 // while the budget (Options.PostingsCache) has room and are never evicted
 // (a rebuild brings a new index, and a new cache).
+//
+// The lists sit in maps behind a read-write lock, not in sync.Maps: a
+// search reads two lists per term, nearly always kept, and a sync.Map's
+// trie costs a chain of cache misses per read.
 type postingsCache struct {
-	body, title sync.Map // term -> *postingList, per field
-	used        atomic.Int64
+	mu          sync.RWMutex
+	body, title map[string]*postingList // per field; used counts their bytes
+	used        int64
 	budget      int64
 }
 
-// lists is the cache's map for field.
-func (c *postingsCache) lists(field string) *sync.Map {
+// get returns the kept postings of term in field.
+func (c *postingsCache) get(field, term string) (*postingList, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	l, ok := (*c.lists(field))[term]
+	return l, ok
+}
+
+// keep keeps l as term's postings in field while the budget has room and
+// returns what is kept: l, or the list of a concurrent search that kept
+// it first; l itself, not kept, when the budget has no room.
+func (c *postingsCache) keep(field, term string, l *postingList) (_ *postingList, kept bool) {
+	size := int64(l.df) * postingBytes
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lists := c.lists(field)
+	if have, ok := (*lists)[term]; ok {
+		return have, true
+	}
+	if c.used+size > c.budget {
+		return l, false
+	}
+	if *lists == nil {
+		*lists = make(map[string]*postingList)
+	}
+	(*lists)[term] = l
+	c.used += size
+	return l, true
+}
+
+// fits reports whether size bytes more fit the budget now.
+func (c *postingsCache) fits(size int64) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.used+size <= c.budget
+}
+
+// usedBytes is what the kept lists take.
+func (c *postingsCache) usedBytes() int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.used
+}
+
+// lists is the cache's map for field (held under c.mu).
+func (c *postingsCache) lists(field string) *map[string]*postingList {
 	if field == fieldDocTitle {
 		return &c.title
 	}
@@ -119,9 +167,8 @@ func (c *postingsCache) lists(field string) *sync.Map {
 // a body's postings from bleve records the term's document frequency in
 // dfCache. Scoring then runs over two arrays, with no call per posting.
 func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field, term string) (*postingList, error) {
-	lists := ix.postCache.lists(field)
-	if v, ok := lists.Load(term); ok {
-		return v.(*postingList), nil
+	if l, ok := ix.postCache.get(field, term); ok {
+		return l, nil
 	}
 	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
 	if err != nil {
@@ -143,15 +190,13 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 	} else {
 		l.bound(ix.lengthNorm, 0)
 	}
-	size := int64(df) * postingBytes
-	if ix.postCache.used.Add(size) > ix.postCache.budget {
-		ix.postCache.used.Add(-size)
-		return l, nil // this search's alone: sorted if it needs to be
+	// Sorted before it is offered: a kept list is read by concurrent
+	// searches. One that is not kept is this search's alone, sorted if
+	// it needs to be.
+	if !ix.postCache.fits(int64(df) * postingBytes) {
+		return l, nil
 	}
 	l.sortByPos()
-	if v, loaded := lists.LoadOrStore(term, l); loaded {
-		ix.postCache.used.Add(-size) // a concurrent search stored it first
-		return v.(*postingList), nil
-	}
-	return l, nil
+	kept, _ := ix.postCache.keep(field, term, l)
+	return kept, nil
 }

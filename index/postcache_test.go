@@ -46,13 +46,13 @@ func TestPostingsCacheChangesNoAnswer(t *testing.T) {
 			}
 		}
 	}
-	if n := none.postCache.used.Load(); n != 0 {
+	if n := none.postCache.usedBytes(); n != 0 {
 		t.Errorf("a disabled cache holds %d bytes", n)
 	}
-	if n := all.postCache.used.Load(); n == 0 || n > DefaultPostingsCache {
+	if n := all.postCache.usedBytes(); n == 0 || n > DefaultPostingsCache {
 		t.Errorf("the cache holds %d bytes", n)
 	}
-	if n := small.postCache.used.Load(); n == 0 || n > 2000 {
+	if n := small.postCache.usedBytes(); n == 0 || n > 2000 {
 		t.Errorf("a cache of 2000 bytes holds %d", n)
 	}
 }

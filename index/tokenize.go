@@ -52,11 +52,13 @@ func appendTokens(dst []briefbot.Span, text string) []briefbot.Span {
 		j := i + 1
 		for j < len(text) {
 			c := asciiClasses[text[j]]
-			if c == letterClass || c == digitClass || c == extendNumLet {
+			if isWordClass(c) {
 				j++
 				continue
 			}
-			if j+1 >= len(text) {
+			// Most tokens end at white space or punctuation that joins
+			// nothing: only a middle character needs its neighbours.
+			if c < midLetter || c > midNumLet || j+1 >= len(text) {
 				break
 			}
 			prev, next := asciiClasses[text[j-1]], asciiClasses[text[j+1]]
@@ -72,6 +74,10 @@ func appendTokens(dst []briefbot.Span, text string) []briefbot.Span {
 	}
 	return dst
 }
+
+// isWordClass reports whether c is letterClass, digitClass or
+// extendNumLet, in one comparison (the three are consecutive).
+func isWordClass(c asciiClass) bool { return c-letterClass <= extendNumLet-letterClass }
 
 // isASCIISpace reports whether b is an ASCII space, tab or line break.
 func isASCIISpace(b byte) bool { return asciiClasses[b] == spaceClass }

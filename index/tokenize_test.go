@@ -1,6 +1,7 @@
 package index
 
 import (
+	"os"
 	"slices"
 	"testing"
 
@@ -215,5 +216,35 @@ func TestTermSigsSkip(t *testing.T) {
 		if got := s.mayMatch(tt.raw); got != tt.want {
 			t.Errorf("mayMatch(%q) = %v, want %v", tt.raw, got, tt.want)
 		}
+	}
+}
+
+// BenchmarkAppendTokens cuts the brief's passages, or with
+// BRIEFBOT_BENCH_BEIR set those of a BEIR collection, into tokens.
+func BenchmarkAppendTokens(b *testing.B) {
+	var texts []string
+	if dir := os.Getenv("BRIEFBOT_BENCH_BEIR"); dir != "" {
+		docs, _ := beirBench(b, dir)
+		for _, d := range docs {
+			for _, p := range d.Passages {
+				texts = append(texts, p.Text)
+			}
+		}
+	} else {
+		for _, d := range briefDocs(b) {
+			for _, p := range d.Passages {
+				texts = append(texts, p.Text)
+			}
+		}
+	}
+	size := 0
+	for _, t := range texts {
+		size += len(t)
+	}
+	b.SetBytes(int64(size / len(texts)))
+	var dst []briefbot.Span
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dst = appendTokens(dst[:0], texts[i%len(texts)])
 	}
 }
