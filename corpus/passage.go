@@ -40,9 +40,11 @@ func sentenceSpans(text string) []span {
 	var out []span
 	start := 0
 	for i := 0; i < len(text); {
-		if b := text[i]; b < utf8.RuneSelf && b != '.' && b != '!' && b != '?' {
+		for i < len(text) && !sentenceMarkBytes[text[i]] {
 			i++ // most of the text: no decoding
-			continue
+		}
+		if i >= len(text) {
+			break
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
@@ -92,6 +94,17 @@ func sentenceSpans(text string) []span {
 	}
 	return out
 }
+
+// sentenceMarkBytes holds the bytes that may begin a mark ending a
+// sentence: . ! ? and the first byte of "…" (and of every other character
+// beginning with it, which sentenceSpans decodes and passes over).
+var sentenceMarkBytes = func() (t [256]bool) {
+	for _, b := range []byte(".!?") {
+		t[b] = true
+	}
+	t["…"[0]] = true
+	return t
+}()
 
 // Sentences splits text into sentences: at line breaks, and where
 // sentenceSpans finds a boundary. Spans are trimmed of surrounding white

@@ -67,6 +67,7 @@ type describer struct {
 	missing []int
 	newPos  []int
 	words   []briefbot.Span
+	starts  []int
 }
 
 // newDescriber returns a describer for the hits of a search for terms,
@@ -80,7 +81,7 @@ func (ix *Index) newDescriber(terms []queryTerm) *describer {
 	clear(d.rawSeen)
 	d.terms, d.lead, d.gen = terms, leadsContext(terms), 0
 	clear(d.lookup)
-	clear(d.sigs[:])
+	d.sigs.reset()
 	for i, t := range terms {
 		d.lookup[t.term] = i
 		d.sigs.add(t.term)
@@ -245,9 +246,35 @@ func (d *describer) sawToken(raw, term string) int32 {
 // change a token's end, not its start. Where a term ends within its first
 // three characters, the token's rest can be anything (a longer token may
 // shrink to it: "ties", "ating" give "ti", "ate"), and the stemmer's
-// final y to i turns "ays", "toyed" into "ai", "toi". TestTermSigsHold
-// checks this against the analyzer; tokens of another form always pass.
-type termSigs [(sigCodeCount*sigCodeCount*sigCodeCount + 63) / 64]uint64
+// final y to i turns "ays", "toyed" into "ai", "toi".
+//
+// A term of six characters or more keeps its token's first four: the
+// stemmer rewrites at most a term's last two ("sensibility" gives
+// "sensibl", "hopefully" "hope"). Such terms are kept by their first four
+// characters instead (hashed into long), which lets through about half as
+// many tokens that are no term as three would. TestTermSigsHold checks
+// all this against the analyzer; tokens of another form always pass.
+type termSigs struct {
+	short [(sigCodeCount*sigCodeCount*sigCodeCount + 63) / 64]uint64
+	long  [sigLongBits / 64]uint64
+}
+
+// sigLongBits sizes termSigs.long: a few dozen terms leave most bits
+// clear.
+const sigLongBits = 4096
+
+// reset empties the set.
+func (s *termSigs) reset() {
+	clear(s.short[:])
+	clear(s.long[:])
+}
+
+// longBit is the bit of termSigs.long for a term or token whose first
+// four characters have codes c0..c3, all letters or digits.
+func longBit(c0, c1, c2, c3 int) uint32 {
+	code := uint32(((c0*sigCodeCount+c1)*sigCodeCount+c2)*sigCodeCount + c3)
+	return (code * 0x9E3779B1) >> (32 - 12) // Fibonacci hashing to 12 bits
+}
 
 const (
 	// sigEnd stands for the end of a token or term shorter than three.
@@ -282,6 +309,11 @@ func (s *termSigs) add(term string) {
 		return
 	}
 	c0, c1, c2 := sigCode(term, 0), sigCode(term, 1), sigCode(term, 2)
+	if c3 := sigCode(term, 3); len(term) >= 6 && c0 != 0 && c1 != 0 && c2 != 0 && c3 != 0 {
+		bit := longBit(c0, c1, c2, c3)
+		s.long[bit/64] |= 1 << (bit % 64)
+		return
+	}
 	y := int(sigCodes['y'])
 	switch {
 	case c0 == 0 || c1 == 0 || c2 == 0:
@@ -307,7 +339,7 @@ func (s *termSigs) add(term string) {
 
 func (s *termSigs) set(c0, c1, c2 int) {
 	bit := (c0*sigCodeCount+c1)*sigCodeCount + c2
-	s[bit/64] |= 1 << (bit % 64)
+	s.short[bit/64] |= 1 << (bit % 64)
 }
 
 // setAll sets every third code after c0, c1; every second and third after
@@ -333,7 +365,17 @@ func (s *termSigs) mayMatch(raw string) bool {
 		return true
 	}
 	bit := (c0*sigCodeCount+c1)*sigCodeCount + c2
-	return s[bit/64]&(1<<(bit%64)) != 0
+	if s.short[bit/64]&(1<<(bit%64)) != 0 {
+		return true
+	}
+	// A long term has the token's first four characters, letters or
+	// digits; a token of three has no long term.
+	c3 := sigCode(raw, 3)
+	if c3 == 0 || c3 == sigEnd {
+		return false
+	}
+	lb := longBit(c0, c1, c2, c3)
+	return s.long[lb/64]&(1<<(lb%64)) != 0
 }
 
 // analyzeMatches is eachMatch through a full analysis of text.
@@ -518,30 +560,76 @@ func fewerWords(s string, n int) bool {
 
 // spaceEnd returns the end of the run of white space (as unicode.IsSpace
 // says) that begins at s[i], at most end; i when there is none. wordEnd
-// is the same for a run of other characters.
-func spaceEnd(s string, i, end int) int { return runEnd(s, i, end, true) }
-
-func wordEnd(s string, i, end int) int { return runEnd(s, i, end, false) }
-
-// runEnd returns the end of the run of characters beginning at s[i], at
-// most end, that are white space or not as space says; ASCII, most of
-// what is quoted, needs no decoding.
-func runEnd(s string, i, end int, space bool) int {
+// is the same for a run of other characters. ASCII, most of what is
+// quoted, needs no decoding.
+func spaceEnd(s string, i, end int) int {
 	for i < end {
 		if b := s[i]; b < utf8.RuneSelf {
-			if isASCIISpace(b) != space {
+			if !isASCIISpace(b) {
 				return i
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:end])
-		if unicode.IsSpace(r) != space {
+		if !unicode.IsSpace(r) {
 			return i
 		}
 		i += size
 	}
 	return end
+}
+
+func wordEnd(s string, i, end int) int {
+	for {
+		for i < end && !wordStops[s[i]] {
+			i++
+		}
+		if i >= end || s[i] < utf8.RuneSelf {
+			return i // white space, or the end
+		}
+		r, size := utf8.DecodeRuneInString(s[i:end])
+		if unicode.IsSpace(r) {
+			return i
+		}
+		i += size
+	}
+}
+
+// wordStops holds the bytes at which wordEnd's fast loop stops: ASCII
+// white space, and the first bytes of characters beyond ASCII, which may
+// be white space.
+var wordStops = func() (t [256]bool) {
+	for b := range 256 {
+		t[b] = b >= utf8.RuneSelf || isASCIISpace(byte(b))
+	}
+	return t
+}()
+
+// singleSpaced reports whether every run of white space in s is one
+// ASCII space: then collapsing its runs changes nothing.
+func singleSpaced(s string) bool {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b == ' ' {
+			if i+1 < len(s) && s[i+1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if b < utf8.RuneSelf {
+			if isASCIISpace(b) {
+				return false
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return false
+		}
+		i += size - 1
+	}
+	return true
 }
 
 // excerpt renders text[span] as a quote, cut to maxQuoteBytes around the
@@ -558,6 +646,15 @@ func (d *describer) excerpt(text string, span briefbot.Span, matches []match) (s
 		}
 		span = win
 		matches = within(matches, span)
+	}
+	hl := make([]briefbot.Span, 0, len(matches))
+	if singleSpaced(text[span.Start:span.End]) {
+		// Nothing to collapse: the quote is the text, shifted.
+		shift := len(lead) - span.Start
+		for _, m := range matches {
+			hl = append(hl, briefbot.Span{Start: m.span.Start + shift, End: m.span.End + shift})
+		}
+		return lead + text[span.Start:span.End] + trail, hl
 	}
 	// newPos[i] is the position in the quote of text[span.Start+i].
 	var b strings.Builder
@@ -584,7 +681,6 @@ func (d *describer) excerpt(text string, span briefbot.Span, matches []match) (s
 	}
 	newPos[span.End-span.Start] = b.Len()
 	b.WriteString(trail)
-	hl := make([]briefbot.Span, 0, len(matches))
 	for _, m := range matches {
 		hl = append(hl, briefbot.Span{Start: newPos[m.span.Start-span.Start], End: newPos[m.span.End-span.Start]})
 	}
@@ -593,10 +689,154 @@ func (d *describer) excerpt(text string, span briefbot.Span, matches []match) (s
 
 // bestWindow returns the run of whole words within span, at most
 // maxQuoteBytes long, whose matches carry the most distinct IDF; the
-// earliest wins ties. The window slides over the words, counting the
-// matches of each term it holds, and sums a window's IDF only when the
-// set of terms it holds changed.
+// earliest wins ties. A window starts at a word and takes the words
+// after it while they fit. The matches a window holds change only where
+// it starts past a match, or first reaches one: those windows alone (and
+// the first) are scored, the words around each found by scanning from
+// the match rather than by cutting the whole span into words, in order,
+// counting the matches of each term the window holds and summing a
+// window's IDF only when the set of terms it holds changed.
 func (d *describer) bestWindow(text string, span briefbot.Span, matches []match) briefbot.Span {
+	s := text[span.Start:span.End]
+	if !utf8.ValidString(s) {
+		// Scanning back would not meet the characters scanning forward
+		// met.
+		return d.bestWindowOfWords(text, span, matches)
+	}
+	first := spaceEnd(s, 0, len(s))
+	if first == len(s) {
+		return span
+	}
+	last := spaceStartBefore(s, len(s)) // the last word's end
+	starts := append(d.starts[:0], first)
+	for _, m := range matches {
+		ms, me := m.span.Start-span.Start, m.span.End-span.Start
+		// The first window without m starts at the word after m's.
+		if next := spaceEnd(s, wordEnd(s, ms, len(s)), len(s)); next < len(s) {
+			starts = append(starts, next)
+		}
+		// The first window holding m starts at the first word from
+		// which m's word fits, or at m's word when it does not fit.
+		starts = append(starts, min(wordStartFrom(s, wordEnd(s, me, len(s))-maxQuoteBytes, first), wordStartOf(s, ms)))
+	}
+	slices.Sort(starts)
+	starts = slices.Compact(starts)
+	d.starts = starts
+	counts := d.counts
+	clear(counts)
+	var best briefbot.Span
+	bestScore, score, changed := -1.0, 0.0, true
+	lo, hi := 0, 0 // matches[lo:hi] are in the window
+	for _, st := range starts {
+		end := windowEnd(s, st, last)
+		w := briefbot.Span{Start: span.Start + st, End: span.Start + end}
+		for ; lo < len(matches) && matches[lo].span.Start < w.Start; lo++ {
+			if lo < hi {
+				t := matches[lo].term
+				if counts[t]--; counts[t] == 0 {
+					changed = true
+				}
+			}
+		}
+		hi = max(hi, lo)
+		for ; hi < len(matches) && matches[hi].span.End <= w.End; hi++ {
+			t := matches[hi].term
+			if counts[t]++; counts[t] == 1 {
+				changed = true
+			}
+		}
+		if changed {
+			score, changed = d.heldIDF(counts), false
+		}
+		if score > bestScore {
+			best, bestScore = w, score
+		}
+		if end == last {
+			break // later windows hold a part of this one's matches
+		}
+	}
+	return best
+}
+
+// windowEnd returns the end of the window of words of s starting at the
+// word at st: the end of the last word that fits within maxQuoteBytes of
+// st, or of the word at st when it alone is longer; last is the end of
+// s's last word.
+func windowEnd(s string, st, last int) int {
+	limit := st + maxQuoteBytes
+	if limit >= last {
+		return last
+	}
+	p := limit
+	for !utf8.RuneStart(s[p]) {
+		p--
+	}
+	if r, _ := utf8.DecodeRuneInString(s[p:]); !unicode.IsSpace(r) {
+		p = wordStartOf(s, p) // that word ends past limit
+	}
+	return max(spaceStartBefore(s, p), wordEnd(s, st, len(s)))
+}
+
+// wordStartFrom returns the first start of a word of s at y or after
+// (len(s) when none), and first (the first word's start) for y before it.
+func wordStartFrom(s string, y, first int) int {
+	if y <= first {
+		return first
+	}
+	if y >= len(s) {
+		return len(s)
+	}
+	for !utf8.RuneStart(s[y]) {
+		y--
+	}
+	if r, _ := utf8.DecodeLastRuneInString(s[:y]); !unicode.IsSpace(r) {
+		y = wordEnd(s, y, len(s)) // within a word: the next one
+	}
+	return spaceEnd(s, y, len(s))
+}
+
+// wordStartOf returns the start of the word of s holding s[p].
+func wordStartOf(s string, p int) int {
+	for p > 0 {
+		if b := s[p-1]; b < utf8.RuneSelf {
+			if isASCIISpace(b) {
+				return p
+			}
+			p--
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(s[:p])
+		if unicode.IsSpace(r) {
+			return p
+		}
+		p -= size
+	}
+	return 0
+}
+
+// spaceStartBefore returns the start of the run of white space of s that
+// ends at p: the end of the word before it, or p when none ends there.
+func spaceStartBefore(s string, p int) int {
+	for p > 0 {
+		if b := s[p-1]; b < utf8.RuneSelf {
+			if !isASCIISpace(b) {
+				return p
+			}
+			p--
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(s[:p])
+		if !unicode.IsSpace(r) {
+			return p
+		}
+		p -= size
+	}
+	return 0
+}
+
+// bestWindowOfWords is bestWindow for text that is not UTF-8: it cuts the
+// span into words and slides the window over them.
+func (d *describer) bestWindowOfWords(text string, span briefbot.Span, matches []match) briefbot.Span {
 	d.words = appendWordSpans(d.words[:0], text, span)
 	words := d.words
 	if len(words) == 0 {

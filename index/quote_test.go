@@ -139,6 +139,8 @@ func FuzzQuote(f *testing.F) {
 	f.Add("a. b. c.", "b")
 	f.Add("Word\n\n\nword  word\tword.", "word")
 	f.Add(strings.Repeat("supercalifragilistic", 30)+" end.", "end supercalifragilistic")
+	f.Add("One word\u00a0two\u2003words three\u3000four.", "two four")
+	f.Add(strings.Repeat("single spaced words only ", 20)+"end.", "words end")
 	ix := analyzerOnly()
 	f.Fuzz(func(t *testing.T, text, query string) {
 		terms := ix.analyzeQuery(query, false)
@@ -173,6 +175,47 @@ func FuzzQuote(f *testing.F) {
 		}
 		if h.Coverage < 0 || h.Coverage > 1 {
 			t.Fatalf("coverage %v", h.Coverage)
+		}
+	})
+}
+
+// FuzzBestWindow holds bestWindow, which scans around the matches, to the
+// reference, which slides over every word, on spans long enough to need
+// a window: the text is repeated past maxQuoteBytes.
+func FuzzBestWindow(f *testing.F) {
+	f.Add("Iran and Azerbaijan\u00a0dispute the   border; Iran's army\u3000drills. ", "iran border army", uint8(3))
+	f.Add(strings.Repeat("x", 330)+" vitamin d ", "vitamin d", uint8(2))
+	f.Add("a b c d e f g h i j k l m n o p q r s t u v w x y z ", "m z q", uint8(9))
+	ix := analyzerOnly()
+	f.Fuzz(func(t *testing.T, piece, query string, times uint8) {
+		if piece == "" {
+			return
+		}
+		n := max(int(times), maxQuoteBytes/len(piece)+2)
+		text := strings.Repeat(piece, min(n, 4*maxQuoteBytes/len(piece)+4))
+		terms := ix.analyzeQuery(query, false)
+		for i := range terms {
+			terms[i].idf, terms[i].weight = float64(1+i%3), 1
+		}
+		d := ix.newDescriber(terms)
+		defer d.release()
+		d.matches = d.matches[:0]
+		d.eachMatch(text, func(i, start, end int) {
+			d.matches = append(d.matches, match{span: briefbot.Span{Start: start, End: end}, term: i})
+		})
+		for _, span := range []briefbot.Span{{Start: 0, End: len(text)}, {Start: len(piece) / 2, End: len(text) - len(piece)/3}} {
+			if !utf8.ValidString(text[span.Start:span.End]) {
+				continue
+			}
+			ms := within(d.matches, span)
+			got := d.bestWindow(text, span, ms)
+			want := bestWindowRef(text, span, ms, terms)
+			if got != want {
+				t.Fatalf("bestWindow(%q, %v) = %v %q, reference %v %q", text, span, got, text[got.Start:got.End], want, text[want.Start:want.End])
+			}
+			if slow := d.bestWindowOfWords(text, span, ms); slow != want {
+				t.Fatalf("bestWindowOfWords = %v, reference %v", slow, want)
+			}
 		}
 	})
 }

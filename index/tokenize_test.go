@@ -127,6 +127,11 @@ func TestTermSigsHold(t *testing.T) {
 	gen("", 4)
 	alpha = "aeiyAtbldgnsz'"
 	gen("", 5)
+	// Terms of six characters or more are kept by their first four.
+	alpha = "aeiyltbsnz"
+	gen("", 6)
+	alpha = "aeiltyb"
+	gen("", 7)
 	docs, err := corpus.Builtin(corpus.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +143,11 @@ func TestTermSigsHold(t *testing.T) {
 			}
 		}
 	}
+	raws = append(raws, "sensibility", "mobility", "ability", "relational", "conditional", "hopefully", "hopefulness", "generously",
+		"possibly", "organization", "organizing", "agreed", "feed", "proceedings", "exceedingly", "conflated", "troubled", "sized",
+		"hopping", "fizzed", "skiing", "skies", "dying", "lying", "tying", "idly", "gently", "ugly", "early", "only", "singly",
+		"news", "howe", "atlas", "cosmos", "bias", "andes", "innings", "outing", "canning", "herring", "earring", "proceed", "exceed", "succeed",
+		"generate", "generation", "communism", "communication", "arsenic", "arsenal", "universal", "university", "activity", "effectively")
 	raws = append(raws, "ating", "ated", "bling", "izing", "hoping", "toying", "toyed", "rational", "skies", "dying", "lying", "ties", "ied", "ies", "aed", "eed", "ays", "ayed", "ationalize", "Iran's", "IRAN’S", "US", "Us's")
 	for _, raw := range raws {
 		if !sigHolds(t, da.TokenFilters, raw) {
@@ -204,7 +214,7 @@ func TestTermSigsSkip(t *testing.T) {
 		raw  string
 		want bool
 	}{
-		{"Vitamins", true}, {"VIT", true}, {"VI", false}, {"vis", false},
+		{"Vitamins", true}, {"vita", true}, {"VIT", false}, {"VI", false}, {"vis", false}, {"vite", false},
 		{"ating", true}, {"ate", true}, {"an", false},
 		{"ays", true}, {"AYED", true}, {"aim", true},
 		{"x", true}, {"xies", true}, {"Xylophone", true},
