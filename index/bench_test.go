@@ -513,3 +513,49 @@ func beirBench(b testing.TB, dir string) ([]briefbot.Document, []string) {
 	read("queries.jsonl", func(_, _, text string) { queries = append(queries, text) })
 	return docs, queries
 }
+
+// BenchmarkDescribe times what a search adds to ranking for each hit it
+// shows (matches, coverage, quote), on the top 10 of every query, their
+// texts read beforehand: the brief's questions, or with
+// BRIEFBOT_BENCH_BEIR set a BEIR collection's.
+func BenchmarkDescribe(b *testing.B) {
+	docs, queries := briefDocs(b), briefQueries(b)
+	if dir := os.Getenv("BRIEFBOT_BENCH_BEIR"); dir != "" {
+		docs, queries = beirBench(b, dir)
+	}
+	root := b.TempDir()
+	if _, err := Build(context.Background(), root, docs, BuildOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	ix, err := Open(root, Options{Synonyms: 0.7})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	type ranked struct {
+		hits  []briefbot.Hit
+		terms []queryTerm
+	}
+	var all []ranked
+	for _, q := range queries {
+		hits, terms, pos, err := ix.rank(context.Background(), q, nil, 10)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range hits {
+			if hits[i].Passage, err = ix.passageAt(int(pos[i])); err != nil {
+				b.Fatal(err)
+			}
+		}
+		all = append(all, ranked{hits, terms})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := all[i%len(all)]
+		d := ix.newDescriber(r.terms)
+		for _, h := range r.hits {
+			d.describe(&h)
+		}
+		d.release()
+	}
+}

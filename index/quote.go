@@ -177,10 +177,12 @@ func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 	}
 	d.toks = d.toks[:0]
 	if _, ok := da.Tokenizer.(*unicodetok.UnicodeTokenizer); ok {
-		d.toks = appendTokens(d.toks, text)
+		d.toks = appendTokensIf(d.toks, text, &d.sigs)
 	} else {
 		for _, tok := range da.Tokenizer.Tokenize([]byte(text)) {
-			d.toks = append(d.toks, briefbot.Span{Start: tok.Start, End: tok.End})
+			if d.sigs.mayMatch(text[tok.Start:tok.End]) {
+				d.toks = append(d.toks, briefbot.Span{Start: tok.Start, End: tok.End})
+			}
 		}
 	}
 	toks := d.toks
@@ -190,9 +192,6 @@ func (d *describer) eachMatch(text string, f func(i, start, end int)) {
 	for k, tok := range toks {
 		d.tokIdx[k] = -1
 		raw := text[tok.Start:tok.End]
-		if !d.sigs.mayMatch(raw) {
-			continue
-		}
 		if i, ok := d.rawSeen[raw]; ok {
 			d.tokIdx[k] = i
 			continue

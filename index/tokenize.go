@@ -25,6 +25,13 @@ import (
 // middle character (: . ') between two letters, or (, ; . ') between two
 // digits; every other byte stands alone and is no token.
 func appendTokens(dst []briefbot.Span, text string) []briefbot.Span {
+	return appendTokensIf(dst, text, nil)
+}
+
+// appendTokensIf is appendTokens appending only the tokens sigs lets
+// through (all when sigs is nil): describe looks at no other, and most
+// tokens are no query term.
+func appendTokensIf(dst []briefbot.Span, text string, sigs *termSigs) []briefbot.Span {
 	first := len(dst)
 	piece, mark := 0, len(dst) // the current piece's start, and its first token's index in dst
 	for i := 0; i < len(text); {
@@ -35,13 +42,13 @@ func appendTokens(dst []briefbot.Span, text string) []briefbot.Span {
 			continue
 		case beyondASCII:
 			if !utf8.ValidString(text[i:]) {
-				return appendSegmentTokens(dst[:first], text, 0, len(text))
+				return sift(appendSegmentTokens(dst[:first], text, 0, len(text)), first, text, sigs)
 			}
 			end := i
 			for end < len(text) && asciiClasses[text[end]] != spaceClass {
 				end++
 			}
-			dst = appendSegmentTokens(dst[:mark], text, piece, end)
+			dst = sift(appendSegmentTokens(dst[:mark], text, piece, end), mark, text, sigs)
 			i = end
 			continue
 		case letterClass, digitClass, extendNumLet:
@@ -69,10 +76,27 @@ func appendTokens(dst []briefbot.Span, text string) []briefbot.Span {
 			}
 			j += 2
 		}
-		dst = append(dst, briefbot.Span{Start: i, End: j})
+		if sigs == nil || sigs.mayMatch(text[i:j]) {
+			dst = append(dst, briefbot.Span{Start: i, End: j})
+		}
 		i = j
 	}
 	return dst
+}
+
+// sift keeps, of the tokens of text dst[from:], those sigs lets through
+// (all when sigs is nil).
+func sift(dst []briefbot.Span, from int, text string, sigs *termSigs) []briefbot.Span {
+	if sigs == nil {
+		return dst
+	}
+	keep := dst[:from]
+	for _, tok := range dst[from:] {
+		if sigs.mayMatch(text[tok.Start:tok.End]) {
+			keep = append(keep, tok)
+		}
+	}
+	return keep
 }
 
 // isWordClass reports whether c is letterClass, digitClass or

@@ -3,6 +3,7 @@ package index
 import (
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -67,6 +68,19 @@ func FuzzAppendTokens(f *testing.F) {
 		got, want := appendTokens(nil, text), bleveTokens(text)
 		if !slices.Equal(got, want) {
 			t.Fatalf("appendTokens(%q) = %v, bleve's tokenizer %v", text, got, want)
+		}
+		// appendTokensIf keeps what termSigs lets through, in order.
+		var sigs termSigs
+		for k, tok := range want {
+			if k%3 == 0 {
+				sigs.add(strings.ToLower(text[tok.Start:tok.End]))
+			}
+		}
+		sigs.add("vitamin")
+		sigs.add("ai")
+		sifted := slices.DeleteFunc(slices.Clone(want), func(s briefbot.Span) bool { return !sigs.mayMatch(text[s.Start:s.End]) })
+		if got := appendTokensIf([]briefbot.Span{{Start: -1}}, text, &sigs); !slices.Equal(got[1:], sifted) || got[0].Start != -1 {
+			t.Fatalf("appendTokensIf(%q) = %v, want %v", text, got, sifted)
 		}
 	})
 }
