@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -184,6 +183,10 @@ type Index struct {
 	tokMu    sync.RWMutex
 	tokTerms map[string]string
 	closed   atomic.Bool
+	// textMu is held for reading while a passage's text is read, for
+	// writing while the segments close: a mapped texts file is unmapped
+	// only once no read is in flight.
+	textMu sync.RWMutex
 }
 
 // Open opens the live build under root, the one CURRENT names. It returns an
@@ -238,7 +241,7 @@ type segment struct {
 	ordered bool
 	// texts is the segment's texts file; nil for a build holding its
 	// texts in its manifest.
-	texts *os.File
+	texts *textsReader
 	lock  *dirLock
 }
 
@@ -706,6 +709,8 @@ func (ix *Index) passageAt(pos int) (briefbot.Passage, error) {
 	if ix.textAt == nil {
 		return p, nil
 	}
+	ix.textMu.RLock()
+	defer ix.textMu.RUnlock()
 	if ix.closed.Load() {
 		return briefbot.Passage{}, ErrClosed
 	}
@@ -748,11 +753,13 @@ func (ix *Index) Close() error {
 // closeSegments closes the segments' bleve indexes and releases the locks
 // loadSegment took.
 func (ix *Index) closeSegments() error {
+	ix.textMu.Lock()
+	defer ix.textMu.Unlock()
 	var errs []error
 	for _, s := range ix.segs {
 		errs = append(errs, s.bidx.Close())
 		if s.texts != nil {
-			errs = append(errs, s.texts.Close())
+			errs = append(errs, s.texts.close())
 		}
 		s.lock.unlock()
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"unsafe"
 )
 
@@ -42,9 +44,50 @@ type textRef struct {
 	seg int32
 }
 
+// textsReader reads a segment's texts file: from memory when the system
+// maps files (unix), which spares a system call per passage shown, else
+// by ReadAt. The file never changes while a build is served; were it cut
+// short or unreadable underneath, the fault becomes an error of the read
+// (readAt), not the end of the process.
+type textsReader struct {
+	f    *os.File
+	data []byte // the whole file, mapped; nil when not mapped
+}
+
+// readAt fills p from the file at off.
+func (t *textsReader) readAt(p []byte, off int64) (err error) {
+	if t.data == nil {
+		_, err = t.f.ReadAt(p, off)
+		return err
+	}
+	if off < 0 || off > int64(len(t.data)) || int64(len(p)) > int64(len(t.data))-off {
+		return io.ErrUnexpectedEOF
+	}
+	// A page the disk cannot give, or past a file truncated since it was
+	// mapped, raises a fault: Go turns it into a panic on this
+	// goroutine, recovered here.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("read %s at %d: unreadable or cut short: %v", t.f.Name(), off, r)
+		}
+	}()
+	copy(p, t.data[off:])
+	return nil
+}
+
+func (t *textsReader) close() error {
+	var err error
+	if t.data != nil {
+		err = unmapFile(t.data)
+		t.data = nil
+	}
+	return errors.Join(err, t.f.Close())
+}
+
 // openTexts opens the texts file in dir, which must hold the texts sums
 // describe; it returns the file and each text's offset.
-func openTexts(dir string, sums []textSum) (*os.File, []int64, error) {
+func openTexts(dir string, sums []textSum) (*textsReader, []int64, error) {
 	f, err := os.Open(filepath.Join(dir, textsFile))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", textsFile, err)
@@ -69,20 +112,28 @@ func openTexts(dir string, sums []textSum) (*os.File, []int64, error) {
 		_ = f.Close()
 		return nil, nil, fmt.Errorf("open %s: %w", filepath.Join(dir, textsFile), err)
 	}
-	return f, offs, nil
+	t := &textsReader{f: f}
+	if data, err := mapFile(f, fi.Size()); err != nil {
+		slog.Debug("texts read from the file, not mapped", "file", f.Name(), "err", err)
+	} else {
+		t.data = data
+	}
+	return t, offs, nil
 }
 
-// readText reads the text ref locates from f, checking its CRC.
-func readText(f *os.File, ref textRef) (string, error) {
+// readText reads the text ref locates from t, checking its CRC.
+func readText(t *textsReader, ref textRef) (string, error) {
 	if ref.sum.Len > maxTextLen || ref.off < 0 || ref.off > math.MaxInt64-int64(ref.sum.Len) {
 		return "", fmt.Errorf("%w: text of %d bytes at %d out of range", ErrCorrupt, ref.sum.Len, ref.off)
 	}
 	buf := make([]byte, ref.sum.Len)
-	if _, err := f.ReadAt(buf, ref.off); err != nil {
+	if err := t.readAt(buf, ref.off); err != nil {
 		return "", fmt.Errorf("read passage text: %w", err)
 	}
 	if crc32.Update(0, crcTable, buf) != ref.sum.CRC {
-		return "", fmt.Errorf("%w: passage text at %d of %s: checksum mismatch", ErrCorrupt, ref.off, f.Name())
+		return "", fmt.Errorf("%w: passage text at %d of %s: checksum mismatch", ErrCorrupt, ref.off, t.f.Name())
 	}
-	return string(buf), nil
+	// The buffer is this text's alone and never written again: the
+	// string shares it rather than copying every shown passage twice.
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }

@@ -1,0 +1,45 @@
+//go:build unix
+
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestMappedTextsCutShort: the texts file is mapped, and a file cut short
+// under a served index (a disk or an operator gone wrong) makes reading a
+// text an error, not a fault that ends the process.
+func TestMappedTextsCutShort(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	if _, err := Build(ctx, root, pets, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if len(ix.segs) == 0 || ix.segs[0].texts == nil || ix.segs[0].texts.data == nil {
+		t.Fatal("the texts file is not mapped")
+	}
+	if hits, err := ix.Search(ctx, "dog", 3); err != nil || len(hits) == 0 || hits[0].Passage.Text == "" {
+		t.Fatalf("search before: %v, %+v", err, hits)
+	}
+	cur, err := readCurrent(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(root, buildsDir, cur, textsFile), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Search(ctx, "dog", 3); err == nil {
+		t.Error("search over texts cut short: no error")
+	}
+	if _, ok := ix.Passage("d3#a"); ok {
+		t.Error("a passage whose text is gone was served")
+	}
+}
