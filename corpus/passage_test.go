@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func sentencesOf(text string) []string {
@@ -184,76 +183,6 @@ func FuzzSentences(f *testing.F) {
 				t.Fatalf("span %+v not trimmed: %q", s, got)
 			}
 			prev = s.End
-		}
-	})
-}
-
-// sentenceSpansRef is sentenceSpans as it was before its scan skipped to
-// the next byte that may begin a mark: it decodes every byte beyond ASCII.
-func sentenceSpansRef(text string) []span {
-	var out []span
-	start := 0
-	for i := 0; i < len(text); {
-		if b := text[i]; b < utf8.RuneSelf && b != '.' && b != '!' && b != '?' {
-			i++ // most of the text: no decoding
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		if r != '.' && r != '!' && r != '?' && r != '…' {
-			continue
-		}
-		j := i
-		for j < len(text) {
-			c, n := utf8.DecodeRuneInString(text[j:])
-			if !strings.ContainsRune(`.!?…`+closers, c) {
-				break
-			}
-			j += n
-		}
-		// The rest of a run of punctuation ("...", "?!") ends at the same
-		// j: when the first mark of the run cannot end a sentence, the
-		// others cannot either, so the run is skipped rather than
-		// scanned again from each of its marks.
-		if j >= len(text) || text[j] != ' ' {
-			i = j
-			continue
-		}
-		next, _ := utf8.DecodeRuneInString(text[j+1:])
-		// Tokenized corpora write " . " and lower-case every sentence.
-		spaced := i-size > 0 && text[i-size-1] == ' '
-		if !startsSentence(next) && !spaced {
-			i = j // the later marks are not after a space either
-			continue
-		}
-		if r == '.' && abbreviationBefore(text[start:i-size], next) {
-			// A later "." of the run follows a word holding a period,
-			// an abbreviation too; only "!", "?" or "…" may still end
-			// the sentence.
-			if k := strings.IndexAny(text[i:j], "!?…"); k >= 0 {
-				i += k
-			} else {
-				i = j
-			}
-			continue
-		}
-		out = append(out, span{start, j})
-		start = j + 1
-		i = j + 1
-	}
-	if start < len(text) {
-		out = append(out, span{start, len(text)})
-	}
-	return out
-}
-
-// FuzzSentenceSpans holds sentenceSpans to sentenceSpansRef.
-func FuzzSentenceSpans(f *testing.F) {
-	f.Add("Mr. A. B. said “hi.” Then? No!… Yes… x")
-	f.Add("\xf0\xe2\x80\xa6 A. é… B? ✓. C")
-	f.Fuzz(func(t *testing.T, text string) {
-		if got, want := sentenceSpans(text), sentenceSpansRef(text); !slices.Equal(got, want) {
-			t.Fatalf("sentenceSpans(%q) = %v, reference %v", text, got, want)
 		}
 	})
 }

@@ -65,3 +65,16 @@ func TestSentenceSpansSkipsRunsAlike(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSentenceSpans holds sentenceSpans, which skips to the next byte
+// that may begin a mark, to oldSentenceSpans, which decodes every
+// character.
+func FuzzSentenceSpans(f *testing.F) {
+	f.Add("Mr. A. B. said “hi.” Then? No!… Yes… x")
+	f.Add("\xf0\xe2\x80\xa6 A. é… B? ✓. C")
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := sentenceSpans(text), oldSentenceSpans(text); !reflect.DeepEqual(got, want) {
+			t.Fatalf("sentenceSpans(%q) = %v, old %v", text, got, want)
+		}
+	})
+}

@@ -721,33 +721,13 @@ func (d *describer) bestWindow(text string, span briefbot.Span, matches []match)
 	slices.Sort(starts)
 	starts = slices.Compact(starts)
 	d.starts = starts
-	counts := d.counts
-	clear(counts)
+	sl := d.newSlider(matches)
 	var best briefbot.Span
-	bestScore, score, changed := -1.0, 0.0, true
-	lo, hi := 0, 0 // matches[lo:hi] are in the window
+	bestScore := -1.0
 	for _, st := range starts {
 		end := windowEnd(s, st, last)
 		w := briefbot.Span{Start: span.Start + st, End: span.Start + end}
-		for ; lo < len(matches) && matches[lo].span.Start < w.Start; lo++ {
-			if lo < hi {
-				t := matches[lo].term
-				if counts[t]--; counts[t] == 0 {
-					changed = true
-				}
-			}
-		}
-		hi = max(hi, lo)
-		for ; hi < len(matches) && matches[hi].span.End <= w.End; hi++ {
-			t := matches[hi].term
-			if counts[t]++; counts[t] == 1 {
-				changed = true
-			}
-		}
-		if changed {
-			score, changed = d.heldIDF(counts), false
-		}
-		if score > bestScore {
+		if score := sl.scoreOf(w); score > bestScore {
 			best, bestScore = w, score
 		}
 		if end == last {
@@ -841,12 +821,9 @@ func (d *describer) bestWindowOfWords(text string, span briefbot.Span, matches [
 	if len(words) == 0 {
 		return span
 	}
-	counts := d.counts
-	clear(counts)
+	sl := d.newSlider(matches)
 	best, bestScore := briefbot.Span{Start: words[0].Start, End: words[0].End}, -1.0
-	score, changed := 0.0, true
 	j := 0
-	lo, hi := 0, 0 // matches[lo:hi] are in the window
 	for i := range words {
 		if j < i {
 			j = i
@@ -857,25 +834,7 @@ func (d *describer) bestWindowOfWords(text string, span briefbot.Span, matches [
 			j++
 		}
 		w := briefbot.Span{Start: words[i].Start, End: words[j].End}
-		for ; lo < len(matches) && matches[lo].span.Start < w.Start; lo++ {
-			if lo < hi {
-				t := matches[lo].term
-				if counts[t]--; counts[t] == 0 {
-					changed = true
-				}
-			}
-		}
-		hi = max(hi, lo)
-		for ; hi < len(matches) && matches[hi].span.End <= w.End; hi++ {
-			t := matches[hi].term
-			if counts[t]++; counts[t] == 1 {
-				changed = true
-			}
-		}
-		if changed {
-			score, changed = d.heldIDF(counts), false
-		}
-		if score > bestScore {
+		if score := sl.scoreOf(w); score > bestScore {
 			best, bestScore = w, score
 		}
 		if j == len(words)-1 {
@@ -883,6 +842,47 @@ func (d *describer) bestWindowOfWords(text string, span briefbot.Span, matches [
 		}
 	}
 	return best
+}
+
+// slider scores windows sliding forward over a span's matches (in text
+// order): it counts the matches of each term the window holds, and sums
+// the window's IDF only when the set of terms it holds changed.
+type slider struct {
+	d       *describer
+	matches []match
+	lo, hi  int // matches[lo:hi] are in the window
+	score   float64
+	changed bool
+}
+
+func (d *describer) newSlider(matches []match) slider {
+	clear(d.counts)
+	return slider{d: d, matches: matches, changed: true}
+}
+
+// scoreOf returns the IDF the matches in w carry; w must not start or end
+// before the window scored last.
+func (sl *slider) scoreOf(w briefbot.Span) float64 {
+	ms, counts := sl.matches, sl.d.counts
+	for ; sl.lo < len(ms) && ms[sl.lo].span.Start < w.Start; sl.lo++ {
+		if sl.lo < sl.hi {
+			t := ms[sl.lo].term
+			if counts[t]--; counts[t] == 0 {
+				sl.changed = true
+			}
+		}
+	}
+	sl.hi = max(sl.hi, sl.lo)
+	for ; sl.hi < len(ms) && ms[sl.hi].span.End <= w.End; sl.hi++ {
+		t := ms[sl.hi].term
+		if counts[t]++; counts[t] == 1 {
+			sl.changed = true
+		}
+	}
+	if sl.changed {
+		sl.score, sl.changed = sl.d.heldIDF(counts), false
+	}
+	return sl.score
 }
 
 // heldIDF sums the IDF times weight of the terms whose count is not zero,
