@@ -118,25 +118,25 @@ func (c *postingsCache) get(field, term string) (*postingList, bool) {
 }
 
 // keep keeps l as term's postings in field while the budget has room and
-// returns what is kept: l, or the list of a concurrent search that kept
-// it first; l itself, not kept, when the budget has no room.
-func (c *postingsCache) keep(field, term string, l *postingList) (_ *postingList, kept bool) {
+// returns the list to search: the one a concurrent search kept first, or
+// l, kept or (when the budget has no room) not.
+func (c *postingsCache) keep(field, term string, l *postingList) *postingList {
 	size := int64(l.df) * postingBytes
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lists := c.lists(field)
 	if have, ok := (*lists)[term]; ok {
-		return have, true
+		return have
 	}
 	if c.used+size > c.budget {
-		return l, false
+		return l
 	}
 	if *lists == nil {
 		*lists = make(map[string]*postingList)
 	}
 	(*lists)[term] = l
 	c.used += size
-	return l, true
+	return l
 }
 
 // fits reports whether size bytes more fit the budget now.
@@ -197,6 +197,5 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		return l, nil
 	}
 	l.sortByPos()
-	kept, _ := ix.postCache.keep(field, term, l)
-	return kept, nil
+	return ix.postCache.keep(field, term, l), nil
 }

@@ -699,7 +699,8 @@ func (d *describer) bestWindow(text string, span briefbot.Span, matches []match)
 	s := text[span.Start:span.End]
 	if !utf8.ValidString(s) {
 		// Scanning back would not meet the characters scanning forward
-		// met.
+		// met, and could walk off the span's start (a fuzzed case kept
+		// in testdata/fuzz/FuzzQuote).
 		return d.bestWindowOfWords(text, span, matches)
 	}
 	first := spaceEnd(s, 0, len(s))
@@ -775,37 +776,25 @@ func wordStartFrom(s string, y, first int) int {
 }
 
 // wordStartOf returns the start of the word of s holding s[p].
-func wordStartOf(s string, p int) int {
-	for p > 0 {
-		if b := s[p-1]; b < utf8.RuneSelf {
-			if isASCIISpace(b) {
-				return p
-			}
-			p--
-			continue
-		}
-		r, size := utf8.DecodeLastRuneInString(s[:p])
-		if unicode.IsSpace(r) {
-			return p
-		}
-		p -= size
-	}
-	return 0
-}
+func wordStartOf(s string, p int) int { return runStartBefore(s, p, false) }
 
 // spaceStartBefore returns the start of the run of white space of s that
 // ends at p: the end of the word before it, or p when none ends there.
-func spaceStartBefore(s string, p int) int {
+func spaceStartBefore(s string, p int) int { return runStartBefore(s, p, true) }
+
+// runStartBefore returns the start of the run of characters ending at p
+// that are white space or not as space says, scanning back.
+func runStartBefore(s string, p int, space bool) int {
 	for p > 0 {
 		if b := s[p-1]; b < utf8.RuneSelf {
-			if !isASCIISpace(b) {
+			if isASCIISpace(b) != space {
 				return p
 			}
 			p--
 			continue
 		}
 		r, size := utf8.DecodeLastRuneInString(s[:p])
-		if !unicode.IsSpace(r) {
+		if unicode.IsSpace(r) != space {
 			return p
 		}
 		p -= size
