@@ -42,7 +42,7 @@ type Weighted struct {
 //     the authors), the nearest earlier question that does says it ("who
 //     wrote this?", then "where do they work?").
 func (ix *Index) SearchInContext(ctx context.Context, question string, earlier []Weighted, k int) ([]briefbot.Hit, error) {
-	return ix.search(ctx, question, earlier, k)
+	return ix.search(ctx, question, earlier, k, k)
 }
 
 // carryOn holds the analyzed forms of words that move a conversation along

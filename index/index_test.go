@@ -175,6 +175,46 @@ func TestSearchTopK(t *testing.T) {
 	}
 }
 
+// SearchShown ranks as Search does and describes only the hits it shows:
+// those are Search's hits exactly, the rest Rank's.
+func TestSearchShown(t *testing.T) {
+	ctx := context.Background()
+	ix := buildOpen(t, pets, BuildOptions{})
+	const q, k = "cat dog bird", 3
+	full, err := ix.Search(ctx, q, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, err := ix.Rank(ctx, q, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full) != k || len(bare) != k {
+		t.Fatalf("Search gave %d hits, Rank %d; want %d", len(full), len(bare), k)
+	}
+	for _, shown := range []int{0, 1, 2, k, k + 5} {
+		got, err := ix.SearchShown(ctx, q, k, shown)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != k {
+			t.Fatalf("shown %d: %d hits, want %d", shown, len(got), k)
+		}
+		for i, h := range got {
+			want := bare[i]
+			if i < shown {
+				want = full[i]
+			}
+			if !reflect.DeepEqual(h, want) {
+				t.Errorf("shown %d, hit %d:\n got %+v\nwant %+v", shown, i, h, want)
+			}
+		}
+		if shown > 0 && got[0].Quote == "" {
+			t.Errorf("shown %d: the first hit has no quote", shown)
+		}
+	}
+}
+
 func TestSearchTiesFollowCorpusOrder(t *testing.T) {
 	docs := []briefbot.Document{doc("z", "", "same words here"), doc("a", "", "same words here"), doc("m", "", "same words here")}
 	ix := buildOpen(t, docs, BuildOptions{BatchSize: 1})

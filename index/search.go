@@ -19,17 +19,25 @@ import (
 // syntax characters are plain text. A blank or all-stopword query has no
 // hits and no error.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]briefbot.Hit, error) {
-	return ix.search(ctx, query, nil, k)
+	return ix.search(ctx, query, nil, k, k)
 }
 
-func (ix *Index) search(ctx context.Context, query string, earlier []Weighted, k int) ([]briefbot.Hit, error) {
+// SearchShown is Search for output that shows only its first hits in full:
+// the top k are ranked as Search ranks them, the first shown of them carry
+// their text and quote, and the rest are as Rank returns them. A list that
+// shows ten results and counts a hundred pays for ten quotes.
+func (ix *Index) SearchShown(ctx context.Context, query string, k, shown int) ([]briefbot.Hit, error) {
+	return ix.search(ctx, query, nil, k, shown)
+}
+
+func (ix *Index) search(ctx context.Context, query string, earlier []Weighted, k, shown int) ([]briefbot.Hit, error) {
 	hits, terms, pos, err := ix.rank(ctx, query, earlier, k)
-	if err != nil || len(hits) == 0 {
+	if err != nil || len(hits) == 0 || shown <= 0 {
 		return hits, err
 	}
 	d := ix.newDescriber(terms)
 	defer d.release()
-	for i := range hits {
+	for i := range hits[:min(shown, len(hits))] {
 		if hits[i].Passage, err = ix.passageAt(int(pos[i])); err != nil {
 			return nil, err
 		}

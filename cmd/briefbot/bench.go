@@ -50,21 +50,26 @@ type benchJSON struct {
 }
 
 type benchRowJSON struct {
-	Name    string  `json:"name"` // mode/depth/related|plain
-	Mode    string  `json:"mode"` // rank or search
-	Depth   int     `json:"depth"`
-	Related bool    `json:"related"`
-	P50MS   float64 `json:"p50_ms"`
-	P99MS   float64 `json:"p99_ms"`
-	MeanMS  float64 `json:"mean_ms"`
+	Name    string `json:"name"` // mode/depth/related|plain[/shownN]
+	Mode    string `json:"mode"` // rank or search
+	Depth   int    `json:"depth"`
+	Related bool   `json:"related"`
+	// Shown is how many hits of a search carry their text and quote: all
+	// (the depth) for Search, the first 10 in the rows of a list that
+	// shows ten (SearchShown), 0 for rank.
+	Shown  int     `json:"shown"`
+	P50MS  float64 `json:"p50_ms"`
+	P99MS  float64 `json:"p99_ms"`
+	MeanMS float64 `json:"mean_ms"`
 }
 
-// benchCase is one row of the bench: what is called, how deep, and with
-// related words or not.
+// benchCase is one row of the bench: what is called, how deep, with
+// related words or not, and for a search how many hits are quoted.
 type benchCase struct {
 	mode    string
 	depth   int
 	related bool
+	shown   int
 }
 
 func (c benchCase) name() string {
@@ -72,15 +77,30 @@ func (c benchCase) name() string {
 	if c.related {
 		r = "related"
 	}
-	return fmt.Sprintf("%s/%d/%s", c.mode, c.depth, r)
+	name := fmt.Sprintf("%s/%d/%s", c.mode, c.depth, r)
+	if c.mode == "search" && c.shown < c.depth {
+		name += fmt.Sprintf("/shown%d", c.shown)
+	}
+	return name
 }
+
+// benchShown is how many results a list shows in full: the depth-100
+// search rows are run twice, quoting all hits and quoting these.
+const benchShown = 10
 
 var benchCases = func() []benchCase {
 	var cs []benchCase
 	for _, mode := range []string{"rank", "search"} {
 		for _, depth := range []int{10, 100} {
 			for _, related := range []bool{true, false} {
-				cs = append(cs, benchCase{mode, depth, related})
+				switch {
+				case mode == "rank":
+					cs = append(cs, benchCase{mode, depth, related, 0})
+				case depth > benchShown:
+					cs = append(cs, benchCase{mode, depth, related, depth}, benchCase{mode, depth, related, benchShown})
+				default:
+					cs = append(cs, benchCase{mode, depth, related, depth})
+				}
 			}
 		}
 	}
@@ -93,7 +113,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
   The collection (corpus.jsonl, queries.jsonl, qrels/test.tsv) is indexed as eval --beir
   indexes it, into DATA/bench/NAME (kept, and opened when current); then every judged query is
   run through Rank (ranking only) and Search (with quotes, as shown) at depth 10 and 100, with
-  the related words of retrieval.synonyms and without. One untimed warm-up pass, then --rounds
+  the related words of retrieval.synonyms and without; at depth 100 the search is run quoting
+  all 100 hits and quoting the first 10 (rows ending /shown10: a list that shows ten). One untimed warm-up pass, then --rounds
   timed rounds; each row is the round with the median p50. Also start-up (command start to
   index ready: load, split, open the current index) and nDCG@10 as a sanity check.`)
 	beir := fs.String("beir", "", "BEIR collection `folder`")
@@ -213,7 +234,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 			p50, p99, mean := latencies(times)
-			perCase[i] = append(perCase[i], benchRowJSON{Name: c.name(), Mode: c.mode, Depth: c.depth, Related: c.related,
+			perCase[i] = append(perCase[i], benchRowJSON{Name: c.name(), Mode: c.mode, Depth: c.depth, Related: c.related, Shown: c.shown,
 				P50MS: ms(p50), P99MS: ms(p99), MeanMS: ms(mean)})
 		}
 	}
@@ -255,7 +276,9 @@ func (e *env) openBench(ctx context.Context, dir, root string, opts index.Option
 func benchPass(ctx context.Context, ix *index.Index, c benchCase, qs []eval.Query, times []time.Duration, seen func(eval.Query, []briefbot.Hit)) error {
 	call := ix.Rank
 	if c.mode == "search" {
-		call = ix.Search
+		call = func(ctx context.Context, q string, k int) ([]briefbot.Hit, error) {
+			return ix.SearchShown(ctx, q, k, c.shown)
+		}
 	}
 	// The garbage of the case before (search at depth 100 makes much) is
 	// collected now, not during this case's queries.

@@ -38,7 +38,8 @@ func writeTinyBEIR(t *testing.T, n int) string {
 
 var benchRows = []string{
 	"rank/10/related", "rank/10/plain", "rank/100/related", "rank/100/plain",
-	"search/10/related", "search/10/plain", "search/100/related", "search/100/plain",
+	"search/10/related", "search/10/plain",
+	"search/100/related", "search/100/related/shown10", "search/100/plain", "search/100/plain/shown10",
 }
 
 func TestBench(t *testing.T) {
@@ -77,6 +78,16 @@ func TestBench(t *testing.T) {
 		if r.Name != benchRows[i] || r.P50MS <= 0 || r.P99MS < r.P50MS || r.MeanMS <= 0 {
 			t.Errorf("row %d: %+v", i, r)
 		}
+		wantShown := 0
+		switch {
+		case strings.HasSuffix(r.Name, "/shown10"):
+			wantShown = 10
+		case r.Mode == "search":
+			wantShown = r.Depth
+		}
+		if r.Shown != wantShown {
+			t.Errorf("row %s: shown %d, want %d", r.Name, r.Shown, wantShown)
+		}
 	}
 	// The field names are a contract.
 	var raw map[string]any
@@ -88,7 +99,7 @@ func TestBench(t *testing.T) {
 		t.Errorf("keys %s, want %s", k, wantKeys)
 	}
 	row := raw["rows"].([]any)[0].(map[string]any)
-	if k := strings.Join(keys(row), " "); k != "depth mean_ms mode name p50_ms p99_ms related" {
+	if k := strings.Join(keys(row), " "); k != "depth mean_ms mode name p50_ms p99_ms related shown" {
 		t.Errorf("row keys %s", k)
 	}
 }
