@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -385,6 +386,14 @@ func writeBuild(ctx context.Context, root string, src Source, plan buildPlan, op
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	own.local = nil // written; not needed to serve
+	if plan.base == "" {
+		if err := replaceFileWith(dir, postFile, func(w io.Writer) error { return writePostings(ctx, ix, w) }); err != nil {
+			return nil, fmt.Errorf("build index: %w", err)
+		}
+		if ix.posts, err = openPostings(dir, len(ix.flat), ix.opts.K1, ix.opts.B); err != nil {
+			return nil, fmt.Errorf("build index: verify build %s: %w", dir, err)
+		}
+	}
 	prev, cerr := readCurrent(root)
 	if cerr != nil && !errors.Is(cerr, ErrNoIndex) {
 		slog.Warn("previous index unreadable; replacing it", "root", root, "err", cerr)

@@ -183,10 +183,13 @@ type Index struct {
 	tokMu    sync.RWMutex
 	tokTerms map[string]string
 	closed   atomic.Bool
-	// textMu is held for reading while a passage's text is read, for
-	// writing while the segments close: a mapped texts file is unmapped
-	// only once no read is in flight.
-	textMu sync.RWMutex
+	// posts is the build's postings file, mapped (see postFile); nil when
+	// searches read bleve's postings.
+	posts *mappedPostings
+	// mapMu is held for reading while a passage's text is read and while
+	// a search ranks, for writing while the segments close: a mapped texts
+	// or postings file is unmapped only once no read of it is in flight.
+	mapMu sync.RWMutex
 }
 
 // Open opens the live build under root, the one CURRENT names. It returns an
@@ -320,6 +323,13 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 	size := len(ix.flat)
 	ix.accPool.New = func() any { return newAccumulator(size) }
 	ix.minPrune = minPrunePostings
+	if len(specs) == 1 && specs[0].all {
+		// A file that does not open costs speed, not answers: bleve's
+		// postings serve.
+		if ix.posts, err = openPostings(dir, len(ix.flat), opts.K1, opts.B); err != nil {
+			slog.Warn("index postings file unusable; reading postings from the index", "dir", dir, "error", err)
+		}
+	}
 	return ix, nil
 }
 
@@ -709,8 +719,8 @@ func (ix *Index) passageAt(pos int) (briefbot.Passage, error) {
 	if ix.textAt == nil {
 		return p, nil
 	}
-	ix.textMu.RLock()
-	defer ix.textMu.RUnlock()
+	ix.mapMu.RLock()
+	defer ix.mapMu.RUnlock()
 	if ix.closed.Load() {
 		return briefbot.Passage{}, ErrClosed
 	}
@@ -753,9 +763,13 @@ func (ix *Index) Close() error {
 // closeSegments closes the segments' bleve indexes and releases the locks
 // loadSegment took.
 func (ix *Index) closeSegments() error {
-	ix.textMu.Lock()
-	defer ix.textMu.Unlock()
+	ix.mapMu.Lock()
+	defer ix.mapMu.Unlock()
 	var errs []error
+	if ix.posts != nil {
+		errs = append(errs, ix.posts.close())
+		ix.posts = nil
+	}
 	for _, s := range ix.segs {
 		errs = append(errs, s.bidx.Close())
 		if s.texts != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +42,25 @@ func TestMappedTextsCutShort(t *testing.T) {
 	}
 	if _, ok := ix.Passage("d3#a"); ok {
 		t.Error("a passage whose text is gone was served")
+	}
+}
+
+// A postings file cut short under an open index faults where it is read:
+// the search fails with an error instead of crashing the process, and the
+// next one too.
+func TestMappedPostingsCutShort(t *testing.T) {
+	ctx := context.Background()
+	root, ix := buildMapped(t, briefDocs(t), Options{})
+	const q = "Iran Azerbaijan Israel drones"
+	if hits, err := ix.Rank(ctx, q, 10); err != nil || len(hits) == 0 {
+		t.Fatalf("rank before: %v, %d hits", err, len(hits))
+	}
+	if err := os.Truncate(postFilePath(t, root), 0); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := ix.Rank(ctx, q, 10); err == nil || !strings.Contains(err.Error(), postFile) {
+			t.Errorf("rank over a postings file cut short: %v, want an error naming %s", err, postFile)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"slices"
 	"sync"
@@ -161,12 +162,26 @@ func (c *postingsCache) lists(field string) *map[string]*postingList {
 	return &c.body
 }
 
-// postingsOf returns the postings of term in field, decoded: from the
+// postingsOf returns the postings of term in field, decoded: in place in
+// the build's postings file when it has one (see postFile), else from the
 // cache, or read from bleve and admitted to the cache while its budget has
-// room (a list that does not fit is decoded for this search only). Reading
-// a body's postings from bleve records the term's document frequency in
-// dfCache. Scoring then runs over two arrays, with no call per posting.
+// room (a list that does not fit is decoded for this search only). The
+// first reading of a body's postings records the term's document frequency
+// in dfCache. Scoring then runs over two arrays, with no call per posting.
 func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field, term string) (*postingList, error) {
+	if ix.posts != nil {
+		l, err := ix.posts.list(field, term)
+		if err == nil {
+			if field == fieldBody {
+				if _, ok := ix.dfCache.Load(term); !ok {
+					ix.dfCache.Store(term, l.df)
+				}
+			}
+			return l, nil
+		}
+		// A damaged list costs speed, not answers: bleve's postings serve.
+		slog.Warn("index postings file damaged; reading the list from the index", "dir", ix.dir, "error", err)
+	}
 	if l, ok := ix.postCache.get(field, term); ok {
 		return l, nil
 	}

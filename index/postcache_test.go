@@ -27,7 +27,15 @@ func TestPostingsCacheChangesNoAnswer(t *testing.T) {
 		t.Cleanup(func() { _ = ix.Close() })
 		return ix
 	}
+	// The cache serves where the build's postings file does not.
 	none, all, small := open(-1), open(0), open(2000)
+	for _, ix := range []*Index{none, all, small} {
+		withoutPostingsFile(t, ix)
+	}
+	mapped := open(0)
+	if mapped.posts == nil {
+		t.Fatal("the build has no postings file")
+	}
 	queries := append(briefQueries(t), "Is Armenia in the CSTO?", "who wrote this?", "Iran Azerbaijan Russia Turkey Israel")
 	for round := range 2 {
 		for _, q := range queries {
@@ -35,7 +43,7 @@ func TestPostingsCacheChangesNoAnswer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for name, ix := range map[string]*Index{"cached": all, "small budget": small} {
+			for name, ix := range map[string]*Index{"cached": all, "small budget": small, "postings file": mapped} {
 				got, err := ix.Search(ctx, q, 20)
 				if err != nil {
 					t.Fatal(err)
@@ -55,4 +63,19 @@ func TestPostingsCacheChangesNoAnswer(t *testing.T) {
 	if n := small.postCache.usedBytes(); n == 0 || n > 2000 {
 		t.Errorf("a cache of 2000 bytes holds %d", n)
 	}
+}
+
+// withoutPostingsFile makes ix read bleve's postings, as a build without a
+// postings file does.
+func withoutPostingsFile(t *testing.T, ix *Index) {
+	t.Helper()
+	ix.mapMu.Lock()
+	defer ix.mapMu.Unlock()
+	if ix.posts == nil {
+		return
+	}
+	if err := ix.posts.close(); err != nil {
+		t.Fatal(err)
+	}
+	ix.posts = nil
 }

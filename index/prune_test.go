@@ -59,6 +59,14 @@ func TestPrunedRankingIsExhaustive(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// The exhaustive ranking and the uncached one read bleve's
+				// postings, the pruned one the build's postings file: the
+				// comparison holds the file to bleve too.
+				withoutPostingsFile(t, full)
+				withoutPostingsFile(t, uncached)
+				if pruned.posts == nil {
+					t.Fatal("the build has no postings file")
+				}
 				full.exhaustive = true
 				pruned.minPrune, uncached.minPrune = 0, 0
 				for _, k := range []int{1, 10, 100} {

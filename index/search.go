@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -163,13 +164,7 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 	if ix.closed.Load() {
 		return nil, nil, nil, fmt.Errorf("search: %w", ErrClosed)
 	}
-	rs, closeReaders, err := ix.readers()
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("search: %w", err)
-	}
-	defer closeReaders()
-
-	h, err := ix.rankTop(ctx, rs, query, earlier, terms, k, mark)
+	h, err := ix.rankMapped(ctx, query, earlier, terms, k, mark)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -192,6 +187,31 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 		pos[i] = c.pos
 	}
 	return hits, terms, pos, nil
+}
+
+// rankMapped runs rankTop with the mapped files held open (see mapMu). A
+// page of the postings file that faults (the file cut short under the
+// index, a disk error) is an error of this search, not a crash.
+func (ix *Index) rankMapped(ctx context.Context, query string, earlier []Weighted, terms []queryTerm, k int, mark *accumulator) (_ topK, err error) {
+	ix.mapMu.RLock()
+	defer ix.mapMu.RUnlock()
+	if ix.closed.Load() {
+		return nil, fmt.Errorf("search: %w", ErrClosed)
+	}
+	rs, closeReaders, err := ix.readers()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer closeReaders()
+	if ix.posts != nil {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("search: reading %s: %v", postFile, r)
+			}
+		}()
+	}
+	return ix.rankTop(ctx, rs, query, earlier, terms, k, mark)
 }
 
 // rankTop scores the passages holding a query term and returns the top k.
