@@ -17,6 +17,10 @@ const DefaultPostingsCache = 64 << 20
 // its term frequency.
 const postingBytes = 8
 
+// mappedListBytes is what the cache counts for a list in the postings
+// file: its header and map entry, not its postings.
+const mappedListBytes = 128
+
 // postingList is a term's postings in a field, decoded: the positions in
 // flat of the served passages holding it, with the term's frequency in
 // each, and its document frequency.
@@ -118,11 +122,10 @@ func (c *postingsCache) get(field, term string) (*postingList, bool) {
 	return l, ok
 }
 
-// keep keeps l as term's postings in field while the budget has room and
-// returns the list to search: the one a concurrent search kept first, or
-// l, kept or (when the budget has no room) not.
-func (c *postingsCache) keep(field, term string, l *postingList) *postingList {
-	size := int64(l.df) * postingBytes
+// keep keeps l as term's postings in field, counting size bytes, while the
+// budget has room and returns the list to search: the one a concurrent
+// search kept first, or l, kept or (when the budget has no room) not.
+func (c *postingsCache) keep(field, term string, l *postingList, size int64) *postingList {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	lists := c.lists(field)
@@ -169,21 +172,21 @@ func (c *postingsCache) lists(field string) *map[string]*postingList {
 // first reading of a body's postings records the term's document frequency
 // in dfCache. Scoring then runs over two arrays, with no call per posting.
 func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field, term string) (*postingList, error) {
+	if l, ok := ix.postCache.get(field, term); ok {
+		return l, nil
+	}
 	if ix.posts != nil {
 		l, err := ix.posts.list(field, term)
 		if err == nil {
 			if field == fieldBody {
-				if _, ok := ix.dfCache.Load(term); !ok {
-					ix.dfCache.Store(term, l.df)
-				}
+				ix.dfCache.Store(term, l.df)
 			}
-			return l, nil
+			// Kept too, as a reference into the file: a term met
+			// again is a map look-up, not a search of the file's terms.
+			return ix.postCache.keep(field, term, l, mappedListBytes), nil
 		}
 		// A damaged list costs speed, not answers: bleve's postings serve.
 		slog.Warn("index postings file damaged; reading the list from the index", "dir", ix.dir, "error", err)
-	}
-	if l, ok := ix.postCache.get(field, term); ok {
-		return l, nil
 	}
 	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
 	if err != nil {
@@ -212,5 +215,5 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		return l, nil
 	}
 	l.sortByPos()
-	return ix.postCache.keep(field, term, l), nil
+	return ix.postCache.keep(field, term, l, int64(df)*postingBytes), nil
 }
