@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -387,7 +388,13 @@ func writeBuild(ctx context.Context, root string, src Source, plan buildPlan, op
 	}
 	own.local = nil // written; not needed to serve
 	if plan.base == "" {
-		if err := replaceFileWith(dir, postFile, func(w io.Writer) error { return writePostings(ctx, ix, w) }); err != nil {
+		err := replaceFileWith(dir, postFile, func(w io.Writer) error { return writePostings(ctx, ix, w) })
+		// Reading every list of bleve's index makes garbage at a high
+		// rate (bleve's readers, one per term): returned now, before the
+		// caller's first allocations, it is not the base they grow on
+		// (100k passages: peak 315 MB without this, 292 MB with it; 287 MB without a postings file).
+		debug.FreeOSMemory()
+		if err != nil {
 			return nil, fmt.Errorf("build index: %w", err)
 		}
 		if ix.posts, err = openPostings(dir, len(ix.flat), ix.opts.K1, ix.opts.B); err != nil {
