@@ -164,8 +164,10 @@ type Index struct {
 	// prunes counts the searches it pruned; minPrune is minPrunePostings
 	// but in tests.
 	exhaustive bool
-	prunes     atomic.Int64
-	minPrune   float64
+	// wholeGroups turns splitGroup off, for the test that compares.
+	wholeGroups bool
+	prunes      atomic.Int64
+	minPrune    float64
 	// describers holds the describers of finished searches, for their
 	// scratch space.
 	describers sync.Pool

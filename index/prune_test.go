@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/briefbot/briefbot"
@@ -104,5 +106,85 @@ func TestPrunedRankingIsExhaustive(t *testing.T) {
 				full.Close()
 			}
 		})
+	}
+}
+
+// TestSplitGroupsRankAsWhole: scoring a group's common terms apart from its
+// rare ones (splitGroup) ranks as scoring the group whole: the same
+// passages in the same order, scores equal but for rounding (a + (b - a)
+// for b), on the golden cases and SciFact when ../shared holds it; and
+// groups were split, or the comparison would prove nothing.
+func TestSplitGroupsRankAsWhole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds several indexes")
+	}
+	type collection struct {
+		name    string
+		docs    []briefbot.Document
+		queries []string
+	}
+	var colls []collection
+	for _, c := range goldenCases(t) {
+		if c.opts.Synonyms > 0 {
+			colls = append(colls, collection{c.name, c.docs, c.queries})
+		}
+	}
+	if dir, err := projectdir.Shared("eval", "scifact"); err == nil {
+		docs, queries := beirBench(t, dir)
+		colls = append(colls, collection{"scifact", docs, queries})
+	} else {
+		t.Logf("scifact absent, compared on the golden cases only: %v", err)
+	}
+	ctx := context.Background()
+	total := 0
+	for _, c := range colls {
+		t.Run(c.name, func(t *testing.T) {
+			split := buildOpen(t, c.docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+			whole, err := Open(filepath.Dir(filepath.Dir(split.dir)), Options{Synonyms: 0.7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer whole.Close()
+			whole.wholeGroups = true
+			splits := 0
+			for _, q := range c.queries {
+				terms := split.queryTerms(q, false)
+				rs, closeReaders, err := split.readers()
+				if err != nil {
+					t.Fatal(err)
+				}
+				groups, err := split.groupsOf(ctx, rs, terms, nil)
+				closeReaders()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, g := range groups {
+					if g.over != nil {
+						splits++
+					}
+				}
+				want, err := whole.Rank(ctx, q, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := split.Rank(ctx, q, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%q: %d hits, whole groups %d", q, len(got), len(want))
+				}
+				for i := range want {
+					if got[i].Passage.ID != want[i].Passage.ID || math.Abs(got[i].Score-want[i].Score) > 1e-12*want[i].Score {
+						t.Fatalf("%q: hit %d is %s (%v), whole groups %s (%v)", q, i+1, got[i].Passage.ID, got[i].Score, want[i].Passage.ID, want[i].Score)
+					}
+				}
+			}
+			t.Logf("%d groups split over %d queries", splits, len(c.queries))
+			total += splits
+		})
+	}
+	if total == 0 {
+		t.Error("no group was split")
 	}
 }
