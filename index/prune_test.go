@@ -70,7 +70,7 @@ func TestPrunedRankingIsExhaustive(t *testing.T) {
 					t.Fatal("the build has no postings file")
 				}
 				full.exhaustive = true
-				pruned.minPrune, uncached.minPrune = 0, 0
+				pruned.minPrune, uncached.minPrune, full.minPrune = 0, 0, 0
 				for _, k := range []int{1, 10, 100} {
 					for _, q := range c.queries {
 						want, err := full.Rank(ctx, q, k)
@@ -146,6 +146,7 @@ func TestSplitGroupsRankAsWhole(t *testing.T) {
 			}
 			defer whole.Close()
 			whole.wholeGroups = true
+			split.minPrune = 0 // split whatever the search's size
 			splits := 0
 			for _, q := range c.queries {
 				terms := split.queryTerms(q, false)

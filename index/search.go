@@ -423,11 +423,26 @@ func (ix *Index) groupsOf(ctx context.Context, rs []bindex.IndexReader, terms []
 		// both fields adds two values, which is what adding them to the
 		// passage's score as they come does.
 		g.direct = len(g.members) == 1 && !g.marking && (len(members) == 1 || g.members[0].lists.oneField())
-		if hi, lo, ok := splitGroup(g); ok && !ix.wholeGroups {
-			groups = append(groups, hi, lo)
-			continue
-		}
 		groups = append(groups, g)
+	}
+	// A search that is not pruned gains nothing from split groups, and
+	// pays a pass more for each.
+	postings := 0.0
+	for _, g := range groups {
+		for _, m := range g.members {
+			postings += float64(m.lists.body.df + m.lists.title.df)
+		}
+	}
+	if postings >= ix.minPrune && !ix.wholeGroups {
+		all := groups
+		groups = make([]group, 0, len(all))
+		for _, g := range all {
+			if hi, lo, ok := splitGroup(g); ok {
+				groups = append(groups, hi, lo)
+			} else {
+				groups = append(groups, g)
+			}
+		}
 	}
 	slices.SortStableFunc(groups, func(a, b group) int { return cmp.Compare(b.bound, a.bound) })
 	return groups, nil
@@ -443,7 +458,9 @@ func (ix *Index) groupsOf(ctx context.Context, rs []bindex.IndexReader, terms []
 // group's terms, and lo is ranked among the groups by its own, lower
 // bound (at a million passages with related words, most searches went
 // unpruned: 900,000 passages scored of 1,000,000). Groups that mark are
-// not split.
+// not split, nor the groups of a search too small to be pruned (see
+// minPrunePostings): their scores are then those of whole groups to the
+// bit.
 func splitGroup(g group) (hi, lo group, ok bool) {
 	if g.direct || g.marking || len(g.members) < 2 {
 		return group{}, group{}, false
