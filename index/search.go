@@ -271,7 +271,7 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 		if left[i+1]*maxWeight*(1+1e-9) >= floor {
 			continue
 		}
-		candidates = candidates[:0:0]
+		candidates = candidates[:0]
 		for _, p := range acc.touched {
 			if (acc.scores[p]+left[i+1])*weights[ix.roles[p]]*(1+1e-9) >= floor {
 				candidates = append(candidates, p)
