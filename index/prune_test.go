@@ -19,26 +19,7 @@ func TestPrunedRankingIsExhaustive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds several indexes")
 	}
-	type collection struct {
-		name    string
-		docs    []briefbot.Document
-		queries []string
-	}
-	var colls []collection
-	for _, c := range goldenCases(t) {
-		if c.opts.Synonyms > 0 { // the plain twin builds the same index
-			colls = append(colls, collection{c.name, c.docs, c.queries})
-		}
-	}
-	for _, name := range []string{"scifact", "cranfield"} {
-		dir, err := projectdir.Shared("eval", name)
-		if err != nil {
-			t.Logf("%s absent, compared on the golden cases only: %v", name, err)
-			continue
-		}
-		docs, queries := beirBench(t, dir)
-		colls = append(colls, collection{name, docs, queries})
-	}
+	colls := rankingCollections(t, "scifact", "cranfield")
 	ctx := context.Background()
 	for _, c := range colls {
 		t.Run(c.name, func(t *testing.T) {
@@ -118,23 +99,7 @@ func TestSplitGroupsRankAsWhole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds several indexes")
 	}
-	type collection struct {
-		name    string
-		docs    []briefbot.Document
-		queries []string
-	}
-	var colls []collection
-	for _, c := range goldenCases(t) {
-		if c.opts.Synonyms > 0 {
-			colls = append(colls, collection{c.name, c.docs, c.queries})
-		}
-	}
-	if dir, err := projectdir.Shared("eval", "scifact"); err == nil {
-		docs, queries := beirBench(t, dir)
-		colls = append(colls, collection{"scifact", docs, queries})
-	} else {
-		t.Logf("scifact absent, compared on the golden cases only: %v", err)
-	}
+	colls := rankingCollections(t, "scifact")
 	ctx := context.Background()
 	total := 0
 	for _, c := range colls {
@@ -188,4 +153,34 @@ func TestSplitGroupsRankAsWhole(t *testing.T) {
 	if total == 0 {
 		t.Error("no group was split")
 	}
+}
+
+// rankingCollection is a corpus and its questions, for the tests that
+// compare two ways of ranking.
+type rankingCollection struct {
+	name    string
+	docs    []briefbot.Document
+	queries []string
+}
+
+// rankingCollections returns the golden cases (one of each twin: the plain
+// one builds the same index) and the BEIR collections named that ../shared
+// holds.
+func rankingCollections(t *testing.T, beir ...string) []rankingCollection {
+	var colls []rankingCollection
+	for _, c := range goldenCases(t) {
+		if c.opts.Synonyms > 0 {
+			colls = append(colls, rankingCollection{c.name, c.docs, c.queries})
+		}
+	}
+	for _, name := range beir {
+		dir, err := projectdir.Shared("eval", name)
+		if err != nil {
+			t.Logf("%s absent, compared on the golden cases only: %v", name, err)
+			continue
+		}
+		docs, queries := beirBench(t, dir)
+		colls = append(colls, rankingCollection{name, docs, queries})
+	}
+	return colls
 }
