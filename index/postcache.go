@@ -79,12 +79,16 @@ func (l *postingList) bound(norm []float64, k1 float64) {
 // sortByPos sorts the postings by position, in place: only a list no
 // other search can see. Each posting is packed in one integer, position
 // above frequency, for a sort without calls.
-func (l *postingList) sortByPos() {
+func (l *postingList) sortByPos() { l.sortByPosWith(nil) }
+
+// sortByPosWith is sortByPos packing into keys, grown as needed and
+// returned, for a caller that sorts many lists.
+func (l *postingList) sortByPosWith(keys []uint64) []uint64 {
 	if l.sorted {
-		return
+		return keys
 	}
 	if !slices.IsSorted(l.pos) {
-		keys := make([]uint64, len(l.pos))
+		keys = slices.Grow(keys[:0], len(l.pos))[:len(l.pos)]
 		for i, p := range l.pos {
 			keys[i] = uint64(uint32(p))<<32 | uint64(math.Float32bits(l.tf[i]))
 		}
@@ -94,6 +98,7 @@ func (l *postingList) sortByPos() {
 		}
 	}
 	l.sorted = true
+	return keys
 }
 
 // postingsCache keeps terms' postings decoded, so that a term met again is

@@ -280,6 +280,7 @@ func writePostings(ctx context.Context, ix *Index, w io.Writer) error {
 	var terms [2][]byte
 	var entries [2][]entry
 	var buf []byte
+	var keys []uint64
 	l := &postingList{}
 	for f, field := range postFields {
 		dict, err := rs[0].FieldDict(field)
@@ -307,7 +308,7 @@ func writePostings(ctx context.Context, ix *Index, w io.Writer) error {
 					return err
 				}
 			}
-			if err := ix.decodeInto(ctx, rs, field, de.Term, l); err != nil {
+			if keys, err = ix.decodeInto(ctx, rs, field, de.Term, l, keys); err != nil {
 				dict.Close()
 				return err
 			}
@@ -373,11 +374,12 @@ func writePostings(ctx context.Context, ix *Index, w io.Writer) error {
 }
 
 // decodeInto decodes term's postings in field from bleve into l, sorted,
-// with its bound, reusing l's arrays.
-func (ix *Index) decodeInto(ctx context.Context, rs []bindex.IndexReader, field, term string, l *postingList) error {
+// with its bound, reusing l's arrays and keys (the sort's scratch, which
+// it returns grown).
+func (ix *Index) decodeInto(ctx context.Context, rs []bindex.IndexReader, field, term string, l *postingList, keys []uint64) ([]uint64, error) {
 	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
 	if err != nil {
-		return fmt.Errorf("postings of %q in %s: %w", term, field, err)
+		return keys, fmt.Errorf("postings of %q in %s: %w", term, field, err)
 	}
 	defer closePostings(tfrs)
 	*l = postingList{pos: l.pos[:0], tf: l.tf[:0], df: df}
@@ -385,16 +387,16 @@ func (ix *Index) decodeInto(ctx context.Context, rs []bindex.IndexReader, field,
 		l.pos = append(l.pos, pos)
 		l.tf = append(l.tf, float32(tf))
 	}); err != nil {
-		return fmt.Errorf("postings of %q in %s: %w", term, field, err)
+		return keys, fmt.Errorf("postings of %q in %s: %w", term, field, err)
 	}
 	if uint64(len(l.pos)) != df {
-		return fmt.Errorf("postings of %q in %s: %d read, %d counted", term, field, len(l.pos), df)
+		return keys, fmt.Errorf("postings of %q in %s: %d read, %d counted", term, field, len(l.pos), df)
 	}
-	l.sortByPos()
+	keys = l.sortByPosWith(keys)
 	if field == fieldDocTitle {
 		l.bound(nil, ix.opts.K1)
 	} else {
 		l.bound(ix.lengthNorm, 0)
 	}
-	return nil
+	return keys, nil
 }

@@ -67,7 +67,7 @@ func TestPostingsFileHoldsBleveLists(t *testing.T) {
 			}
 			terms++
 			var want postingList
-			if err := ix.decodeInto(ctx, rs, field, de.Term, &want); err != nil {
+			if _, err := ix.decodeInto(ctx, rs, field, de.Term, &want, nil); err != nil {
 				t.Fatal(err)
 			}
 			got, err := ix.posts.list(field, de.Term)
@@ -260,4 +260,25 @@ func FuzzPostingsFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Lists sorted one after another with one scratch buffer, longer then
+// shorter, keep each position with its frequency.
+func TestSortByPosWithReusedKeys(t *testing.T) {
+	var keys []uint64
+	for _, c := range []struct{ pos []int32 }{{[]int32{9, 3, 7, 1, 5}}, {[]int32{4, 2}}, {[]int32{1, 2, 3}}, {[]int32{8, 0, 6}}} {
+		l := &postingList{pos: slices.Clone(c.pos)}
+		for _, p := range c.pos {
+			l.tf = append(l.tf, float32(p)+0.5) // the frequency names its position
+		}
+		keys = l.sortByPosWith(keys)
+		if !l.sorted || !slices.IsSorted(l.pos) || len(l.pos) != len(c.pos) {
+			t.Fatalf("%v sorted to %v", c.pos, l.pos)
+		}
+		for i, p := range l.pos {
+			if l.tf[i] != float32(p)+0.5 {
+				t.Fatalf("%v: position %d carries frequency %v", c.pos, p, l.tf[i])
+			}
+		}
+	}
 }
