@@ -193,25 +193,13 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 		// A damaged list costs speed, not answers: bleve's postings serve.
 		slog.Warn("index postings file damaged; reading the list from the index", "dir", ix.dir, "error", err)
 	}
-	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
-	if err != nil {
+	l := &postingList{}
+	if err := ix.decodeList(ctx, rs, field, term, l); err != nil {
 		return nil, err
 	}
-	defer closePostings(tfrs)
+	df := l.df
 	if field == fieldBody {
 		ix.dfCache.Store(term, df)
-	}
-	l := &postingList{pos: make([]int32, 0, df), tf: make([]float32, 0, df), df: df}
-	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
-		l.pos = append(l.pos, pos)
-		l.tf = append(l.tf, float32(tf))
-	}); err != nil {
-		return nil, err
-	}
-	if field == fieldDocTitle {
-		l.bound(nil, ix.opts.K1)
-	} else {
-		l.bound(ix.lengthNorm, 0)
 	}
 	// Sorted before it is offered: a kept list is read by concurrent
 	// searches. One that is not kept is this search's alone, sorted if
@@ -221,4 +209,27 @@ func (ix *Index) postingsOf(ctx context.Context, rs []bindex.IndexReader, field,
 	}
 	l.sortByPos()
 	return ix.postCache.keep(field, term, l, int64(df)*postingBytes), nil
+}
+
+// decodeList reads term's postings in field from bleve into l, reusing its
+// arrays, with their bound; in bleve's order, not sorted.
+func (ix *Index) decodeList(ctx context.Context, rs []bindex.IndexReader, field, term string, l *postingList) error {
+	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
+	if err != nil {
+		return err
+	}
+	defer closePostings(tfrs)
+	*l = postingList{pos: slices.Grow(l.pos[:0], int(df)), tf: slices.Grow(l.tf[:0], int(df)), df: df}
+	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
+		l.pos = append(l.pos, pos)
+		l.tf = append(l.tf, float32(tf))
+	}); err != nil {
+		return err
+	}
+	if field == fieldDocTitle {
+		l.bound(nil, ix.opts.K1)
+	} else {
+		l.bound(ix.lengthNorm, 0)
+	}
+	return nil
 }

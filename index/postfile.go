@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"unsafe"
-
-	bindex "github.com/blevesearch/bleve_index_api"
 )
 
 // A full build's postings file (postFile, beside its manifest) holds every
@@ -308,10 +306,15 @@ func writePostings(ctx context.Context, ix *Index, w io.Writer) error {
 					return err
 				}
 			}
-			if keys, err = ix.decodeInto(ctx, rs, field, de.Term, l, keys); err != nil {
+			if err := ix.decodeList(ctx, rs, field, de.Term, l); err != nil {
 				dict.Close()
-				return err
+				return fmt.Errorf("postings of %q in %s: %w", de.Term, field, err)
 			}
+			if uint64(len(l.pos)) != l.df {
+				dict.Close()
+				return fmt.Errorf("postings of %q in %s: %d read, %d counted", de.Term, field, len(l.pos), l.df)
+			}
+			keys = l.sortByPosWith(keys)
 			if uint64(len(terms[f]))+uint64(len(de.Term)) > math.MaxUint32 || uint64(len(l.pos)) > math.MaxUint32 {
 				dict.Close()
 				return fmt.Errorf("%s: too many terms or postings for a postings file", field)
@@ -371,32 +374,4 @@ func writePostings(ctx context.Context, ix *Index, w io.Writer) error {
 		return err
 	}
 	return bw.Flush()
-}
-
-// decodeInto decodes term's postings in field from bleve into l, sorted,
-// with its bound, reusing l's arrays and keys (the sort's scratch, which
-// it returns grown).
-func (ix *Index) decodeInto(ctx context.Context, rs []bindex.IndexReader, field, term string, l *postingList, keys []uint64) ([]uint64, error) {
-	tfrs, df, err := ix.postings(ctx, rs, field, term, true)
-	if err != nil {
-		return keys, fmt.Errorf("postings of %q in %s: %w", term, field, err)
-	}
-	defer closePostings(tfrs)
-	*l = postingList{pos: l.pos[:0], tf: l.tf[:0], df: df}
-	if err := ix.eachPosting(tfrs, func(pos int32, tf float64) {
-		l.pos = append(l.pos, pos)
-		l.tf = append(l.tf, float32(tf))
-	}); err != nil {
-		return keys, fmt.Errorf("postings of %q in %s: %w", term, field, err)
-	}
-	if uint64(len(l.pos)) != df {
-		return keys, fmt.Errorf("postings of %q in %s: %d read, %d counted", term, field, len(l.pos), df)
-	}
-	keys = l.sortByPosWith(keys)
-	if field == fieldDocTitle {
-		l.bound(nil, ix.opts.K1)
-	} else {
-		l.bound(ix.lengthNorm, 0)
-	}
-	return keys, nil
 }
