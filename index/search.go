@@ -242,11 +242,7 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 	postingsLeft := make([]float64, len(groups)+1)
 	for i := len(groups) - 1; i >= 0; i-- {
 		left[i] = left[i+1] + groups[i].bound
-		postingsLeft[i] = postingsLeft[i+1]
-		// A group over others (see splitGroup) reads theirs too.
-		for _, m := range slices.Concat(groups[i].members, groups[i].over) {
-			postingsLeft[i] += float64(m.lists.body.df + m.lists.title.df)
-		}
+		postingsLeft[i] = postingsLeft[i+1] + groups[i].postings()
 	}
 	sc := ix.newGroupScorer()
 	defer sc.release()
@@ -327,8 +323,8 @@ func lookUpCost(groups []group, n int) float64 {
 	}
 	c, cost := float64(n), 0.0
 	for _, g := range groups {
-		for _, m := range slices.Concat(g.members, g.over) {
-			for _, df := range []uint64{m.lists.body.df, m.lists.title.df} {
+		for m := range g.read {
+			for _, df := range [2]uint64{m.lists.body.df, m.lists.title.df} {
 				if df > 0 {
 					cost += c * (2 + math.Log2(1+float64(df)/c))
 				}
@@ -455,9 +451,7 @@ func (ix *Index) groupsOf(ctx context.Context, rs []bindex.IndexReader, terms []
 	// pays a pass more for each.
 	postings := 0.0
 	for _, g := range groups {
-		for _, m := range g.members {
-			postings += float64(m.lists.body.df + m.lists.title.df)
-		}
+		postings += g.postings()
 	}
 	if postings >= ix.minPrune && !ix.wholeGroups {
 		all := groups
@@ -491,24 +485,42 @@ func splitGroup(g group) (hi, lo group, ok bool) {
 	if g.direct || g.marking || len(g.members) < 2 {
 		return group{}, group{}, false
 	}
-	var hiPostings, loPostings uint64
 	for _, m := range g.members {
+		part := &lo
 		if m.bound() > g.bound/2 {
-			hi.members = append(hi.members, m)
-			hi.bound = max(hi.bound, m.bound())
-			hiPostings += m.lists.body.df + m.lists.title.df
-		} else {
-			lo.members = append(lo.members, m)
-			lo.bound = max(lo.bound, m.bound())
-			loPostings += m.lists.body.df + m.lists.title.df
+			part = &hi
 		}
+		part.members = append(part.members, m)
+		part.bound = max(part.bound, m.bound())
 	}
-	if len(lo.members) == 0 || loPostings <= 2*hiPostings {
+	if len(lo.members) == 0 || lo.postings() <= 2*hi.postings() {
 		return group{}, group{}, false
 	}
 	hi.direct = len(hi.members) == 1 && hi.members[0].lists.oneField()
 	lo.over = hi.members
 	return hi, lo, true
+}
+
+// read yields the members whose postings scoring the group or looking it
+// up reads: its own, then, for a group over others (see splitGroup),
+// theirs.
+func (g *group) read(yield func(member) bool) {
+	for _, ms := range [2][]member{g.members, g.over} {
+		for _, m := range ms {
+			if !yield(m) {
+				return
+			}
+		}
+	}
+}
+
+// postings counts the postings the group reads (see read).
+func (g *group) postings() float64 {
+	n := 0.0
+	for m := range g.read {
+		n += float64(m.lists.body.df + m.lists.title.df)
+	}
+	return n
 }
 
 // bound is the most the member adds to a passage's score.
@@ -608,7 +620,7 @@ func (sc *groupScorer) bestOf(members []member, best, mark *accumulator) {
 // ascending) to acc, as score would, finding the passages in the members'
 // postings. Groups that mark are never looked up.
 func (ix *Index) lookUpGroup(g *group, ps []int32, acc *accumulator) {
-	for _, m := range slices.Concat(g.members, g.over) {
+	for m := range g.read {
 		m.lists.body.sortByPos() // a no-op but on a list decoded for this search alone
 		m.lists.title.sortByPos()
 	}
