@@ -161,9 +161,6 @@ func (ix *Index) rank(ctx context.Context, query string, earlier []Weighted, k i
 			ix.accPool.Put(mark)
 		}()
 	}
-	if ix.closed.Load() {
-		return nil, nil, nil, fmt.Errorf("search: %w", ErrClosed)
-	}
 	h, err := ix.rankMapped(ctx, query, earlier, terms, k, mark)
 	if err != nil {
 		return nil, nil, nil, err
