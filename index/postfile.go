@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync/atomic"
 	"unsafe"
 )
@@ -161,6 +162,19 @@ func parsePostings(data []byte, n int) (*mappedPostings, error) {
 
 func (m *mappedPostings) close() error { return unmapFile(m.data) }
 
+// term returns the field's i-th term, in place in the file.
+func (f *postField) term(i int) (string, error) {
+	start := uint32(0)
+	if i > 0 {
+		start = binary.LittleEndian.Uint32(f.entries[(i-1)*postEntrySize:])
+	}
+	end := binary.LittleEndian.Uint32(f.entries[i*postEntrySize:])
+	if start > end || int(end) > len(f.terms) {
+		return "", fmt.Errorf("term %d out of bounds", i)
+	}
+	return unsafe.String(unsafe.SliceData(f.terms[start:]), int(end-start)), nil
+}
+
 // list returns term's postings in field, an empty list when the field does
 // not hold the term. The list's arrays are the mapped file's: nothing may
 // write them, and nothing may read them once the file is closed.
@@ -169,44 +183,29 @@ func (m *mappedPostings) list(field, term string) (*postingList, error) {
 	if field == fieldDocTitle {
 		f = &m.fields[1]
 	}
-	termAt := func(i int) (string, error) {
-		start := uint32(0)
-		if i > 0 {
-			start = binary.LittleEndian.Uint32(f.entries[(i-1)*postEntrySize:])
-		}
-		end := binary.LittleEndian.Uint32(f.entries[i*postEntrySize:])
-		if start > end || int(end) > len(f.terms) {
-			return "", fmt.Errorf("%s: term %d of %s out of bounds", postFile, i, field)
-		}
-		return unsafe.String(unsafe.SliceData(f.terms[start:]), int(end-start)), nil
-	}
-	var ferr error
-	lo, hi := 0, f.count
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		t, err := termAt(mid)
+	// The terms ascend: the first not below term is term, or term is not
+	// there. A damaged entry met on the way is an error.
+	var bad error
+	i := sort.Search(f.count, func(i int) bool {
+		t, err := f.term(i)
 		if err != nil {
-			ferr = err
-			break
+			bad = err
+			return true
 		}
-		if t < term {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
+		return t >= term
+	})
+	if bad != nil {
+		return nil, fmt.Errorf("%s: %s: %w", postFile, field, bad)
 	}
-	if ferr != nil {
-		return nil, ferr
-	}
-	if lo == f.count {
+	if i == f.count {
 		return &postingList{sorted: true}, nil
 	}
-	if t, err := termAt(lo); err != nil {
-		return nil, err
+	if t, err := f.term(i); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", postFile, field, err)
 	} else if t != term {
 		return &postingList{sorted: true}, nil
 	}
-	e := f.entries[lo*postEntrySize:]
+	e := f.entries[i*postEntrySize:]
 	df := binary.LittleEndian.Uint32(e[4:])
 	off := binary.LittleEndian.Uint64(e[8:])
 	lists := uint64(len(m.data) - postTrailerSize)
@@ -218,7 +217,7 @@ func (m *mappedPostings) list(field, term string) (*postingList, error) {
 		l.pos = unsafe.Slice((*int32)(unsafe.Pointer(&m.data[off])), df)
 		l.tf = unsafe.Slice((*float32)(unsafe.Pointer(&m.data[off+4*uint64(df)])), df)
 	}
-	id := f.first + lo
+	id := f.first + i
 	word, bit := id/64, uint64(1)<<(id%64)
 	if m.checked[word].Load()&bit == 0 {
 		if err := m.check(l); err != nil {
