@@ -114,9 +114,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
   indexes it, into DATA/bench/NAME (kept, and opened when current); then every judged query is
   run through Rank (ranking only) and Search (with quotes, as shown) at depth 10 and 100, with
   the related words of retrieval.synonyms and without; at depth 100 the search is run quoting
-  all 100 hits and quoting the first 10 (rows ending /shown10: a list that shows ten). One untimed warm-up pass, then --rounds
-  timed rounds; each row is the round with the median p50. Also start-up (command start to
-  index ready: load, split, open the current index) and nDCG@10 as a sanity check.`)
+  all 100 hits and quoting the first 10 (rows ending /shown10: a list that shows ten). One
+  untimed warm-up pass, then --rounds timed rounds; each row is the round with the median p50.
+  Also start-up (command start to index ready: load, split, open the current index) and
+  nDCG@10 as a sanity check.`)
 	beir := fs.String("beir", "", "BEIR collection `folder`")
 	rounds := fs.Int("rounds", 3, "`N` timed rounds; the median one is reported")
 	asJSON := fs.Bool("json", false, "print JSON")
