@@ -74,18 +74,7 @@ func TestOrderFile(t *testing.T) {
 		{"a passage missing", encodeOrder(short)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if c.data == nil {
-				if err := os.Remove(path); err != nil {
-					t.Fatal(err)
-				}
-			} else if err := os.WriteFile(path, c.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if err := os.WriteFile(path, raw, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			})
+			replaceForTest(t, path, c.data, raw)
 			ord, ordered, hits := open()
 			if ordered {
 				t.Error("opened with the order file")
@@ -204,4 +193,22 @@ func TestTextsFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// replaceForTest writes data to path (removes it, for nil data) for the
+// rest of the test, and writes orig back when the test ends.
+func replaceForTest(t *testing.T, path string, data, orig []byte) {
+	t.Helper()
+	if data == nil {
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(path, orig, 0o644); err != nil {
+			t.Error(err)
+		}
+	})
 }

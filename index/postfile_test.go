@@ -125,14 +125,7 @@ func TestPostingsFileUnusable(t *testing.T) {
 		{"longer", append(slices.Clone(orig), 0)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if c.data == nil {
-				if err := os.Remove(path); err != nil {
-					t.Fatal(err)
-				}
-			} else if err := os.WriteFile(path, c.data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			defer os.WriteFile(path, orig, 0o644)
+			replaceForTest(t, path, c.data, orig)
 			ix, err := Open(root, Options{})
 			if err != nil {
 				t.Fatal(err)
