@@ -14,6 +14,8 @@ import (
 	"sort"
 	"sync/atomic"
 	"unsafe"
+
+	bindex "github.com/blevesearch/bleve_index_api"
 )
 
 // A full build's postings file (postFile, beside its manifest) holds every
@@ -259,118 +261,129 @@ func writePostings(ctx context.Context, ix *Index, w io.Writer) error {
 		return err
 	}
 	defer closeReaders()
-	bw := bufio.NewWriterSize(w, 1<<20)
-	off := uint64(0)
-	write := func(b []byte) error {
-		_, err := bw.Write(b)
-		off += uint64(len(b))
+	pw := &postWriter{bw: bufio.NewWriterSize(w, 1<<20), l: &postingList{}}
+	if err := pw.write([]byte(postFileMagic)); err != nil {
 		return err
 	}
-	if err := write([]byte(postFileMagic)); err != nil {
-		return err
-	}
-	type entry struct {
-		end, df  uint32
-		off      uint64
-		maxRatio float64
-	}
-	var terms [2][]byte
-	var entries [2][]entry
-	var buf []byte
-	var keys []uint64
-	l := &postingList{}
 	for f, field := range postFields {
-		dict, err := rs[0].FieldDict(field)
-		if err != nil {
-			return fmt.Errorf("dictionary of %s: %w", field, err)
-		}
-		prev := ""
-		for {
-			de, err := dict.Next()
-			if err != nil {
-				dict.Close()
-				return fmt.Errorf("dictionary of %s: %w", field, err)
-			}
-			if de == nil {
-				break
-			}
-			if len(entries[f]) > 0 && de.Term <= prev {
-				dict.Close()
-				return fmt.Errorf("dictionary of %s: %q after %q", field, de.Term, prev)
-			}
-			prev = de.Term
-			if len(entries[f])%1024 == 0 {
-				if err := ctx.Err(); err != nil {
-					dict.Close()
-					return err
-				}
-			}
-			if err := ix.decodeList(ctx, rs, field, de.Term, l); err != nil {
-				dict.Close()
-				return fmt.Errorf("postings of %q in %s: %w", de.Term, field, err)
-			}
-			if uint64(len(l.pos)) != l.df {
-				dict.Close()
-				return fmt.Errorf("postings of %q in %s: %d read, %d counted", de.Term, field, len(l.pos), l.df)
-			}
-			keys = l.sortByPosWith(keys)
-			if uint64(len(terms[f]))+uint64(len(de.Term)) > math.MaxUint32 || uint64(len(l.pos)) > math.MaxUint32 {
-				dict.Close()
-				return fmt.Errorf("%s: too many terms or postings for a postings file", field)
-			}
-			terms[f] = append(terms[f], de.Term...)
-			entries[f] = append(entries[f], entry{end: uint32(len(terms[f])), df: uint32(len(l.pos)), off: off, maxRatio: l.maxRatio})
-			buf = buf[:0]
-			for _, p := range l.pos {
-				buf = binary.LittleEndian.AppendUint32(buf, uint32(p))
-			}
-			for _, tf := range l.tf {
-				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(tf))
-			}
-			if err := write(buf); err != nil {
-				dict.Close()
-				return err
-			}
-		}
-		if err := dict.Close(); err != nil {
-			return fmt.Errorf("dictionary of %s: %w", field, err)
+		if err := pw.lists(ctx, ix, rs, f, field); err != nil {
+			return err
 		}
 	}
 	trailer := make([]byte, 0, postTrailerSize)
 	for f := range postFields {
-		termsOff := off
-		if err := write(terms[f]); err != nil {
+		termsOff := pw.off
+		if err := pw.write(pw.terms[f]); err != nil {
 			return err
 		}
 		// Entries start at a multiple of 8, for tidiness.
-		if pad := (8 - off%8) % 8; pad > 0 {
-			if err := write(make([]byte, pad)); err != nil {
+		if pad := (8 - pw.off%8) % 8; pad > 0 {
+			if err := pw.write(make([]byte, pad)); err != nil {
 				return err
 			}
 		}
-		entriesOff := off
-		buf = buf[:0]
-		for _, e := range entries[f] {
+		entriesOff := pw.off
+		buf := make([]byte, 0, len(pw.entries[f])*postEntrySize)
+		for _, e := range pw.entries[f] {
 			buf = binary.LittleEndian.AppendUint32(buf, e.end)
 			buf = binary.LittleEndian.AppendUint32(buf, e.df)
 			buf = binary.LittleEndian.AppendUint64(buf, e.off)
 			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(e.maxRatio))
 		}
-		if err := write(buf); err != nil {
+		if err := pw.write(buf); err != nil {
 			return err
 		}
-		for _, v := range []uint64{termsOff, uint64(len(terms[f])), entriesOff, uint64(len(entries[f]))} {
+		for _, v := range []uint64{termsOff, uint64(len(pw.terms[f])), entriesOff, uint64(len(pw.entries[f]))} {
 			trailer = binary.LittleEndian.AppendUint64(trailer, v)
 		}
 	}
-	trailer = binary.LittleEndian.AppendUint64(trailer, uint64(len(ix.flat)))
-	trailer = binary.LittleEndian.AppendUint64(trailer, off+postTrailerSize)
-	trailer = binary.LittleEndian.AppendUint64(trailer, math.Float64bits(ix.opts.K1))
-	trailer = binary.LittleEndian.AppendUint64(trailer, math.Float64bits(ix.opts.B))
+	for _, v := range []uint64{uint64(len(ix.flat)), pw.off + postTrailerSize, math.Float64bits(ix.opts.K1), math.Float64bits(ix.opts.B)} {
+		trailer = binary.LittleEndian.AppendUint64(trailer, v)
+	}
 	trailer = binary.LittleEndian.AppendUint32(trailer, crc32.Checksum(trailer, crcTable))
 	trailer = append(trailer, 0, 0, 0, 0)
-	if err := write(trailer); err != nil {
+	if err := pw.write(trailer); err != nil {
 		return err
 	}
-	return bw.Flush()
+	return pw.bw.Flush()
+}
+
+// postWriter is writePostings' state: where the file is, the terms and
+// entries written so far, and the scratch of one list.
+type postWriter struct {
+	bw      *bufio.Writer
+	off     uint64
+	terms   [2][]byte
+	entries [2][]postEntry
+	l       *postingList
+	buf     []byte
+	keys    []uint64
+}
+
+// postEntry is a term's entry in the postings file (see postFile).
+type postEntry struct {
+	end, df  uint32
+	off      uint64
+	maxRatio float64
+}
+
+func (pw *postWriter) write(b []byte) error {
+	_, err := pw.bw.Write(b)
+	pw.off += uint64(len(b))
+	return err
+}
+
+// lists writes the lists of every term of field, the f-th of postFields,
+// in the dictionary's (ascending) order, and records their entries.
+func (pw *postWriter) lists(ctx context.Context, ix *Index, rs []bindex.IndexReader, f int, field string) (err error) {
+	dict, err := rs[0].FieldDict(field)
+	if err != nil {
+		return fmt.Errorf("dictionary of %s: %w", field, err)
+	}
+	defer func() {
+		if cerr := dict.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("dictionary of %s: %w", field, cerr)
+		}
+	}()
+	l, prev := pw.l, ""
+	for {
+		de, err := dict.Next()
+		if err != nil {
+			return fmt.Errorf("dictionary of %s: %w", field, err)
+		}
+		if de == nil {
+			return nil
+		}
+		if len(pw.entries[f]) > 0 && de.Term <= prev {
+			return fmt.Errorf("dictionary of %s: %q after %q", field, de.Term, prev)
+		}
+		prev = de.Term
+		if len(pw.entries[f])%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := ix.decodeList(ctx, rs, field, de.Term, l); err != nil {
+			return fmt.Errorf("postings of %q in %s: %w", de.Term, field, err)
+		}
+		if uint64(len(l.pos)) != l.df {
+			return fmt.Errorf("postings of %q in %s: %d read, %d counted", de.Term, field, len(l.pos), l.df)
+		}
+		pw.keys = l.sortByPosWith(pw.keys)
+		if uint64(len(pw.terms[f]))+uint64(len(de.Term)) > math.MaxUint32 || uint64(len(l.pos)) > math.MaxUint32 {
+			return fmt.Errorf("%s: too many terms or postings for a postings file", field)
+		}
+		pw.terms[f] = append(pw.terms[f], de.Term...)
+		pw.entries[f] = append(pw.entries[f], postEntry{end: uint32(len(pw.terms[f])), df: uint32(len(l.pos)), off: pw.off, maxRatio: l.maxRatio})
+		pw.buf = pw.buf[:0]
+		for _, p := range l.pos {
+			pw.buf = binary.LittleEndian.AppendUint32(pw.buf, uint32(p))
+		}
+		for _, tf := range l.tf {
+			pw.buf = binary.LittleEndian.AppendUint32(pw.buf, math.Float32bits(tf))
+		}
+		if err := pw.write(pw.buf); err != nil {
+			return err
+		}
+	}
 }
