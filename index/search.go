@@ -557,26 +557,27 @@ func (sc *groupScorer) score(g *group, acc, mark *accumulator) {
 	}
 	best := sc.best
 	sc.bestOf(g.members, best, mark)
+	// A group over others (see splitGroup) adds what its best exceeds
+	// theirs by, their best worked out in the scratch accumulator over.
+	var over []float64
 	if g.over != nil {
-		// What the group adds over its terms scored before (see
-		// splitGroup): their best, in the passages holding one of
-		// them, taken from the scratch accumulator over.
 		if sc.over == nil {
 			sc.over = ix.accPool.Get().(*accumulator)
 		}
-		over := sc.over
-		sc.bestOf(g.over, over, nil)
-		for _, p := range best.touched {
-			if d := best.scores[p] - over.scores[p]; d > 0 {
-				acc.add(p, d)
-			}
-		}
-		over.reset()
-		best.reset()
-		return
+		sc.bestOf(g.over, sc.over, nil)
+		over = sc.over.scores
 	}
 	for _, p := range best.touched {
-		acc.add(p, best.scores[p])
+		d := best.scores[p]
+		if over != nil {
+			d -= over[p]
+		}
+		if d > 0 {
+			acc.add(p, d)
+		}
+	}
+	if sc.over != nil {
+		sc.over.reset()
 	}
 	best.reset()
 }
@@ -635,16 +636,9 @@ func (ix *Index) lookUpGroup(g *group, ps []int32, acc *accumulator) {
 		}
 		// As score: a member's value is its body's plus its title's, and
 		// the group's the best of its members' (less the best of the
-		// terms it is over).
-		best := ix.bestAt(g.members, cursors, p)
-		if g.over != nil {
-			if d := best - ix.bestAt(g.over, cursors[len(g.members):], p); d > 0 {
-				acc.scores[p] += d
-			}
-			continue
-		}
-		if best > 0 {
-			acc.scores[p] += best
+		// terms it is over, 0 for none).
+		if d := ix.bestAt(g.members, cursors, p) - ix.bestAt(g.over, cursors[len(g.members):], p); d > 0 {
+			acc.scores[p] += d
 		}
 	}
 }
