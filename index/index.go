@@ -168,6 +168,11 @@ type Index struct {
 	wholeGroups bool
 	prunes      atomic.Int64
 	minPrune    float64
+	// chunkBits is chunkBits but in tests; chunkPool holds chunkScratch
+	// of its size; chunkedRanks counts the searches ranked in chunks.
+	chunkBits    uint
+	chunkPool    sync.Pool
+	chunkedRanks atomic.Int64
 	// describers holds the describers of finished searches, for their
 	// scratch space.
 	describers sync.Pool
@@ -325,6 +330,7 @@ func loadBuild(dir string, opts Options) (_ *Index, err error) {
 	size := len(ix.flat)
 	ix.accPool.New = func() any { return newAccumulator(size) }
 	ix.minPrune = minPrunePostings
+	ix.setChunkBits(chunkBits)
 	if len(specs) == 1 && specs[0].all {
 		// A file that does not open costs speed, not answers: bleve's
 		// postings serve.

@@ -44,23 +44,27 @@ type postingList struct {
 // after pos: positions sought in ascending order are found by galloping
 // from one to the next.
 func (l *postingList) seek(cur *int, pos int32) (float32, bool) {
-	lo := *cur
-	if lo >= len(l.pos) {
+	i := gallop(l.pos, *cur, pos)
+	*cur = i
+	if i == len(l.pos) || l.pos[i] != pos {
 		return 0, false
 	}
-	hi, step := lo, 1
-	for hi < len(l.pos) && l.pos[hi] < pos {
+	return l.tf[i], true
+}
+
+// gallop returns the index of the first of pos from start on that is not
+// below p, pos ascending, by galloping from start and then a binary
+// search: it reads memory near start, and costs the log of the distance
+// gone, not of the list's length.
+func gallop(pos []int32, start int, p int32) int {
+	lo, hi, step := start, start, 1
+	for hi < len(pos) && pos[hi] < p {
 		lo = hi + 1
 		hi += step
 		step *= 2
 	}
-	hi = min(hi+1, len(l.pos))
-	i, ok := slices.BinarySearch(l.pos[lo:hi], pos)
-	*cur = lo + i
-	if !ok {
-		return 0, false
-	}
-	return l.tf[lo+i], true
+	i, _ := slices.BinarySearch(pos[lo:min(hi, len(pos))], p)
+	return lo + i
 }
 
 // bound works out maxRatio: norm holds the passages' length

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"math"
+	"math/bits"
 	"path/filepath"
 	"testing"
 
@@ -10,8 +11,8 @@ import (
 	"github.com/briefbot/briefbot/internal/projectdir"
 )
 
-// TestPrunedRankingIsExhaustive holds rankTop's pruning to scoring every
-// passage: the same passages in the same order with the same scores, bit
+// TestPrunedRankingIsExhaustive holds rankTop's pruning, over the whole
+// corpus and in chunks (rankChunked), to scoring every passage: the same passages in the same order with the same scores, bit
 // for bit, at depths 1, 10 and 100, with related words and without, on the
 // golden cases and, when ../shared holds them, SciFact and Cranfield. It
 // also checks that pruning happened, or the comparison would prove nothing.
@@ -52,6 +53,11 @@ func TestPrunedRankingIsExhaustive(t *testing.T) {
 				}
 				full.exhaustive = true
 				pruned.minPrune, uncached.minPrune, full.minPrune = 0, 0, 0
+				// Chunks of a tenth of the passages or so (SciFact's are
+				// 1,024), so that the later ones are pruned by the
+				// earlier ones' scores. The uncached index's lists are
+				// not sorted: it ranks the whole corpus at once.
+				pruned.setChunkBits(uint(max(4, bits.Len(uint(len(pruned.flat)/10)))))
 				for _, k := range []int{1, 10, 100} {
 					for _, q := range c.queries {
 						want, err := full.Rank(ctx, q, k)
@@ -74,6 +80,13 @@ func TestPrunedRankingIsExhaustive(t *testing.T) {
 							}
 						}
 					}
+				}
+				// Both ways of pruning were compared: in chunks (the
+				// postings file's sorted lists) and over the whole corpus
+				// at once (lists decoded for one search).
+				if pruned.chunkedRanks.Load() == 0 || uncached.chunkedRanks.Load() != 0 {
+					t.Errorf("related %v: %d searches ranked in chunks from the postings file, %d from bleve's postings; want some, none",
+						syn > 0, pruned.chunkedRanks.Load(), uncached.chunkedRanks.Load())
 				}
 				for _, ix := range []*Index{pruned, uncached} {
 					if n := ix.prunes.Load(); n == 0 {

@@ -241,6 +241,9 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 		left[i] = left[i+1] + groups[i].bound
 		postingsLeft[i] = postingsLeft[i+1] + groups[i].postings()
 	}
+	if ix.chunked(groups, postingsLeft[0], mark) {
+		return ix.rankChunked(ctx, groups, left, weights, k)
+	}
 	sc := ix.newGroupScorer()
 	defer sc.release()
 	var candidates []int32 // when pruned: the passages still in the running
@@ -277,7 +280,7 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 		}
 		slices.Sort(candidates)
 		for g := i + 1; g < len(groups); g++ {
-			ix.lookUpGroup(&groups[g], candidates, acc)
+			ix.lookUpGroup(&groups[g], candidates, acc.scores, 0)
 			// A candidate that can no longer reach the floor is out.
 			keep := candidates[:0]
 			for _, p := range candidates {
@@ -321,14 +324,18 @@ func lookUpCost(groups []group, n int) float64 {
 	c, cost := float64(n), 0.0
 	for _, g := range groups {
 		for m := range g.read {
-			for _, df := range [2]uint64{m.lists.body.df, m.lists.title.df} {
-				if df > 0 {
-					cost += c * (2 + math.Log2(1+float64(df)/c))
-				}
-			}
+			cost += lookUpCostIn(m.lists.body.df, c) + lookUpCostIn(m.lists.title.df, c)
 		}
 	}
 	return cost
+}
+
+// lookUpCostIn is lookUpCost for one list of df postings.
+func lookUpCostIn(df uint64, n float64) float64 {
+	if df == 0 {
+		return 0
+	}
+	return n * (2 + math.Log2(1+float64(df)/n))
 }
 
 // offer adds c to h, which keeps the k best, when it is among them.
@@ -614,10 +621,11 @@ func (sc *groupScorer) bestOf(members []member, best, mark *accumulator) {
 	}
 }
 
-// lookUpGroup adds the group's score in each passage of ps (held in acc,
-// ascending) to acc, as score would, finding the passages in the members'
-// postings. Groups that mark are never looked up.
-func (ix *Index) lookUpGroup(g *group, ps []int32, acc *accumulator) {
+// lookUpGroup adds the group's score in each passage p of ps (ascending)
+// to scores[p-base], as score would add it to an accumulator's, finding
+// the passages in the members' postings. Groups that mark are never
+// looked up.
+func (ix *Index) lookUpGroup(g *group, ps []int32, scores []float64, base int32) {
 	for m := range g.read {
 		m.lists.body.sortByPos() // a no-op but on a list decoded for this search alone
 		m.lists.title.sortByPos()
@@ -627,10 +635,10 @@ func (ix *Index) lookUpGroup(g *group, ps []int32, acc *accumulator) {
 		if g.direct {
 			body, title, inBody, inTitle := ix.valuesAt(g.members[0], &cursors[0], p)
 			if inBody {
-				acc.scores[p] += body
+				scores[p-base] += body
 			}
 			if inTitle {
-				acc.scores[p] += title
+				scores[p-base] += title
 			}
 			continue
 		}
@@ -638,7 +646,7 @@ func (ix *Index) lookUpGroup(g *group, ps []int32, acc *accumulator) {
 		// the group's the best of its members' (less the best of the
 		// terms it is over, 0 for none).
 		if d := ix.bestAt(g.members, cursors, p) - ix.bestAt(g.over, cursors[len(g.members):], p); d > 0 {
-			acc.scores[p] += d
+			scores[p-base] += d
 		}
 	}
 }
