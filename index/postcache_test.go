@@ -79,3 +79,42 @@ func withoutPostingsFile(t *testing.T, ix *Index) {
 	}
 	ix.posts = nil
 }
+
+// TestGallop: gallop finds the first position not below p from start on,
+// as a scan does, wherever start and p are: before, between, on and past
+// the positions, and from every start.
+func TestGallop(t *testing.T) {
+	lists := [][]int32{nil, {5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 3, 9, 27, 81, 243, 729, 2187}, {2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34}}
+	for _, pos := range lists {
+		for start := 0; start <= len(pos); start++ {
+			for p := int32(-1); p <= 2200; p++ {
+				want := start
+				for want < len(pos) && pos[want] < p {
+					want++
+				}
+				if got := gallop(pos, start, p); got != want {
+					t.Fatalf("gallop(%v, %d, %d) = %d, want %d", pos, start, p, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestSeek: seek reports a position's frequency when the list holds it,
+// and leaves the cursor at the first posting not below it, so that a
+// later seek of a higher position starts there.
+func TestSeek(t *testing.T) {
+	l := &postingList{pos: []int32{3, 7, 8, 20}, tf: []float32{1, 2, 3, 4}, sorted: true}
+	cur := 0
+	for _, c := range []struct {
+		pos    int32
+		tf     float32
+		ok     bool
+		cursor int
+	}{{1, 0, false, 0}, {3, 1, true, 0}, {5, 0, false, 1}, {8, 3, true, 2}, {19, 0, false, 3}, {20, 4, true, 3}, {21, 0, false, 4}, {30, 0, false, 4}} {
+		tf, ok := l.seek(&cur, c.pos)
+		if tf != c.tf || ok != c.ok || cur != c.cursor {
+			t.Errorf("seek(%d) = %v, %v, cursor %d; want %v, %v, cursor %d", c.pos, tf, ok, cur, c.tf, c.ok, c.cursor)
+		}
+	}
+}
