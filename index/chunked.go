@@ -132,7 +132,7 @@ func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64
 			cg.over = append(cg.over, chunkMember{member: m})
 		}
 	}
-	h := make(topK, 0, k)
+	h := make(topK, 0, min(k, len(ix.flat)))
 	var candidates []int32
 	pruned := false
 	n := int32(len(ix.flat))
@@ -192,7 +192,7 @@ func (ix *Index) lookUpChunk(gs []chunkGroup, left []float64, acc []float64, lo 
 	in := func(p int32, l float64) bool {
 		return (acc[p-lo]+l)*weights[ix.roles[p]]*(1+1e-9) >= theta
 	}
-	// How many are in the running, from every chunkSampleth passage and
+	// How many are in the running, from every chunkSample-th passage and
 	// the highest role weight: a pass over them all costs as much as
 	// scoring a group in the chunk, and most attempts fail.
 	maxWeight, count := slices.Max(weights[:]), 0
