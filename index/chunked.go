@@ -166,7 +166,9 @@ func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64
 		}
 		if scoredAll {
 			for j, s := range acc {
-				if s != 0 {
+				// A score below the k-th best at the highest weight
+				// would not be taken.
+				if s != 0 && (len(h) < k || s*maxWeight >= h[0].score) {
 					p := lo + int32(j)
 					h.offer(scored{pos: p, score: s * weights[ix.roles[p]]}, k)
 				}
@@ -216,7 +218,8 @@ func (ix *Index) lookUpChunk(gs []chunkGroup, left []float64, acc []float64, lo 
 	}
 	cs := (*candidates)[:0]
 	for j, s := range acc {
-		if s != 0 && in(lo+int32(j), left[0]) {
+		// need rules out most at once: at the highest weight.
+		if s != 0 && s >= need && in(lo+int32(j), left[0]) {
 			cs = append(cs, lo+int32(j))
 		}
 	}
