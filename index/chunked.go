@@ -34,6 +34,9 @@ const chunkSample = 16
 // scoring needs of the index.
 type chunkScratch struct {
 	acc, best, one, over []float64
+	// mark is set for the passages holding a term standing for a
+	// follow-up question (see standsForQuestion), when the search marks.
+	mark []bool
 	norm                 []float64 // the index's lengthNorm
 	k1                   float64
 }
@@ -41,14 +44,14 @@ type chunkScratch struct {
 func newChunkScratch(bits uint) *chunkScratch {
 	a := make([]float64, 4<<bits)
 	n := 1 << bits
-	return &chunkScratch{acc: a[:n:n], best: a[n : 2*n : 2*n], one: a[2*n : 3*n : 3*n], over: a[3*n:]}
+	return &chunkScratch{acc: a[:n:n], best: a[n : 2*n : 2*n], one: a[2*n : 3*n : 3*n], over: a[3*n:], mark: make([]bool, n)}
 }
 
 // chunked reports whether rankTop scores the groups in chunks: the search
-// reads enough postings, nothing marks passages, and every list is sorted
-// by passage (the postings file's are; bleve's are once cached).
-func (ix *Index) chunked(groups []group, postings float64, mark *accumulator) bool {
-	if mark != nil || ix.exhaustive || postings < ix.minPrune || postings*chunkedShare < ix.n {
+// reads enough postings and every list is sorted by passage (the postings
+// file's are; bleve's are once cached).
+func (ix *Index) chunked(groups []group, postings float64) bool {
+	if ix.exhaustive || postings < ix.minPrune || postings*chunkedShare < ix.n {
 		return false
 	}
 	for _, g := range groups {
@@ -114,7 +117,11 @@ func (g *chunkGroup) postings() int {
 // best of the chunks done, they are looked up in their postings for the
 // chunk's passages still in the running, when that costs less than
 // reading their postings in the chunk.
-func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64, weights roleWeights, k int) (topK, error) {
+//
+// A search that marks (a follow-up question) is not pruned, as rankTop
+// does not prune one: its passages holding a word of the question itself
+// rank ahead of all others (tier 1).
+func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64, weights roleWeights, k int, marks bool) (topK, error) {
 	ix.chunkedRanks.Add(1)
 	maxWeight := slices.Max(weights[:])
 	size := int32(1) << ix.chunkBits
@@ -151,7 +158,7 @@ func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64
 		}
 		acc := sc.acc[:hi-lo]
 		theta := 0.0 // the k-th best weighted score so far, once there are k
-		if len(h) == k {
+		if len(h) == k && !marks {
 			theta = h[0].score * (1 - 1e-9)
 		}
 		candidates = candidates[:0]
@@ -165,14 +172,23 @@ func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64
 			sc.score(&cgs[i], lo)
 		}
 		if scoredAll {
+			mark := sc.mark[:hi-lo]
 			for j, s := range acc {
-				// A score below the k-th best at the highest weight
-				// would not be taken.
-				if s != 0 && (len(h) < k || s*maxWeight >= h[0].score) {
+				if s == 0 {
+					continue
+				}
+				var tier int8
+				if mark[j] {
+					tier = 1
+				}
+				// A score below the k-th best at the highest weight, in
+				// the same tier, would not be taken.
+				if len(h) < k || tier > h[0].tier || s*maxWeight >= h[0].score {
 					p := lo + int32(j)
-					h.offer(scored{pos: p, score: s * weights[ix.roles[p]]}, k)
+					h.offer(scored{pos: p, score: s * weights[ix.roles[p]], tier: tier}, k)
 				}
 			}
+			clear(mark)
 		} else {
 			for _, p := range candidates {
 				h.offer(scored{pos: p, score: acc[p-lo] * weights[ix.roles[p]]}, k)
@@ -285,7 +301,14 @@ func (sc *chunkScratch) bestOf(members []chunkMember, best []float64, lo int32) 
 		switch {
 		case k == 0:
 			sc.add(best, m, lo)
-		case m.lists.oneField():
+			if m.stands {
+				for _, s := range [2]span{m.body, m.title} {
+					for _, p := range s.pos {
+						sc.mark[p-lo] = true
+					}
+				}
+			}
+		case !m.stands && m.lists.oneField():
 			sc.raise(best, m, lo)
 		default:
 			one := sc.one
@@ -296,6 +319,9 @@ func (sc *chunkScratch) bestOf(members []chunkMember, best []float64, lo int32) 
 					if v := one[j]; v != 0 {
 						if v > best[j] {
 							best[j] = v
+						}
+						if m.stands {
+							sc.mark[j] = true
 						}
 						one[j] = 0
 					}

@@ -197,3 +197,55 @@ func rankingCollections(t *testing.T, beir ...string) []rankingCollection {
 	}
 	return colls
 }
+
+// TestChunkedFollowUpsRankAsWhole: a follow-up question, whose own words
+// lead (see SearchInContext), is ranked in chunks as it is over the whole
+// corpus at once: the same passages in the same order with the same
+// scores, each question of the golden cases and SciFact asked after the
+// one before it; and searches were ranked in chunks, or the comparison
+// would prove nothing.
+func TestChunkedFollowUpsRankAsWhole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds several indexes")
+	}
+	ctx := context.Background()
+	for _, c := range rankingCollections(t, "scifact") {
+		t.Run(c.name, func(t *testing.T) {
+			chunked := buildOpen(t, c.docs, BuildOptions{Options: Options{Synonyms: 0.7}})
+			whole, err := Open(filepath.Dir(filepath.Dir(chunked.dir)), Options{Synonyms: 0.7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer whole.Close()
+			whole.exhaustive = true
+			// Both split groups as a search of any size (see splitGroup).
+			whole.minPrune, chunked.minPrune = 0, 0
+			chunked.setChunkBits(uint(max(4, bits.Len(uint(len(chunked.flat)/10)))))
+			for i := 1; i < len(c.queries); i++ {
+				earlier := []Weighted{{Text: c.queries[i-1], Weight: 0.5}}
+				for _, k := range []int{10, 100} {
+					want, _, _, err := whole.rank(ctx, c.queries[i], earlier, k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, _, _, err := chunked.rank(ctx, c.queries[i], earlier, k)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got) != len(want) {
+						t.Fatalf("k %d, %q after %q: %d hits, whole %d", k, c.queries[i], c.queries[i-1], len(got), len(want))
+					}
+					for j := range want {
+						if got[j].Passage.ID != want[j].Passage.ID || got[j].Score != want[j].Score {
+							t.Fatalf("k %d, %q after %q: hit %d is %s (%v), whole %s (%v)",
+								k, c.queries[i], c.queries[i-1], j+1, got[j].Passage.ID, got[j].Score, want[j].Passage.ID, want[j].Score)
+						}
+					}
+				}
+			}
+			if chunked.chunkedRanks.Load() == 0 {
+				t.Error("no follow-up was ranked in chunks")
+			}
+		})
+	}
+}

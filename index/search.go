@@ -241,8 +241,8 @@ func (ix *Index) rankTop(ctx context.Context, rs []bindex.IndexReader, query str
 		left[i] = left[i+1] + groups[i].bound
 		postingsLeft[i] = postingsLeft[i+1] + groups[i].postings()
 	}
-	if ix.chunked(groups, postingsLeft[0], mark) {
-		return ix.rankChunked(ctx, groups, left, weights, k)
+	if ix.chunked(groups, postingsLeft[0]) {
+		return ix.rankChunked(ctx, groups, left, weights, k, mark != nil)
 	}
 	sc := ix.newGroupScorer()
 	defer sc.release()
