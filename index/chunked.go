@@ -37,8 +37,8 @@ type chunkScratch struct {
 	// mark is set for the passages holding a term standing for a
 	// follow-up question (see standsForQuestion), when the search marks.
 	mark []bool
-	norm                 []float64 // the index's lengthNorm
-	k1                   float64
+	norm []float64 // the index's lengthNorm
+	k1   float64
 }
 
 func newChunkScratch(bits uint) *chunkScratch {
