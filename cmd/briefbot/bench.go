@@ -50,8 +50,11 @@ type benchJSON struct {
 }
 
 type benchRowJSON struct {
-	Name    string `json:"name"` // mode/depth/related|plain[/shownN]
-	Mode    string `json:"mode"` // rank or search
+	Name string `json:"name"` // mode/depth/related|plain[/shownN]
+	// Mode is rank, search, or followup: a search of each question
+	// asked after the one before it (SearchInContext, the nearer turn's
+	// weight), as a conversation's follow-ups are.
+	Mode    string `json:"mode"`
 	Depth   int    `json:"depth"`
 	Related bool   `json:"related"`
 	// Shown is how many hits of a search carry their text and quote: all
@@ -78,7 +81,7 @@ func (c benchCase) name() string {
 		r = "related"
 	}
 	name := fmt.Sprintf("%s/%d/%s", c.mode, c.depth, r)
-	if c.mode == "search" && c.shown < c.depth {
+	if c.mode != "rank" && c.shown < c.depth {
 		name += fmt.Sprintf("/shown%d", c.shown)
 	}
 	return name
@@ -104,8 +107,15 @@ var benchCases = func() []benchCase {
 			}
 		}
 	}
+	for _, related := range []bool{true, false} {
+		cs = append(cs, benchCase{"followup", 10, related, 10})
+	}
 	return cs
 }()
+
+// benchFollowUpWeight is what a follow-up's nearer turn weighs in the
+// product's conversations (see answer's contextWeight).
+const benchFollowUpWeight = 0.5
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
@@ -114,7 +124,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
   indexes it, into DATA/bench/NAME (kept, and opened when current); then every judged query is
   run through Rank (ranking only) and Search (with quotes, as shown) at depth 10 and 100, with
   the related words of retrieval.synonyms and without; at depth 100 the search is run quoting
-  all 100 hits and quoting the first 10 (rows ending /shown10: a list that shows ten). One
+  all 100 hits and quoting the first 10 (rows ending /shown10: a list that shows ten). Rows
+  followup/10/...: each query searched as a follow-up of the one before it. One
   untimed warm-up pass, then --rounds timed rounds; each row is the round with the median p50.
   Also start-up (command start to index ready: load, split, open the current index) and
   nDCG@10 as a sanity check.`)
@@ -275,18 +286,23 @@ func (e *env) openBench(ctx context.Context, dir, root string, opts index.Option
 // benchPass runs every query once as c says, timing each into times when
 // it is not nil and handing the hits to seen when that is not nil.
 func benchPass(ctx context.Context, ix *index.Index, c benchCase, qs []eval.Query, times []time.Duration, seen func(eval.Query, []briefbot.Hit)) error {
-	call := ix.Rank
-	if c.mode == "search" {
-		call = func(ctx context.Context, q string, k int) ([]briefbot.Hit, error) {
-			return ix.SearchShown(ctx, q, k, c.shown)
+	call := func(ctx context.Context, i int, k int) ([]briefbot.Hit, error) {
+		switch {
+		case c.mode == "search":
+			return ix.SearchShown(ctx, qs[i].Text, k, c.shown)
+		case c.mode == "followup" && i > 0:
+			return ix.SearchInContext(ctx, qs[i].Text, []index.Weighted{{Text: qs[i-1].Text, Weight: benchFollowUpWeight}}, k)
+		case c.mode == "followup":
+			return ix.Search(ctx, qs[i].Text, k)
 		}
+		return ix.Rank(ctx, qs[i].Text, k)
 	}
 	// The garbage of the case before (search at depth 100 makes much) is
 	// collected now, not during this case's queries.
 	runtime.GC()
 	for i, q := range qs {
 		t0 := time.Now()
-		hits, err := call(ctx, q.Text, c.depth)
+		hits, err := call(ctx, i, c.depth)
 		if times != nil {
 			times[i] = time.Since(t0)
 		}

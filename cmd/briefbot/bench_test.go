@@ -40,6 +40,7 @@ var benchRows = []string{
 	"rank/10/related", "rank/10/plain", "rank/100/related", "rank/100/plain",
 	"search/10/related", "search/10/plain",
 	"search/100/related", "search/100/related/shown10", "search/100/plain", "search/100/plain/shown10",
+	"followup/10/related", "followup/10/plain",
 }
 
 func TestBench(t *testing.T) {
@@ -82,7 +83,7 @@ func TestBench(t *testing.T) {
 		switch {
 		case strings.HasSuffix(r.Name, "/shown10"):
 			wantShown = 10
-		case r.Mode == "search":
+		case r.Mode == "search" || r.Mode == "followup":
 			wantShown = r.Depth
 		}
 		if r.Shown != wantShown {
