@@ -126,7 +126,9 @@ func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64
 	maxWeight := slices.Max(weights[:])
 	size := int32(1) << ix.chunkBits
 	sc := ix.chunkPool.Get().(*chunkScratch)
-	defer ix.chunkPool.Put(sc)
+	// The scratch goes back to the pool clean, at a chunk's end: a search
+	// stopped within one (a fault reading the postings file, see
+	// rankMapped) leaves it to the collector, not to the next search.
 	sc.norm, sc.k1 = ix.lengthNorm, ix.opts.K1
 	cgs := make([]chunkGroup, len(groups))
 	for i := range groups {
@@ -145,6 +147,7 @@ func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64
 	n := int32(len(ix.flat))
 	for lo := int32(0); lo < n; lo += size {
 		if err := ctx.Err(); err != nil {
+			ix.chunkPool.Put(sc)
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		hi := min(lo+size, n)
@@ -199,6 +202,7 @@ func (ix *Index) rankChunked(ctx context.Context, groups []group, left []float64
 	if pruned {
 		ix.prunes.Add(1)
 	}
+	ix.chunkPool.Put(sc)
 	return h, nil
 }
 
